@@ -1,0 +1,157 @@
+{
+  "variables": {
+    "kernel_flags": [
+      "-O3",
+      "-fPIC",
+      "-fno-math-errno",
+      "-fvisibility=hidden",
+      "-std=c++17",
+      "-fexceptions"
+    ]
+  },
+  "target_defaults": {
+    "cflags!": [
+      "-fno-exceptions",
+      "-O2",
+      "-O0"
+    ],
+    "cflags_cc!": [
+      "-fno-exceptions",
+      "-fno-rtti",
+      "-std=gnu++17",
+      "-std=gnu++14",
+      "-O2",
+      "-O0"
+    ],
+    "cflags_cc": [
+      "<@(kernel_flags)"
+    ],
+    "include_dirs": [
+      "native/kernels"
+    ]
+  },
+  "targets": [
+    {
+      "target_name": "rnnad_kernels_base",
+      "type": "static_library",
+      "sources": [
+        "native/kernels/isa_dispatch.cc",
+        "native/kernels/threadpool.cc",
+        "native/kernels/denormal.cc",
+        "native/kernels/table_scalar.cc",
+        "native/kernels/params.cc",
+        "native/kernels/stack.cc",
+        "native/kernels/model.cc",
+        "native/kernels/dense_optim.cc"
+      ],
+      "conditions": [
+        [
+          "target_arch=='x64'",
+          {
+            "defines": [
+              "RNNAD_X86_PATHS=1"
+            ]
+          }
+        ],
+        [
+          "target_arch=='arm64'",
+          {
+            "defines": [
+              "RNNAD_NEON_PATH=1"
+            ]
+          }
+        ]
+      ]
+    },
+    {
+      "target_name": "rnnad",
+      "dependencies": [
+        "rnnad_kernels_base"
+      ],
+      "sources": [
+        "native/binding/addon.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NODE_ADDON_API_DISABLE_DEPRECATED",
+        "NAPI_CPP_EXCEPTIONS"
+      ],
+      "libraries": [
+        "-lpthread"
+      ],
+      "conditions": [
+        [
+          "target_arch=='x64'",
+          {
+            "dependencies": [
+              "rnnad_kernels_avx2",
+              "rnnad_kernels_avx512"
+            ]
+          }
+        ],
+        [
+          "target_arch=='arm64'",
+          {
+            "dependencies": [
+              "rnnad_kernels_neon"
+            ]
+          }
+        ]
+      ]
+    }
+  ],
+  "conditions": [
+    [
+      "target_arch=='x64'",
+      {
+        "targets": [
+          {
+            "target_name": "rnnad_kernels_avx2",
+            "type": "static_library",
+            "sources": [
+              "native/kernels/table_avx2.cc"
+            ],
+            "cflags_cc": [
+              "-mavx2",
+              "-mfma",
+              "-mf16c"
+            ]
+          },
+          {
+            "target_name": "rnnad_kernels_avx512",
+            "type": "static_library",
+            "sources": [
+              "native/kernels/table_avx512.cc"
+            ],
+            "cflags_cc": [
+              "-mavx512f",
+              "-mavx512bw",
+              "-mavx512dq",
+              "-mavx512vl",
+              "-mavx2",
+              "-mfma",
+              "-mf16c"
+            ]
+          }
+        ]
+      }
+    ],
+    [
+      "target_arch=='arm64'",
+      {
+        "targets": [
+          {
+            "target_name": "rnnad_kernels_neon",
+            "type": "static_library",
+            "sources": [
+              "native/kernels/table_neon.cc"
+            ]
+          }
+        ]
+      }
+    ]
+  ]
+}
