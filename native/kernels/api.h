@@ -84,12 +84,12 @@ class RecurrentStack {
   void backward(const TrainTape& tape, const float* dY, const float* dHN, const float* dCN,
                 float* dX, float* dH0, float* dC0, float* dParams) const;
 
-  // One timestep for `batch` independent streams. h/c [layers][batch][H] are read and updated
-  // in place; y [batch][H] receives the top layer's new state (may be null). xStride is the
-  // distance between consecutive streams' inputs in floats: 0 means every stream gets the same
-  // input row (the input projection is then computed once). No allocation after the first call
-  // with a given batch size.
-  void step(const float* x, int batch, size_t xStride, float* h, float* c, float* y) const;
+  // One timestep for `batch` independent rows. h/c [layers][batch][H] are read and updated in
+  // place; y [batch][H] receives the top layer's new state (may be null). Row r reads input row
+  // x[r / rowsPerInput] ([batch / rowsPerInput][inputSize]; batch % rowsPerInput == 0): rows that
+  // share an input share one input projection (staggered windows of one stream). No heap
+  // allocation after the first call with a given batch size.
+  void step(const float* x, int batch, int rowsPerInput, float* h, float* c, float* y) const;
 
   TrainTapePtr makeTape() const;
 
@@ -163,6 +163,28 @@ class AnomalyModel {
                    const TrainConfig&, double* gradNorm);
   void resetOptimizer();
   int64_t optimizerStep() const;
+  void setOptimizerStep(int64_t step);
+  // Optimizer moments (Adam m then v, or SGD velocity then nothing) for saving/restoring; length
+  // 2 * paramCount().
+  std::vector<float> optimizerState() const;
+  void setOptimizerState(const float* state, size_t n);
+
+  // ---- Streaming ----
+  // For each of `streams` streams, `steps` staggered windows are in flight (window j started j
+  // points ago), each carried by the single-step kernel, so each push completes one window of
+  // exactly `steps` points and its output equals predict() on that window.
+  struct Stream;
+  struct StreamDeleter { void operator()(Stream*) const; };
+  using StreamPtr = std::unique_ptr<Stream, StreamDeleter>;
+  StreamPtr makeStream(int streams, int steps) const;
+  // Pushes one point into each listed stream (ids: `count` stream indices, or null = all streams
+  // in order, count = streams). x [count][inputSize]. For each listed stream i, out + i*outLen
+  // receives the output of the window completed by this point (forecast [outputSize];
+  // reconstruct [steps][inputSize]) and ready[i] = 1 once the stream has seen `steps` points
+  // (0 before, out then untouched). outLen = outputSize or steps*inputSize.
+  void streamPush(Stream& s, const float* x, const int32_t* ids, int count, float* out,
+                  uint8_t* ready) const;
+  void streamReset(Stream& s, int streamId) const;  // forget one stream's history
 
  private:
   struct Impl;
