@@ -69,7 +69,11 @@
         "rnnad_kernels_base"
       ],
       "sources": [
-        "native/binding/addon.cc"
+        "native/binding/addon.cc",
+        "native/binding/args.cc",
+        "native/binding/async_job.cc",
+        "native/binding/stack_wrap.cc",
+        "native/binding/model_wrap.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -1,0 +1,97 @@
+#include "args.h"
+
+#include <cmath>
+#include <limits>
+
+#include "js_errors.h"
+
+namespace rnnad_binding {
+
+static std::string typeName(const Napi::Value& v) {
+  switch (v.Type()) {
+    case napi_undefined: return "undefined";
+    case napi_null: return "null";
+    case napi_boolean: return "a boolean";
+    case napi_number: return "a number";
+    case napi_string: return "a string";
+    case napi_symbol: return "a symbol";
+    case napi_function: return "a function";
+    case napi_bigint: return "a bigint";
+    default: return v.IsTypedArray() ? "a typed array of another type" : "an object";
+  }
+}
+
+int requireInt(const Napi::Value& v, const char* name, int min, int max) {
+  Napi::Env env = v.Env();
+  if (!v.IsNumber()) {
+    throwTypeError(env, std::string(name) + " must be an integer in [" + std::to_string(min) + ", " +
+                            std::to_string(max) + "], got " + typeName(v));
+  }
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || d != std::floor(d) || d < min || d > max) {
+    throwRangeError(env, std::string(name) + " must be an integer in [" + std::to_string(min) + ", " +
+                             std::to_string(max) + "], got " + v.ToString().Utf8Value());
+  }
+  return static_cast<int>(d);
+}
+
+double requireNumber(const Napi::Value& v, const char* name) {
+  if (!v.IsNumber()) throwTypeError(v.Env(), std::string(name) + " must be a number, got " + typeName(v));
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d)) throwRangeError(v.Env(), std::string(name) + " must be a finite number, got " + v.ToString().Utf8Value());
+  return d;
+}
+
+bool requireBool(const Napi::Value& v, const char* name) {
+  if (!v.IsBoolean()) throwTypeError(v.Env(), std::string(name) + " must be a boolean, got " + typeName(v));
+  return v.As<Napi::Boolean>().Value();
+}
+
+Napi::Object requireObject(const Napi::Value& v, const char* name) {
+  if (!v.IsObject() || v.IsNull()) throwTypeError(v.Env(), std::string(name) + " must be an object, got " + typeName(v));
+  return v.As<Napi::Object>();
+}
+
+F32 requireF32Any(const Napi::Value& v, const char* name) {
+  Napi::Env env = v.Env();
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throwTypeError(env, std::string(name) + " must be a Float32Array, got " + typeName(v));
+  }
+  Napi::Float32Array arr = v.As<Napi::Float32Array>();
+  F32 out;
+  out.length = arr.ElementLength();
+  out.data = out.length ? arr.Data() : nullptr;
+  out.handle = v;
+  return out;
+}
+
+F32 requireF32(const Napi::Value& v, const char* name, size_t expected) {
+  F32 out = requireF32Any(v, name);
+  if (out.length != expected) {
+    throwRangeError(v.Env(),
+                    std::string(name) + " must have " + std::to_string(expected) + " elements, got " +
+                        std::to_string(out.length),
+                    "ERR_SHAPE_MISMATCH");
+  }
+  return out;
+}
+
+F32 optionalF32(const Napi::Value& v, const char* name, size_t expected) {
+  if (v.IsNull() || v.IsUndefined()) return F32{};
+  return requireF32(v, name, expected);
+}
+
+size_t checkedMul(Napi::Env env, const char* what, std::initializer_list<size_t> factors) {
+  size_t acc = 1;
+  for (size_t f : factors) {
+    if (f != 0 && acc > std::numeric_limits<size_t>::max() / f) {
+      throwRangeError(env, std::string(what) + " is too large (size overflow)", "ERR_OUT_OF_RANGE");
+    }
+    acc *= f;
+  }
+  // Typed arrays cannot exceed 2^32 elements in Node 20; anything beyond is a caller error.
+  if (acc > (size_t(1) << 33)) throwRangeError(env, std::string(what) + " is too large: " + std::to_string(acc) + " elements");
+  return acc;
+}
+
+}  // namespace rnnad_binding
