@@ -1,0 +1,8 @@
+export { RecurrentStack } from './recurrent-stack.js';
+export type { ForwardOptions, ForwardResult, BackwardOptions, BackwardResult, StepState } from './recurrent-stack.js';
+export { AnomalyNetwork, NetworkStream } from './anomaly-network.js';
+export type { NetworkSpec, NetworkMode, OptimizerSpec, TrainStepResult, OptimizerState, ResolvedNetworkSpec } from './anomaly-network.js';
+export type { CellType, Nonlinearity, StackSpec } from './cell-spec.js';
+export type { ParameterMap } from './parameters.js';
+export { setThreads, threads, activeIsa, supportedIsas, forceIsa, gatherWindows } from './runtime.js';
+export type { IsaName } from './runtime.js';

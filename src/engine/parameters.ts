@@ -1,0 +1,56 @@
+import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
+import { SeededRandom } from '../util/random.js';
+import { describe } from './checks.js';
+import type { NativeParamSlot } from './native-types.js';
+
+export type ParameterMap = Record<string, Float32Array>;
+
+/** Copies of every named tensor of a flat parameter buffer. */
+export function splitParameters(flat: Float32Array, slots: readonly NativeParamSlot[]): ParameterMap {
+  const out: ParameterMap = {};
+  for (const s of slots) out[s.name] = flat.slice(s.offset, s.offset + s.length);
+  return out;
+}
+
+/**
+ * Writes named tensors into a flat buffer. Unknown names and wrong lengths are rejected before
+ * anything is written, so a failed call changes nothing.
+ */
+export function mergeParameters(flat: Float32Array, slots: readonly NativeParamSlot[], params: unknown): void {
+  if (typeof params !== 'object' || params === null) {
+    throw new InvalidArgumentError(`parameters must be an object of Float32Arrays keyed by PyTorch names, got ${describe(params)}`);
+  }
+  const bySlot = new Map(slots.map((s) => [s.name, s]));
+  const entries = Object.entries(params as Record<string, unknown>);
+  for (const [name, value] of entries) {
+    const slot = bySlot.get(name);
+    if (!slot) {
+      throw new InvalidArgumentError(`unknown parameter '${name}'; expected one of ${slots.map((s) => s.name).join(', ')}`);
+    }
+    if (!(value instanceof Float32Array)) {
+      throw new InvalidArgumentError(`parameter '${name}' must be a Float32Array, got ${describe(value)}`);
+    }
+    if (value.length !== slot.length) {
+      throw new OutOfRangeError(
+        `parameter '${name}' must have ${slot.length} elements ([${slot.rows}][${slot.cols}]), got ${value.length}`,
+        'ERR_SHAPE_MISMATCH',
+      );
+    }
+  }
+  for (const [name, value] of entries) flat.set(value as Float32Array, bySlot.get(name)!.offset);
+}
+
+/**
+ * PyTorch's default initialisation for recurrent layers and Linear heads:
+ * uniform(-1/sqrt(fan), 1/sqrt(fan)) with fan = hidden size (recurrent) or input size (Linear).
+ */
+export function initParameters(slots: readonly NativeParamSlot[], fanOf: (slot: NativeParamSlot) => number, seed: number): Float32Array {
+  const total = slots.reduce((n, s) => Math.max(n, s.offset + s.length), 0);
+  const flat = new Float32Array(total);
+  const rng = new SeededRandom(seed);
+  for (const s of slots) {
+    const bound = 1 / Math.sqrt(fanOf(s));
+    for (let i = 0; i < s.length; i++) flat[s.offset + i] = (rng.next() * 2 - 1) * bound;
+  }
+  return flat;
+}
