@@ -1,5 +1,5 @@
 import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
-import { SeededRandom } from '../util/random.js';
+import { Xoshiro128 } from '../training/prng.js';
 import { describe } from './checks.js';
 import type { NativeParamSlot } from './native-types.js';
 
@@ -47,10 +47,10 @@ export function mergeParameters(flat: Float32Array, slots: readonly NativeParamS
 export function initParameters(slots: readonly NativeParamSlot[], fanOf: (slot: NativeParamSlot) => number, seed: number): Float32Array {
   const total = slots.reduce((n, s) => Math.max(n, s.offset + s.length), 0);
   const flat = new Float32Array(total);
-  const rng = new SeededRandom(seed);
+  const rng = new Xoshiro128(seed);
   for (const s of slots) {
     const bound = 1 / Math.sqrt(fanOf(s));
-    for (let i = 0; i < s.length; i++) flat[s.offset + i] = (rng.next() * 2 - 1) * bound;
+    for (let i = 0; i < s.length; i++) flat[s.offset + i] = (rng.nextFloat() * 2 - 1) * bound;
   }
   return flat;
 }
