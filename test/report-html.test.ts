@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../src/errors.js';
+import { MAX_SERIES_CHARTS, MAX_TABLE_EVENTS, renderHtmlReport } from '../src/report/html-report.js';
+import { jsonForScript } from '../src/report/html-escape.js';
+import type { ReportInput } from '../src/report/report-input.js';
+import { renderChart } from '../src/report/svg-chart.js';
+import { fixtureReport } from './report-fixtures.js';
+
+function count(html: string, pattern: RegExp): number {
+  return html.match(new RegExp(pattern.source, 'g'))?.length ?? 0;
+}
+
+/** The part of the page between the score chart's opening and closing tags. */
+function scoreSvg(html: string): string {
+  const start = html.indexOf('<svg class="chart score-chart"');
+  return html.slice(start, html.indexOf('</svg>', start));
+}
+
+describe('renderHtmlReport', () => {
+  const input = fixtureReport({ rows: 3000, anomalies: [[1000, 1005], [2500, 2500]], labels: [[990, 1100]], trainRows: 600 });
+  const html = renderHtmlReport(input);
+
+  it('is one self-contained page with nothing to fetch', () => {
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).not.toMatch(/<link\b/i);
+    expect(html).not.toMatch(/<script[^>]+src=/i);
+    expect(html).not.toMatch(/\b(src|href)\s*=/i);
+    expect(html).not.toMatch(/url\(|@import|https?:\/\//i);
+  });
+
+  it('draws one mark per event and one band per labelled window on the score chart', () => {
+    const svg = scoreSvg(html);
+    expect(count(svg, /<rect class="event-mark"/)).toBe(2);
+    expect(count(svg, /<rect class="label-band"/)).toBe(1);
+    expect(count(svg, /<rect class="train-band"/)).toBe(1);
+    expect(count(html, /<svg class="chart series-chart"/)).toBe(2);
+    expect(count(html, /<tr class="event-row"/)).toBe(2);
+  });
+
+  it('reports which labelled windows were found', () => {
+    expect(html).toContain('<b>1/1</b><span>labelled anomalies found</span>');
+    expect(html).toContain('rows 990-1,100, 2014-01-04 10:30 to 2014-01-04 19:40');
+  });
+
+  it('gives times of events from the timestamps', () => {
+    // Row 2500 is 2500 five-minute steps after 2014-01-01 00:00.
+    expect(html).toContain('2014-01-09 16:20<br>2014-01-09 16:20');
+  });
+
+  it('draws a constant threshold as a line and a varying one as a path', () => {
+    expect(count(scoreSvg(html), /<line class="threshold"/)).toBe(1);
+    const varying = renderHtmlReport(fixtureReport({ rows: 3000, anomalies: [[1000, 1005]], trainRows: 600, varyingThreshold: true }));
+    expect(count(scoreSvg(varying), /<line class="threshold"/)).toBe(0);
+    expect(count(scoreSvg(varying), /<path class="threshold"/)).toBe(1);
+  });
+
+  it('escapes names taken from user files', () => {
+    const hostile = fixtureReport({ rows: 100, anomalies: [[50, 50]], columnNames: ['<img src=x onerror=alert(1)>', 'a&b'] });
+    const page = renderHtmlReport({ ...hostile, title: '</title><script>alert(1)</script>' });
+    expect(page).not.toContain('<img src=x');
+    expect(page).not.toContain('<script>alert(1)');
+    expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(page).toContain('a&amp;b');
+  });
+
+  it('keeps inline JSON from closing its script element', () => {
+    expect(jsonForScript({ name: '</script><!--' })).toBe('{"name":"\\u003c/script>\\u003c!--"}');
+  });
+
+  it('draws the columns events blame most when there are too many to draw', () => {
+    const names = Array.from({ length: 20 }, (_, i) => `c${i}`);
+    const base = fixtureReport({ rows: 200, anomalies: [[100, 101]], columnNames: names });
+    const blamed: ReportInput = {
+      ...base,
+      events: base.events.map((e) => ({ ...e, features: [{ name: 'c17', index: 17, contribution: 1 }] })),
+    };
+    const page = renderHtmlReport(blamed);
+    expect(count(page, /<svg class="chart series-chart"/)).toBe(MAX_SERIES_CHARTS);
+    expect(page).toContain('data-column="17"');
+    // c17 displaces the last of the first twelve columns.
+    expect(page).not.toContain('data-column="11"');
+    expect(page).toContain('8 more column(s) not drawn');
+  });
+
+  it('lists the highest events when there are too many for the table', () => {
+    const rows = 10_000;
+    const base = fixtureReport({ rows, anomalies: [] });
+    const events = Array.from({ length: MAX_TABLE_EVENTS + 100 }, (_, i) => ({
+      start: i * 10,
+      end: i * 10 + 1,
+      peak: i * 10,
+      peakScore: i,
+      features: [],
+    }));
+    const page = renderHtmlReport({ ...base, events });
+    expect(count(page, /<tr class="event-row"/)).toBe(MAX_TABLE_EVENTS);
+    expect(page).not.toContain('<tr class="event-row" data-event="99">');
+    expect(page).toContain('<tr class="event-row" data-event="100">');
+    expect(count(scoreSvg(page), /<rect class="event-mark"/)).toBe(MAX_TABLE_EVENTS + 100);
+  });
+
+  it('refuses inputs whose arrays do not match the series', () => {
+    const bad = { ...input, scores: new Float32Array(10) };
+    expect(() => renderHtmlReport(bad)).toThrow(InvalidArgumentError);
+    expect(() => renderHtmlReport(bad)).toThrow(/scores has 10 values, expected 3000/);
+    const outside = { ...input, events: [{ ...input.events[0]!, end: 3000 }] };
+    expect(() => renderHtmlReport(outside)).toThrow(/events\[0\] \[1000, 3000\] must be inclusive row indices within 0\.\.2999/);
+    try {
+      renderHtmlReport(bad);
+    } catch (err) {
+      expect((err as InvalidArgumentError).code).toBe('ERR_INVALID_ARGUMENT');
+    }
+  });
+});
+
+describe('renderChart', () => {
+  it('places a horizontal line at the value given', () => {
+    // Height 130 leaves a plot from y=8 to y=108; 1 is half way up a [0, 2] axis.
+    const svg = renderChart({
+      className: 'c',
+      title: 't',
+      height: 130,
+      xDomain: [0, 10],
+      xTickLabel: String,
+      yDomain: [0, 2],
+      lines: [],
+      horizontalLines: [{ value: 1, className: 'threshold' }],
+    });
+    expect(svg).toMatch(/<line class="threshold" x1="64" x2="988" y1="58" y2="58"/);
+  });
+
+  it('clamps values outside the axis to its edges', () => {
+    const svg = renderChart({
+      className: 'c',
+      title: 't',
+      height: 130,
+      xDomain: [0, 1],
+      xTickLabel: String,
+      yDomain: [0, 2],
+      lines: [{ line: { rows: [0, 1], values: [-5, 50] }, className: 'l' }],
+    });
+    expect(svg).toContain('d="M64 108L988 8"');
+  });
+});
