@@ -195,7 +195,7 @@ export class CsvTableBuilder implements CsvFieldSink {
   }
 
   private numericCell(slot: number, bytes: Uint8Array, start: number, end: number): void {
-    let value = parseDecimal(bytes, start, end, this.options.decimal);
+    let value = parseDecimal(bytes, start, end, this.options.decimal, true);
     if (Number.isNaN(value)) {
       if (!this.missingTokens.matches(bytes, start, end)) {
         this.nonNumericCell(slot, bytes, start, end);

@@ -2,8 +2,7 @@
  * Decimal number parsing straight from bytes, so the CSV reader never builds a string per cell.
  * Cells with at most 15 significant digits and a small exponent are converted exactly (both the
  * digits and the power of ten are exact doubles, so one multiplication or division rounds
- * correctly); anything longer goes through `Number()` and gives the same result as
- * `Number(text)` in every case.
+ * correctly); other cells go through `Number()`, so the result always equals `Number(text)`.
  */
 
 const SPACE = 0x20;
@@ -46,8 +45,14 @@ function matchesWord(bytes: Uint8Array, start: number, end: number, word: string
  * "inf"/"infinity" or an exponent out of range, and NaN when the text is not a plain decimal
  * number (callers tell missing-value tokens from garbage themselves). `decimalByte` is the
  * character code of the decimal separator ('.' or ',').
+ *
+ * With `forFloat32`, the result is only guaranteed to round to the same float32 as
+ * `Number(text)` does. That allows a fast path for long digit strings ("74.93588199999998"):
+ * the first 15 digits m bound the value between m and m + 1 units of the last kept digit, and
+ * when both bounds round to the same float32 (all but about one cell in 10^8), so does the
+ * exact value, because rounding is monotonic.
  */
-export function parseDecimal(bytes: Uint8Array, start: number, end: number, decimalByte = DOT): number {
+export function parseDecimal(bytes: Uint8Array, start: number, end: number, decimalByte = DOT, forFloat32 = false): number {
   while (start < end && isBlankByte(bytes[start]!)) start++;
   while (end > start && isBlankByte(bytes[end - 1]!)) end--;
   if (start === end) return NaN;
@@ -58,14 +63,20 @@ export function parseDecimal(bytes: Uint8Array, start: number, end: number, deci
     p++;
   }
   let mantissa = 0;
-  let significant = 0;
+  let kept = 0;
+  let truncated = false;
   let exponent = 0;
   let sawDigit = false;
   while (p < end && isDigit(bytes[p]!)) {
     const digit = bytes[p]! - ZERO;
-    if (significant > 0 || digit !== 0) {
-      mantissa = mantissa * 10 + digit;
-      significant++;
+    if (kept < EXACT_DIGITS) {
+      if (kept > 0 || digit !== 0) {
+        mantissa = mantissa * 10 + digit;
+        kept++;
+      }
+    } else {
+      exponent++;
+      if (digit !== 0) truncated = true;
     }
     sawDigit = true;
     p++;
@@ -74,11 +85,15 @@ export function parseDecimal(bytes: Uint8Array, start: number, end: number, deci
     p++;
     while (p < end && isDigit(bytes[p]!)) {
       const digit = bytes[p]! - ZERO;
-      if (significant > 0 || digit !== 0) {
-        mantissa = mantissa * 10 + digit;
-        significant++;
+      if (kept < EXACT_DIGITS) {
+        if (kept > 0 || digit !== 0) {
+          mantissa = mantissa * 10 + digit;
+          kept++;
+        }
+        exponent--;
+      } else if (digit !== 0) {
+        truncated = true;
       }
-      exponent--;
       sawDigit = true;
       p++;
     }
@@ -107,9 +122,18 @@ export function parseDecimal(bytes: Uint8Array, start: number, end: number, deci
   }
   if (p !== end) return NaN;
   if (mantissa === 0) return negative ? -0 : 0;
-  if (significant <= EXACT_DIGITS && exponent >= -22 && exponent <= 22) {
-    const magnitude = exponent >= 0 ? mantissa * POWERS_OF_TEN[exponent]! : mantissa / POWERS_OF_TEN[-exponent]!;
-    return negative ? -magnitude : magnitude;
+  if (exponent >= -22 && exponent <= 22) {
+    // mantissa < 10^15 < 2^53 and 10^|exponent| <= 10^22 are exact doubles: one rounding.
+    const power = POWERS_OF_TEN[exponent >= 0 ? exponent : -exponent]!;
+    if (!truncated) {
+      const magnitude = exponent >= 0 ? mantissa * power : mantissa / power;
+      return negative ? -magnitude : magnitude;
+    }
+    if (forFloat32) {
+      const low = Math.fround(exponent >= 0 ? mantissa * power : mantissa / power);
+      const high = Math.fround(exponent >= 0 ? (mantissa + 1) * power : (mantissa + 1) / power);
+      if (low === high) return negative ? -low : low;
+    }
   }
   let text = asciiText(bytes, start, end);
   if (decimalByte !== DOT) text = text.replace(String.fromCharCode(decimalByte), '.');
