@@ -28,7 +28,7 @@ async function writeBigCsv(path: string): Promise<void> {
   for (let r = 0; r < ROWS; ) {
     let block = '';
     for (let k = 0; k < 2000 && r < ROWS; k++, r++) block += `${cells(r).join(',')}\n`;
-    if (!out.write(block)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(block)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
