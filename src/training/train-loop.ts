@@ -1,0 +1,205 @@
+/**
+ * The training loop: seeded shuffled mini-batches gathered natively, one asynchronous native
+ * train step per batch (the event loop stays free), validation loss per epoch, early stopping
+ * that restores the best weights, learning-rate decay, progress callbacks and cancellation.
+ * It only touches the network it is given; the caller commits the result, so an aborted or
+ * failed run changes nothing the user can see.
+ */
+import { AbortError, InvalidDataError } from '../errors.js';
+import type { AnomalyNetwork, OptimizerSpec } from '../engine/anomaly-network.js';
+import { gatherWindows } from '../engine/runtime.js';
+import { Xoshiro128, shuffleInPlace } from './prng.js';
+import { targetOffset, type WindowShape } from './window-starts.js';
+
+/** Windows per validation loss call: bounds the memory of one native call. */
+const VALIDATION_CHUNK_FLOATS = 1 << 22;
+
+export interface EpochInfo {
+  /** 1-based. */
+  epoch: number;
+  /** Epochs planned (training may stop earlier). */
+  epochs: number;
+  /** Mean training loss (MSE, scaled units) over the epoch's batches, measured before each update. */
+  loss: number;
+  /** Validation MSE after the epoch, or null without a validation part. */
+  valLoss: number | null;
+  /** Learning rate used during this epoch. */
+  lr: number;
+  /** Milliseconds since training started. */
+  elapsedMs: number;
+  /** Estimated milliseconds until the planned epochs are done (early stopping may end sooner). */
+  etaMs: number;
+  /** Whether this epoch improved the monitored loss (validation if present, else training). */
+  improved: boolean;
+}
+
+export type StopReason = 'completed' | 'early-stopping' | 'diverged';
+
+export interface TrainingData {
+  shape: WindowShape;
+  /** Scaled inputs, rows x columns. */
+  inputs: Float32Array;
+  columns: number;
+  /** Forecast mode: scaled target columns, rows x targetColumns. Reconstruct mode: null. */
+  targets: Float32Array | null;
+  targetColumns: number;
+  trainStarts: Int32Array;
+  validationStarts: Int32Array;
+}
+
+export interface TrainingSettings {
+  epochs: number;
+  batchSize: number;
+  windowsPerEpoch: number;
+  optimizer: OptimizerSpec;
+  /** Multiplies the learning rate after every epoch (1 = constant). */
+  lrDecay: number;
+  /** Epochs without improvement before stopping; 0 disables early stopping. */
+  patience: number;
+  seed: number;
+}
+
+export interface TrainingHooks {
+  onEpochEnd?: (info: EpochInfo) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+export interface TrainingOutcome {
+  history: EpochInfo[];
+  /** Epoch whose weights the network holds at the end (1-based). */
+  bestEpoch: number;
+  stopReason: StopReason;
+  elapsedMs: number;
+}
+
+export async function runTraining(
+  network: AnomalyNetwork,
+  data: TrainingData,
+  settings: TrainingSettings,
+  hooks: TrainingHooks = {},
+): Promise<TrainingOutcome> {
+  const { shape, inputs, columns, targets, targetColumns } = data;
+  const window = shape.window;
+  const horizon = shape.mode === 'forecast' ? shape.horizon : 0;
+  const batchSize = Math.min(settings.batchSize, data.trainStarts.length);
+  const x = new Float32Array(batchSize * window * columns);
+  const y = targets ? new Float32Array(batchSize * horizon * targetColumns) : null;
+  const targetStarts = new Int32Array(batchSize);
+  const order = data.trainStarts.slice();
+  const rng = new Xoshiro128(settings.seed);
+  const began = performance.now();
+  const history: EpochInfo[] = [];
+  let best = Infinity;
+  let bestEpoch = 0;
+  let bestWeights: Float32Array | null = null;
+  let sinceBest = 0;
+  let stopReason: StopReason = 'completed';
+
+  const checkAbort = (): void => {
+    if (hooks.signal?.aborted) throw new AbortError('fit was aborted by its AbortSignal; the detector is unchanged');
+  };
+  checkAbort();
+
+  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+    const lr = settings.optimizer.learningRate * settings.lrDecay ** (epoch - 1);
+    const optimizer: OptimizerSpec = { ...settings.optimizer, learningRate: lr };
+    shuffleInPlace(order, rng);
+    const take = Math.min(settings.windowsPerEpoch, order.length);
+    let lossSum = 0;
+    let diverged = false;
+    for (let b = 0; b < take; b += batchSize) {
+      checkAbort();
+      const n = Math.min(batchSize, take - b);
+      const starts = order.subarray(b, b + n);
+      const xs = x.subarray(0, n * window * columns);
+      gatherWindows(inputs, columns, starts, window, xs);
+      let ys: Float32Array | null = null;
+      if (targets && y) {
+        for (let i = 0; i < n; i++) targetStarts[i] = starts[i]! + targetOffset(shape);
+        ys = y.subarray(0, n * horizon * targetColumns);
+        gatherWindows(targets, targetColumns, targetStarts.subarray(0, n), horizon, ys);
+      }
+      const step = await network.trainStepAsync(xs, ys, n, window, optimizer);
+      if (!Number.isFinite(step.loss)) {
+        diverged = true;
+        break;
+      }
+      lossSum += step.loss * n;
+    }
+    checkAbort();
+
+    const loss = lossSum / take;
+    const valLoss = diverged ? NaN : await validationLoss(network, data);
+    const monitored = data.validationStarts.length > 0 ? valLoss : loss;
+    if (diverged || !Number.isFinite(monitored)) {
+      if (bestWeights === null) {
+        throw new InvalidDataError(
+          `training diverged in epoch ${epoch} (loss ${diverged ? 'NaN/Infinity' : monitored}); ` +
+            'lower options.learningRate, set options.clipNorm, or check the data for extreme values',
+        );
+      }
+      stopReason = 'diverged';
+      break;
+    }
+    const improved = monitored < best;
+    if (improved) {
+      best = monitored;
+      bestEpoch = epoch;
+      bestWeights = network.getFlatParameters();
+      sinceBest = 0;
+    } else {
+      sinceBest++;
+    }
+    const elapsedMs = performance.now() - began;
+    const info: EpochInfo = {
+      epoch,
+      epochs: settings.epochs,
+      loss,
+      valLoss: data.validationStarts.length > 0 ? valLoss : null,
+      lr,
+      elapsedMs,
+      etaMs: (elapsedMs / epoch) * (settings.epochs - epoch),
+      improved,
+    };
+    history.push(info);
+    if (hooks.onEpochEnd) await hooks.onEpochEnd(info);
+    checkAbort();
+    if (settings.patience > 0 && sinceBest >= settings.patience && epoch < settings.epochs) {
+      stopReason = 'early-stopping';
+      break;
+    }
+  }
+
+  const holdsBest = stopReason !== 'diverged' && bestEpoch === history.length;
+  if (bestWeights && !holdsBest) network.setFlatParameters(bestWeights);
+  return { history, bestEpoch, stopReason, elapsedMs: performance.now() - began };
+}
+
+/** Mean validation MSE over every validation window (NaN when there are none). */
+async function validationLoss(network: AnomalyNetwork, data: TrainingData): Promise<number> {
+  const { shape, inputs, columns, targets, targetColumns, validationStarts } = data;
+  const total = validationStarts.length;
+  if (total === 0) return NaN;
+  const window = shape.window;
+  const horizon = shape.mode === 'forecast' ? shape.horizon : 0;
+  const perWindow = window * columns + horizon * targetColumns;
+  const chunk = Math.max(1, Math.min(total, Math.floor(VALIDATION_CHUNK_FLOATS / perWindow)));
+  const x = new Float32Array(chunk * window * columns);
+  const y = targets ? new Float32Array(chunk * horizon * targetColumns) : null;
+  const targetStarts = new Int32Array(chunk);
+  let sum = 0;
+  for (let b = 0; b < total; b += chunk) {
+    const n = Math.min(chunk, total - b);
+    const starts = validationStarts.subarray(b, b + n);
+    const xs = x.subarray(0, n * window * columns);
+    gatherWindows(inputs, columns, starts, window, xs);
+    let ys: Float32Array | null = null;
+    if (targets && y) {
+      for (let i = 0; i < n; i++) targetStarts[i] = starts[i]! + targetOffset(shape);
+      ys = y.subarray(0, n * horizon * targetColumns);
+      gatherWindows(targets, targetColumns, targetStarts.subarray(0, n), horizon, ys);
+    }
+    sum += (await network.lossAsync(xs, ys, n, window)) * n;
+  }
+  return sum / total;
+}
