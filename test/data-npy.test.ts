@@ -85,10 +85,20 @@ describe('parseNpy', () => {
     expect(Array.from(fortran.values)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it('reads the same values from an unaligned buffer (element-wise path) as from an aligned one', () => {
+    const file = npy('<f8', [2, 2], f64([0.1, -2, 1e-3, 3e5]));
+    const shifted = new Uint8Array(file.length + 1);
+    shifted.set(file, 1);
+    const expected = [0.1, -2, 1e-3, 3e5].map(Math.fround);
+    expect(Array.from(parseNpy(shifted.subarray(1)).values)).toEqual(expected);
+    expect(Array.from(parseNpy(file).values)).toEqual(expected);
+    expect(() => parseNpy(npy('<f8', [1], f64([1e39])))).toThrow(/beyond-float32/);
+  });
+
   it('keeps NaN as missing and rejects infinities unless asked', () => {
     const withNaN = parseNpy(npy('<f8', [3], f64([1, NaN, 3])));
     expect(withNaN.countMissing()).toBe(1);
-    expect(() => parseNpy(npy('<f8', [2], f64([1, Infinity])))).toThrow(/infinite or beyond-float32 value \(Infinity\) in column 0 at row 1/);
+    expect(() => parseNpy(npy('<f8', [2], f64([1, Infinity])))).toThrow(/infinite or beyond-float32 value in column 0 at row 1/);
     expect(parseNpy(npy('<f8', [2], f64([1, -Infinity])), { nonFinite: 'missing' }).countMissing()).toBe(1);
   });
 

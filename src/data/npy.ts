@@ -115,19 +115,28 @@ export function parseNpy(bytes: Uint8Array, options: NpyOptions = {}, source = '
   }
   // '=' is native order; every platform Node supports for this library is little-endian.
   const littleEndian = order !== '>';
-  const view = new DataView(raw.buffer, raw.byteOffset + header.dataOffset, count * reader.size);
+  const dataStart = raw.byteOffset + header.dataOffset;
   const values = new Float32Array(count);
+  const kind = header.descr.slice(1);
+  if (littleEndian && !header.fortranOrder && (kind === 'f8' || kind === 'f4') && dataStart % reader.size === 0) {
+    // Aligned little-endian floats: let the typed-array conversion do the work.
+    values.set(kind === 'f8' ? new Float64Array(raw.buffer, dataStart, count) : new Float32Array(raw.buffer, dataStart, count));
+  } else {
+    const view = new DataView(raw.buffer, dataStart, count * reader.size);
+    for (let i = 0; i < count; i++) {
+      // Fortran order stores column after column; the series is row-major.
+      const target = header.fortranOrder ? (i % rows) * columns + Math.floor(i / rows) : i;
+      values[target] = reader.read(view, i * reader.size, littleEndian);
+    }
+  }
   for (let i = 0; i < count; i++) {
-    // Fortran order stores column after column; the series is row-major.
-    const target = header.fortranOrder ? (i % rows) * columns + Math.floor(i / rows) : i;
-    const value = reader.read(view, i * reader.size, littleEndian);
-    values[target] = value;
-    if (!Number.isFinite(values[target]!) && !Number.isNaN(value)) {
+    const value = values[i]!;
+    if (value === Infinity || value === -Infinity) {
       if (nonFinite === 'missing') {
-        values[target] = NaN;
+        values[i] = NaN;
       } else {
         throw new InvalidDataError(
-          `${source} has an infinite or beyond-float32 value (${value}) in column ${Math.floor(target % columns)} at row ${Math.floor(target / columns)}; ` +
+          `${source} has an infinite or beyond-float32 value in column ${i % columns} at row ${Math.floor(i / columns)}; ` +
             `pass { nonFinite: 'missing' } to treat such values as missing`,
         );
       }
