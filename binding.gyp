@@ -4,6 +4,7 @@
       "-O3",
       "-fPIC",
       "-fno-math-errno",
+      "-ffp-contract=off",
       "-fvisibility=hidden",
       "-std=c++17",
       "-fexceptions"
@@ -42,25 +43,8 @@
         "native/kernels/params.cc",
         "native/kernels/stack.cc",
         "native/kernels/model.cc",
-        "native/kernels/dense_optim.cc"
-      ],
-      "conditions": [
-        [
-          "target_arch=='x64'",
-          {
-            "defines": [
-              "RNNAD_X86_PATHS=1"
-            ]
-          }
-        ],
-        [
-          "target_arch=='arm64'",
-          {
-            "defines": [
-              "RNNAD_NEON_PATH=1"
-            ]
-          }
-        ]
+        "native/kernels/dense_optim.cc",
+        "native/kernels/packed_weights.cc"
       ]
     },
     {
