@@ -48,6 +48,10 @@ const char* isaName(Isa);
 Isa activeIsa();                  // chosen at first use from cpuid, or RNN_ANOMALY_ISA
 std::vector<Isa> supportedIsas(); // every path this CPU can run, scalar first
 void forceIsa(Isa);               // throws KernelError if the CPU lacks it (tests and benchmarks)
+// RNN_ANOMALY_ISA=scalar|avx2|avx512|neon (any case) picks the path at first use. The note says
+// why the chosen path differs from the request (unknown name, or a path this CPU cannot run:
+// the best supported one is used instead); empty when the variable is unset, empty or honoured.
+std::string isaSelectionNote();
 
 // ---- Threads ----
 void setThreads(int n);  // n >= 1; default = hardware cores
