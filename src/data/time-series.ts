@@ -50,7 +50,7 @@ function checkColumnNames(names: unknown): readonly string[] {
   return Object.freeze([...names]);
 }
 
-function findInfinity(values: Float32Array, columns: number, columnNames: readonly string[]): void {
+function rejectInfinities(values: Float32Array, columns: number, columnNames: readonly string[]): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v === Infinity || v === -Infinity) {
@@ -147,7 +147,7 @@ export class TimeSeries {
     if (init.imputed !== undefined && (!(init.imputed instanceof Uint8Array) || init.imputed.length !== init.values.length)) {
       throw new InvalidArgumentError(`imputed must be a Uint8Array of length ${init.values.length}, got ${describeValue(init.imputed)}`, 'ERR_SHAPE_MISMATCH');
     }
-    findInfinity(init.values, columns, columnNames);
+    rejectInfinities(init.values, columns, columnNames);
     this.values = init.values;
     this.rows = rows;
     this.columns = columns;
