@@ -42,9 +42,19 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('rows 990-1,100, 2014-01-04 10:30 to 2014-01-04 19:40');
   });
 
+  it('does not count labelled windows in unscored rows as missed', () => {
+    const withTrainingLabel = renderHtmlReport(
+      fixtureReport({ rows: 3000, anomalies: [[1000, 1005]], labels: [[100, 200], [990, 1100]], trainRows: 600 }),
+    );
+    expect(withTrainingLabel).toContain('<b>1/1</b><span>labelled anomalies found (1 in unscored rows)</span>');
+    expect(withTrainingLabel).toContain('not scored (training or warm-up rows)');
+  });
+
   it('gives times of events from the timestamps', () => {
-    // Row 2500 is 2500 five-minute steps after 2014-01-01 00:00.
-    expect(html).toContain('2014-01-09 16:20<br>2014-01-09 16:20');
+    // Row 2500 is 2500 five-minute steps after 2014-01-01 00:00; rows 1000-1005 are 3 days
+    // 11:20 to 11:45 after it.
+    expect(html).toContain('<td>2014-01-09 16:20</td>');
+    expect(html).toContain('<td>2014-01-04 11:20 to 11:45</td>');
   });
 
   it('draws a constant threshold as a line and a varying one as a path', () => {

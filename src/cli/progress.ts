@@ -12,6 +12,8 @@ export interface EpochProgress {
   loss: number;
   validationLoss?: number;
   elapsedMs: number;
+  /** Estimated time to the last planned epoch; derived from the mean epoch time when absent. */
+  etaMs?: number;
 }
 
 export type ProgressMode = 'bar' | 'lines' | 'quiet';
@@ -103,6 +105,7 @@ export class ProgressReporter {
   }
 
   private timeLeftMs(progress: EpochProgress): number | undefined {
+    if (progress.etaMs !== undefined) return progress.etaMs;
     if (progress.maxEpochs === undefined || progress.epoch <= 0) return undefined;
     const perEpoch = progress.elapsedMs / progress.epoch;
     return perEpoch * Math.max(0, progress.maxEpochs - progress.epoch);

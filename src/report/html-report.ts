@@ -10,7 +10,7 @@ import { PLOT_WIDTH, renderChart, type ChartBand, type ChartMark } from './svg-c
 /** Beyond this many columns the report draws the ones events blame most, then the first ones. */
 export const MAX_SERIES_CHARTS = 12;
 /** The events table lists at most this many (highest peak scores); the full list is in the result file. */
-export const MAX_TABLE_EVENTS = 500;
+export const MAX_TABLE_EVENTS = 200;
 /** Events drawn one mark each on the score chart; denser sets are merged per pixel column. */
 const MAX_SCORE_EVENT_MARKS = 5000;
 
@@ -62,6 +62,12 @@ function quantile(values: ArrayLike<number>, q: number): number {
 
 function overlaps(a: RowRange, b: RowRange): boolean {
   return a.start <= b.end && a.end >= b.start;
+}
+
+/** Whether any row of the range was scored, i.e. whether the detector could have found it. */
+function hasScore(input: ReportInput, range: RowRange): boolean {
+  for (let r = range.start; r <= range.end; r++) if (Number.isFinite(input.scores[r]!)) return true;
+  return false;
 }
 
 /** Events merged where they fall in the same or adjacent pixel columns, for dense displays. */
@@ -209,13 +215,21 @@ function seriesCharts(input: ReportInput, axis: Axis, markRows: number[]): strin
   return parts.join('\n') + note;
 }
 
+/** "2014-02-07 14:55 to 15:20" when both ends fall on the same day. */
+function timeSpan(t0: number, t1: number): string {
+  const a = formatTimestamp(t0);
+  const b = formatTimestamp(t1);
+  if (a === b) return a;
+  return a.slice(0, 10) === b.slice(0, 10) ? `${a} to ${b.slice(11)}` : `${a} to ${b}`;
+}
+
 function featureCell(event: ReportEvent): string {
   return [...event.features]
     .sort((a, b) => b.contribution - a.contribution)
     .slice(0, 3)
     .map((f) => `<span class="bar" style="width:${Math.round(40 * Math.max(0, Math.min(1, f.contribution)))}px"></span>` +
       `${escapeHtml(f.name)} ${formatPercent(f.contribution)}`)
-    .join('<br>');
+    .join(', ');
 }
 
 function eventsTable(input: ReportInput, axis: Axis): string {
@@ -228,7 +242,7 @@ function eventsTable(input: ReportInput, axis: Axis): string {
   const head = `<tr><th>#</th><th>rows</th><th>time</th><th>length</th><th>peak score</th><th>features responsible</th>${withLabels ? '<th>labelled</th>' : ''}</tr>`;
   const body = listed.map(({ event, index }) => {
     const [t0, t1] = eventTime(event, axis);
-    const time = t0 !== undefined && t1 !== undefined ? `${formatTimestamp(t0)}<br>${formatTimestamp(t1)}` : '';
+    const time = t0 !== undefined && t1 !== undefined ? timeSpan(t0, t1) : '';
     const labelled = withLabels
       ? `<td>${input.labels!.some((l) => overlaps(l, event)) ? '<span class="yes">yes</span>' : '<span class="no">no</span>'}</td>`
       : '';
@@ -243,11 +257,12 @@ function eventsTable(input: ReportInput, axis: Axis): string {
   return `${note}<table class="events">${head}${body.join('')}</table>`;
 }
 
-function labelsTable(labels: readonly RowRange[], events: readonly ReportEvent[], axis: Axis): string {
+function labelsTable(input: ReportInput, labels: readonly RowRange[], events: readonly ReportEvent[], axis: Axis): string {
   const rows = labels.map((label, i) => {
-    const found = events.some((e) => overlaps(e, label));
-    return `<tr><td class="num">${i + 1}</td><td>${describeRange(label, axis)}</td>` +
-      `<td>${found ? '<span class="yes">found</span>' : '<span class="no">missed</span>'}</td></tr>`;
+    const verdict = events.some((e) => overlaps(e, label))
+      ? '<span class="yes">found</span>'
+      : hasScore(input, label) ? '<span class="no">missed</span>' : 'not scored (training or warm-up rows)';
+    return `<tr><td class="num">${i + 1}</td><td>${describeRange(label, axis)}</td><td>${verdict}</td></tr>`;
   });
   return `<table class="labels"><tr><th>#</th><th>labelled window</th><th>detected</th></tr>${rows.join('')}</table>`;
 }
@@ -325,8 +340,10 @@ function summaryCards(input: ReportInput): string {
     card(formatInteger(input.events.length), input.events.length === 1 ? 'event' : 'events'),
   ];
   if (input.labels) {
-    const found = input.labels.filter((l) => input.events.some((e) => overlaps(e, l))).length;
-    cards.push(card(`${found}/${input.labels.length}`, 'labelled anomalies found'));
+    const judged = input.labels.filter((l) => hasScore(input, l));
+    const found = judged.filter((l) => input.events.some((e) => overlaps(e, l))).length;
+    const unjudged = input.labels.length - judged.length;
+    cards.push(card(`${found}/${judged.length}`, `labelled anomalies found${unjudged > 0 ? ` (${unjudged} in unscored rows)` : ''}`));
   }
   return `<div class="cards">${cards.join('')}</div>`;
 }
@@ -386,7 +403,7 @@ ${legend(input)}
 ${seriesCharts(input, axis, markRows)}
 <h2>Events</h2>
 ${eventsTable(input, axis)}
-${input.labels ? `<h2>Labelled anomalies</h2>${labelsTable(input.labels, input.events, axis)}` : ''}
+${input.labels ? `<h2>Labelled anomalies</h2>${labelsTable(input, input.labels, input.events, axis)}` : ''}
 ${trainingChart(input)}
 ${settingsTable(input.settings)}
 <footer>Generated by rnn-anomaly${generated}. Long series are downsampled for display (minimum and maximum per pixel column, every flagged row kept as a mark); detection used every row.</footer>

@@ -1,0 +1,106 @@
+import { resolveOptions, type DetectorOptions } from '../detector-options.js';
+import { flag, flagName, type FlagValues } from './args.js';
+import { thresholdFlag } from './threshold-flag.js';
+import { UsageError } from './usage-error.js';
+
+/**
+ * Every Detector option as a flag. Types are parsed here; ranges and combinations are checked
+ * by the library's own option validation, whose messages are re-worded with flag names, so the
+ * CLI can never drift from the API.
+ */
+export const modelFlags = {
+  cell: flag.choice(['rnn', 'gru', 'lstm'] as const, { description: 'Recurrent cell', default: 'gru' }),
+  nonlinearity: flag.choice(['tanh', 'relu'] as const, { description: 'Activation of the plain RNN cell', default: 'tanh' }),
+  hidden: flag.numberOr(['auto'] as const, { description: 'Hidden units per layer; auto = 32 for up to 8 columns, else 64', integer: true, default: 'auto' }),
+  layers: flag.number({ description: 'Stacked recurrent layers', integer: true, default: 1 }),
+  resetBefore: flag.switch({ description: 'GRU: apply the reset gate before the recurrent product (Keras reset_after=false)' }),
+  mode: flag.choice(['forecast', 'reconstruct'] as const, {
+    description: 'forecast: predict the next rows from a window; reconstruct: autoencode the window',
+    default: 'forecast',
+  }),
+  window: flag.numberOr(['auto'] as const, { description: 'Rows per input window; auto = the dominant period within 16..128', integer: true, default: 'auto' }),
+  horizon: flag.number({ description: 'Forecast mode: rows predicted after each window', integer: true, default: 1 }),
+  targets: flag.list({ description: 'Forecast mode: columns to predict and score, by name or 0-based index', default: 'all' }),
+  score: flag.choice(['absolute', 'squared', 'loglik'] as const, { description: 'Point score from prediction errors', default: 'absolute' }),
+  smoothing: flag.number({ description: 'EWMA smoothing of scores: alpha in (0,1) or a span >= 1; 0 = off', default: 0 }),
+  scaler: flag.choice(['zscore', 'minmax', 'robust'] as const, { description: 'Per-column scaling fitted on training rows', default: 'zscore' }),
+  missing: flag.choice(['interpolate', 'ffill', 'mean', 'error'] as const, { description: 'How missing cells are filled', default: 'interpolate' }),
+} as const;
+
+export const trainingFlags = {
+  epochs: flag.numberOr(['auto'] as const, { description: 'Maximum epochs; auto = about 100,000 windows in total, 10 to 100 epochs', integer: true, default: 'auto' }),
+  batchSize: flag.numberOr(['auto'] as const, { description: 'Windows per gradient step', integer: true, default: 'auto' }),
+  windowsPerEpoch: flag.numberOr(['auto'] as const, { description: 'Windows drawn per epoch; auto = all, at most 4096', integer: true, default: 'auto' }),
+  learningRate: flag.number({ description: 'Learning rate (default 0.001 for adam, 0.01 for sgd)' }),
+  optimizer: flag.choice(['adam', 'sgd'] as const, { description: 'Optimizer', default: 'adam' }),
+  momentum: flag.number({ description: 'SGD momentum', default: 0.9 }),
+  weightDecay: flag.number({ description: 'L2 weight decay', default: 0 }),
+  validationSplit: flag.number({ description: 'Share of the training rows (taken from their end) used for validation and threshold calibration', default: 0.2 }),
+  patience: flag.number({ description: 'Epochs without improvement before stopping early; 0 = never', integer: true, default: 5 }),
+  clipNorm: flag.number({ description: 'Gradient-norm clipping; 0 = off', default: 1 }),
+  lrDecay: flag.number({ description: 'Learning-rate factor applied after each epoch', default: 1 }),
+  seed: flag.number({ description: 'Seed for weights and shuffling: same seed and data, same model', integer: true, default: 0 }),
+  threads: flag.number({ description: 'Native worker threads', integer: true, min: 1, default: 'all cores' }),
+} as const;
+
+export const thresholdFlags = {
+  threshold: thresholdFlag(),
+} as const;
+
+type DetectorFlagSet = typeof modelFlags & typeof trainingFlags & typeof thresholdFlags;
+
+export const MODEL_FLAG_NAMES = Object.keys(modelFlags) as (keyof typeof modelFlags)[];
+export const TRAINING_FLAG_NAMES = Object.keys(trainingFlags) as (keyof typeof trainingFlags)[];
+export const THRESHOLD_FLAG_NAMES = Object.keys(thresholdFlags) as (keyof typeof thresholdFlags)[];
+
+/** "options.batchSize must be ..." -> "--batch-size must be ...". */
+export function withFlagNames(message: string): string {
+  return message
+    .replace(/options\.resetAfter/g, '--reset-before')
+    .replace(/options\.([A-Za-z]+)/g, (_, key: string) => flagName(key));
+}
+
+function targetList(names: readonly string[]): (string | number)[] {
+  return names.map((name) => (/^\d+$/.test(name) ? Number(name) : name));
+}
+
+/** Builds and validates Detector options from flags; bad values are usage errors (exit 2). */
+export function detectorOptionsFrom(flags: FlagValues<DetectorFlagSet>, command: string): DetectorOptions {
+  const options: DetectorOptions = {
+    cell: flags.cell,
+    nonlinearity: flags.nonlinearity,
+    hidden: flags.hidden,
+    layers: flags.layers,
+    resetAfter: flags.resetBefore ? false : undefined,
+    mode: flags.mode,
+    window: flags.window,
+    horizon: flags.horizon,
+    targets: flags.targets ? targetList(flags.targets) : undefined,
+    score: flags.score,
+    smoothing: flags.smoothing,
+    threshold: flags.threshold,
+    scaler: flags.scaler,
+    missing: flags.missing,
+    epochs: flags.epochs,
+    batchSize: flags.batchSize,
+    windowsPerEpoch: flags.windowsPerEpoch,
+    learningRate: flags.learningRate,
+    optimizer: flags.optimizer,
+    momentum: flags.momentum,
+    weightDecay: flags.weightDecay,
+    validationSplit: flags.validationSplit,
+    patience: flags.patience,
+    clipNorm: flags.clipNorm,
+    lrDecay: flags.lrDecay,
+    seed: flags.seed,
+    threads: flags.threads,
+  };
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as DetectorOptions;
+  try {
+    resolveOptions(defined);
+  } catch (err) {
+    if (err instanceof TypeError || err instanceof RangeError) throw new UsageError(withFlagNames(err.message), command);
+    throw err;
+  }
+  return defined;
+}

@@ -1,0 +1,48 @@
+import type { TimeSeries } from '../data/time-series.js';
+import type { Detector } from '../detector.js';
+import type { FitSummary } from '../training/fitted-model.js';
+import { flag } from './args.js';
+import type { CommandContext } from './command.js';
+import { ProgressReporter, formatDuration, progressModeFor } from './progress.js';
+
+export const verbosityFlags = {
+  quiet: flag.switch({ description: 'No progress or status lines on stderr', short: 'q' }),
+  verbose: flag.switch({ description: 'Show stack traces on errors', short: 'v' }),
+} as const;
+
+export const VERBOSITY_FLAG_NAMES = Object.keys(verbosityFlags) as (keyof typeof verbosityFlags)[];
+
+export function progressFor(context: CommandContext, quiet: boolean | undefined): ProgressReporter {
+  return new ProgressReporter(context.io.stderr, progressModeFor(context.io.stderr, quiet === true));
+}
+
+/** Trains with a progress bar (terminal) or per-epoch lines; Ctrl-C aborts through the signal. */
+export async function fitWithProgress(
+  detector: Detector,
+  series: TimeSeries,
+  context: CommandContext,
+  progress: ProgressReporter,
+): Promise<FitSummary> {
+  progress.note(`training on ${series.rows} rows...`);
+  try {
+    const summary = await detector.fit(series, {
+      signal: context.signal,
+      onEpochEnd: (info) => {
+        progress.epoch({
+          epoch: info.epoch,
+          maxEpochs: info.epochs,
+          loss: info.loss,
+          ...(info.valLoss !== null ? { validationLoss: info.valLoss } : {}),
+          elapsedMs: info.elapsedMs,
+          etaMs: info.etaMs,
+        });
+      },
+    });
+    progress.finish();
+    const stop = summary.stopReason === 'early-stopping' ? `, stopped early (best epoch ${summary.bestEpoch})` : '';
+    progress.note(`trained ${summary.epochs} epochs in ${formatDuration(summary.elapsedMs)}${stop}`);
+    return summary;
+  } finally {
+    progress.finish();
+  }
+}
