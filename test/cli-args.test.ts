@@ -45,7 +45,8 @@ describe('parseCommandLine', () => {
 
   it('accepts a negative number as a value', () => {
     const negative = { shift: flag.number({ description: 'shift' }) };
-    expect(parseCommandLine({ ...spec, flags: negative }, ['a.csv', '--shift', '-3']).flags.shift).toBe(-3);
+    const negativeSpec: CommandSpec<typeof negative> = { name: 'demo', summary: '', positionals: spec.positionals, flags: negative };
+    expect(parseCommandLine(negativeSpec, ['a.csv', '--shift', '-3']).flags.shift).toBe(-3);
   });
 
   it('refuses malformed command lines with messages naming the flag', () => {
