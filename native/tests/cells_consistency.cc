@@ -243,9 +243,7 @@ void streamingEqualsPredict(Report& r) {
         const std::string ctx = std::string(c.name) + " mode " + std::to_string(static_cast<int>(mode)) + " [" + isaName(isa) + "]";
         for (int t = 0; t < N; ++t) {
           // Every third point goes to a subset (streams 2 and 0, in that order); the rest to all.
-          std::vector<int32_t> ids;
-          if (t % 3 == 1) ids = {2, 0};
-          else ids = {0, 1, 2};
+          const std::vector<int32_t> ids = t % 3 == 1 ? std::vector<int32_t>{2, 0} : std::vector<int32_t>{0, 1, 2};
           const int count = static_cast<int>(ids.size());
           std::vector<float> pt;
           for (int32_t s : ids) pt.insert(pt.end(), series[s].begin() + seen[s] * D, series[s].begin() + (seen[s] + 1) * D);
