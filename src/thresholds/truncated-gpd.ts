@@ -10,7 +10,7 @@
  *
  * The optimiser is Newton's method in (gamma, s = ln sigma) with analytic first and second
  * derivatives (one pass over the peaks per iteration) and step halving so the likelihood never
- * decreases. Started from the previous fit, a streaming refit usually takes one or two steps.
+ * decreases. Started from the previous fit, a streaming refit usually needs a single pass.
  */
 
 /** Shape and scale of a generalized Pareto distribution. */
@@ -32,9 +32,17 @@ export interface TruncatedEvaluation {
  * through gamma = 0, and at 1e-6 the cancelling 1/gamma^3 terms still keep about 6 digits.
  */
 const GAMMA_FLOOR = 1e-6;
-const MAX_ITERATIONS = 50;
+/**
+ * Below gamma = -1 the GPD density rises towards its end point and the likelihood grows without
+ * bound as the end point approaches the largest peak, so no maximum exists there.
+ */
+const GAMMA_MIN = -1;
+/** Passes over the peaks allowed per fit; a refit that needs more is near the gamma = -1 edge. */
+const MAX_EVALUATIONS = 40;
 /** Stop once the predicted gain of a Newton step (half the Newton decrement) is below this. */
 const GAIN_TOLERANCE = 1e-10;
+/** A Newton step predicted to gain less than this is taken without checking the likelihood. */
+const TRUSTED_GAIN = 1e-4;
 
 const OUTSIDE: TruncatedEvaluation = { logLikelihood: -Infinity, gradient: [0, 0], hessian: [0, 0, 0] };
 
@@ -45,6 +53,7 @@ export function truncatedGpdLogLikelihood(
   gammaValue: number,
   logSigma: number,
 ): TruncatedEvaluation {
+  if (!(gammaValue > GAMMA_MIN)) return OUTSIDE;
   const gamma = Math.abs(gammaValue) < GAMMA_FLOOR ? (gammaValue < 0 ? -GAMMA_FLOOR : GAMMA_FLOOR) : gammaValue;
   const sigma = Math.exp(logSigma);
   const g1 = 1 / gamma;
@@ -109,13 +118,15 @@ export function fitTruncatedGpd(
   let logSigma = Math.log(start.sigma);
   let current = truncatedGpdLogLikelihood(excesses, bounds, count, gamma, logSigma);
   if (!Number.isFinite(current.logLikelihood)) return start;
-  for (let iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
+  let evaluations = 1;
+  while (evaluations < MAX_EVALUATIONS) {
     const [dg, ds] = current.gradient;
     const [hgg, hgs, hss] = current.hessian;
     const det = hgg * hss - hgs * hgs;
     let stepGamma: number;
     let stepLogSigma: number;
-    if (hgg < 0 && det > 0) {
+    const newton = hgg < 0 && det > 0;
+    if (newton) {
       stepGamma = -(hss * dg - hgs * ds) / det;
       stepLogSigma = -(hgg * ds - hgs * dg) / det;
     } else {
@@ -124,12 +135,21 @@ export function fitTruncatedGpd(
       stepGamma = dg * scale;
       stepLogSigma = ds * scale;
     }
-    if ((dg * stepGamma + ds * stepLogSigma) / 2 < GAIN_TOLERANCE) break;
+    const predictedGain = (dg * stepGamma + ds * stepLogSigma) / 2;
+    if (predictedGain < GAIN_TOLERANCE) break;
+    if (newton && predictedGain < TRUSTED_GAIN) {
+      // So close to the maximum the quadratic model is exact to far below the estimate's own
+      // noise: take the step without another pass over the peaks.
+      gamma += stepGamma;
+      logSigma += stepLogSigma;
+      break;
+    }
     let accepted = false;
-    for (let shrink = 1; shrink > 1e-6; shrink /= 2) {
+    for (let shrink = 1; shrink > 1e-6 && evaluations < MAX_EVALUATIONS; shrink /= 2) {
       const nextGamma = gamma + shrink * stepGamma;
       const nextLogSigma = logSigma + shrink * stepLogSigma;
       const next = truncatedGpdLogLikelihood(excesses, bounds, count, nextGamma, nextLogSigma);
+      evaluations++;
       if (next.logLikelihood >= current.logLikelihood) {
         gamma = nextGamma;
         logSigma = nextLogSigma;
