@@ -1,0 +1,205 @@
+/**
+ * `npm run bench [-- --quick] [-- --only W1,W4] [-- --peers ours,onednn,...] [-- --out dir]`
+ *
+ * Measures every workload of bench/workloads.ts on our library and its peers in one run on
+ * this machine, and writes results.json, results.md and chart.svg (bench/results for a full
+ * run, bench/results/quick for --quick). Each JavaScript peer runs in a process of its own;
+ * the C++ benches are built with CMake and run one case per process.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildNativeBenches, measureFmaPeak, measurePingPongOnce, REPO_ROOT, runNativeCase, type NativeCase } from './native-benches.js';
+import type { PeerJob, PeerJobCase, PeerJobOutput } from './peer-process.js';
+import type { GruForm } from './peers/peer.js';
+import { JS_PEER_IDS, JS_PEER_MATRIX, type JsPeerId } from './peers/registry.js';
+import { renderChart } from './report-chart.js';
+import { renderMarkdown } from './report-markdown.js';
+import type { ResultRow, RunResults, SkippedCase } from './result-types.js';
+import { FULL_PLAN, QUICK_PLAN } from './timing-plan.js';
+import { WORKLOADS, type Mode, type Workload } from './workloads.js';
+
+const NATIVE_PEER_IDS = ['ours-c++', 'onednn'] as const;
+const ALL_PEERS: readonly string[] = [...JS_PEER_IDS, ...NATIVE_PEER_IDS];
+
+/** Cases whose single call takes over a second: the quick run leaves them to the full run. */
+const QUICK_SKIPS: Array<{ impl: string; workload: Workload['id']; mode?: Mode }> = [
+  { impl: 'tfjs-cpu', workload: 'W2' },
+  { impl: 'tfjs-cpu', workload: 'W3' },
+  { impl: 'tfjs-cpu', workload: 'W4' },
+  { impl: 'tfjs-cpu', workload: 'W5', mode: 'fwdbwd' },
+  { impl: 'tfjs-wasm', workload: 'W4', mode: 'fwdbwd' },
+];
+
+/** Instruction-set comparison (full run only): our kernels from C++, one thread. */
+const ISA_CASES: Array<{ workload: Workload['id']; mode: Mode }> = [
+  { workload: 'W2', mode: 'infer' },
+  { workload: 'W4', mode: 'infer' },
+  { workload: 'W5', mode: 'infer' },
+];
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+function formsOf(w: Workload, forms: GruForm[]): Array<GruForm | null> {
+  return w.cell === 'gru' ? forms : [null];
+}
+
+/** The modes a native bench runs a workload in: W3 also as stack-only forward + backward. */
+function nativeModes(w: Workload, impl: 'ours-c++' | 'onednn'): Mode[] {
+  const modes = w.id === 'W3' ? [...w.modes, 'fwdbwd' as Mode] : [...w.modes];
+  return impl === 'onednn' ? modes.filter((m) => m !== 'train') : modes;
+}
+
+function quickSkip(impl: string, w: Workload, mode: Mode): boolean {
+  return QUICK_SKIPS.some((s) => s.impl === impl && s.workload === w.id && (s.mode === undefined || s.mode === mode));
+}
+
+function runJsPeer(id: JsPeerId, workloads: Workload[], quick: boolean, pingPong: string | undefined, skipped: SkippedCase[]): PeerJobOutput {
+  const matrix = JS_PEER_MATRIX[id];
+  const cases: PeerJobCase[] = [];
+  for (const w of workloads) {
+    for (const mode of w.modes) {
+      if (quick && quickSkip(id, w, mode)) {
+        skipped.push({ workload: w.id, mode, impl: id, reason: 'one call takes over a second: measured by the full run only' });
+        continue;
+      }
+      for (const gruForm of formsOf(w, matrix.gruForms)) {
+        for (const threads of matrix.threads) cases.push({ workload: w.id, mode, threads, gruForm });
+      }
+    }
+  }
+  if (!cases.length) return { rows: [], skipped: [] };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rnn-anomaly-bench-'));
+  try {
+    const job: PeerJob = { peer: id, cases, quick, pingPong: pingPong ?? null, out: path.join(dir, 'out.json') };
+    const jobPath = path.join(dir, 'job.json');
+    writeFileSync(jobPath, JSON.stringify(job));
+    log(`${id}: ${cases.length} cases`);
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'peer-process.ts'), jobPath], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    try {
+      return JSON.parse(readFileSync(job.out, 'utf8')) as PeerJobOutput;
+    } catch {
+      const reason = `measuring process ended with ${child.status ?? child.signal} before writing results`;
+      return { rows: [], skipped: cases.map((c) => ({ workload: c.workload, mode: c.mode, impl: id, reason })) };
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function nativeCases(impl: 'ours-c++' | 'onednn', workloads: Workload[]): NativeCase[] {
+  const binary = impl === 'ours-c++' ? 'bench_kernels' : 'bench_onednn';
+  const cases: NativeCase[] = [];
+  for (const w of workloads) {
+    for (const mode of nativeModes(w, impl)) {
+      for (const gruForm of formsOf(w, ['reset-after', 'reset-before'])) {
+        for (const threads of [1, 2]) {
+          const note = w.id === 'W3' && mode === 'fwdbwd' ? 'recurrent stack only (no head, loss or optimizer)' : undefined;
+          cases.push({ binary, impl, workload: w, mode, threads, gruForm, note });
+        }
+      }
+    }
+  }
+  return cases;
+}
+
+function isaCases(workloads: Workload[]): NativeCase[] {
+  const cases: NativeCase[] = [];
+  for (const { workload, mode } of ISA_CASES) {
+    const w = workloads.find((x) => x.id === workload);
+    if (!w) continue;
+    for (const isa of ['scalar', 'avx2', 'avx512']) {
+      cases.push({ binary: 'bench_kernels', impl: 'ours-c++', workload: w, mode, threads: 1, gruForm: w.cell === 'gru' ? 'reset-after' : null, isa });
+    }
+  }
+  return cases;
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      peers: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const quick = values.quick ?? false;
+  const plan = quick ? QUICK_PLAN : FULL_PLAN;
+  const only = values.only?.split(',').map((s) => s.trim().toUpperCase());
+  const unknownWorkloads = only?.filter((id) => !WORKLOADS.some((w) => w.id === id)) ?? [];
+  const peers = values.peers?.split(',').map((s) => s.trim()) ?? [...ALL_PEERS];
+  const unknownPeers = peers.filter((p) => !ALL_PEERS.includes(p));
+  if (unknownWorkloads.length || unknownPeers.length) {
+    log(`unknown ${unknownWorkloads.length ? `workloads ${unknownWorkloads.join(', ')} (expected W1..W5)` : ''}` +
+      `${unknownPeers.length ? `peers ${unknownPeers.join(', ')} (expected ${ALL_PEERS.join(', ')})` : ''}`);
+    process.exit(2);
+  }
+  const workloads = WORKLOADS.filter((w) => !only || only.includes(w.id));
+  const outDir = values.out ? path.resolve(values.out) : path.join(REPO_ROOT, 'bench', 'results', ...(quick ? ['quick'] : []));
+
+  const started = Date.now();
+  const loadStart = os.loadavg()[0];
+  log(`rnn-anomaly bench (${quick ? 'quick' : 'full'}), load average ${loadStart.toFixed(2)}`);
+  if (loadStart > 0.5) log('  warning: the machine is busy; figures will be lower and noisier than on an idle machine');
+
+  log('building the C++ benches (cmake)...');
+  const build = buildNativeBenches();
+  for (const p of build.problems) log(`  ${p}`);
+  const fmaPeak = measureFmaPeak(build.binaries.fma_peak, 5);
+  for (const p of fmaPeak) log(`  FMA peak ${p.isa} ${p.threads}t: ${p.gflops.median.toFixed(1)} GFLOP/s`);
+  const pingPongNs = measurePingPongOnce(build.binaries.pingpong);
+  if (pingPongNs) log(`  core-to-core round trip: ${pingPongNs.median.toFixed(0)} ns`);
+
+  const rows: ResultRow[] = [];
+  const skipped: SkippedCase[] = [];
+  for (const id of JS_PEER_IDS) {
+    if (!peers.includes(id)) continue;
+    const out = runJsPeer(id, workloads, quick, build.binaries.pingpong, skipped);
+    rows.push(...out.rows);
+    skipped.push(...out.skipped);
+  }
+  const native: NativeCase[] = [];
+  if (peers.includes('ours-c++')) native.push(...nativeCases('ours-c++', workloads), ...(quick ? [] : isaCases(workloads)));
+  if (peers.includes('onednn')) native.push(...nativeCases('onednn', workloads));
+  if (native.length) log(`C++ benches: ${native.length} cases`);
+  for (const c of native) {
+    const tag = `${c.workload.id} ${c.mode} ${c.impl}${c.isa ? ` [${c.isa}]` : ''} t=${c.threads}${c.gruForm ? ` ${c.gruForm}` : ''}`;
+    const result = runNativeCase(build, c, plan, build.binaries.pingpong);
+    if (typeof result === 'string') {
+      skipped.push({ workload: c.workload.id, mode: c.mode, impl: c.impl, reason: result });
+      log(`  ${tag}: not measured (${result.split('\n')[0]})`);
+    } else {
+      rows.push(result);
+      const shown = result.unit === 'us/step' ? `${result.value.median.toFixed(2)} us/step` : `${Math.round(result.value.median)} seq/s`;
+      log(`  ${tag}: ${shown} (${result.gflops.toFixed(1)} GFLOP/s)`);
+    }
+  }
+
+  const results: RunResults = {
+    createdAt: new Date().toISOString(),
+    quick,
+    minutes: (Date.now() - started) / 60_000,
+    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()}` },
+    loadAverage: { start: loadStart, end: os.loadavg()[0] },
+    problems: build.problems,
+    fmaPeak,
+    pingPongNs,
+    rows,
+    skipped,
+  };
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
+  writeFileSync(path.join(outDir, 'results.md'), renderMarkdown(results));
+  writeFileSync(path.join(outDir, 'chart.svg'), renderChart(results));
+  log(`wrote ${path.relative(process.cwd(), outDir) || '.'}/results.{json,md} and chart.svg (${results.minutes.toFixed(1)} min)`);
+}
+
+main();
