@@ -50,7 +50,9 @@ export interface DetectorOptions {
   score?: ScoreKind;
   /**
    * EWMA smoothing of the point scores: a number in (0, 1) is the smoothing factor alpha, a
-   * number >= 1 is a span (alpha = 2 / (span + 1)); 0 or 1 turns smoothing off. Default 0.
+   * number >= 1 is a span (alpha = 2 / (span + 1)); 0 or 1 turns smoothing off. Default 20 (a
+   * span): on the NAB realKnownCause series it removed most isolated false alarms of 1-step
+   * forecast errors while keeping the labelled events.
    */
   smoothing?: number;
   /** How scores become flags; calibrated on validation scores. Default { method: 'pot', q: 1e-3, level: 0.98 }. */
@@ -209,7 +211,7 @@ function numberOption(
 }
 
 function smoothingOption(value: unknown): number {
-  if (value === undefined) return 0;
+  if (value === undefined) return 20;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new InvalidArgumentError(`options.smoothing must be 0, an EWMA alpha in (0, 1) or a span >= 1, got ${describeValue(value)}`);
   }

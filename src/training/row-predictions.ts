@@ -4,9 +4,10 @@
  *
  * - forecast: row t is predicted by the first forecast step of the window that ends just before
  *   t; rows [0, window) have no such window and stay unscored.
- * - reconstruct: row t is reconstructed by the window that ends on t (the same window a stream
- *   completes when t arrives); rows before the first window's end take that first window's
- *   reconstruction, so every row is scored.
+ * - reconstruct: row t is reconstructed by the last step of the window that ends on t (the
+ *   window a stream completes when t arrives); rows [0, window - 1) stay unscored.
+ *
+ * Both are causal: a row's score never depends on later rows, so batch and streaming agree.
  */
 import { AbortError } from '../errors.js';
 import type { AnomalyNetwork } from '../engine/anomaly-network.js';
@@ -69,12 +70,10 @@ export async function predictRows(input: RowPredictionInput): Promise<RowPredict
         predicted.set(out.subarray(i * outLength, i * outLength + features), (begin + i + window) * features);
       }
     } else {
-      // Per window: [window][columns]; every column is a feature.
+      // Per window: [window][columns]; every column is a feature; the last step is the new row.
       for (let i = 0; i < n; i++) {
-        const start = begin + i;
-        const firstPosition = start === 0 ? 0 : window - 1;
-        const from = i * outLength + firstPosition * columns;
-        predicted.set(out.subarray(from, i * outLength + window * columns), (start + firstPosition) * features);
+        const from = i * outLength + (window - 1) * columns;
+        predicted.set(out.subarray(from, from + columns), (begin + i + window - 1) * features);
       }
     }
   }

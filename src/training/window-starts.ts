@@ -44,12 +44,13 @@ export function validationStarts(shape: WindowShape, trainRows: number, rows: nu
 }
 
 /**
- * First row that gets a score in a series of `rows` rows scored on its own: in forecast mode the
- * row after the first full window; in reconstruct mode row 0 (the first window's rows are scored
- * from that window, every later row from the window that ends on it).
+ * First row that gets a score in a series scored on its own. Scoring is causal, as in a stream:
+ * in forecast mode a row is scored by the window just before it, in reconstruct mode by the
+ * window that ends on it, so the first `window` (forecast) or `window - 1` (reconstruct) rows
+ * have no score.
  */
 export function firstScoredRow(shape: WindowShape): number {
-  return shape.mode === 'forecast' ? shape.window : 0;
+  return shape.mode === 'forecast' ? shape.window : shape.window - 1;
 }
 
 /**

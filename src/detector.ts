@@ -1,0 +1,433 @@
+/**
+ * The Detector: trains a recurrent network on a time series, calibrates a threshold on held-out
+ * scores, finds anomalies in new data, streams, and saves to / loads from one model file.
+ *
+ * ```ts
+ * const detector = new Detector({ cell: 'gru' });
+ * await detector.fit(series);
+ * const result = await detector.detect(series);
+ * ```
+ */
+import { readFile } from 'node:fs/promises';
+import { checkPlainObject, describeValue } from './data/argument-checks.js';
+import { fillMissing } from './data/missing-values.js';
+import { Scaler } from './data/scaler.js';
+import { TimeSeries } from './data/time-series.js';
+import { AnomalyNetwork } from './engine/anomaly-network.js';
+import { setThreads } from './engine/runtime.js';
+import { InvalidArgumentError, InvalidDataError, NotFittedError } from './errors.js';
+import { resolveOptions, smoothingAlpha, type DetectorOptions, type ResolvedOptions } from './detector-options.js';
+import { writeFileAtomic } from './persistence/atomic-write.js';
+import { fromSnapshot, toSnapshot } from './persistence/detector-snapshot.js';
+import { decodeModelFile, encodeModelFile } from './persistence/model-file.js';
+import { DetectionResult } from './results/detection-result.js';
+import { extractEvents } from './results/events.js';
+import { GaussianErrorModel } from './scoring/gaussian-error-model.js';
+import { StreamingDetector, type StreamOptions } from './streaming/streaming-detector.js';
+import { fitThreshold } from './thresholds/index.js';
+import { planFit } from './training/fit-plan.js';
+import type { FitSummary, FittedModel, ModelConfig } from './training/fitted-model.js';
+import { predictRows } from './training/row-predictions.js';
+import { rowResiduals, scoreRows } from './training/row-scores.js';
+import { runTraining, type EpochInfo } from './training/train-loop.js';
+import { firstScoredRow, minimumScoringRows } from './training/window-starts.js';
+
+/** A TimeSeries, one number per row (column "value"), or one array per row (columns "c0", "c1", ...). */
+export type SeriesInput = TimeSeries | ArrayLike<number | null> | readonly ArrayLike<number | null>[];
+
+export interface FitOptions {
+  /** Called after every epoch; may return a promise, which is awaited. */
+  onEpochEnd?: (info: EpochInfo) => void | Promise<void>;
+  /** Aborting rejects fit with AbortError and leaves the detector as it was. */
+  signal?: AbortSignal;
+}
+
+export interface DetectOptions {
+  /**
+   * History before the first row, so that the first rows get a full window (otherwise the
+   * first `window` rows in forecast mode, `window - 1` in reconstruct mode, are unscored):
+   * - 'none' (default): the series stands alone;
+   * - 'training': the series continues the training series (its last `window` rows are kept in
+   *   the model for this);
+   * - a TimeSeries with the same columns: the rows just before the series.
+   */
+  context?: 'none' | 'training' | TimeSeries;
+  signal?: AbortSignal;
+}
+
+export class Detector {
+  /** The options as given, validated, with defaults filled in ('auto' values stay 'auto'). */
+  readonly options: Readonly<ResolvedOptions>;
+  private model: FittedModel | null = null;
+
+  constructor(options: DetectorOptions = {}) {
+    this.options = Object.freeze(resolveOptions(options));
+  }
+
+  /** True once fit succeeded (or the detector was loaded). */
+  get fitted(): boolean {
+    return this.model !== null;
+  }
+
+  /** The configuration the current model was trained with, 'auto' values resolved. */
+  get config(): Readonly<ModelConfig> {
+    return this.requireModel('config').config;
+  }
+
+  /** The summary of the training that produced the current model. */
+  get summary(): Readonly<FitSummary> {
+    return this.requireModel('summary').summary;
+  }
+
+  /** Columns the model was trained on, in order: detect() and streams need the same. */
+  get columnNames(): readonly string[] {
+    return this.requireModel('columnNames').columnNames;
+  }
+
+  /** The trained network (weights, PyTorch-style parameter names). */
+  get network(): AnomalyNetwork {
+    return this.requireModel('network').network;
+  }
+
+  /**
+   * Trains a new model on `series` and calibrates its threshold. The previous model, if any,
+   * stays in place until this succeeds, so a failed or aborted fit changes nothing.
+   */
+  async fit(input: SeriesInput, fitOptions: FitOptions = {}): Promise<FitSummary> {
+    const { onEpochEnd, signal } = checkFitOptions(fitOptions);
+    const began = performance.now();
+    const o = this.options;
+    const series = toSeries(input, 'series');
+    if (series.rows === 0) throw new InvalidDataError('series is empty: fit needs rows to learn from');
+    const filled = fillMissing(series, o.missing);
+    const features = resolveFeatures(o, filled);
+    const plan = planFit(o, filled.values, filled.rows, filled.columns, features[0]!);
+    const scaler = new Scaler(o.scaler).fit(filled.slice(0, plan.trainRows));
+    const scaled = scaler.transformValues(filled.values);
+    const config: ModelConfig = {
+      cell: o.cell, nonlinearity: o.nonlinearity, resetAfter: o.resetAfter, hidden: plan.hidden, layers: o.layers,
+      mode: o.mode, window: plan.shape.window, horizon: plan.shape.horizon, score: o.score, smoothing: o.smoothing,
+      threshold: o.threshold, scaler: o.scaler, missing: o.missing, epochs: plan.epochs, batchSize: plan.batchSize,
+      windowsPerEpoch: plan.windowsPerEpoch, learningRate: o.learningRate, optimizer: o.optimizer,
+      momentum: o.momentum, weightDecay: o.weightDecay, validationSplit: o.validationSplit, patience: o.patience,
+      clipNorm: o.clipNorm, lrDecay: o.lrDecay, seed: o.seed,
+    };
+    if (o.threads !== null) setThreads(o.threads);
+
+    const network = new AnomalyNetwork(
+      {
+        cell: o.cell,
+        ...(o.cell === 'rnn' ? { nonlinearity: o.nonlinearity } : {}),
+        resetAfter: o.resetAfter,
+        inputSize: filled.columns,
+        hiddenSize: plan.hidden,
+        layers: o.layers,
+        mode: o.mode,
+        outputSize: o.mode === 'forecast' ? plan.shape.horizon * features.length : filled.columns,
+      },
+      o.seed,
+    );
+    const outcome = await runTraining(
+      network,
+      {
+        shape: plan.shape,
+        inputs: scaled,
+        columns: filled.columns,
+        targets: o.mode === 'forecast' ? pickColumns(scaled, filled.rows, filled.columns, features) : null,
+        targetColumns: features.length,
+        trainStarts: plan.trainStarts,
+        validationStarts: plan.validationStarts,
+      },
+      {
+        epochs: plan.epochs,
+        batchSize: plan.batchSize,
+        windowsPerEpoch: plan.windowsPerEpoch,
+        optimizer: {
+          optimizer: o.optimizer,
+          learningRate: o.learningRate,
+          weightDecay: o.weightDecay,
+          clipNorm: o.clipNorm,
+          ...(o.optimizer === 'sgd' ? { momentum: o.momentum } : {}),
+        },
+        lrDecay: o.lrDecay,
+        patience: o.patience,
+        seed: o.seed,
+      },
+      { ...(onEpochEnd ? { onEpochEnd } : {}), ...(signal ? { signal } : {}) },
+    );
+
+    // Calibration: score the rows the model did not learn from (the validation part), or the
+    // training rows when there is no validation part.
+    const predictions = await predictRows({
+      network, shape: plan.shape, values: scaled, rows: filled.rows, columns: filled.columns, features,
+      ...(signal ? { signal } : {}),
+    });
+    const calibrationStart = plan.validationRows > 0
+      ? plan.trainRows + (o.mode === 'reconstruct' ? plan.shape.window - 1 : 0)
+      : firstScoredRow(plan.shape);
+    const calibrationEnd = plan.validationRows > 0 ? filled.rows : plan.trainRows;
+    const calibrationRows = calibrationEnd - calibrationStart;
+    if (calibrationRows < 2) {
+      throw new InvalidDataError(
+        `only ${calibrationRows} row(s) are left to calibrate the threshold on; give more rows or a larger options.validationSplit`,
+      );
+    }
+    const gaussian = o.score === 'loglik'
+      ? GaussianErrorModel.fit(rowResiduals(predictions, calibrationStart, calibrationEnd), calibrationRows, features.length)
+      : null;
+    const calibration = await scoreRows(predictions, calibrationStart, calibrationEnd, {
+      kind: o.score, alpha: smoothingAlpha(o.smoothing), gaussian, ...(signal ? { signal } : {}),
+    });
+    const threshold = fitThreshold(o.threshold, calibration.scores);
+
+    const summary: FitSummary = {
+      epochs: outcome.history.length,
+      bestEpoch: outcome.bestEpoch,
+      stopReason: outcome.stopReason,
+      loss: outcome.history.map((e) => e.loss),
+      valLoss: plan.validationStarts.length > 0 ? outcome.history.map((e) => e.valLoss!) : [],
+      history: outcome.history,
+      trainRows: plan.trainRows,
+      validationRows: plan.validationRows,
+      trainWindows: plan.trainStarts.length,
+      validationWindows: plan.validationStarts.length,
+      calibration: plan.validationRows > 0 ? 'validation' : 'training',
+      calibrationRows,
+      threshold: threshold.current,
+      period: plan.period,
+      parameters: network.paramCount,
+      elapsedMs: performance.now() - began,
+      config,
+    };
+    const window = plan.shape.window;
+    this.model = {
+      config,
+      columnNames: filled.columnNames,
+      features,
+      network,
+      scaler,
+      gaussian,
+      threshold,
+      context: filled.values.slice((filled.rows - Math.min(window, filled.rows)) * filled.columns),
+      summary,
+    };
+    return summary;
+  }
+
+  /**
+   * Scores every row of `series`, thresholds the scores and groups flagged rows into events.
+   * The series must have the training columns, in the same order.
+   */
+  async detect(input: SeriesInput, detectOptions: DetectOptions = {}): Promise<DetectionResult> {
+    const model = this.requireModel('detect');
+    const { context, signal } = checkDetectOptions(detectOptions);
+    const series = toSeries(input, 'series');
+    checkColumns(series, model.columnNames, 'series');
+    if (series.rows === 0) throw new InvalidDataError('series is empty: detect needs at least one row');
+    const { config } = model;
+    const filled = fillMissing(series, config.missing);
+    const columns = filled.columns;
+    const history = contextRows(context, model);
+    const contextCount = history.length / columns;
+    const rows = contextCount + filled.rows;
+    const shape = { mode: config.mode, window: config.window, horizon: config.horizon };
+    if (rows < minimumScoringRows(shape)) {
+      throw new InvalidDataError(
+        `series has ${filled.rows} rows${contextCount > 0 ? ` (plus ${contextCount} of context)` : ''}; ` +
+          `scoring needs at least ${minimumScoringRows(shape)} (window ${config.window}` +
+          `${config.mode === 'forecast' ? ' and the row it predicts' : ''}); pass { context: 'training' } when the series continues the training data`,
+      );
+    }
+    if (this.options.threads !== null) setThreads(this.options.threads);
+    const combined = new Float32Array(rows * columns);
+    combined.set(history);
+    combined.set(filled.values, history.length);
+    const scaled = model.scaler.transformValues(combined);
+    const predictions = await predictRows({
+      network: model.network, shape, values: scaled, rows, columns, features: model.features, ...(signal ? { signal } : {}),
+    });
+    const firstScored = Math.max(predictions.firstScored, contextCount);
+    const unscored = firstScored - contextCount;
+    const scored = await scoreRows(predictions, firstScored, rows, {
+      kind: config.score, alpha: smoothingAlpha(config.smoothing), gaussian: model.gaussian, ...(signal ? { signal } : {}),
+    });
+    const decision = await model.threshold.applyAsync(scored.scores, signal ? { signal } : {});
+
+    const n = filled.rows;
+    const features = model.features.length;
+    const scores = new Float32Array(n);
+    scores.set(scored.scores, unscored);
+    const flags = new Uint8Array(n);
+    flags.set(decision.flags, unscored);
+    const featureScores = new Float32Array(n * features);
+    featureScores.set(scored.featureScores, unscored * features);
+    let threshold: number | Float32Array;
+    if (typeof decision.threshold === 'number') {
+      threshold = decision.threshold;
+    } else {
+      // Unscored rows get the threshold in force when scoring starts.
+      threshold = new Float32Array(n);
+      threshold.fill(decision.threshold.length > 0 ? decision.threshold[0]! : model.threshold.current ?? Infinity, 0, unscored);
+      threshold.set(decision.threshold, unscored);
+    }
+    const featureNames = Array.from(model.features, (c) => model.columnNames[c]!);
+    const events = extractEvents(flags, scores, featureScores, featureNames, series.timestamps);
+    return new DetectionResult({
+      scores, flags, threshold, events, featureScores, featureNames, unscored,
+      imputed: filled.imputedRows(),
+      values: series.values,
+      columnNames: model.columnNames,
+      timestamps: series.timestamps ?? null,
+      settings: {
+        cell: config.cell, hidden: config.hidden, layers: config.layers, mode: config.mode, window: config.window,
+        horizon: config.horizon, score: config.score, smoothing: config.smoothing, scaler: config.scaler,
+        threshold: { ...config.threshold }, features: featureNames,
+      },
+    });
+  }
+
+  /**
+   * Online detection: `streams` independent series pushed one point at a time through the
+   * network's single-step kernel, with the scaler frozen and the threshold updated online (spot).
+   */
+  stream(options: StreamOptions = {}): StreamingDetector {
+    return new StreamingDetector(this.requireModel('stream'), options);
+  }
+
+  /** The model file as bytes (see src/persistence/model-file.ts for the layout). */
+  toBuffer(): Uint8Array {
+    return encodeModelFile(toSnapshot(this.requireModel('toBuffer'), this.options));
+  }
+
+  /**
+   * Writes the model file atomically: to a temporary file in the same directory, fsync'ed, then
+   * renamed over `path`, so a crash never leaves a half-written model.
+   */
+  async save(path: string): Promise<void> {
+    if (typeof path !== 'string' || path.length === 0) {
+      throw new InvalidArgumentError(`path must be a non-empty string, got ${describeValue(path)}`);
+    }
+    await writeFileAtomic(path, this.toBuffer());
+  }
+
+  /** A detector from model file bytes; ModelFileError when they are not a valid model. */
+  static fromBuffer(bytes: Uint8Array, source = 'model buffer'): Detector {
+    if (!(bytes instanceof Uint8Array)) {
+      throw new InvalidArgumentError(`bytes must be a Uint8Array or Buffer, got ${describeValue(bytes)}`);
+    }
+    const { options, model } = fromSnapshot(decodeModelFile(bytes, source), source);
+    const detector = new Detector(options);
+    detector.model = model;
+    return detector;
+  }
+
+  static async load(path: string): Promise<Detector> {
+    if (typeof path !== 'string' || path.length === 0) {
+      throw new InvalidArgumentError(`path must be a non-empty string, got ${describeValue(path)}`);
+    }
+    return Detector.fromBuffer(await readFile(path), path);
+  }
+
+  private requireModel(what: string): FittedModel {
+    if (!this.model) {
+      throw new NotFittedError(`the detector is not fitted: call fit(series) or Detector.load(path) before ${what}`);
+    }
+    return this.model;
+  }
+}
+
+function checkFitOptions(options: unknown): FitOptions {
+  const o = checkPlainObject('fitOptions', options ?? {});
+  for (const key of Object.keys(o)) {
+    if (key !== 'onEpochEnd' && key !== 'signal') {
+      throw new InvalidArgumentError(`fitOptions has an unknown key "${key}"; expected some of onEpochEnd, signal`);
+    }
+  }
+  if (o.onEpochEnd !== undefined && typeof o.onEpochEnd !== 'function') {
+    throw new InvalidArgumentError(`fitOptions.onEpochEnd must be a function, got ${describeValue(o.onEpochEnd)}`);
+  }
+  checkSignal(o.signal, 'fitOptions.signal');
+  return o as FitOptions;
+}
+
+function checkDetectOptions(options: unknown): { context: 'none' | 'training' | TimeSeries; signal?: AbortSignal } {
+  const o = checkPlainObject('detectOptions', options ?? {});
+  for (const key of Object.keys(o)) {
+    if (key !== 'context' && key !== 'signal') {
+      throw new InvalidArgumentError(`detectOptions has an unknown key "${key}"; expected some of context, signal`);
+    }
+  }
+  const context = o.context ?? 'none';
+  if (context !== 'none' && context !== 'training' && !(context instanceof TimeSeries)) {
+    throw new InvalidArgumentError(`detectOptions.context must be 'none', 'training' or a TimeSeries, got ${describeValue(context)}`);
+  }
+  const signal = checkSignal(o.signal, 'detectOptions.signal');
+  return { context, ...(signal ? { signal } : {}) };
+}
+
+function checkSignal(signal: unknown, name: string): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  if (!(signal instanceof AbortSignal)) throw new InvalidArgumentError(`${name} must be an AbortSignal, got ${describeValue(signal)}`);
+  return signal;
+}
+
+/** Coerces the accepted series forms into a TimeSeries. */
+export function toSeries(input: SeriesInput, name: string): TimeSeries {
+  if (input instanceof TimeSeries) return input;
+  if (!Array.isArray(input) && !ArrayBuffer.isView(input)) {
+    throw new InvalidArgumentError(
+      `${name} must be a TimeSeries, an array of numbers or an array of rows, got ${describeValue(input)}`,
+    );
+  }
+  const list = input as ArrayLike<unknown>;
+  if (list.length > 0 && (Array.isArray(list[0]) || ArrayBuffer.isView(list[0]))) {
+    const width = (list[0] as ArrayLike<unknown>).length;
+    if (width === 0) throw new InvalidDataError(`${name}[0] is an empty row; rows need at least one value`);
+    const columnNames = Array.from({ length: width }, (_, i) => `c${i}`);
+    return TimeSeries.fromArrays({ values: list as readonly ArrayLike<number | null>[], columnNames });
+  }
+  return TimeSeries.fromArrays({ values: list as ArrayLike<number | null>, columnNames: ['value'] });
+}
+
+function checkColumns(series: TimeSeries, expected: readonly string[], name: string): void {
+  const same = series.columns === expected.length && series.columnNames.every((c, i) => c === expected[i]);
+  if (!same) {
+    throw new InvalidDataError(
+      `${name} has columns [${series.columnNames.join(', ')}] but the detector was trained on [${expected.join(', ')}]; ` +
+        'pass the same columns in the same order',
+      'ERR_COLUMNS_MISMATCH',
+    );
+  }
+}
+
+/** Column indices of the scored features: the forecast targets, or every column. */
+function resolveFeatures(o: ResolvedOptions, series: TimeSeries): Int32Array {
+  if (o.mode === 'reconstruct' || o.targets === null) return Int32Array.from({ length: series.columns }, (_, i) => i);
+  return Int32Array.from(o.targets, (t, i) => {
+    if (typeof t === 'number' && t >= series.columns) {
+      throw new InvalidArgumentError(`options.targets[${i}] = ${t} is not a column index of the series (it has ${series.columns} columns)`);
+    }
+    if (typeof t === 'string' && !series.columnNames.includes(t)) {
+      throw new InvalidArgumentError(`options.targets[${i}] = "${t}" is not a column of the series; columns: ${series.columnNames.join(', ')}`);
+    }
+    return series.columnIndex(t);
+  });
+}
+
+/** The given columns of a row-major matrix, as a new rows x picked matrix. */
+function pickColumns(values: Float32Array, rows: number, columns: number, picked: Int32Array): Float32Array {
+  const out = new Float32Array(rows * picked.length);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < picked.length; j++) out[r * picked.length + j] = values[r * columns + picked[j]!]!;
+  return out;
+}
+
+/** History rows (original units, NaN-free) to put before the detected series. */
+function contextRows(context: 'none' | 'training' | TimeSeries, model: FittedModel): Float32Array {
+  if (context === 'none') return new Float32Array(0);
+  if (context === 'training') return model.context;
+  checkColumns(context, model.columnNames, 'detectOptions.context');
+  if (context.rows === 0) return new Float32Array(0);
+  const filled = fillMissing(context, model.config.missing);
+  const keep = Math.min(filled.rows, model.config.window);
+  return filled.values.slice((filled.rows - keep) * filled.columns);
+}
