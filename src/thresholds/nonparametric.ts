@@ -80,7 +80,7 @@ export function selectEpsilon(values: Float64Array, start: number, end: number, 
       aboveSquares += d * d;
       const from = Math.max(0, positions[j]! - buffer);
       const to = Math.min(n - 1, positions[j]! + buffer);
-      if (from > coveredUpTo + 1) {
+      if (sequences === 0 || from > coveredUpTo + 1) {
         sequences++;
         covered += to - from + 1;
       } else if (to > coveredUpTo) {
