@@ -134,6 +134,17 @@ export function renderMarkdown(results: RunResults): string {
     }
   }
 
+  if (results.server.length) {
+    out.push(
+      '## Server use: simultaneous forwardAsync calls (W2 shapes, one stack per request)',
+      '',
+      '| setThreads | UV_THREADPOOL_SIZE | simultaneous calls | seq/s median (min–max), all calls together |',
+      '| ---: | ---: | ---: | ---: |',
+      ...results.server.map((s) => `| ${s.kernelThreads} | ${s.uvThreadpoolSize} | ${s.concurrency} | ${statCell(s.seqPerSec)} |`),
+      '',
+    );
+  }
+
   const isaRows = results.rows.filter((r) => r.forcedIsa);
   if (isaRows.length) {
     out.push('## Instruction sets (our kernels from C++, code path forced)', '', '| workload | mode | ISA | threads | median (min–max) | GFLOP/s |', '| --- | --- | --- | ---: | ---: | ---: |');

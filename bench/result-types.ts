@@ -47,6 +47,14 @@ export interface PeakRow {
   gflops: Stat;
 }
 
+/** Concurrent forwardAsync calls on separate W2 stacks (bench/server-scenario.ts). */
+export interface ServerRow {
+  kernelThreads: number;
+  uvThreadpoolSize: number;
+  concurrency: number;
+  seqPerSec: Stat;
+}
+
 export interface RunResults {
   createdAt: string;
   quick: boolean;
@@ -60,5 +68,6 @@ export interface RunResults {
   fmaPeak: PeakRow[];
   pingPongNs: Stat | null;
   rows: ResultRow[];
+  server: ServerRow[];
   skipped: SkippedCase[];
 }

@@ -17,7 +17,7 @@ import type { GruForm } from './peers/peer.js';
 import { JS_PEER_IDS, JS_PEER_MATRIX, type JsPeerId } from './peers/registry.js';
 import { renderChart } from './report-chart.js';
 import { renderMarkdown } from './report-markdown.js';
-import type { ResultRow, RunResults, SkippedCase } from './result-types.js';
+import type { ResultRow, RunResults, ServerRow, SkippedCase } from './result-types.js';
 import { FULL_PLAN, QUICK_PLAN } from './timing-plan.js';
 import { WORKLOADS, type Mode, type Workload } from './workloads.js';
 
@@ -38,6 +38,14 @@ const ISA_CASES: Array<{ workload: Workload['id']; mode: Mode }> = [
   { workload: 'W2', mode: 'infer' },
   { workload: 'W4', mode: 'infer' },
   { workload: 'W5', mode: 'infer' },
+];
+
+/** Server-use combinations: kernel threads x libuv pool size x simultaneous requests. */
+const SERVER_CONFIGS: Array<Omit<ServerRow, 'seqPerSec'>> = [
+  { kernelThreads: 2, uvThreadpoolSize: 4, concurrency: 1 },
+  { kernelThreads: 2, uvThreadpoolSize: 4, concurrency: 2 },
+  { kernelThreads: 1, uvThreadpoolSize: 2, concurrency: 2 },
+  { kernelThreads: 1, uvThreadpoolSize: 1, concurrency: 2 },
 ];
 
 function log(message: string): void {
@@ -92,6 +100,26 @@ function runJsPeer(id: JsPeerId, workloads: Workload[], quick: boolean, pingPong
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function runServerScenarios(quick: boolean): ServerRow[] {
+  const rows: ServerRow[] = [];
+  for (const config of SERVER_CONFIGS) {
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'server-scenario.ts'), String(config.kernelThreads), String(config.concurrency), quick ? '1' : '0'],
+      { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: String(config.uvThreadpoolSize) } },
+    );
+    const tag = `server: setThreads(${config.kernelThreads}), UV_THREADPOOL_SIZE=${config.uvThreadpoolSize}, ${config.concurrency} concurrent`;
+    if (child.status !== 0) {
+      log(`  ${tag}: failed (${(child.stderr ?? '').trim().split('\n').pop()})`);
+      continue;
+    }
+    const seqPerSec = JSON.parse(child.stdout.trim().split('\n').pop()!) as ServerRow['seqPerSec'];
+    rows.push({ ...config, seqPerSec });
+    log(`  ${tag}: ${Math.round(seqPerSec.median)} seq/s`);
+  }
+  return rows;
 }
 
 function nativeCases(impl: 'ours-c++' | 'onednn', workloads: Workload[]): NativeCase[] {
@@ -166,6 +194,7 @@ function main(): void {
     rows.push(...out.rows);
     skipped.push(...out.skipped);
   }
+  const server = peers.includes('ours') && workloads.some((w) => w.id === 'W2') ? runServerScenarios(quick) : [];
   const native: NativeCase[] = [];
   if (peers.includes('ours-c++')) native.push(...nativeCases('ours-c++', workloads), ...(quick ? [] : isaCases(workloads)));
   if (peers.includes('onednn')) native.push(...nativeCases('onednn', workloads));
@@ -193,6 +222,7 @@ function main(): void {
     fmaPeak,
     pingPongNs,
     rows,
+    server,
     skipped,
   };
   mkdirSync(outDir, { recursive: true });
