@@ -81,16 +81,23 @@ export function runSummary(outcome: RunOutcome): string {
   if (events.length === 0) {
     lines.push('No anomalies found.');
   } else {
-    lines.push(`${events.length} event${events.length === 1 ? '' : 's'}:`);
-    events.slice(0, LISTED_EVENTS).forEach((e, i) => {
+    const numbered = events.map((event, index) => ({ event, number: index + 1 }));
+    // Many events: list the strongest, still in time order.
+    const listed = numbered.length <= LISTED_EVENTS
+      ? numbered
+      : [...numbered].sort((a, b) => b.event.peakScore - a.event.peakScore).slice(0, LISTED_EVENTS).sort((a, b) => a.number - b.number);
+    lines.push(events.length <= LISTED_EVENTS
+      ? `${events.length} event${events.length === 1 ? '' : 's'}:`
+      : `${events.length} events; the ${LISTED_EVENTS} with the highest peak scores:`);
+    listed.forEach(({ event: e, number }) => {
       const features = e.features
         .filter((f) => f.contribution > 0)
         .slice(0, 3)
         .map((f) => (series.columns === 1 && e.features.length === 1 ? f.name : `${f.name} ${formatPercent(f.contribution)}`))
         .join(', ');
-      lines.push(`  ${String(i + 1).padStart(3)}. ${rangeText(outcome, e)}, peak ${formatNumber(e.peakScore)}${features ? `, ${features}` : ''}`);
+      lines.push(`  ${String(number).padStart(3)}. ${rangeText(outcome, e)}, peak ${formatNumber(e.peakScore)}${features ? `, ${features}` : ''}`);
     });
-    if (events.length > LISTED_EVENTS) lines.push(`  ... and ${events.length - LISTED_EVENTS} more (all in --out or --json)`);
+    if (events.length > LISTED_EVENTS) lines.push(`  (all ${events.length} in --out, --json or --report)`);
   }
 
   if (outcome.labels) {
