@@ -1,5 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --only W1,W4] [-- --peers ours,onednn,...] [-- --out dir]`
+ * `npm run bench -- --render bench/results/results.json` rewrites results.md and chart.svg
+ * beside that file without measuring anything.
  *
  * Measures every workload of bench/workloads.ts on our library and its peers in one run on
  * this machine, and writes results.json, results.md and chart.svg (bench/results for a full
@@ -150,6 +152,11 @@ function isaCases(workloads: Workload[]): NativeCase[] {
   return cases;
 }
 
+function writeReports(results: RunResults, dir: string): void {
+  writeFileSync(path.join(dir, 'results.md'), renderMarkdown(results));
+  writeFileSync(path.join(dir, 'chart.svg'), renderChart(results));
+}
+
 function main(): void {
   const { values } = parseArgs({
     options: {
@@ -157,8 +164,14 @@ function main(): void {
       only: { type: 'string' },
       peers: { type: 'string' },
       out: { type: 'string' },
+      render: { type: 'string' },
     },
   });
+  if (values.render) {
+    const file = path.resolve(values.render);
+    writeReports(JSON.parse(readFileSync(file, 'utf8')) as RunResults, path.dirname(file));
+    return;
+  }
   const quick = values.quick ?? false;
   const plan = quick ? QUICK_PLAN : FULL_PLAN;
   const only = values.only?.split(',').map((s) => s.trim().toUpperCase());
@@ -227,8 +240,7 @@ function main(): void {
   };
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
-  writeFileSync(path.join(outDir, 'results.md'), renderMarkdown(results));
-  writeFileSync(path.join(outDir, 'chart.svg'), renderChart(results));
+  writeReports(results, outDir);
   log(`wrote ${path.relative(process.cwd(), outDir) || '.'}/results.{json,md} and chart.svg (${results.minutes.toFixed(1)} min)`);
 }
 
