@@ -4,7 +4,7 @@ import type { ThresholdModel } from './model.js';
 import { fitTail } from './pot.js';
 import { finiteScores, type ScoreArray } from './scores.js';
 import { checkThresholdSpec, type ThresholdMethod, type ThresholdSpec } from './spec.js';
-import { meanAndStd, quantileOfSorted, sortedCopy } from './statistics.js';
+import { meanAndStd, quantile } from './statistics.js';
 import { SpotThreshold } from './spot-threshold.js';
 
 const NAME = 'calibrationScores';
@@ -26,7 +26,7 @@ export function fitThreshold(spec: ThresholdSpec | ThresholdMethod, calibrationS
   const count = calibration.length;
   switch (resolved.method) {
     case 'percentile':
-      return new FixedThreshold(resolved, quantileOfSorted(sortedCopy(calibration), resolved.q / 100), { count, mean, std });
+      return new FixedThreshold(resolved, quantile(calibration, resolved.q / 100), { count, mean, std });
     case 'ksigma':
       return new FixedThreshold(resolved, mean + resolved.k * std, { count, mean, std });
     case 'pot': {

@@ -62,6 +62,7 @@ export class FixedThreshold implements ThresholdModel {
     return { threshold: this.value, flag: finiteScore(score, 'score') > this.value ? 1 : 0 };
   }
 
+  /** A fixed threshold never changes, so it is its own copy. */
   clone(): FixedThreshold {
     return this;
   }

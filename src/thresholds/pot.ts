@@ -1,6 +1,6 @@
 import { InvalidDataError } from '../errors.js';
 import { fitGpd, type GpdFit } from './gpd.js';
-import { quantileOfSorted, sortedCopy } from './statistics.js';
+import { quantile } from './statistics.js';
 
 /** A generalized Pareto tail above an initial threshold, as POT and SPOT estimate it. */
 export interface TailFit {
@@ -36,7 +36,7 @@ export function tailQuantile(
 
 /** Peaks over threshold on calibration scores (already validated finite). */
 export function fitTail(scores: Float64Array, q: number, level: number, name: string): TailFit {
-  const t = quantileOfSorted(sortedCopy(scores), level);
+  const t = quantile(scores, level);
   let count = 0;
   for (let i = 0; i < scores.length; i++) if (scores[i]! > t) count++;
   if (count === 0) {

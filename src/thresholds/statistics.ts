@@ -4,26 +4,63 @@
  */
 
 /**
- * The q-quantile (q in [0, 1]) of ascending-sorted values with linear interpolation between
- * the two nearest order statistics, i.e. NumPy's default ('linear', position (n - 1) * q).
+ * The q-quantile (q in [0, 1]) with linear interpolation between the two nearest order
+ * statistics, i.e. NumPy's default ('linear', position (n - 1) * q). Found by selection in
+ * O(n) on a scratch copy rather than by sorting, since calibration sets can be long.
  */
-export function quantileOfSorted(sorted: Float64Array, q: number): number {
-  const n = sorted.length;
-  if (n === 1) return sorted[0]!;
+export function quantile(values: Float64Array, q: number): number {
+  const n = values.length;
   const position = (n - 1) * q;
-  const below = Math.floor(position);
-  if (below >= n - 1) return sorted[n - 1]!;
+  const below = Math.min(n - 1, Math.floor(position));
+  const scratch = Float64Array.from(values);
+  const lo = selectInPlace(scratch, below);
+  if (below === n - 1) return lo;
   const fraction = position - below;
-  const lo = sorted[below]!;
-  const hi = sorted[below + 1]!;
+  if (fraction === 0) return lo;
+  // After selection everything right of `below` is >= lo; the next order statistic is their minimum.
+  let hi = Infinity;
+  for (let i = below + 1; i < n; i++) if (scratch[i]! < hi) hi = scratch[i]!;
   // Interpolating from the nearer end keeps the result exact at both ends and monotone in q.
   const gap = hi - lo;
   return fraction < 0.5 ? lo + gap * fraction : hi - gap * (1 - fraction);
 }
 
-/** An ascending copy, leaving the caller's array untouched. */
-export function sortedCopy(values: Float64Array): Float64Array {
-  return Float64Array.from(values).sort();
+/**
+ * Rearranges `a` so that a[k] is the k-th smallest value, nothing before it is larger and nothing
+ * after it is smaller (Hoare partitioning around a median-of-three pivot).
+ */
+function selectInPlace(a: Float64Array, k: number): number {
+  let left = 0;
+  let right = a.length - 1;
+  while (right > left) {
+    const middle = (left + right) >>> 1;
+    // Order a[left], a[middle], a[right] so the pivot is their median.
+    if (a[middle]! < a[left]!) swap(a, middle, left);
+    if (a[right]! < a[left]!) swap(a, right, left);
+    if (a[right]! < a[middle]!) swap(a, right, middle);
+    const pivot = a[middle]!;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
 }
 
 export interface MeanAndSpread {

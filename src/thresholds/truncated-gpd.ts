@@ -37,12 +37,14 @@ const GAMMA_FLOOR = 1e-6;
  * bound as the end point approaches the largest peak, so no maximum exists there.
  */
 const GAMMA_MIN = -1;
+/** Where a start at or below GAMMA_MIN is moved to. */
+const FEASIBLE_GAMMA = -0.9;
 /** Passes over the peaks allowed per fit; a refit that needs more is near the gamma = -1 edge. */
 const MAX_EVALUATIONS = 40;
 /** Stop once the predicted gain of a Newton step (half the Newton decrement) is below this. */
 const GAIN_TOLERANCE = 1e-10;
 /** A Newton step predicted to gain less than this is taken without checking the likelihood. */
-const TRUSTED_GAIN = 1e-4;
+const TRUSTED_GAIN = 1e-2;
 
 const OUTSIDE: TruncatedEvaluation = { logLikelihood: -Infinity, gradient: [0, 0], hessian: [0, 0, 0] };
 
@@ -117,7 +119,16 @@ export function fitTruncatedGpd(
   let gamma = start.gamma;
   let logSigma = Math.log(start.sigma);
   let current = truncatedGpdLogLikelihood(excesses, bounds, count, gamma, logSigma);
-  if (!Number.isFinite(current.logLikelihood)) return start;
+  if (!Number.isFinite(current.logLikelihood)) {
+    // The start lies below gamma = -1 or ends before the largest peak: move to the nearest
+    // feasible point, a bounded tail whose end point clears every peak.
+    let largest = 0;
+    for (let i = 0; i < count; i++) largest = Math.max(largest, excesses[i]!);
+    gamma = Math.max(gamma, FEASIBLE_GAMMA);
+    if (gamma < 0) logSigma = Math.max(logSigma, Math.log(-gamma * largest * 1.01));
+    current = truncatedGpdLogLikelihood(excesses, bounds, count, gamma, logSigma);
+    if (!Number.isFinite(current.logLikelihood)) return start;
+  }
   let evaluations = 1;
   while (evaluations < MAX_EVALUATIONS) {
     const [dg, ds] = current.gradient;
