@@ -42,7 +42,8 @@ export function fitTail(scores: Float64Array, q: number, level: number, name: st
   if (count === 0) {
     throw new InvalidDataError(
       `${name} has no score above its ${level} quantile (${t}): a tail cannot be fitted to ` +
-        `${scores.length} scores that are constant at the top; use more or more varied calibration scores`,
+        `${scores.length} scores whose top ${Math.round((1 - level) * 1000) / 10}% are all equal; use more varied ` +
+        `calibration scores, a lower level, or a 'percentile' or 'ksigma' threshold`,
     );
   }
   const excesses = new Float64Array(count);
