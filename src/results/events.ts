@@ -59,6 +59,8 @@ export function extractEvents(
   if (timestamps !== undefined) checkNumbers(timestamps, 'timestamps', rows);
   const { minGap, topFeatures } = checkOptions(options);
 
+  const names = Array.from({ length: features }, (_, f) => featureNames?.[f] ?? `feature ${f}`);
+  const sums = new Float64Array(features);
   const events: AnomalyEvent[] = [];
   let i = 0;
   while (i < rows) {
@@ -72,7 +74,7 @@ export function extractEvents(
       if (flags[j] === 1) end = j;
       else if (j - end >= minGap) break;
     }
-    events.push(describeEvent(start, end, scores, featureScores, features, featureNames, timestamps, topFeatures));
+    events.push(describeEvent(start, end, scores, featureScores, names, sums, timestamps, topFeatures));
     i = end + 1;
   }
   return events;
@@ -83,11 +85,12 @@ function describeEvent(
   end: number,
   scores: Numbers,
   featureScores: Numbers | undefined,
-  features: number,
-  featureNames: readonly string[] | undefined,
+  names: readonly string[],
+  sums: Float64Array,
   timestamps: Float64Array | readonly number[] | undefined,
   topFeatures: number,
 ): AnomalyEvent {
+  const features = names.length;
   let peak = start;
   for (let r = start + 1; r <= end; r++) if (scores[r]! > scores[peak]!) peak = r;
   const event: AnomalyEvent = { start, end, peak, peakScore: scores[peak]!, features: [] };
@@ -96,7 +99,7 @@ function describeEvent(
     event.endTime = timestamps[end]!;
   }
   if (featureScores !== undefined && features > 0) {
-    const sums = new Float64Array(features);
+    sums.fill(0);
     for (let r = start; r <= end; r++) {
       for (let f = 0; f < features; f++) {
         const v = featureScores[r * features + f]!;
@@ -107,7 +110,7 @@ function describeEvent(
     for (let f = 0; f < features; f++) total += sums[f]!;
     const ranked: FeatureContribution[] = [];
     for (let f = 0; f < features; f++) {
-      ranked.push({ name: featureNames?.[f] ?? `feature ${f}`, index: f, contribution: total > 0 ? sums[f]! / total : 0 });
+      ranked.push({ name: names[f]!, index: f, contribution: total > 0 ? sums[f]! / total : 0 });
     }
     ranked.sort((a, b) => b.contribution - a.contribution || a.index - b.index);
     event.features = ranked.slice(0, topFeatures);
