@@ -2,6 +2,8 @@ import { basename } from 'node:path';
 import { formatDuration } from './progress.js';
 import { formatInteger, formatNumber, formatPercent, formatTimestamp } from '../report/format.js';
 import type { RowRange } from '../report/report-input.js';
+import type { ThresholdSpec } from '../thresholds/spec.js';
+import { thresholdText as specText } from './threshold-flag.js';
 import { fileEvents, firstScoredFileRow, judgeLabels, type RunOutcome } from './run-outcome.js';
 
 /** The short human summary `run` and `detect` print on stdout. */
@@ -27,9 +29,7 @@ function rangeText(outcome: RunOutcome, range: RowRange): string {
 }
 
 function thresholdText(outcome: RunOutcome): string {
-  const spec = outcome.result.settings.threshold;
-  const params = Object.entries(spec).filter(([k]) => k !== 'method').map(([k, v]) => `${k}=${String(v)}`).join(',');
-  const method = `${String(spec['method'])}${params ? `:${params}` : ''}`;
+  const method = specText(outcome.result.settings.threshold as unknown as ThresholdSpec);
   const { threshold } = outcome.result;
   if (typeof threshold === 'number') return `threshold ${formatNumber(threshold)} (${method})`;
   let min = Infinity;

@@ -1,4 +1,5 @@
-import { checkThresholdSpec, type ThresholdSpec } from '../thresholds/spec.js';
+import { DEFAULT_THRESHOLD } from '../detector-options.js';
+import { THRESHOLD_DEFAULTS, THRESHOLD_METHODS, checkThresholdSpec, type ThresholdSpec } from '../thresholds/spec.js';
 import { flag, type Flag } from './args.js';
 import { UsageError } from './usage-error.js';
 
@@ -33,14 +34,18 @@ export function parseThresholdFlag(raw: string, flagName: string): ThresholdSpec
   }
 }
 
+/** A spec in flag form, e.g. `pot:q=0.001,level=0.98`. */
+export function thresholdText(spec: ThresholdSpec): string {
+  const params = Object.entries(spec).filter(([key, value]) => key !== 'method' && value !== null && value !== undefined).map(([key, value]) => `${key}=${String(value)}`);
+  return params.length > 0 ? `${spec.method}:${params.join(',')}` : spec.method;
+}
+
 export function thresholdFlag(): Flag<ThresholdSpec> {
   return {
     ...flag.string({ description: '' }),
-    description:
-      'How scores become flags: percentile[:q=99], ksigma[:k=3], pot[:q=1e-3,level=0.98], ' +
-      'spot[:q=...,level=...,depth=0,maxPeaks=1000] or dynamic[:window=2100,batch=70,p=0.13,buffer=100,inverse=false,minScore=0]',
+    description: `How scores become flags: a method, optionally with parameters; each method's defaults: ${THRESHOLD_METHODS.map((m) => thresholdText(THRESHOLD_DEFAULTS[m])).join('; ')}`,
     placeholder: '<method[:k=v,...]>',
-    defaultText: 'pot:q=1e-3,level=0.98',
+    defaultText: thresholdText(DEFAULT_THRESHOLD),
     parse: parseThresholdFlag,
   };
 }
