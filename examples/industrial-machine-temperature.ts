@@ -7,8 +7,7 @@
  *   npx tsx examples/industrial-machine-temperature.ts [data.csv labels.json]
  */
 import { fileURLToPath } from 'node:url';
-import { Detector } from '../src/detector.js';
-import { readCsv } from '../src/data/read-csv.js';
+import { Detector, readCsv } from '../src/index.js';
 import { printVerdicts, readTimeWindows } from './lib/known-anomalies.js';
 
 const bundled = (name: string) => fileURLToPath(new URL(`./data/${name}`, import.meta.url));

@@ -9,8 +9,7 @@
  */
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Detector } from '../src/detector.js';
-import { readCsv } from '../src/data/read-csv.js';
+import { Detector, readCsv } from '../src/index.js';
 
 const path = process.argv[2]
   ?? fileURLToPath(new URL('./data/ucr/136_UCR_Anomaly_InternalBleeding17_1600_3198_3309.txt', import.meta.url));

@@ -8,8 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Detector } from '../src/detector.js';
-import { readNpy } from '../src/data/npy.js';
+import { Detector, readNpy } from '../src/index.js';
 import { printVerdicts, type Rows } from './lib/known-anomalies.js';
 
 const bundled = (name: string) => fileURLToPath(new URL(`./data/smap/${name}`, import.meta.url));

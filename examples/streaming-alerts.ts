@@ -8,8 +8,7 @@
  *   npx tsx examples/streaming-alerts.ts [data.csv]
  */
 import { fileURLToPath } from 'node:url';
-import { Detector } from '../src/detector.js';
-import { readCsv } from '../src/data/read-csv.js';
+import { Detector, readCsv } from '../src/index.js';
 
 const path = process.argv[2] ?? fileURLToPath(new URL('./data/ec2_cpu_utilization_825cc2.csv', import.meta.url));
 const series = await readCsv(path);
