@@ -2,23 +2,28 @@
 // sequence forward / BPTT / single-step drivers around the per-ISA GEMM and cell kernels.
 //
 // Work split: the batch is cut into slices whose size depends only on the batch (never on the
-// thread count); one parallelFor task runs the whole time loop of every layer for one slice, so
-// there is no barrier per timestep. Every row's result depends only on that row (GEMM contract in
-// internal.h), and weight gradients are reduced over all batch*time rows in one fixed order per
-// output element, so every result is bitwise identical for any number of threads.
+// thread count). In forward, one parallelFor task runs every layer of one slice: one GEMM for
+// the input projection of all its timesteps, then the time loop (a recurrent GEMM and one fused
+// cell pass per step) - no barrier at all. Backward runs, per layer, the BPTT loops per slice,
+// then the weight gradients split by output rows. Every row's result depends only on that row
+// (GEMM contract in internal.h) and weight gradients are summed over slices and timesteps in
+// one fixed order, so every result is bitwise identical for any number of threads.
 //
-// Training tape (all float32, Tp = steps + 1, per batch row the time axis has one extra row):
-//   xs        [B][Tp][D]      the input, row t = x_t, row T = 0
-//   hs[l]     [B][Tp][H]      row 0 = h0, row t + 1 = h_t, so row t is the state entering step t
-//   cs[l]     [B][Tp][H]      lstm cell states, same convention
-//   sv[l]     [B][Tp][S*H]    saved activations (cell_kernels.h), row T = 0; S = 0 rnn, 4 gru/lstm
-//   work      [B][Tp][Gw*H]   input projection during forward, gate gradients dG during backward
-//                             (Gw = 4 for gru reset-after and lstm, 3 gru reset-before, 1 rnn)
-//   dx        [B][Tp][H]      gradient into a layer's input from the layer above (layers > 1)
-//   stepBuf   [B][G*H]        per-step recurrent products and running gradients
-// With every per-step array on the same (batch, Tp) row grid, the weight gradients are single
-// GEMMs over B*Tp - 1 rows: dW_hh = dG^T hs[l] pairs step t with the state entering it, and
-// dW_ih = dG^T (layer input) pairs it with x_t; the padding rows of dG are zero.
+// Training tape (float32; B batch rows, T steps, H hidden, D input, G gate blocks). Every
+// per-step array is slice-major and, inside a slice of bs rows, time-major: [T][bs][width], so
+// one timestep of a slice is a contiguous block that the per-step GEMMs and passes stream
+// through, and the slice's whole history stays together in cache.
+//   xs        T   x D       the input
+//   hs[l]     T+1 x H       block 0 = h0, block t+1 = h_t: block t is the state entering step t
+//   cs[l]     T+1 x H       lstm cell states, same convention
+//   sv[l]     T   x S*H     saved activations (cell_kernels.h); S = 0 rnn, 4 gru and lstm
+//   work      T   x Gw*H    input projection in forward, gate gradients dG in backward
+//                           (Gw = 4 gru reset-after and lstm, 3 gru reset-before, 1 rnn)
+//   dx        T   x H       gradient into a layer's input from the layer above (layers > 1)
+//   stepBuf   1   x G*H     per-step recurrent products and running gradients
+// ("T x W" = T blocks of W floats per batch row). Inside a slice the weight gradients are
+// single GEMMs over its T*bs rows: dW_hh = dG^T hs[l] pairs step t with the state entering it
+// and dW_ih = dG^T (xs, or hs[l-1] one block later) with x_t.
 #include <algorithm>
 #include <cstring>
 #include <initializer_list>
@@ -35,8 +40,11 @@
 namespace rnnad {
 namespace {
 
-constexpr int kGradRowBlock = 32;  // rows of a weight-gradient matrix per task
+constexpr int kGradRowBlock = 128;  // rows of a weight-gradient matrix per task
 constexpr int kGradColBlock = 256;  // bias-gradient columns per task
+// Inference runs each slice through time in chunks whose input projection stays this small
+// (floats; 512 KiB), so it is still in cache when the time loop reads it.
+constexpr size_t kChunkProjectionFloats = size_t{128} << 10;
 
 void requireKernel(bool ok, const std::string& msg) {
   if (!ok) throw KernelError(msg);
@@ -58,14 +66,42 @@ int checkedInt(size_t v, const char* what) {
   return static_cast<int>(v);
 }
 
-// Rows per parallel task. Larger slices reuse each recurrent weight panel over more rows per
-// step; smaller ones balance better. A function of the batch only, never of the thread count.
-int sliceRowsFor(int batch) {
-  if (batch <= 16) return batch;
-  return 16;
+int blocks(size_t n, size_t block) { return static_cast<int>((n + block - 1) / block); }
+
+// The batch cut into slices of `rows` rows (the last one may be shorter). Larger slices reuse
+// each recurrent weight panel over more rows per step; smaller ones balance better. A function
+// of the batch only, never of the thread count.
+struct Slices {
+  int batch, rows, count;
+  explicit Slices(int b) : batch(b), rows(std::min(b, 16)), count(blocks(b, rows)) {}
+  int first(int s) const { return s * rows; }
+  int size(int s) const { return std::min(rows, batch - s * rows); }
+  // Slice s of a slice-major array holding `blocksPerRow` blocks of `width` floats per batch row.
+  template <class F>
+  F* of(F* base, int s, size_t blocksPerRow, size_t width) const {
+    return base + static_cast<size_t>(first(s)) * blocksPerRow * width;
+  }
+};
+
+void zeroRows(float* p, int rows, size_t width, size_t ld) {
+  for (int r = 0; r < rows; ++r) std::memset(p + r * ld, 0, width * sizeof(float));
 }
 
-// Per-thread scratch for inference forward, grown on demand and kept for the thread's life.
+void copyRows(const float* src, size_t lds, float* dst, size_t ldd, int rows, size_t width) {
+  for (int r = 0; r < rows; ++r) std::memcpy(dst + r * ldd, src + r * lds, width * sizeof(float));
+}
+
+// Batch-major rows (b0 + j, t0 + t) of x [B][T][D] into time-major [tc][bs][D].
+void gatherTimeMajor(const float* x, size_t T, size_t D, int b0, int bs, size_t t0, size_t tc, float* out) {
+  for (size_t t = 0; t < tc; ++t) {
+    for (int j = 0; j < bs; ++j) {
+      std::memcpy(out + (t * bs + j) * D, x + ((b0 + j) * T + t0 + t) * D, D * sizeof(float));
+    }
+  }
+}
+
+// Per-thread scratch for inference, grown on demand and kept for the thread's life (bounded by
+// one slice and one time chunk).
 float* threadScratch(size_t floats) {
   thread_local std::unique_ptr<float[]> buf;
   thread_local size_t capacity = 0;
@@ -76,20 +112,6 @@ float* threadScratch(size_t floats) {
   }
   return buf.get();
 }
-
-void zeroRows(float* p, int rows, size_t width, size_t ld) {
-  for (int r = 0; r < rows; ++r) std::memset(p + r * ld, 0, width * sizeof(float));
-}
-
-void copyRows(const float* src, size_t lds, float* dst, size_t ldd, int rows, size_t width) {
-  for (int r = 0; r < rows; ++r) std::memcpy(dst + r * ldd, src + r * lds, width * sizeof(float));
-}
-
-}  // namespace
-
-// ---- packed parameters ----
-
-namespace {
 
 struct LayerPack {
   PackedWeightsPtr ihNT;   // x * W_ih^T
@@ -102,6 +124,7 @@ struct LayerPack {
   std::vector<float> biasHn;  // gru reset-after
 };
 
+// Packed weights of one parameter version for one ISA table (they only work with that table).
 struct Packs {
   const KernelTable* table = nullptr;
   std::vector<LayerPack> layers;
@@ -130,9 +153,9 @@ struct RecurrentStack::Impl {
     H = c.hiddenSize;
     L = c.layers;
     D = c.inputSize;
-    const bool gru = c.cell == Cell::Gru, lstm = c.cell == Cell::Lstm;
-    S = (gru || lstm) ? 4 : 0;
-    Gw = lstm ? 4 : gru ? (c.resetAfter ? 4 : 3) : 1;
+    const bool gru = c.cell == Cell::Gru, isLstm = c.cell == Cell::Lstm;
+    S = (gru || isLstm) ? 4 : 0;
+    Gw = isLstm ? 4 : gru ? (c.resetAfter ? 4 : 3) : 1;
     params.assign(total, 0.f);
     size_t off = 0;
     for (int k = 0; k < L; ++k) {
@@ -156,15 +179,16 @@ struct RecurrentStack::Impl {
     p->table = &kt;
     p->zeros.assign(4 * static_cast<size_t>(H), 0.f);
     const int gh = G * H;
+    const size_t hh = static_cast<size_t>(H) * H;
     for (int k = 0; k < L; ++k) {
       LayerPack lp;
       const int in = inSize(k);
       lp.ihNT.reset(kt.packNT(wih(k), gh, in, in));
       if (gruBefore()) {
         lp.hhNT.reset(kt.packNT(whh(k), 2 * H, H, H));
-        lp.hnNT.reset(kt.packNT(whh(k) + 2 * static_cast<size_t>(H) * H, H, H, H));
+        lp.hnNT.reset(kt.packNT(whh(k) + 2 * hh, H, H, H));
         lp.hhNN.reset(kt.packNN(whh(k), 2 * H, H, H));
-        lp.hnNN.reset(kt.packNN(whh(k) + 2 * static_cast<size_t>(H) * H, H, H, H));
+        lp.hnNN.reset(kt.packNN(whh(k) + 2 * hh, H, H, H));
       } else {
         lp.hhNT.reset(kt.packNT(whh(k), gh, H, H));
         lp.hhNN.reset(kt.packNN(whh(k), gh, H, H));
@@ -205,6 +229,14 @@ struct RecurrentStack::Impl {
     packs = std::move(fresh);
   }
 
+  void checkShape(int batch, int steps) const {
+    requireKernel(batch >= 1, "batch must be >= 1, got " + std::to_string(batch));
+    requireKernel(steps >= 1, "steps must be >= 1, got " + std::to_string(steps));
+    // A slice's T+1 state blocks and the batch-major row stride T*max(D, H) are kernel ints.
+    checkedInt(checkedProduct({static_cast<size_t>(steps) + 1, 16, static_cast<size_t>(std::max(D, H))}, "steps"),
+               "(steps + 1) * 16 * max(inputSize, hiddenSize)");
+  }
+
   // ---- tape layout ----
   struct TapeLayout {
     size_t xs = 0, hs = 0, cs = 0, sv = 0, work = 0, dx = 0, stepBuf = 0;  // floats per array
@@ -212,20 +244,17 @@ struct RecurrentStack::Impl {
   };
 
   TapeLayout tapeLayout(int batch, int steps) const {
-    requireKernel(batch >= 1, "batch must be >= 1, got " + std::to_string(batch));
-    requireKernel(steps >= 1, "steps must be >= 1, got " + std::to_string(steps));
-    const size_t rows = checkedProduct({static_cast<size_t>(batch), static_cast<size_t>(steps) + 1}, "batch * (steps + 1)");
-    checkedInt(rows, "batch * (steps + 1)");
-    checkedInt(checkedProduct({static_cast<size_t>(steps) + 1, static_cast<size_t>(Gw) * H}, "steps * gate width"),
-               "(steps + 1) * gate width");
+    checkShape(batch, steps);
+    const size_t B = batch, T = steps;
+    const size_t rows = checkedProduct({B, T}, "batch * steps"), stateRows = checkedProduct({B, T + 1}, "batch * steps");
     TapeLayout t;
     t.xs = checkedProduct({rows, static_cast<size_t>(D)}, "tape input");
-    t.hs = checkedProduct({rows, static_cast<size_t>(H)}, "tape states");
+    t.hs = checkedProduct({stateRows, static_cast<size_t>(H)}, "tape states");
     t.cs = lstm() ? t.hs : 0;
     t.sv = checkedProduct({rows, static_cast<size_t>(S) * H}, "tape activations");
     t.work = checkedProduct({rows, static_cast<size_t>(Gw) * H}, "tape work");
-    t.dx = L > 1 ? t.hs : 0;
-    t.stepBuf = checkedProduct({static_cast<size_t>(batch), GH()}, "tape step buffer");
+    t.dx = L > 1 ? checkedProduct({rows, static_cast<size_t>(H)}, "tape input gradient") : 0;
+    t.stepBuf = checkedProduct({B, GH()}, "tape step buffer");
     const size_t perLayer = t.hs + t.cs + t.sv;
     t.total = t.xs;
     for (size_t part : {checkedProduct({perLayer, static_cast<size_t>(L)}, "tape"), t.work, t.dx, t.stepBuf}) {
@@ -236,15 +265,12 @@ struct RecurrentStack::Impl {
     return t;
   }
 
-  void forwardInference(const Packs& pk, const float* x, int batch, int steps, const float* h0, const float* c0,
-                        float* y, float* hN, float* cN) const;
   void forwardTrain(const Packs& pk, const float* x, int batch, int steps, const float* h0, const float* c0, float* y,
                     float* hN, float* cN, TrainTape& tape) const;
+  void forwardInference(const Packs& pk, const float* x, int batch, int steps, const float* h0, const float* c0,
+                        float* y, float* hN, float* cN) const;
   void backward(const TrainTape& tape, const float* dY, const float* dHN, const float* dCN, float* dX, float* dH0,
                 float* dC0, float* dParams) const;
-  // One timestep of layer `layer` for rows whose state lives in place at h/c (ld H).
-  void stepLayer(const Packs& pk, int layer, int rows, const float* xp, size_t ldxp, int rowsPerXp, float* h, float* c,
-                 float* hp, float* sv) const;
   // The recurrent product and fused cell pass of one timestep (shared by every driver).
   void cellStep(const Packs& pk, int layer, CellStepArgs a, bool zeroState, float* hp, size_t ldhp) const;
 };
@@ -270,14 +296,13 @@ void RecurrentStack::Impl::cellStep(const Packs& pk, int layer, CellStepArgs a, 
   const KernelTable& kt = *pk.table;
   const LayerPack& lp = pk.layers[layer];
   const CellKernels& ck = *kt.cells;
-  const int ldPrev = static_cast<int>(a.ldhPrev);
   a.bias = lp.bias.data();
   a.biasHn = lp.biasHn.empty() ? nullptr : lp.biasHn.data();
   if (zeroState) {
     a.hp = pk.zeros.data();
     a.ldhp = 0;
   } else {
-    kt.gemmPacked(a.rows, a.hPrev, ldPrev, lp.hhNT.get(), hp, static_cast<int>(ldhp), false);
+    kt.gemmPacked(a.rows, a.hPrev, static_cast<int>(a.ldhPrev), lp.hhNT.get(), hp, static_cast<int>(ldhp), false);
     a.hp = hp;
     a.ldhp = ldhp;
   }
@@ -307,121 +332,139 @@ void RecurrentStack::Impl::cellStep(const Packs& pk, int layer, CellStepArgs a, 
   }
 }
 
-void RecurrentStack::Impl::forwardInference(const Packs& pk, const float* x, int batch, int steps, const float* h0,
-                                            const float* c0, float* y, float* hN, float* cN) const {
+void RecurrentStack::Impl::forwardTrain(const Packs& pk, const float* x, int batch, int steps, const float* h0,
+                                        const float* c0, float* y, float* hN, float* cN, TrainTape& tp) const {
   const KernelTable& kt = *pk.table;
-  const size_t T = steps, gh = GH(), h = H;
-  checkedInt(checkedProduct({T, gh}, "steps * gate width"), "steps * gate width");
-  const int slice = sliceRowsFor(batch);
-  const int tasks = (batch + slice - 1) / slice;
-  const size_t svWidth = gruBefore() ? 4 * h : 0;
-  parallelFor(tasks, [&](int task) {
-    const int b0 = task * slice;
-    const int bs = std::min(slice, batch - b0);
-    const size_t nRows = static_cast<size_t>(bs) * T;
-    // xp [bs*T][GH] | layer output [bs*T][H] | hp [bs][GH] | c [bs][H] | saved [bs][4H]
-    float* xp = threadScratch(nRows * gh + nRows * h + bs * gh + bs * h + bs * svWidth);
-    float* out = xp + nRows * gh;
-    float* hp = out + nRows * h;
-    float* c = hp + bs * gh;
-    float* sv = c + bs * h;
-    const int M = checkedInt(nRows, "slice rows * steps");
+  const size_t B = batch, T = steps, Tp = T + 1, gh = GH(), h = H, svw = static_cast<size_t>(S) * H,
+               ww = static_cast<size_t>(Gw) * H;
+  const Slices sl(batch);
+  parallelFor(sl.count, [&](int s) {
+    const int b0 = sl.first(s), bs = sl.size(s);
+    const size_t blockH = bs * h;  // one timestep of the slice's states
+    float* xs = sl.of(tp.xs, s, T, D);
+    float* xp = sl.of(tp.work, s, T, ww);  // used as [T][bs][G*H]
+    float* hp = tp.stepBuf + b0 * gh;
+    const int M = static_cast<int>(T * bs);
+    gatherTimeMajor(x, T, D, b0, bs, 0, T, xs);
     for (int l = 0; l < L; ++l) {
       const LayerPack& lp = pk.layers[l];
-      const size_t stateOff = (static_cast<size_t>(l) * batch + b0) * h;
-      if (l == 0) {
-        kt.gemmPacked(M, x + static_cast<size_t>(b0) * T * D, D, lp.ihNT.get(), xp, static_cast<int>(gh), false);
-      } else {
-        kt.gemmPacked(M, out, H, lp.ihNT.get(), xp, static_cast<int>(gh), false);
-      }
-      float* layerOut = (l == L - 1 && y) ? y + static_cast<size_t>(b0) * T * h : out;
-      if (lstm()) {
-        if (c0) copyRows(c0 + stateOff, h, c, h, bs, h);
-        else zeroRows(c, bs, h, h);
+      const size_t stateOff = (l * B + b0) * h;
+      float* hs = sl.of(tp.hs[l], s, Tp, h);
+      float* cs = lstm() ? sl.of(tp.cs[l], s, Tp, h) : nullptr;
+      float* sv = S ? sl.of(tp.sv[l], s, T, svw) : nullptr;
+      if (l == 0) kt.gemmPacked(M, xs, D, lp.ihNT.get(), xp, static_cast<int>(gh), false);
+      else kt.gemmPacked(M, sl.of(tp.hs[l - 1], s, Tp, h) + blockH, H, lp.ihNT.get(), xp, static_cast<int>(gh), false);
+      if (h0) copyRows(h0 + stateOff, h, hs, h, bs, h);
+      else zeroRows(hs, bs, h, h);
+      if (cs) {
+        if (c0) copyRows(c0 + stateOff, h, cs, h, bs, h);
+        else zeroRows(cs, bs, h, h);
       }
       for (size_t t = 0; t < T; ++t) {
         CellStepArgs a;
         a.rows = bs;
         a.hidden = H;
-        a.xp = xp + t * gh;
-        a.ldxp = T * gh;
-        const bool zeroState = t == 0 && !h0;
-        if (t == 0) {
-          a.hPrev = h0 ? h0 + stateOff : pk.zeros.data();
-          a.ldhPrev = h0 ? h : 0;
-        } else {
-          a.hPrev = layerOut + (t - 1) * h;
-          a.ldhPrev = T * h;
+        a.xp = xp + t * bs * gh;
+        a.ldxp = gh;
+        a.hPrev = hs + t * blockH;
+        a.hOut = hs + (t + 1) * blockH;
+        a.ldhPrev = a.ldhOut = h;
+        if (cs) {
+          a.cPrev = cs + t * blockH;
+          a.cOut = cs + (t + 1) * blockH;
+          a.ldcPrev = a.ldcOut = h;
         }
-        a.hOut = layerOut + t * h;
-        a.ldhOut = T * h;
-        a.cPrev = a.cOut = c;
-        a.ldcPrev = a.ldcOut = h;
-        a.saved = gruBefore() ? sv : nullptr;
-        a.ldSaved = svWidth;
-        cellStep(pk, l, a, zeroState, hp, gh);
+        if (sv) {
+          a.saved = sv + t * bs * svw;
+          a.ldSaved = svw;
+        }
+        cellStep(pk, l, a, t == 0 && !h0, hp, gh);
       }
-      if (hN) copyRows(layerOut + (T - 1) * h, T * h, hN + stateOff, h, bs, h);
-      if (cN && lstm()) copyRows(c, h, cN + stateOff, h, bs, h);
+      if (hN) copyRows(hs + T * blockH, h, hN + stateOff, h, bs, h);
+      if (cN && cs) copyRows(cs + T * blockH, h, cN + stateOff, h, bs, h);
+      if (l == L - 1 && y) {
+        for (size_t t = 0; t < T; ++t) copyRows(hs + (t + 1) * blockH, h, y + (b0 * T + t) * h, T * h, bs, h);
+      }
     }
   });
 }
 
-void RecurrentStack::Impl::forwardTrain(const Packs& pk, const float* x, int batch, int steps, const float* h0,
-                                        const float* c0, float* y, float* hN, float* cN, TrainTape& tp) const {
+void RecurrentStack::Impl::forwardInference(const Packs& pk, const float* x, int batch, int steps, const float* h0,
+                                            const float* c0, float* y, float* hN, float* cN) const {
   const KernelTable& kt = *pk.table;
-  const size_t T = steps, Tp = T + 1, gh = GH(), h = H, svw = static_cast<size_t>(S) * H, ww = static_cast<size_t>(Gw) * H;
-  const int slice = sliceRowsFor(batch);
-  const int tasks = (batch + slice - 1) / slice;
-  parallelFor(tasks, [&](int task) {
-    const int b0 = task * slice;
-    const int bs = std::min(slice, batch - b0);
-    const size_t row0 = static_cast<size_t>(b0) * Tp;  // first (batch, time) row of the slice
-    const int M = static_cast<int>(bs * Tp - 1);          // the slice's rows minus its last padding row
-    float* xs = tp.xs + row0 * D;
-    for (int b = 0; b < bs; ++b) {
-      std::memcpy(xs + b * Tp * D, x + (b0 + b) * T * D, T * D * sizeof(float));
-      std::memset(xs + (b * Tp + T) * D, 0, D * sizeof(float));
-    }
-    float* xp = tp.work + row0 * ww;  // dense [bs*Tp][GH] inside the slice's work rows
-    float* hp = tp.stepBuf + static_cast<size_t>(b0) * gh;
+  const size_t B = batch, T = steps, gh = GH(), h = H;
+  const Slices sl(batch);
+  const size_t maxRows = sl.rows;
+  const size_t chunk = std::min(T, std::max<size_t>(1, kChunkProjectionFloats / (maxRows * gh)));
+  parallelFor(sl.count, [&](int s) {
+    const int b0 = sl.first(s), bs = sl.size(s);
+    const size_t blockH = bs * h;
+    // xs [chunk][bs][D] | xp [chunk][bs][G*H] | two layer outputs [chunk][bs][H] |
+    // carried h and c [L][bs][H] | hp [bs][G*H] | gates [bs][4H]
+    const size_t chunkRows = chunk * bs;
+    float* xs = threadScratch(chunkRows * (D + gh + 2 * h) + 2 * L * blockH + bs * gh + 4 * blockH);
+    float* xp = xs + chunkRows * D;
+    float* outs[2] = {xp + chunkRows * gh, xp + chunkRows * (gh + h)};
+    float* carryH = outs[1] + chunkRows * h;
+    float* carryC = carryH + L * blockH;
+    float* hp = carryC + L * blockH;
+    float* gates = hp + bs * gh;
     for (int l = 0; l < L; ++l) {
-      const LayerPack& lp = pk.layers[l];
-      const size_t stateOff = (static_cast<size_t>(l) * batch + b0) * h;
-      float* hs = tp.hs[l] + row0 * h;
-      float* cs = lstm() ? tp.cs[l] + row0 * h : nullptr;
-      float* sv = S ? tp.sv[l] + row0 * svw : nullptr;
-      if (l == 0) kt.gemmPacked(M, xs, D, lp.ihNT.get(), xp, static_cast<int>(gh), false);
-      else kt.gemmPacked(M, tp.hs[l - 1] + row0 * h + h, H, lp.ihNT.get(), xp, static_cast<int>(gh), false);
-      if (h0) copyRows(h0 + stateOff, h, hs, Tp * h, bs, h);
-      else zeroRows(hs, bs, h, Tp * h);
-      if (cs) {
-        if (c0) copyRows(c0 + stateOff, h, cs, Tp * h, bs, h);
-        else zeroRows(cs, bs, h, Tp * h);
+      const size_t stateOff = (l * B + b0) * h;
+      if (h0) copyRows(h0 + stateOff, h, carryH + l * blockH, h, bs, h);
+      else zeroRows(carryH + l * blockH, bs, h, h);
+      if (lstm()) {
+        if (c0) copyRows(c0 + stateOff, h, carryC + l * blockH, h, bs, h);
+        else zeroRows(carryC + l * blockH, bs, h, h);
       }
-      if (sv) zeroRows(sv + T * svw, bs, svw, Tp * svw);
-      for (size_t t = 0; t < T; ++t) {
-        CellStepArgs a;
-        a.rows = bs;
-        a.hidden = H;
-        a.xp = xp + t * gh;
-        a.ldxp = Tp * gh;
-        a.hPrev = hs + t * h;
-        a.ldhPrev = Tp * h;
-        a.hOut = hs + (t + 1) * h;
-        a.ldhOut = Tp * h;
-        if (cs) {
-          a.cPrev = cs + t * h;
-          a.cOut = cs + (t + 1) * h;
-          a.ldcPrev = a.ldcOut = Tp * h;
+    }
+    // Chunks of time, each carried through every layer before the next (a wavefront).
+    for (size_t t0 = 0; t0 < T; t0 += chunk) {
+      const size_t tc = std::min(chunk, T - t0);
+      gatherTimeMajor(x, T, D, b0, bs, t0, tc, xs);
+      const float* in = xs;
+      for (int l = 0; l < L; ++l) {
+        const LayerPack& lp = pk.layers[l];
+        kt.gemmPacked(static_cast<int>(tc * bs), in, inSize(l), lp.ihNT.get(), xp, static_cast<int>(gh), false);
+        // Output row (t, j): the caller's y (top layer), else this layer's chunk buffer.
+        float* outBase;
+        size_t outT, outJ;
+        if (l == L - 1 && y) {
+          outBase = y + (b0 * T + t0) * h;
+          outT = h;
+          outJ = T * h;
+        } else {
+          outBase = outs[l % 2];
+          outT = blockH;
+          outJ = h;
         }
-        a.saved = sv ? sv + t * svw : nullptr;
-        a.ldSaved = Tp * svw;
-        cellStep(pk, l, a, t == 0 && !h0, hp, gh);
+        float* hCarry = carryH + l * blockH;
+        for (size_t t = 0; t < tc; ++t) {
+          CellStepArgs a;
+          a.rows = bs;
+          a.hidden = H;
+          a.xp = xp + t * bs * gh;
+          a.ldxp = gh;
+          a.hPrev = t == 0 ? hCarry : outBase + (t - 1) * outT;
+          a.ldhPrev = t == 0 ? h : outJ;
+          a.hOut = outBase + t * outT;
+          a.ldhOut = outJ;
+          a.cPrev = a.cOut = carryC + l * blockH;
+          a.ldcPrev = a.ldcOut = h;
+          if (gruBefore()) {
+            a.saved = gates;
+            a.ldSaved = 4 * h;
+          }
+          cellStep(pk, l, a, t0 + t == 0 && !h0, hp, gh);
+        }
+        copyRows(outBase + (tc - 1) * outT, outJ, hCarry, h, bs, h);
+        in = outBase;
       }
-      if (hN) copyRows(hs + T * h, Tp * h, hN + stateOff, h, bs, h);
-      if (cN && cs) copyRows(cs + T * h, Tp * h, cN + stateOff, h, bs, h);
-      if (l == L - 1 && y) copyRows(hs + h, Tp * h, y + static_cast<size_t>(b0) * T * h, T * h, bs, T * h);
+    }
+    for (int l = 0; l < L; ++l) {
+      const size_t stateOff = (l * B + b0) * h;
+      if (hN) copyRows(carryH + l * blockH, h, hN + stateOff, h, bs, h);
+      if (cN && lstm()) copyRows(carryC + l * blockH, h, cN + stateOff, h, bs, h);
     }
   });
 }
@@ -432,38 +475,41 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
   const KernelTable& kt = *pk.table;
   const CellKernels& ck = *kt.cells;
   const int batch = tp.batch;
-  const size_t T = tp.steps, Tp = T + 1, gh = GH(), h = H, svw = static_cast<size_t>(S) * H,
+  const size_t B = batch, T = tp.steps, Tp = T + 1, gh = GH(), h = H, svw = static_cast<size_t>(S) * H,
                ww = static_cast<size_t>(Gw) * H;
-  const int slice = sliceRowsFor(batch);
-  const int tasks = (batch + slice - 1) / slice;
-  const int Mall = static_cast<int>(static_cast<size_t>(batch) * Tp - 1);
+  const int wwi = static_cast<int>(ww);
+  const Slices sl(batch);
   std::vector<float> biasSum(ww);
 
   for (int l = L - 1; l >= 0; --l) {
     const LayerPack& lp = pk.layers[l];
-    // Phase 1: BPTT per slice, then the slice's gradient into the layer input.
-    parallelFor(tasks, [&](int task) {
-      const int b0 = task * slice;
-      const int bs = std::min(slice, batch - b0);
-      const size_t row0 = static_cast<size_t>(b0) * Tp;
-      const size_t stateOff = (static_cast<size_t>(l) * batch + b0) * h;
-      float* dG = tp.work + row0 * ww;
-      const float* hs = tp.hs[l] + row0 * h;
-      const float* cs = lstm() ? tp.cs[l] + row0 * h : nullptr;
-      const float* sv = S ? tp.sv[l] + row0 * svw : nullptr;
-      float* dh = tp.stepBuf + static_cast<size_t>(b0) * gh;
-      float* aux = dh + h;  // lstm: dc; gru reset-before: drh
-      // Upstream gradient into this layer's outputs: the caller's dY on top, else the layer above.
+    // (A) BPTT per slice, then the slice's gradient into the layer input: the layer below's
+    // upstream gradient (dx, overwriting what this layer just consumed) or the caller's dX.
+    parallelFor(sl.count, [&](int s) {
+      const int b0 = sl.first(s), bs = sl.size(s);
+      const size_t blockH = bs * h, stateOff = (l * B + b0) * h;
+      const float* hs = sl.of(tp.hs[l], s, Tp, h);
+      const float* cs = lstm() ? sl.of(tp.cs[l], s, Tp, h) : nullptr;
+      const float* sv = S ? sl.of(tp.sv[l], s, T, svw) : nullptr;
+      float* dG = sl.of(tp.work, s, T, ww);
+      float* dx = l > 0 ? sl.of(tp.dx, s, T, h) : nullptr;
+      float* dh = tp.stepBuf + b0 * gh;
+      float* aux = dh + h;  // lstm: dc; gru reset-before: d(r * h_prev)
+      // Upstream gradient into output row (t, j): the layer above's dx, the caller's dY
+      // (batch-major), or zeros.
       const float* dyBase;
-      size_t lddy, dyStep;
-      if (l == L - 1) {
-        dyBase = dY ? dY + static_cast<size_t>(b0) * T * h : pk.zeros.data();
-        lddy = dY ? T * h : 0;
-        dyStep = dY ? h : 0;
+      size_t dyT, dyJ;
+      if (l < L - 1) {
+        dyBase = sl.of(tp.dx, s, T, h);
+        dyT = blockH;
+        dyJ = h;
+      } else if (dY) {
+        dyBase = dY + b0 * T * h;
+        dyT = h;
+        dyJ = T * h;
       } else {
-        dyBase = tp.dx + row0 * h;
-        lddy = Tp * h;
-        dyStep = h;
+        dyBase = pk.zeros.data();
+        dyT = dyJ = 0;
       }
       if (dHN) copyRows(dHN + stateOff, h, dh, gh, bs, h);
       else zeroRows(dh, bs, h, gh);
@@ -471,33 +517,29 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
         if (dCN) copyRows(dCN + stateOff, h, aux, gh, bs, h);
         else zeroRows(aux, bs, h, gh);
       }
-      zeroRows(dG + T * ww, bs, ww, Tp * ww);
-      const bool needDh0 = dH0 != nullptr;
-      for (size_t tt = T; tt-- > 0;) {
+      for (size_t t = T; t-- > 0;) {
         CellGradArgs g;
         g.rows = bs;
         g.hidden = H;
-        g.dy = dyBase + tt * dyStep;
-        g.lddy = lddy;
+        g.dy = dyBase + t * dyT;
+        g.lddy = dyJ;
         g.dh = dh;
         g.lddh = gh;
-        g.h = hs + (tt + 1) * h;
-        g.ldh = Tp * h;
-        g.hPrev = hs + tt * h;
-        g.ldhPrev = Tp * h;
+        g.h = hs + (t + 1) * blockH;
+        g.hPrev = hs + t * blockH;
+        g.ldh = g.ldhPrev = h;
         if (cs) {
           g.dc = aux;
           g.lddc = gh;
-          g.c = cs + (tt + 1) * h;
-          g.cPrev = cs + tt * h;
-          g.ldc = g.ldcPrev = Tp * h;
+          g.c = cs + (t + 1) * blockH;
+          g.cPrev = cs + t * blockH;
+          g.ldc = g.ldcPrev = h;
         }
-        g.saved = sv ? sv + tt * svw : nullptr;
-        g.ldSaved = Tp * svw;
-        g.dG = dG + tt * ww;
-        g.lddG = Tp * ww;
-        const bool wantDh = tt > 0 || needDh0;
-        const int lddG = static_cast<int>(Tp * ww);
+        g.saved = sv ? sv + t * bs * svw : nullptr;
+        g.ldSaved = svw;
+        g.dG = dG + t * bs * ww;
+        g.lddG = ww;
+        const bool wantDh = t > 0 || dH0;
         switch (cfg.cell) {
           case Cell::RnnTanh:
           case Cell::RnnRelu:
@@ -505,83 +547,95 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
             if (cfg.cell == Cell::RnnTanh) ck.rnnTanhBackward(g);
             else if (cfg.cell == Cell::RnnRelu) ck.rnnReluBackward(g);
             else ck.lstmBackward(g);
-            if (wantDh) kt.gemmPacked(bs, g.dG, lddG, lp.hhNN.get(), dh, static_cast<int>(gh), false);
+            if (wantDh) kt.gemmPacked(bs, g.dG, wwi, lp.hhNN.get(), dh, static_cast<int>(gh), false);
             break;
           case Cell::Gru:
             if (cfg.resetAfter) {
               ck.gruBackward(g);
-              if (wantDh) kt.gemmPacked(bs, g.dG + h, lddG, lp.hhNN.get(), dh, static_cast<int>(gh), true);
+              if (wantDh) kt.gemmPacked(bs, g.dG + h, wwi, lp.hhNN.get(), dh, static_cast<int>(gh), true);
             } else {
               ck.gruResetBeforeBackwardOutput(g);
-              kt.gemmPacked(bs, g.dG + 2 * h, lddG, lp.hnNN.get(), aux, static_cast<int>(gh), false);
+              kt.gemmPacked(bs, g.dG + 2 * h, wwi, lp.hnNN.get(), aux, static_cast<int>(gh), false);
               g.drh = aux;
               g.lddrh = gh;
               ck.gruResetBeforeBackwardGates(g);
-              if (wantDh) kt.gemmPacked(bs, g.dG, lddG, lp.hhNN.get(), dh, static_cast<int>(gh), true);
+              if (wantDh) kt.gemmPacked(bs, g.dG, wwi, lp.hhNN.get(), dh, static_cast<int>(gh), true);
             }
             break;
         }
       }
       if (dH0) copyRows(dh, gh, dH0 + stateOff, h, bs, h);
       if (dC0 && lstm()) copyRows(aux, gh, dC0 + stateOff, h, bs, h);
-      if (l > 0) {
-        kt.gemmPacked(static_cast<int>(bs * Tp - 1), dG, static_cast<int>(ww), lp.ihNN.get(), tp.dx + row0 * h, H, false);
+      if (dx) {
+        kt.gemmPacked(static_cast<int>(T * bs), dG, wwi, lp.ihNN.get(), dx, H, false);
       } else if (dX) {
-        for (int b = 0; b < bs; ++b) {
-          kt.gemmPacked(static_cast<int>(T), dG + b * Tp * ww, static_cast<int>(ww), lp.ihNN.get(),
-                        dX + (static_cast<size_t>(b0) + b) * T * D, D, false);
+        // Batch-major dX: row j's timesteps are every bs-th row of dG.
+        for (int j = 0; j < bs; ++j) {
+          kt.gemmPacked(static_cast<int>(T), dG + j * ww, static_cast<int>(bs * ww), lp.ihNN.get(), dX + (b0 + j) * T * D,
+                        D, false);
         }
       }
     });
 
-    // Phase 2: weight and bias gradients over all B*Tp - 1 rows, split by output rows.
+    // (B) Weight and bias gradients: each task owns some output rows (or bias columns) and sums
+    // them over the slices in order, and within a slice over its rows in order.
     const int in = inSize(l);
-    const float* xin = l == 0 ? tp.xs : tp.hs[l - 1] + h;
     float* dWih = dParams + layerOffset[l];
     float* dWhh = dWih + gh * in;
     float* dBih = dWhh + gh * h;
     float* dBhh = dBih + gh;
+    enum Source { Input, State, ResetState };  // the right-hand operand, per slice
     struct TnJob {
-      const float* a;   // [M][n] with stride lda
-      int lda, n;
-      const float* b;   // [M][k]
-      int ldb, k;
-      float* c;         // [n][k]
+      size_t aCol;  // first dG column
+      int n;        // rows of C
+      Source b;
+      int k;        // columns of C
+      float* c;
     };
     std::vector<TnJob> jobs;
-    const int wwi = static_cast<int>(ww);
-    const float* dG = tp.work;
     if (gruAfter()) {
-      jobs.push_back({dG + h, wwi, 2 * H, xin, in, in, dWih});                         // r, z rows
-      jobs.push_back({dG, wwi, H, xin, in, in, dWih + 2 * h * in});                      // n rows
-      jobs.push_back({dG + h, wwi, 3 * H, tp.hs[l], H, H, dWhh});                       // [dr dz dnh]
+      jobs.push_back({h, 2 * H, Input, in, dWih});                 // r, z rows from [dr dz]
+      jobs.push_back({0, H, Input, in, dWih + 2 * h * in});         // n rows from dn
+      jobs.push_back({h, 3 * H, State, H, dWhh});                   // from [dr dz dnh]
     } else if (gruBefore()) {
-      jobs.push_back({dG, wwi, 3 * H, xin, in, in, dWih});
-      jobs.push_back({dG, wwi, 2 * H, tp.hs[l], H, H, dWhh});                           // r, z: h_prev
-      jobs.push_back({dG + 2 * h, wwi, H, tp.sv[l] + 3 * h, static_cast<int>(svw), H, dWhh + 2 * h * h});  // n: r*h_prev
+      jobs.push_back({0, 3 * H, Input, in, dWih});
+      jobs.push_back({0, 2 * H, State, H, dWhh});                   // r, z: the state h_prev
+      jobs.push_back({2 * h, H, ResetState, H, dWhh + 2 * h * h});  // n: r * h_prev
     } else {
-      jobs.push_back({dG, wwi, G * H, xin, in, in, dWih});
-      jobs.push_back({dG, wwi, G * H, tp.hs[l], H, H, dWhh});
+      jobs.push_back({0, G * H, Input, in, dWih});
+      jobs.push_back({0, G * H, State, H, dWhh});
     }
     struct Task {
-      int job, row0, rows;
+      int job, first, count;  // job < 0: bias columns
     };
-    std::vector<Task> gradTasks;
+    std::vector<Task> work;
     for (int j = 0; j < static_cast<int>(jobs.size()); ++j) {
-      for (int r = 0; r < jobs[j].n; r += kGradRowBlock) gradTasks.push_back({j, r, std::min(kGradRowBlock, jobs[j].n - r)});
+      for (int r = 0; r < jobs[j].n; r += kGradRowBlock) work.push_back({j, r, std::min(kGradRowBlock, jobs[j].n - r)});
     }
-    const int biasCols = static_cast<int>(ww);
-    for (int col = 0; col < biasCols; col += kGradColBlock) {
-      gradTasks.push_back({-1, col, std::min(kGradColBlock, biasCols - col)});
-    }
-    parallelFor(static_cast<int>(gradTasks.size()), [&](int i) {
-      const Task& w = gradTasks[i];
-      if (w.job < 0) {
-        ck.sumRows(Mall, w.rows, dG + w.row0, ww, biasSum.data() + w.row0, false);
-        return;
+    for (int col = 0; col < wwi; col += kGradColBlock) work.push_back({-1, col, std::min(kGradColBlock, wwi - col)});
+    parallelFor(static_cast<int>(work.size()), [&](int i) {
+      const Task& w = work[i];
+      for (int s = 0; s < sl.count; ++s) {
+        const int bs = sl.size(s);
+        const int M = static_cast<int>(T * bs);
+        const float* dG = sl.of(tp.work, s, T, ww);
+        if (w.job < 0) {
+          ck.sumRows(M, w.count, dG + w.first, ww, biasSum.data() + w.first, s > 0);
+          continue;
+        }
+        const TnJob& j = jobs[w.job];
+        const float* b = sl.of(tp.hs[l], s, Tp, h);  // State
+        int ldb = H;
+        if (j.b == Input) {
+          b = l == 0 ? sl.of(tp.xs, s, T, D) : sl.of(tp.hs[l - 1], s, Tp, h) + bs * h;
+          ldb = in;
+        } else if (j.b == ResetState) {
+          b = sl.of(tp.sv[l], s, T, svw) + 3 * h;
+          ldb = static_cast<int>(svw);
+        }
+        kt.gemmTN(M, w.count, j.k, dG + j.aCol + w.first, wwi, b, ldb, j.c + static_cast<size_t>(w.first) * j.k, j.k,
+                  s > 0);
       }
-      const TnJob& j = jobs[w.job];
-      kt.gemmTN(Mall, w.rows, j.k, j.a + w.row0, j.lda, j.b, j.ldb, j.c + static_cast<size_t>(w.row0) * j.k, j.k, false);
     });
     if (gruAfter()) {
       // biasSum = [dn dr dz dnh]: b_ih gets [dr dz dn], b_hh gets [dr dz dnh].
@@ -593,23 +647,6 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
       std::memcpy(dBhh, biasSum.data(), gh * sizeof(float));
     }
   }
-}
-
-void RecurrentStack::Impl::stepLayer(const Packs& pk, int layer, int rows, const float* xp, size_t ldxp,
-                                     int rowsPerXp, float* h, float* c, float* hp, float* sv) const {
-  CellStepArgs a;
-  a.rows = rows;
-  a.hidden = H;
-  a.xp = xp;
-  a.ldxp = ldxp;
-  a.rowsPerXp = rowsPerXp;
-  a.hPrev = a.hOut = h;
-  a.ldhPrev = a.ldhOut = H;
-  a.cPrev = a.cOut = c;
-  a.ldcPrev = a.ldcOut = H;
-  a.saved = sv;
-  a.ldSaved = sv ? 4 * static_cast<size_t>(H) : 0;
-  cellStep(pk, layer, a, false, hp, GH());
 }
 
 // ---- public API ----
@@ -651,14 +688,15 @@ TrainTapePtr RecurrentStack::makeTape() const {
 void RecurrentStack::forward(const float* x, int batch, int steps, const float* h0, const float* c0, float* y,
                              float* hN, float* cN, TrainTape* tape) const {
   requireKernel(x != nullptr, "forward: x must not be null");
-  const Impl::TapeLayout layout = impl_->tapeLayout(batch, steps);  // validates batch and steps
   DenormalGuard ftz;
-  std::shared_ptr<const Packs> pk = impl_->currentPacks();
   if (!tape) {
-    impl_->forwardInference(*pk, x, batch, steps, h0, c0, y, hN, cN);
+    impl_->checkShape(batch, steps);
+    impl_->forwardInference(*impl_->currentPacks(), x, batch, steps, h0, c0, y, hN, cN);
     return;
   }
   requireKernel(tape->owner == impl_.get(), "forward: the tape was made by a different RecurrentStack");
+  const Impl::TapeLayout layout = impl_->tapeLayout(batch, steps);  // validates batch and steps
+  std::shared_ptr<const Packs> pk = impl_->currentPacks();
   tape->filled = false;
   if (tape->capacity < layout.total) {
     tape->arena.reset();
@@ -667,7 +705,7 @@ void RecurrentStack::forward(const float* x, int batch, int steps, const float* 
   }
   float* p = tape->arena.get();
   auto take = [&p](size_t n) {
-    float* r = p;
+    float* r = n ? p : nullptr;
     p += n;
     return r;
   };
@@ -678,11 +716,11 @@ void RecurrentStack::forward(const float* x, int batch, int steps, const float* 
   tape->sv.assign(L, nullptr);
   for (int l = 0; l < L; ++l) {
     tape->hs[l] = take(layout.hs);
-    if (layout.cs) tape->cs[l] = take(layout.cs);
-    if (layout.sv) tape->sv[l] = take(layout.sv);
+    tape->cs[l] = take(layout.cs);
+    tape->sv[l] = take(layout.sv);
   }
   tape->work = take(layout.work);
-  tape->dx = layout.dx ? take(layout.dx) : nullptr;
+  tape->dx = take(layout.dx);
   tape->stepBuf = take(layout.stepBuf);
   tape->batch = batch;
   tape->steps = steps;
@@ -712,51 +750,50 @@ void RecurrentStack::step(const float* x, int batch, int rowsPerInput, float* h,
   std::shared_ptr<const Packs> pk = m.currentPacks();
   const KernelTable& kt = *pk->table;
   const size_t gh = m.GH(), hh = m.H;
-  const size_t rows = static_cast<size_t>(batch);
-  if (m.stepXp.size() < rows * gh) {
-    m.stepXp.resize(rows * gh);
-    m.stepHp.resize(rows * gh);
-    if (m.gruBefore()) m.stepSv.resize(rows * 4 * hh);
+  const size_t batchRows = static_cast<size_t>(batch);
+  if (m.stepXp.size() < batchRows * gh) {
+    m.stepXp.resize(batchRows * gh);
+    m.stepHp.resize(batchRows * gh);
+    if (m.gruBefore()) m.stepSv.resize(batchRows * 4 * hh);
   }
   // Slices start on input-group boundaries so a slice's rows map to its own input rows.
-  const int groupRows = std::max(rowsPerInput, (sliceRowsFor(batch) / rowsPerInput) * rowsPerInput);
-  const int tasks = (batch + groupRows - 1) / groupRows;
-  struct Ctx {
-    const Impl* m;
-    const Packs* pk;
-    const KernelTable* kt;
-    const float* x;
-    int batch, rowsPerInput, groupRows;
-    float *h, *c;
-  } ctx{&m, pk.get(), &kt, x, batch, rowsPerInput, groupRows, h, c};
-  auto run = [&ctx](int task) {
-    const Impl& m = *ctx.m;
-    const size_t gh = m.GH(), hh = m.H;
-    const int r0 = task * ctx.groupRows;
-    const int rows = std::min(ctx.groupRows, ctx.batch - r0);
+  const int groupRows = std::max(rowsPerInput, (Slices(batch).rows / rowsPerInput) * rowsPerInput);
+  auto run = [&](int task) {
+    const int r0 = task * groupRows;
+    const int rows = std::min(groupRows, batch - r0);
     float* xp = m.stepXp.data() + r0 * gh;
     float* hp = m.stepHp.data() + r0 * gh;
     float* sv = m.gruBefore() ? m.stepSv.data() + r0 * 4 * hh : nullptr;
     for (int l = 0; l < m.L; ++l) {
-      const LayerPack& lp = ctx.pk->layers[l];
-      float* hl = ctx.h + (static_cast<size_t>(l) * ctx.batch + r0) * hh;
-      float* cl = ctx.c ? ctx.c + (static_cast<size_t>(l) * ctx.batch + r0) * hh : nullptr;
-      int perXp = 1;
+      const LayerPack& lp = pk->layers[l];
+      float* hl = h + (static_cast<size_t>(l) * batch + r0) * hh;
+      float* cl = c ? c + (static_cast<size_t>(l) * batch + r0) * hh : nullptr;
+      CellStepArgs a;
+      a.rows = rows;
+      a.hidden = m.H;
+      a.xp = xp;
+      a.ldxp = gh;
       if (l == 0) {
-        const int inputs = rows / ctx.rowsPerInput;
-        ctx.kt->gemmPacked(inputs, ctx.x + static_cast<size_t>(r0 / ctx.rowsPerInput) * m.D, m.D, lp.ihNT.get(), xp,
-                           static_cast<int>(gh), false);
-        perXp = ctx.rowsPerInput;
+        // Rows that share an input row share its projection.
+        kt.gemmPacked(rows / rowsPerInput, x + static_cast<size_t>(r0 / rowsPerInput) * m.D, m.D, lp.ihNT.get(), xp,
+                      static_cast<int>(gh), false);
+        a.rowsPerXp = rowsPerInput;
       } else {
-        ctx.kt->gemmPacked(rows, hl - static_cast<size_t>(ctx.batch) * hh, m.H, lp.ihNT.get(), xp,
-                           static_cast<int>(gh), false);
+        kt.gemmPacked(rows, hl - batchRows * hh, m.H, lp.ihNT.get(), xp, static_cast<int>(gh), false);
       }
-      m.stepLayer(*ctx.pk, l, rows, xp, gh, perXp, hl, cl, hp, sv);
+      a.hPrev = a.hOut = hl;
+      a.ldhPrev = a.ldhOut = hh;
+      a.cPrev = a.cOut = cl;
+      a.ldcPrev = a.ldcOut = hh;
+      a.saved = sv;
+      a.ldSaved = sv ? 4 * hh : 0;
+      m.cellStep(*pk, l, a, false, hp, gh);
     }
   };
+  const int tasks = blocks(batchRows, static_cast<size_t>(groupRows));
   if (tasks == 1) run(0);
   else parallelFor(tasks, run);
-  if (y) std::memcpy(y, h + static_cast<size_t>(m.L - 1) * batch * hh, rows * hh * sizeof(float));
+  if (y) std::memcpy(y, h + static_cast<size_t>(m.L - 1) * batch * hh, batchRows * hh * sizeof(float));
 }
 
 }  // namespace rnnad

@@ -308,14 +308,15 @@ void tapes(Report& r) {
     for (int L : {1, 3}) {
       const StackConfig cfg = stackConfig(c, 6, 10, L);
       RecurrentStack s(cfg);
-      const size_t B = 7, T = 9, Tp = T + 1, D = 6, H = 10, G = gatesOf(c.cell);
+      const size_t B = 7, T = 9, D = 6, H = 10, G = gatesOf(c.cell);
       const bool lstm = c.cell == Cell::Lstm, gru = c.cell == Cell::Gru;
-      // Documented layout: input copy, per layer states (+ cell states) (+ 4H saved gates), the
-      // shared work array (G*H, 4H for gru reset-after), the inter-layer gradient, step buffers.
+      // Documented layout: the input; per layer T+1 state blocks (and cell states) and T saved
+      // gate rows (4H for gru and lstm); the shared work array (G*H, 4H for gru reset-after);
+      // the inter-layer gradient; one step buffer row of G*H per batch row.
       const size_t saved = (gru || lstm) ? 4 * H : 0;
       const size_t work = (gru && c.resetAfter) ? 4 * H : G * H;
-      const size_t floats = B * Tp * D + L * B * Tp * (H + (lstm ? H : 0) + saved) + B * Tp * work +
-                            (L > 1 ? B * Tp * H : 0) + B * G * H;
+      const size_t floats = T * B * D + L * ((T + 1) * B * H * (lstm ? 2 : 1) + T * B * saved) + T * B * work +
+                            (L > 1 ? T * B * H : 0) + B * G * H;
       r.expect(s.tapeBytes(7, 9) == floats * 4, std::string(c.name) + ": tapeBytes follows the documented layout");
     }
     // One tape reused across shapes gives the same results as fresh tapes.
