@@ -37,7 +37,7 @@ const runFlags = {
     max: 1,
     exclusiveMin: true,
   }),
-  train: flag.string({ description: 'Train on this file instead (same columns); the whole data file is then scored', placeholder: '<train.csv>' }),
+  train: flag.string({ description: 'Train on this file instead (same columns); the data file is then scored from its first full window on', placeholder: '<train.csv>' }),
   model: flag.string({ description: 'Also save the trained model here', placeholder: '<model.rnnad>' }),
   ...outputFlags,
   ...csvFlags,
