@@ -85,7 +85,7 @@ describe('CLI failures', () => {
   });
 });
 
-describe('CLI usage errors exit with 2', () => {
+describe.concurrent('CLI usage errors exit with 2', () => {
   const cases: [string, string[], RegExp][] = [
     ['no command', [], /^Usage: rnn-anomaly <command>/],
     ['an unknown command', ['fit', 'data.csv'], /unknown command "fit"/],
