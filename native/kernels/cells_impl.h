@@ -18,13 +18,21 @@ struct FullLanes {};
 struct TailLanes {};
 
 template <class V>
-inline typename V::reg ld(const float* p, int, FullLanes) { return V::load(p); }
+inline typename V::reg ld(const float* p, int, FullLanes) {
+  return V::load(p);
+}
 template <class V>
-inline typename V::reg ld(const float* p, int n, TailLanes) { return V::loadn(p, n); }
+inline typename V::reg ld(const float* p, int n, TailLanes) {
+  return V::loadn(p, n);
+}
 template <class V>
-inline void st(float* p, typename V::reg v, int, FullLanes) { V::store(p, v); }
+inline void st(float* p, typename V::reg v, int, FullLanes) {
+  V::store(p, v);
+}
 template <class V>
-inline void st(float* p, typename V::reg v, int n, TailLanes) { V::storen(p, v, n); }
+inline void st(float* p, typename V::reg v, int n, TailLanes) {
+  V::storen(p, v, n);
+}
 
 // body(j, n, lanes) over [0, count) in register-wide chunks, then one partial chunk.
 template <class V, class Body>
@@ -36,10 +44,14 @@ inline void forLanes(int count, Body&& body) {
 
 // sigma'(s) expressed through s = sigma(x): s - s*s.
 template <class V>
-inline typename V::reg sigmoidGrad(typename V::reg s) { return V::fnma(s, s, s); }
+inline typename V::reg sigmoidGrad(typename V::reg s) {
+  return V::fnma(s, s, s);
+}
 // tanh'(x) expressed through t = tanh(x): 1 - t*t.
 template <class V>
-inline typename V::reg tanhGrad(typename V::reg t) { return V::fnma(t, t, V::set1(1.f)); }
+inline typename V::reg tanhGrad(typename V::reg t) {
+  return V::fnma(t, t, V::set1(1.f));
+}
 
 // ---- forward ----
 
@@ -59,9 +71,13 @@ void rnnForward(const CellStepArgs& a) {
 }
 
 template <class V>
-void rnnTanhForward(const CellStepArgs& a) { rnnForward<V, false>(a); }
+void rnnTanhForward(const CellStepArgs& a) {
+  rnnForward<V, false>(a);
+}
 template <class V>
-void rnnReluForward(const CellStepArgs& a) { rnnForward<V, true>(a); }
+void rnnReluForward(const CellStepArgs& a) {
+  rnnForward<V, true>(a);
+}
 
 template <class V, bool kSave>
 void gruForwardRows(const CellStepArgs& a) {
@@ -77,8 +93,8 @@ void gruForwardRows(const CellStepArgs& a) {
     float* sv = kSave ? a.saved + r * a.ldSaved : nullptr;
     forLanes<V>(H, [&](int j, int n, auto lanes) {
       auto rg = V::sigmoid(V::add(V::add(ld<V>(xp + j, n, lanes), ld<V>(hp + j, n, lanes)), ld<V>(br + j, n, lanes)));
-      auto zg = V::sigmoid(
-          V::add(V::add(ld<V>(xp + H + j, n, lanes), ld<V>(hp + H + j, n, lanes)), ld<V>(bz + j, n, lanes)));
+      auto zg =
+          V::sigmoid(V::add(V::add(ld<V>(xp + H + j, n, lanes), ld<V>(hp + H + j, n, lanes)), ld<V>(bz + j, n, lanes)));
       auto hn = V::add(ld<V>(hp + 2 * H + j, n, lanes), ld<V>(a.biasHn + j, n, lanes));
       auto ng = V::tanh(V::fma(rg, hn, V::add(ld<V>(xp + 2 * H + j, n, lanes), ld<V>(bn + j, n, lanes))));
       auto hv = ld<V>(hPrev + j, n, lanes);
@@ -95,8 +111,10 @@ void gruForwardRows(const CellStepArgs& a) {
 
 template <class V>
 void gruForward(const CellStepArgs& a) {
-  if (a.saved) gruForwardRows<V, true>(a);
-  else gruForwardRows<V, false>(a);
+  if (a.saved)
+    gruForwardRows<V, true>(a);
+  else
+    gruForwardRows<V, false>(a);
 }
 
 template <class V>
@@ -108,7 +126,8 @@ void gruResetBeforeGates(const CellStepArgs& a) {
     const float* hPrev = a.hPrev + r * a.ldhPrev;
     float* sv = a.saved + r * a.ldSaved;
     forLanes<V>(H, [&](int j, int n, auto lanes) {
-      auto rg = V::sigmoid(V::add(V::add(ld<V>(xp + j, n, lanes), ld<V>(hp + j, n, lanes)), ld<V>(a.bias + j, n, lanes)));
+      auto rg =
+          V::sigmoid(V::add(V::add(ld<V>(xp + j, n, lanes), ld<V>(hp + j, n, lanes)), ld<V>(a.bias + j, n, lanes)));
       auto zg = V::sigmoid(
           V::add(V::add(ld<V>(xp + H + j, n, lanes), ld<V>(hp + H + j, n, lanes)), ld<V>(a.bias + H + j, n, lanes)));
       st<V>(sv + j, rg, n, lanes);
@@ -128,8 +147,8 @@ void gruResetBeforeOutput(const CellStepArgs& a) {
     float* h = a.hOut + r * a.ldhOut;
     float* sv = a.saved + r * a.ldSaved;
     forLanes<V>(H, [&](int j, int n, auto lanes) {
-      auto ng = V::tanh(
-          V::add(V::add(ld<V>(xp + 2 * H + j, n, lanes), ld<V>(hpn + j, n, lanes)), ld<V>(a.bias + 2 * H + j, n, lanes)));
+      auto ng = V::tanh(V::add(V::add(ld<V>(xp + 2 * H + j, n, lanes), ld<V>(hpn + j, n, lanes)),
+                               ld<V>(a.bias + 2 * H + j, n, lanes)));
       auto zg = ld<V>(sv + H + j, n, lanes);
       auto hv = ld<V>(hPrev + j, n, lanes);
       st<V>(h + j, V::fma(zg, V::sub(hv, ng), ng), n, lanes);
@@ -173,8 +192,10 @@ void lstmForwardRows(const CellStepArgs& a) {
 
 template <class V>
 void lstmForward(const CellStepArgs& a) {
-  if (a.saved) lstmForwardRows<V, true>(a);
-  else lstmForwardRows<V, false>(a);
+  if (a.saved)
+    lstmForwardRows<V, true>(a);
+  else
+    lstmForwardRows<V, false>(a);
 }
 
 // ---- backward ----

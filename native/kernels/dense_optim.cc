@@ -13,18 +13,14 @@
 namespace rnnad {
 namespace {
 
-constexpr int kDenseRowBlock = 256;        // dense forward / dX rows per task
-constexpr int kDenseGradRowBlock = 32;     // dW rows per task
+constexpr int kDenseRowBlock = 256;            // dense forward / dX rows per task
+constexpr int kDenseGradRowBlock = 32;         // dW rows per task
 constexpr size_t kElementwiseBlock = 1 << 16;  // optimizer elements per task
 
-void require(bool ok, const char* fn, const std::string& what) {
-  if (!ok) throw KernelError(std::string(fn) + ": " + what);
-}
-
 void checkDense(const char* fn, int n, int in, int out) {
-  require(n >= 1, fn, "n must be >= 1, got " + std::to_string(n));
-  require(in >= 1, fn, "in must be >= 1, got " + std::to_string(in));
-  require(out >= 1, fn, "out must be >= 1, got " + std::to_string(out));
+  if (n < 1) throw KernelError(std::string(fn) + ": " + "n must be >= 1, got " + std::to_string(n));
+  if (in < 1) throw KernelError(std::string(fn) + ": " + "in must be >= 1, got " + std::to_string(in));
+  if (out < 1) throw KernelError(std::string(fn) + ": " + "out must be >= 1, got " + std::to_string(out));
 }
 
 template <class Fn>
@@ -44,7 +40,7 @@ void forBlocks(size_t n, size_t block, Fn&& fn) {
 
 void denseForward(const float* x, int n, int in, const float* W, const float* b, int out, float* y) {
   checkDense("denseForward", n, in, out);
-  require(x && W && b && y, "denseForward", "x, W, b and y must not be null");
+  if (!x || !W || !b || !y) throw KernelError("denseForward: x, W, b and y must not be null");
   DenormalGuard ftz;
   const KernelTable& kt = kernels();
   PackedWeightsPtr packed(kt.packNT(W, out, in, in));
@@ -60,7 +56,7 @@ void denseForward(const float* x, int n, int in, const float* W, const float* b,
 void denseBackward(const float* x, const float* dY, int n, int in, const float* W, int out, float* dX, float* dW,
                    float* db) {
   checkDense("denseBackward", n, in, out);
-  require(x && dY && W && dW && db, "denseBackward", "x, dY, W, dW and db must not be null");
+  if (!x || !dY || !W || !dW || !db) throw KernelError("denseBackward: x, dY, W, dW and db must not be null");
   DenormalGuard ftz;
   const KernelTable& kt = kernels();
   if (dX) {
@@ -84,8 +80,8 @@ void denseBackward(const float* x, const float* dY, int n, int in, const float* 
 }
 
 double mseLoss(const float* pred, const float* target, size_t count, float* dPred) {
-  require(count >= 1, "mseLoss", "count must be >= 1");
-  require(pred && target, "mseLoss", "pred and target must not be null");
+  if (count < 1) throw KernelError("mseLoss: count must be >= 1");
+  if (!pred || !target) throw KernelError("mseLoss: pred and target must not be null");
   // Four interleaved double accumulators: a fixed order, and no single long dependency chain.
   double acc[4] = {0, 0, 0, 0};
   const double scale = 2.0 / static_cast<double>(count);
@@ -98,7 +94,7 @@ double mseLoss(const float* pred, const float* target, size_t count, float* dPre
 }
 
 double sumOfSquares(const float* v, size_t n) {
-  require(v != nullptr || n == 0, "sumOfSquares", "v must not be null");
+  if (!v && n != 0) throw KernelError("sumOfSquares: v must not be null");
   double acc[4] = {0, 0, 0, 0};
   for (size_t i = 0; i < n; ++i) {
     const double d = v[i];
@@ -108,15 +104,16 @@ double sumOfSquares(const float* v, size_t n) {
 }
 
 void scaleInPlace(float* v, size_t n, float s) {
-  require(v != nullptr || n == 0, "scaleInPlace", "v must not be null");
+  if (!v && n != 0) throw KernelError("scaleInPlace: v must not be null");
   for (size_t i = 0; i < n; ++i) v[i] *= s;
 }
 
 void adamUpdate(float* params, const float* grads, float* m, float* v, size_t n, const AdamConfig& c, int64_t step) {
-  require(params && grads && m && v, "adamUpdate", "params, grads, m and v must not be null");
-  require(step >= 1, "adamUpdate", "step must be >= 1 (1-based, after increment), got " + std::to_string(step));
-  require(c.lr > 0 && c.eps > 0 && c.beta1 >= 0 && c.beta1 < 1 && c.beta2 >= 0 && c.beta2 < 1 && c.weightDecay >= 0,
-          "adamUpdate", "expects lr > 0, eps > 0, beta1 and beta2 in [0, 1), weightDecay >= 0");
+  if (!params || !grads || !m || !v) throw KernelError("adamUpdate: params, grads, m and v must not be null");
+  if (step < 1)
+    throw KernelError("adamUpdate: step must be >= 1 (1-based, after increment), got " + std::to_string(step));
+  if (!(c.lr > 0 && c.eps > 0 && c.beta1 >= 0 && c.beta1 < 1 && c.beta2 >= 0 && c.beta2 < 1 && c.weightDecay >= 0))
+    throw KernelError("adamUpdate: expects lr > 0, eps > 0, beta1 and beta2 in [0, 1), weightDecay >= 0");
   // Bias corrections in double as PyTorch computes them (Python floats), then used in float.
   const double bc1 = 1.0 - std::pow(static_cast<double>(c.beta1), static_cast<double>(step));
   const double bc2 = 1.0 - std::pow(static_cast<double>(c.beta2), static_cast<double>(step));
@@ -136,9 +133,9 @@ void adamUpdate(float* params, const float* grads, float* m, float* v, size_t n,
 }
 
 void sgdUpdate(float* params, const float* grads, float* velocity, size_t n, float lr, float momentum) {
-  require(params && grads, "sgdUpdate", "params and grads must not be null");
-  require(lr > 0 && momentum >= 0 && momentum < 1, "sgdUpdate", "expects lr > 0 and momentum in [0, 1)");
-  require(momentum == 0.f || velocity != nullptr, "sgdUpdate", "velocity must not be null when momentum > 0");
+  if (!params || !grads) throw KernelError("sgdUpdate: params and grads must not be null");
+  if (!(lr > 0 && momentum >= 0 && momentum < 1)) throw KernelError("sgdUpdate: expects lr > 0 and momentum in [0, 1)");
+  if (momentum != 0.f && !velocity) throw KernelError("sgdUpdate: velocity must not be null when momentum > 0");
   forBlocks(n, kElementwiseBlock, [&](size_t i0, size_t i1) {
     if (momentum == 0.f) {
       for (size_t i = i0; i < i1; ++i) params[i] -= lr * grads[i];

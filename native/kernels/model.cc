@@ -13,26 +13,23 @@
 namespace rnnad {
 namespace {
 
-void require(bool ok, const std::string& what) {
-  if (!ok) throw KernelError(what);
-}
-
 int checkedRows(size_t rows, const char* what) {
-  require(rows <= static_cast<size_t>(std::numeric_limits<int>::max()),
-          std::string(what) + " (" + std::to_string(rows) + " rows) exceeds the kernels' int range");
+  if (rows > static_cast<size_t>(std::numeric_limits<int>::max()))
+    throw KernelError(std::string(what) + " (" + std::to_string(rows) + " rows) exceeds the kernels' int range");
   return static_cast<int>(rows);
 }
 
 const ModelConfig& validated(const ModelConfig& c) {
   const int mode = static_cast<int>(c.mode);
-  require(mode == 0 || mode == 1, "model config: mode must be 0 (forecast) or 1 (reconstruct), got " + std::to_string(mode));
-  require(c.outputSize >= 1, "model config: outputSize must be >= 1, got " + std::to_string(c.outputSize));
-  require(c.mode != ModelMode::Reconstruct || c.outputSize == c.stack.inputSize,
-          "model config: outputSize must equal inputSize (" + std::to_string(c.stack.inputSize) +
-              ") in reconstruct mode, got " + std::to_string(c.outputSize));
-  require(static_cast<uint64_t>(c.outputSize) * static_cast<uint64_t>(std::max(c.stack.hiddenSize, 1)) <=
-              static_cast<uint64_t>(std::numeric_limits<int>::max()),
-          "model config: outputSize * hiddenSize exceeds 2^31 - 1");
+  if (mode != 0 && mode != 1)
+    throw KernelError("model config: mode must be 0 (forecast) or 1 (reconstruct), got " + std::to_string(mode));
+  if (c.outputSize < 1) throw KernelError("model config: outputSize must be >= 1, got " + std::to_string(c.outputSize));
+  if (c.mode == ModelMode::Reconstruct && c.outputSize != c.stack.inputSize)
+    throw KernelError("model config: outputSize must equal inputSize (" + std::to_string(c.stack.inputSize) +
+                      ") in reconstruct mode, got " + std::to_string(c.outputSize));
+  if (!(static_cast<uint64_t>(c.outputSize) * static_cast<uint64_t>(std::max(c.stack.hiddenSize, 1)) <=
+        static_cast<uint64_t>(std::numeric_limits<int>::max())))
+    throw KernelError("model config: outputSize * hiddenSize exceeds 2^31 - 1");
   return c;
 }
 
@@ -94,15 +91,16 @@ struct AnomalyModel::Impl {
   static void repeatOverTime(const float* e, int batch, int steps, int h, float* out) {
     for (int bi = 0; bi < batch; ++bi) {
       for (int t = 0; t < steps; ++t) {
-        std::memcpy(out + (static_cast<size_t>(bi) * steps + t) * h, e + static_cast<size_t>(bi) * h, h * sizeof(float));
+        std::memcpy(out + (static_cast<size_t>(bi) * steps + t) * h, e + static_cast<size_t>(bi) * h,
+                    h * sizeof(float));
       }
     }
   }
 
   void checkBatch(const char* fn, const float* x, int batch, int steps) const {
-    require(x != nullptr, std::string(fn) + ": x must not be null");
-    require(batch >= 1, std::string(fn) + ": batch must be >= 1, got " + std::to_string(batch));
-    require(steps >= 1, std::string(fn) + ": steps must be >= 1, got " + std::to_string(steps));
+    if (!x) throw KernelError(std::string(fn) + ": x must not be null");
+    if (batch < 1) throw KernelError(std::string(fn) + ": batch must be >= 1, got " + std::to_string(batch));
+    if (steps < 1) throw KernelError(std::string(fn) + ": steps must be >= 1, got " + std::to_string(steps));
     if (reconstruct()) checkedRows(static_cast<size_t>(batch) * steps, fn);
   }
 
@@ -179,8 +177,9 @@ const float* AnomalyModel::params() const { return impl_->params.data(); }
 
 void AnomalyModel::setParams(const float* flat, size_t n) {
   Impl& s = *impl_;
-  require(flat != nullptr, "setParams: parameters must not be null");
-  require(n == s.total, "setParams: expected " + std::to_string(s.total) + " parameters, got " + std::to_string(n));
+  if (!flat) throw KernelError("setParams: parameters must not be null");
+  if (n != s.total)
+    throw KernelError("setParams: expected " + std::to_string(s.total) + " parameters, got " + std::to_string(n));
   std::memcpy(s.params.data(), flat, n * sizeof(float));
   s.pushParamsToStacks();
 }
@@ -206,7 +205,7 @@ std::vector<ParamSlot> AnomalyModel::paramSlots() const {
 
 void AnomalyModel::predict(const float* x, int batch, int steps, float* out) const {
   impl_->checkBatch("predict", x, batch, steps);
-  require(out != nullptr, "predict: out must not be null");
+  if (!out) throw KernelError("predict: out must not be null");
   DenormalGuard ftz;
   impl_->predict(x, batch, steps, out);
 }
@@ -214,7 +213,7 @@ void AnomalyModel::predict(const float* x, int batch, int steps, float* out) con
 double AnomalyModel::loss(const float* x, const float* target, int batch, int steps) const {
   const Impl& s = *impl_;
   s.checkBatch("loss", x, batch, steps);
-  require(s.reconstruct() || target != nullptr, "loss: target must not be null in forecast mode");
+  if (!s.reconstruct() && !target) throw KernelError("loss: target must not be null in forecast mode");
   const size_t n = static_cast<size_t>(batch) * s.outLen(steps);
   std::vector<float> pred(n);
   DenormalGuard ftz;
@@ -225,8 +224,8 @@ double AnomalyModel::loss(const float* x, const float* target, int batch, int st
 double AnomalyModel::gradient(const float* x, const float* target, int batch, int steps, float* grads) {
   Impl& s = *impl_;
   s.checkBatch("gradient", x, batch, steps);
-  require(s.reconstruct() || target != nullptr, "gradient: target must not be null in forecast mode");
-  require(grads != nullptr, "gradient: grads must not be null");
+  if (!s.reconstruct() && !target) throw KernelError("gradient: target must not be null in forecast mode");
+  if (!grads) throw KernelError("gradient: grads must not be null");
   DenormalGuard ftz;
   return s.gradient(x, target, batch, steps, grads);
 }
@@ -235,17 +234,17 @@ double AnomalyModel::trainStep(const float* x, const float* target, int batch, i
                                double* gradNorm) {
   Impl& s = *impl_;
   const int opt = static_cast<int>(tc.optimizer);
-  require(opt == 0 || opt == 1, "trainStep: optimizer must be 0 (adam) or 1 (sgd), got " + std::to_string(opt));
-  require(tc.adam.lr > 0, "trainStep: lr must be > 0");
-  require(tc.clipNorm >= 0, "trainStep: clipNorm must be >= 0");
-  require(tc.optimizer == Optimizer::Sgd ||
-              (tc.adam.eps > 0 && tc.adam.beta1 >= 0 && tc.adam.beta1 < 1 && tc.adam.beta2 >= 0 && tc.adam.beta2 < 1 &&
-               tc.adam.weightDecay >= 0),
-          "trainStep: adam expects eps > 0, beta1 and beta2 in [0, 1), weightDecay >= 0");
-  require(tc.optimizer == Optimizer::Adam || (tc.momentum >= 0 && tc.momentum < 1),
-          "trainStep: momentum must be in [0, 1)");
+  if (opt != 0 && opt != 1)
+    throw KernelError("trainStep: optimizer must be 0 (adam) or 1 (sgd), got " + std::to_string(opt));
+  if (!(tc.adam.lr > 0)) throw KernelError("trainStep: lr must be > 0");
+  if (!(tc.clipNorm >= 0)) throw KernelError("trainStep: clipNorm must be >= 0");
+  if (!(tc.optimizer == Optimizer::Sgd || (tc.adam.eps > 0 && tc.adam.beta1 >= 0 && tc.adam.beta1 < 1 &&
+                                           tc.adam.beta2 >= 0 && tc.adam.beta2 < 1 && tc.adam.weightDecay >= 0)))
+    throw KernelError("trainStep: adam expects eps > 0, beta1 and beta2 in [0, 1), weightDecay >= 0");
+  if (tc.optimizer == Optimizer::Sgd && !(tc.momentum >= 0 && tc.momentum < 1))
+    throw KernelError("trainStep: momentum must be in [0, 1)");
   s.checkBatch("trainStep", x, batch, steps);
-  require(s.reconstruct() || target != nullptr, "trainStep: target must not be null in forecast mode");
+  if (!s.reconstruct() && !target) throw KernelError("trainStep: target must not be null in forecast mode");
   DenormalGuard ftz;
   const double loss = s.gradient(x, target, batch, steps, s.grads.data());
   const double norm = std::sqrt(sumOfSquares(s.grads.data(), s.total));
@@ -278,7 +277,7 @@ void AnomalyModel::resetOptimizer() {
 int64_t AnomalyModel::optimizerStep() const { return impl_->step; }
 
 void AnomalyModel::setOptimizerStep(int64_t step) {
-  require(step >= 0, "setOptimizerStep: step must be >= 0, got " + std::to_string(step));
+  if (step < 0) throw KernelError("setOptimizerStep: step must be >= 0, got " + std::to_string(step));
   impl_->step = step;
 }
 
@@ -292,9 +291,10 @@ std::vector<float> AnomalyModel::optimizerState() const {
 
 void AnomalyModel::setOptimizerState(const float* state, size_t n) {
   Impl& s = *impl_;
-  require(state != nullptr, "setOptimizerState: state must not be null");
-  require(n == 2 * s.total, "setOptimizerState: expected " + std::to_string(2 * s.total) + " values, got " +
-                                std::to_string(n));
+  if (!state) throw KernelError("setOptimizerState: state must not be null");
+  if (n != 2 * s.total)
+    throw KernelError("setOptimizerState: expected " + std::to_string(2 * s.total) + " values, got " +
+                      std::to_string(n));
   std::copy(state, state + s.total, s.m.begin());
   std::copy(state + s.total, state + n, s.v.begin());
 }
@@ -308,10 +308,10 @@ void AnomalyModel::setOptimizerState(const float* state, size_t n) {
 struct AnomalyModel::Stream {
   int streams = 0, steps = 0;
   std::vector<int64_t> seen;
-  std::vector<float> h, c;          // [layers][streams*steps][H]
-  std::vector<float> subH, subC;    // the listed streams' rows when pushing to a subset
-  std::vector<uint8_t> listed;      // duplicate-id check
-  std::vector<int> readyAt;         // positions in the push with a completed window
+  std::vector<float> h, c;        // [layers][streams*steps][H]
+  std::vector<float> subH, subC;  // the listed streams' rows when pushing to a subset
+  std::vector<uint8_t> listed;    // duplicate-id check
+  std::vector<int> readyAt;       // positions in the push with a completed window
   std::vector<float> headIn, headOut, repeated, decoded;
 };
 
@@ -319,12 +319,12 @@ void AnomalyModel::StreamDeleter::operator()(Stream* s) const { delete s; }
 
 AnomalyModel::StreamPtr AnomalyModel::makeStream(int streams, int steps) const {
   const Impl& s = *impl_;
-  require(streams >= 1, "makeStream: streams must be >= 1, got " + std::to_string(streams));
-  require(steps >= 1, "makeStream: steps must be >= 1, got " + std::to_string(steps));
+  if (streams < 1) throw KernelError("makeStream: streams must be >= 1, got " + std::to_string(streams));
+  if (steps < 1) throw KernelError("makeStream: steps must be >= 1, got " + std::to_string(steps));
   const size_t rows = static_cast<size_t>(streams) * steps;
   checkedRows(rows, "makeStream: streams * steps");
-  require(rows <= std::numeric_limits<size_t>::max() / (static_cast<size_t>(s.L) * s.H),
-          "makeStream: stream state size overflows size_t");
+  if (rows > std::numeric_limits<size_t>::max() / (static_cast<size_t>(s.L) * s.H))
+    throw KernelError("makeStream: stream state size overflows size_t");
   StreamPtr st(new Stream);
   st->streams = streams;
   st->steps = steps;
@@ -337,9 +337,9 @@ AnomalyModel::StreamPtr AnomalyModel::makeStream(int streams, int steps) const {
 
 void AnomalyModel::streamReset(Stream& st, int streamId) const {
   const Impl& s = *impl_;
-  require(streamId >= 0 && streamId < st.streams, "streamReset: streamId must be in [0, " +
-                                                       std::to_string(st.streams - 1) + "], got " +
-                                                       std::to_string(streamId));
+  if (streamId < 0 || streamId >= st.streams)
+    throw KernelError("streamReset: streamId must be in [0, " + std::to_string(st.streams - 1) + "], got " +
+                      std::to_string(streamId));
   std::lock_guard<std::mutex> lock(s.streamMutex);
   const size_t rows = static_cast<size_t>(st.streams) * st.steps, span = static_cast<size_t>(st.steps) * s.H;
   for (int l = 0; l < s.L; ++l) {
@@ -353,16 +353,17 @@ void AnomalyModel::streamReset(Stream& st, int streamId) const {
 void AnomalyModel::streamPush(Stream& st, const float* x, const int32_t* ids, int count, float* out,
                               uint8_t* ready) const {
   const Impl& s = *impl_;
-  require(x && out && ready, "streamPush: x, out and ready must not be null");
-  require(ids ? (count >= 1 && count <= st.streams) : count == st.streams,
-          "streamPush: count must be in [1, " + std::to_string(st.streams) + "] with ids, or equal streams (" +
-              std::to_string(st.streams) + ") without, got " + std::to_string(count));
+  if (!x || !out || !ready) throw KernelError("streamPush: x, out and ready must not be null");
+  if (ids ? (count < 1 || count > st.streams) : count != st.streams)
+    throw KernelError("streamPush: count must be in [1, " + std::to_string(st.streams) +
+                      "] with ids, or equal streams (" + std::to_string(st.streams) + ") without, got " +
+                      std::to_string(count));
   std::lock_guard<std::mutex> lock(s.streamMutex);
   if (ids) {
     for (int i = 0; i < count; ++i) {
-      require(ids[i] >= 0 && ids[i] < st.streams, "streamPush: ids[" + std::to_string(i) + "] must be in [0, " +
-                                                      std::to_string(st.streams - 1) + "], got " +
-                                                      std::to_string(ids[i]));
+      if (ids[i] < 0 || ids[i] >= st.streams)
+        throw KernelError("streamPush: ids[" + std::to_string(i) + "] must be in [0, " +
+                          std::to_string(st.streams - 1) + "], got " + std::to_string(ids[i]));
       if (st.listed[ids[i]]) {
         for (int j = 0; j < i; ++j) st.listed[ids[j]] = 0;
         throw KernelError("streamPush: ids must not repeat a stream, " + std::to_string(ids[i]) + " appears twice");
@@ -397,11 +398,15 @@ void AnomalyModel::streamPush(Stream& st, const float* x, const int32_t* ids, in
         for (int i = 0; i < count; ++i) {
           const size_t full = (l * rows + static_cast<size_t>(idOf(i)) * T) * H;
           const size_t part = l * sub + static_cast<size_t>(i) * span;
-          if (gather) std::copy_n(st.h.data() + full, span, st.subH.data() + part);
-          else std::copy_n(st.subH.data() + part, span, st.h.data() + full);
+          if (gather)
+            std::copy_n(st.h.data() + full, span, st.subH.data() + part);
+          else
+            std::copy_n(st.subH.data() + part, span, st.h.data() + full);
           if (st.c.empty()) continue;
-          if (gather) std::copy_n(st.c.data() + full, span, st.subC.data() + part);
-          else std::copy_n(st.subC.data() + part, span, st.c.data() + full);
+          if (gather)
+            std::copy_n(st.c.data() + full, span, st.subC.data() + part);
+          else
+            std::copy_n(st.subC.data() + part, span, st.c.data() + full);
         }
       }
     };

@@ -46,14 +46,11 @@ constexpr int kGradColBlock = 256;  // bias-gradient columns per task
 // (floats; 512 KiB), so it is still in cache when the time loop reads it.
 constexpr size_t kChunkProjectionFloats = size_t{128} << 10;
 
-void requireKernel(bool ok, const std::string& msg) {
-  if (!ok) throw KernelError(msg);
-}
-
 size_t checkedProduct(std::initializer_list<size_t> factors, const char* what) {
   size_t p = 1;
   for (size_t f : factors) {
-    if (f != 0 && p > std::numeric_limits<size_t>::max() / f) throw KernelError(std::string(what) + " overflows size_t");
+    if (f != 0 && p > std::numeric_limits<size_t>::max() / f)
+      throw KernelError(std::string(what) + " overflows size_t");
     p *= f;
   }
   return p;
@@ -114,12 +111,12 @@ float* threadScratch(size_t floats) {
 }
 
 struct LayerPack {
-  PackedWeightsPtr ihNT;   // x * W_ih^T
-  PackedWeightsPtr hhNT;   // h * W_hh^T; gru reset-before: the r, z rows only
-  PackedWeightsPtr hnNT;   // gru reset-before: (r*h) * W_hn^T
-  PackedWeightsPtr ihNN;   // dG * W_ih; gru reset-after: rows in n, r, z order (dG layout)
-  PackedWeightsPtr hhNN;   // dG * W_hh; gru reset-before: the r, z rows only
-  PackedWeightsPtr hnNN;   // gru reset-before: dn * W_hn
+  PackedWeightsPtr ihNT;      // x * W_ih^T
+  PackedWeightsPtr hhNT;      // h * W_hh^T; gru reset-before: the r, z rows only
+  PackedWeightsPtr hnNT;      // gru reset-before: (r*h) * W_hn^T
+  PackedWeightsPtr ihNN;      // dG * W_ih; gru reset-after: rows in n, r, z order (dG layout)
+  PackedWeightsPtr hhNN;      // dG * W_hh; gru reset-before: the r, z rows only
+  PackedWeightsPtr hnNN;      // gru reset-before: dn * W_hn
   std::vector<float> bias;    // fused, see CellStepArgs::bias
   std::vector<float> biasHn;  // gru reset-after
 };
@@ -230,8 +227,8 @@ struct RecurrentStack::Impl {
   }
 
   void checkShape(int batch, int steps) const {
-    requireKernel(batch >= 1, "batch must be >= 1, got " + std::to_string(batch));
-    requireKernel(steps >= 1, "steps must be >= 1, got " + std::to_string(steps));
+    if (batch < 1) throw KernelError("batch must be >= 1, got " + std::to_string(batch));
+    if (steps < 1) throw KernelError("steps must be >= 1, got " + std::to_string(steps));
     // A slice's T+1 state blocks and the batch-major row stride T*max(D, H) are kernel ints.
     checkedInt(checkedProduct({static_cast<size_t>(steps) + 1, 16, static_cast<size_t>(std::max(D, H))}, "steps"),
                "(steps + 1) * 16 * max(inputSize, hiddenSize)");
@@ -246,7 +243,8 @@ struct RecurrentStack::Impl {
   TapeLayout tapeLayout(int batch, int steps) const {
     checkShape(batch, steps);
     const size_t B = batch, T = steps;
-    const size_t rows = checkedProduct({B, T}, "batch * steps"), stateRows = checkedProduct({B, T + 1}, "batch * steps");
+    const size_t rows = checkedProduct({B, T}, "batch * steps"),
+                 stateRows = checkedProduct({B, T + 1}, "batch * steps");
     TapeLayout t;
     t.xs = checkedProduct({rows, static_cast<size_t>(D)}, "tape input");
     t.hs = checkedProduct({stateRows, static_cast<size_t>(H)}, "tape states");
@@ -258,10 +256,10 @@ struct RecurrentStack::Impl {
     const size_t perLayer = t.hs + t.cs + t.sv;
     t.total = t.xs;
     for (size_t part : {checkedProduct({perLayer, static_cast<size_t>(L)}, "tape"), t.work, t.dx, t.stepBuf}) {
-      requireKernel(t.total <= std::numeric_limits<size_t>::max() - part, "tape size overflows size_t");
+      if (t.total > std::numeric_limits<size_t>::max() - part) throw KernelError("tape size overflows size_t");
       t.total += part;
     }
-    requireKernel(t.total <= std::numeric_limits<size_t>::max() / sizeof(float), "tape size overflows size_t");
+    if (t.total > std::numeric_limits<size_t>::max() / sizeof(float)) throw KernelError("tape size overflows size_t");
     return t;
   }
 
@@ -352,13 +350,19 @@ void RecurrentStack::Impl::forwardTrain(const Packs& pk, const float* x, int bat
       float* hs = sl.of(tp.hs[l], s, Tp, h);
       float* cs = lstm() ? sl.of(tp.cs[l], s, Tp, h) : nullptr;
       float* sv = S ? sl.of(tp.sv[l], s, T, svw) : nullptr;
-      if (l == 0) kt.gemmPacked(M, xs, D, lp.ihNT.get(), xp, static_cast<int>(gh), false);
-      else kt.gemmPacked(M, sl.of(tp.hs[l - 1], s, Tp, h) + blockH, H, lp.ihNT.get(), xp, static_cast<int>(gh), false);
-      if (h0) copyRows(h0 + stateOff, h, hs, h, bs, h);
-      else zeroRows(hs, bs, h, h);
+      if (l == 0)
+        kt.gemmPacked(M, xs, D, lp.ihNT.get(), xp, static_cast<int>(gh), false);
+      else
+        kt.gemmPacked(M, sl.of(tp.hs[l - 1], s, Tp, h) + blockH, H, lp.ihNT.get(), xp, static_cast<int>(gh), false);
+      if (h0)
+        copyRows(h0 + stateOff, h, hs, h, bs, h);
+      else
+        zeroRows(hs, bs, h, h);
       if (cs) {
-        if (c0) copyRows(c0 + stateOff, h, cs, h, bs, h);
-        else zeroRows(cs, bs, h, h);
+        if (c0)
+          copyRows(c0 + stateOff, h, cs, h, bs, h);
+        else
+          zeroRows(cs, bs, h, h);
       }
       for (size_t t = 0; t < T; ++t) {
         CellStepArgs a;
@@ -411,11 +415,15 @@ void RecurrentStack::Impl::forwardInference(const Packs& pk, const float* x, int
     float* gates = hp + bs * gh;
     for (int l = 0; l < L; ++l) {
       const size_t stateOff = (l * B + b0) * h;
-      if (h0) copyRows(h0 + stateOff, h, carryH + l * blockH, h, bs, h);
-      else zeroRows(carryH + l * blockH, bs, h, h);
+      if (h0)
+        copyRows(h0 + stateOff, h, carryH + l * blockH, h, bs, h);
+      else
+        zeroRows(carryH + l * blockH, bs, h, h);
       if (lstm()) {
-        if (c0) copyRows(c0 + stateOff, h, carryC + l * blockH, h, bs, h);
-        else zeroRows(carryC + l * blockH, bs, h, h);
+        if (c0)
+          copyRows(c0 + stateOff, h, carryC + l * blockH, h, bs, h);
+        else
+          zeroRows(carryC + l * blockH, bs, h, h);
       }
     }
     // Chunks of time, each carried through every layer before the next (a wavefront).
@@ -469,8 +477,8 @@ void RecurrentStack::Impl::forwardInference(const Packs& pk, const float* x, int
   });
 }
 
-void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const float* dHN, const float* dCN,
-                                    float* dX, float* dH0, float* dC0, float* dParams) const {
+void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const float* dHN, const float* dCN, float* dX,
+                                    float* dH0, float* dC0, float* dParams) const {
   const Packs& pk = *tp.packs;
   const KernelTable& kt = *pk.table;
   const CellKernels& ck = *kt.cells;
@@ -511,11 +519,15 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
         dyBase = pk.zeros.data();
         dyT = dyJ = 0;
       }
-      if (dHN) copyRows(dHN + stateOff, h, dh, gh, bs, h);
-      else zeroRows(dh, bs, h, gh);
+      if (dHN)
+        copyRows(dHN + stateOff, h, dh, gh, bs, h);
+      else
+        zeroRows(dh, bs, h, gh);
       if (lstm()) {
-        if (dCN) copyRows(dCN + stateOff, h, aux, gh, bs, h);
-        else zeroRows(aux, bs, h, gh);
+        if (dCN)
+          copyRows(dCN + stateOff, h, aux, gh, bs, h);
+        else
+          zeroRows(aux, bs, h, gh);
       }
       for (size_t t = T; t-- > 0;) {
         CellGradArgs g;
@@ -544,9 +556,12 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
           case Cell::RnnTanh:
           case Cell::RnnRelu:
           case Cell::Lstm:
-            if (cfg.cell == Cell::RnnTanh) ck.rnnTanhBackward(g);
-            else if (cfg.cell == Cell::RnnRelu) ck.rnnReluBackward(g);
-            else ck.lstmBackward(g);
+            if (cfg.cell == Cell::RnnTanh)
+              ck.rnnTanhBackward(g);
+            else if (cfg.cell == Cell::RnnRelu)
+              ck.rnnReluBackward(g);
+            else
+              ck.lstmBackward(g);
             if (wantDh) kt.gemmPacked(bs, g.dG, wwi, lp.hhNN.get(), dh, static_cast<int>(gh), false);
             break;
           case Cell::Gru:
@@ -571,8 +586,8 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
       } else if (dX) {
         // Batch-major dX: row j's timesteps are every bs-th row of dG.
         for (int j = 0; j < bs; ++j) {
-          kt.gemmPacked(static_cast<int>(T), dG + j * ww, static_cast<int>(bs * ww), lp.ihNN.get(), dX + (b0 + j) * T * D,
-                        D, false);
+          kt.gemmPacked(static_cast<int>(T), dG + j * ww, static_cast<int>(bs * ww), lp.ihNN.get(),
+                        dX + (b0 + j) * T * D, D, false);
         }
       }
     });
@@ -589,14 +604,14 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
       size_t aCol;  // first dG column
       int n;        // rows of C
       Source b;
-      int k;        // columns of C
+      int k;  // columns of C
       float* c;
     };
     std::vector<TnJob> jobs;
     if (gruAfter()) {
-      jobs.push_back({h, 2 * H, Input, in, dWih});                 // r, z rows from [dr dz]
-      jobs.push_back({0, H, Input, in, dWih + 2 * h * in});         // n rows from dn
-      jobs.push_back({h, 3 * H, State, H, dWhh});                   // from [dr dz dnh]
+      jobs.push_back({h, 2 * H, Input, in, dWih});           // r, z rows from [dr dz]
+      jobs.push_back({0, H, Input, in, dWih + 2 * h * in});  // n rows from dn
+      jobs.push_back({h, 3 * H, State, H, dWhh});            // from [dr dz dnh]
     } else if (gruBefore()) {
       jobs.push_back({0, 3 * H, Input, in, dWih});
       jobs.push_back({0, 2 * H, State, H, dWhh});                   // r, z: the state h_prev
@@ -658,19 +673,20 @@ size_t RecurrentStack::paramCount() const { return impl_->params.size(); }
 const float* RecurrentStack::params() const { return impl_->params.data(); }
 
 void RecurrentStack::setParams(const float* flat, size_t n) {
-  requireKernel(flat != nullptr, "setParams: parameters must not be null");
-  requireKernel(n == impl_->params.size(), "setParams: expected " + std::to_string(impl_->params.size()) +
-                                               " parameters, got " + std::to_string(n));
+  if (!flat) throw KernelError("setParams: parameters must not be null");
+  if (n != impl_->params.size())
+    throw KernelError("setParams: expected " + std::to_string(impl_->params.size()) + " parameters, got " +
+                      std::to_string(n));
   std::memcpy(impl_->params.data(), flat, n * sizeof(float));
   impl_->repack();
 }
 
 void RecurrentStack::setParam(size_t offset, const float* values, size_t n) {
   const size_t total = impl_->params.size();
-  requireKernel(values != nullptr || n == 0, "setParam: values must not be null");
-  requireKernel(offset <= total && n <= total - offset,
-                "setParam: " + std::to_string(n) + " values at offset " + std::to_string(offset) +
-                    " run past the end of the " + std::to_string(total) + " parameters");
+  if (!values && n != 0) throw KernelError("setParam: values must not be null");
+  if (offset > total || n > total - offset)
+    throw KernelError("setParam: " + std::to_string(n) + " values at offset " + std::to_string(offset) +
+                      " run past the end of the " + std::to_string(total) + " parameters");
   if (n) std::memcpy(impl_->params.data() + offset, values, n * sizeof(float));
   impl_->repack();
 }
@@ -687,14 +703,14 @@ TrainTapePtr RecurrentStack::makeTape() const {
 
 void RecurrentStack::forward(const float* x, int batch, int steps, const float* h0, const float* c0, float* y,
                              float* hN, float* cN, TrainTape* tape) const {
-  requireKernel(x != nullptr, "forward: x must not be null");
+  if (!x) throw KernelError("forward: x must not be null");
   DenormalGuard ftz;
   if (!tape) {
     impl_->checkShape(batch, steps);
     impl_->forwardInference(*impl_->currentPacks(), x, batch, steps, h0, c0, y, hN, cN);
     return;
   }
-  requireKernel(tape->owner == impl_.get(), "forward: the tape was made by a different RecurrentStack");
+  if (tape->owner != impl_.get()) throw KernelError("forward: the tape was made by a different RecurrentStack");
   const Impl::TapeLayout layout = impl_->tapeLayout(batch, steps);  // validates batch and steps
   std::shared_ptr<const Packs> pk = impl_->currentPacks();
   tape->filled = false;
@@ -731,21 +747,21 @@ void RecurrentStack::forward(const float* x, int batch, int steps, const float* 
 
 void RecurrentStack::backward(const TrainTape& tape, const float* dY, const float* dHN, const float* dCN, float* dX,
                               float* dH0, float* dC0, float* dParams) const {
-  requireKernel(tape.owner == impl_.get(), "backward: the tape was made by a different RecurrentStack");
-  requireKernel(tape.filled, "backward: the tape holds no forward pass (call forward with this tape first)");
-  requireKernel(dParams != nullptr, "backward: dParams must not be null");
+  if (tape.owner != impl_.get()) throw KernelError("backward: the tape was made by a different RecurrentStack");
+  if (!tape.filled) throw KernelError("backward: the tape holds no forward pass (call forward with this tape first)");
+  if (!dParams) throw KernelError("backward: dParams must not be null");
   DenormalGuard ftz;
   impl_->backward(tape, dY, dHN, dCN, dX, dH0, dC0, dParams);
 }
 
 void RecurrentStack::step(const float* x, int batch, int rowsPerInput, float* h, float* c, float* y) const {
   Impl& m = *impl_;
-  requireKernel(x != nullptr && h != nullptr, "step: x and h must not be null");
-  requireKernel(!m.lstm() || c != nullptr, "step: c must not be null for an lstm stack");
-  requireKernel(batch >= 1, "step: batch must be >= 1, got " + std::to_string(batch));
-  requireKernel(rowsPerInput >= 1 && batch % rowsPerInput == 0,
-                "step: rowsPerInput must be >= 1 and divide batch (" + std::to_string(batch) + "), got " +
-                    std::to_string(rowsPerInput));
+  if (!x || !h) throw KernelError("step: x and h must not be null");
+  if (m.lstm() && !c) throw KernelError("step: c must not be null for an lstm stack");
+  if (batch < 1) throw KernelError("step: batch must be >= 1, got " + std::to_string(batch));
+  if (rowsPerInput < 1 || batch % rowsPerInput != 0)
+    throw KernelError("step: rowsPerInput must be >= 1 and divide batch (" + std::to_string(batch) + "), got " +
+                      std::to_string(rowsPerInput));
   DenormalGuard ftz;
   std::shared_ptr<const Packs> pk = m.currentPacks();
   const KernelTable& kt = *pk->table;
@@ -791,8 +807,10 @@ void RecurrentStack::step(const float* x, int batch, int rowsPerInput, float* h,
     }
   };
   const int tasks = blocks(batchRows, static_cast<size_t>(groupRows));
-  if (tasks == 1) run(0);
-  else parallelFor(tasks, run);
+  if (tasks == 1)
+    run(0);
+  else
+    parallelFor(tasks, run);
   if (y) std::memcpy(y, h + static_cast<size_t>(m.L - 1) * batch * hh, batchRows * hh * sizeof(float));
 }
 

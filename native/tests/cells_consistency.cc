@@ -138,8 +138,9 @@ void threadCountNeverChangesResults(Report& r) {
           firstInfer = infer;
           continue;
         }
-        r.expect(cells_test::bitwiseEqual(all, first), std::string(c.name) + " [" + isaName(isa) + "]: forward+backward with " +
-                                                          std::to_string(n) + " threads == 1 thread, bitwise");
+        r.expect(cells_test::bitwiseEqual(all, first), std::string(c.name) + " [" + isaName(isa) +
+                                                           "]: forward+backward with " + std::to_string(n) +
+                                                           " threads == 1 thread, bitwise");
         r.expect(cells_test::bitwiseEqual(infer, firstInfer),
                  std::string(c.name) + " [" + isaName(isa) + "]: inference with " + std::to_string(n) + " threads");
       }
@@ -166,10 +167,12 @@ void threadCountNeverChangesResults(Report& r) {
         tc.clipNorm = 0.5f;
         for (int s = 0; s < 2; ++s) m.trainStep(x.data(), t.data(), B, T, tc, nullptr);
         out.insert(out.end(), m.params(), m.params() + m.paramCount());
-        if (n == 1) first = out;
-        else r.expect(cells_test::bitwiseEqual(out, first), std::string("model [") + isaName(isa) + "] mode " +
-                                                                std::to_string(static_cast<int>(mode)) + ": gradient and Adam with " +
-                                                                std::to_string(n) + " threads == 1 thread, bitwise");
+        if (n == 1)
+          first = out;
+        else
+          r.expect(cells_test::bitwiseEqual(out, first),
+                   std::string("model [") + isaName(isa) + "] mode " + std::to_string(static_cast<int>(mode)) +
+                       ": gradient and Adam with " + std::to_string(n) + " threads == 1 thread, bitwise");
       }
     }
   }
@@ -194,7 +197,8 @@ void driversAgree(Report& r) {
       std::vector<float> h = pr.h0, cst = pr.c0, yStep(static_cast<size_t>(B) * H), row(static_cast<size_t>(B) * D);
       bool same = true;
       for (int t = 0; t < T; ++t) {
-        for (int b = 0; b < B; ++b) std::copy_n(pr.x.begin() + (static_cast<size_t>(b) * T + t) * D, D, row.begin() + b * D);
+        for (int b = 0; b < B; ++b)
+          std::copy_n(pr.x.begin() + (static_cast<size_t>(b) * T + t) * D, D, row.begin() + b * D);
         s.step(row.data(), B, 1, h.data(), pr.lstm() ? cst.data() : nullptr, yStep.data());
         for (int b = 0; b < B; ++b) {
           same = same && std::equal(yStep.begin() + b * H, yStep.begin() + (b + 1) * H,
@@ -240,13 +244,15 @@ void streamingEqualsPredict(Report& r) {
         auto st = m.makeStream(streams, W);
         std::vector<int> seen(streams, 0);
         bool readyOk = true, equal = true, untouched = true;
-        const std::string ctx = std::string(c.name) + " mode " + std::to_string(static_cast<int>(mode)) + " [" + isaName(isa) + "]";
+        const std::string ctx =
+            std::string(c.name) + " mode " + std::to_string(static_cast<int>(mode)) + " [" + isaName(isa) + "]";
         for (int t = 0; t < N; ++t) {
           // Every third point goes to a subset (streams 2 and 0, in that order); the rest to all.
           const std::vector<int32_t> ids = t % 3 == 1 ? std::vector<int32_t>{2, 0} : std::vector<int32_t>{0, 1, 2};
           const int count = static_cast<int>(ids.size());
           std::vector<float> pt;
-          for (int32_t s : ids) pt.insert(pt.end(), series[s].begin() + seen[s] * D, series[s].begin() + (seen[s] + 1) * D);
+          for (int32_t s : ids)
+            pt.insert(pt.end(), series[s].begin() + seen[s] * D, series[s].begin() + (seen[s] + 1) * D);
           std::vector<float> out(count * outLen, 12345.f);
           std::vector<uint8_t> ready(count, 9);
           m.streamPush(*st, pt.data(), t % 3 == 1 ? ids.data() : nullptr, count, out.data(), ready.data());
@@ -297,8 +303,10 @@ void nanStaysInItsRow(Report& r) {
       const int H = 20, T = pr.T;
       bool rowNan = false, othersClean = true;
       for (int j = 0; j < H; ++j) rowNan = rowNan || std::isnan(p.y[3 * H + j]);
-      for (size_t i = static_cast<size_t>(T) * H; i < p.y.size(); ++i) othersClean = othersClean && std::isfinite(p.y[i]);
-      r.expect(rowNan && othersClean, std::string(c.name) + " [" + isaName(isa) + "]: NaN input reaches its row's outputs only");
+      for (size_t i = static_cast<size_t>(T) * H; i < p.y.size(); ++i)
+        othersClean = othersClean && std::isfinite(p.y[i]);
+      r.expect(rowNan && othersClean,
+               std::string(c.name) + " [" + isaName(isa) + "]: NaN input reaches its row's outputs only");
     }
   }
 }
@@ -327,7 +335,8 @@ void tapes(Report& r) {
     TrainTapePtr tape = s.makeTape();
     bool same = true;
     for (const Problem* pr : {&big, &small, &big}) {
-      std::vector<float> y(pr->dy.size()), hN(pr->h0.size()), dX(pr->x.size()), dH0(pr->h0.size()), dP(pr->params.size());
+      std::vector<float> y(pr->dy.size()), hN(pr->h0.size()), dX(pr->x.size()), dH0(pr->h0.size()),
+          dP(pr->params.size());
       std::vector<float> cN(pr->lstm() ? hN.size() : 0), dC0(cN.size());
       auto nul = [](std::vector<float>& v) { return v.empty() ? nullptr : v.data(); };
       s.forward(pr->x.data(), pr->B, pr->T, pr->h0.data(), pr->lstm() ? pr->c0.data() : nullptr, y.data(), hN.data(),
@@ -373,19 +382,20 @@ void badArguments(Report& r) {
   ok.hiddenSize = 3;
   RecurrentStack s(ok), other(ok);
   std::vector<float> x(2 * 4 * 2), y(2 * 4 * 3), h(2 * 3), dP(s.paramCount()), dX(x.size()), dH(h.size());
-  expectThrows(r, "batch 0", "batch", [&] { s.forward(x.data(), 0, 4, nullptr, nullptr, y.data(), h.data(), nullptr, nullptr); });
-  expectThrows(r, "steps 0", "steps", [&] { s.forward(x.data(), 2, 0, nullptr, nullptr, y.data(), h.data(), nullptr, nullptr); });
-  expectThrows(r, "null x", "x", [&] { s.forward(nullptr, 2, 4, nullptr, nullptr, y.data(), h.data(), nullptr, nullptr); });
+  expectThrows(r, "batch 0", "batch",
+               [&] { s.forward(x.data(), 0, 4, nullptr, nullptr, y.data(), h.data(), nullptr, nullptr); });
+  expectThrows(r, "steps 0", "steps",
+               [&] { s.forward(x.data(), 2, 0, nullptr, nullptr, y.data(), h.data(), nullptr, nullptr); });
+  expectThrows(r, "null x", "x",
+               [&] { s.forward(nullptr, 2, 4, nullptr, nullptr, y.data(), h.data(), nullptr, nullptr); });
   expectThrows(r, "setParams size", "parameters", [&] { s.setParams(dP.data(), dP.size() - 1); });
   expectThrows(r, "setParam range", "offset", [&] { s.setParam(dP.size() - 1, dP.data(), 2); });
   TrainTapePtr tape = s.makeTape();
-  expectThrows(r, "backward before forward", "forward", [&] {
-    s.backward(*tape, nullptr, nullptr, nullptr, dX.data(), dH.data(), nullptr, dP.data());
-  });
+  expectThrows(r, "backward before forward", "forward",
+               [&] { s.backward(*tape, nullptr, nullptr, nullptr, dX.data(), dH.data(), nullptr, dP.data()); });
   TrainTapePtr foreign = other.makeTape();
-  expectThrows(r, "foreign tape", "tape", [&] {
-    s.forward(x.data(), 2, 4, nullptr, nullptr, y.data(), h.data(), nullptr, foreign.get());
-  });
+  expectThrows(r, "foreign tape", "tape",
+               [&] { s.forward(x.data(), 2, 4, nullptr, nullptr, y.data(), h.data(), nullptr, foreign.get()); });
   expectThrows(r, "rowsPerInput", "rowsPerInput", [&] { s.step(x.data(), 4, 3, h.data(), nullptr, nullptr); });
   StackConfig lstm = ok;
   lstm.cell = Cell::Lstm;
@@ -413,9 +423,11 @@ void badArguments(Report& r) {
   const int32_t dup[2] = {1, 1};
   std::vector<float> out(2);
   std::vector<uint8_t> ready(2);
-  expectThrows(r, "duplicate stream ids", "repeat", [&] { m.streamPush(*st, x.data(), dup, 2, out.data(), ready.data()); });
+  expectThrows(r, "duplicate stream ids", "repeat",
+               [&] { m.streamPush(*st, x.data(), dup, 2, out.data(), ready.data()); });
   const int32_t outside[1] = {3};
-  expectThrows(r, "stream id range", "ids[0]", [&] { m.streamPush(*st, x.data(), outside, 1, out.data(), ready.data()); });
+  expectThrows(r, "stream id range", "ids[0]",
+               [&] { m.streamPush(*st, x.data(), outside, 1, out.data(), ready.data()); });
   expectThrows(r, "makeStream steps", "steps", [&] { m.makeStream(2, 0); });
   expectThrows(r, "adam step 0", "step", [&] {
     std::vector<float> p(3), g(3), mm(3), vv(3);

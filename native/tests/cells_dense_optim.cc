@@ -147,8 +147,9 @@ void clipping(Report& r) {
   double moved = 0;
   for (size_t i = 0; i < p.size(); ++i) moved += (static_cast<double>(m.params()[i]) - p[i]) * (m.params()[i] - p[i]);
   r.expect(std::fabs(reported - fullNorm) <= 1e-9 * fullNorm, "trainStep reports the norm before clipping");
-  r.expect(std::fabs(std::sqrt(moved) - tc.clipNorm) <= 1e-4 * tc.clipNorm,
-           "clipped step has norm clipNorm: " + cells_test::fmt(std::sqrt(moved)) + " vs " + cells_test::fmt(tc.clipNorm));
+  r.expect(
+      std::fabs(std::sqrt(moved) - tc.clipNorm) <= 1e-4 * tc.clipNorm,
+      "clipped step has norm clipNorm: " + cells_test::fmt(std::sqrt(moved)) + " vs " + cells_test::fmt(tc.clipNorm));
   r.expect(m.optimizerStep() == 1, "optimizer step counter advances");
   const std::vector<float> state = m.optimizerState();
   r.expect(state.size() == 2 * m.paramCount(), "optimizer state holds 2 * paramCount values");
@@ -181,7 +182,8 @@ void optimizerStateRoundTrip(Report& r) {
   b.setOptimizerStep(a.optimizerStep());
   a.trainStep(x.data(), t.data(), 3, 4, tc, nullptr);
   b.trainStep(x.data(), t.data(), 3, 4, tc, nullptr);
-  r.expect(std::equal(a.params(), a.params() + a.paramCount(), b.params()), "restored optimizer state continues identically");
+  r.expect(std::equal(a.params(), a.params() + a.paramCount(), b.params()),
+           "restored optimizer state continues identically");
 }
 
 }  // namespace

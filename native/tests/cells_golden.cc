@@ -26,11 +26,16 @@ constexpr double kAdamParamTol = 1e-4;
 StackConfig configOf(const Json& c) {
   StackConfig s;
   const std::string cell = c.at("cell").text;
-  if (cell == "rnn_tanh") s.cell = Cell::RnnTanh;
-  else if (cell == "rnn_relu") s.cell = Cell::RnnRelu;
-  else if (cell == "gru") s.cell = Cell::Gru;
-  else if (cell == "gru_reset_before") s.cell = Cell::Gru, s.resetAfter = false;
-  else if (cell == "lstm") s.cell = Cell::Lstm;
+  if (cell == "rnn_tanh")
+    s.cell = Cell::RnnTanh;
+  else if (cell == "rnn_relu")
+    s.cell = Cell::RnnRelu;
+  else if (cell == "gru")
+    s.cell = Cell::Gru;
+  else if (cell == "gru_reset_before")
+    s.cell = Cell::Gru, s.resetAfter = false;
+  else if (cell == "lstm")
+    s.cell = Cell::Lstm;
   else {
     std::fprintf(stderr, "unknown golden cell %s\n", cell.c_str());
     std::exit(2);
@@ -56,7 +61,8 @@ std::vector<F> swapTimeBatch(const std::vector<F>& v, int outer, int inner, int 
 
 // Flat parameters assembled slot by slot from the golden's named tensors ({shape, data}), whose
 // PyTorch shapes must match the slots' rows and cols (cols 1 for a bias vector).
-std::vector<float> flatParams(const std::vector<ParamSlot>& slots, const Json& named, Report& r, const std::string& ctx) {
+std::vector<float> flatParams(const std::vector<ParamSlot>& slots, const Json& named, Report& r,
+                              const std::string& ctx) {
   size_t total = 0;
   for (const ParamSlot& s : slots) total = std::max(total, s.offset + s.length);
   std::vector<float> flat(total);
@@ -150,7 +156,8 @@ void runModel(const Json& c, Isa isa, Report& r) {
 
   std::vector<float> grads(model.paramCount());
   const double gl = model.gradient(x.data(), target.data(), B, T, grads.data());
-  r.expect(std::fabs(gl - losses[0]) <= kModelTol * std::max(1.0, std::fabs(losses[0])), ctx + ": gradient() returns the loss");
+  r.expect(std::fabs(gl - losses[0]) <= kModelTol * std::max(1.0, std::fabs(losses[0])),
+           ctx + ": gradient() returns the loss");
   const Json& g0 = c.at("grad_step0");
   double gradErr = 0;
   for (const ParamSlot& s : slots) {
@@ -178,7 +185,8 @@ void runModel(const Json& c, Isa isa, Report& r) {
   const Json& after = c.at("params_after");
   double paramErr = 0;
   for (const ParamSlot& s : slots) {
-    paramErr = std::max(paramErr, cells_test::maxAbsDiff(model.params() + s.offset, after.doubles(s.name).data(), s.length));
+    paramErr =
+        std::max(paramErr, cells_test::maxAbsDiff(model.params() + s.offset, after.doubles(s.name).data(), s.length));
   }
   r.expect(paramErr <= kAdamParamTol, ctx + ": parameters after Adam max abs error " + cells_test::fmt(paramErr));
   std::printf("  %-16s %-7s pred %.2e  grad %.2e  params after Adam %.2e\n", c.at("name").text.c_str(), isaName(isa),

@@ -115,7 +115,8 @@ void checkStack(const StackCase& sc, Report& r) {
     std::vector<float> dX(xs), dH0(ss), dC0(lstm ? ss : 0), dP(params.size());
     stack.backward(*tape, dy.data(), ptr(dhN), ptr(dcN), dX.data(), dH0.data(), ptr(dC0), dP.data());
 
-    double e = std::max(cells_test::normwise(y.data(), refY.data(), ys), cells_test::normwise(hN.data(), refH.data(), ss));
+    double e =
+        std::max(cells_test::normwise(y.data(), refY.data(), ys), cells_test::normwise(hN.data(), refH.data(), ss));
     if (lstm) e = std::max(e, cells_test::normwise(cN.data(), refC.data(), ss));
     r.expect(e <= kForwardTol, ctx + ": forward vs float64 reference " + cells_test::fmt(e));
     worstFwd = std::max(worstFwd, e);
@@ -140,8 +141,9 @@ void checkModel(ModelMode mode, Cell cell, Report& r) {
   mc.mode = mode;
   mc.outputSize = mode == ModelMode::Forecast ? 2 : 3;
   const int B = 3, T = 5;
-  const std::string name = std::string(mode == ModelMode::Forecast ? "forecast model, cell " : "reconstruct model, cell ") +
-                           std::to_string(static_cast<int>(cell));
+  const std::string name =
+      std::string(mode == ModelMode::Forecast ? "forecast model, cell " : "reconstruct model, cell ") +
+      std::to_string(static_cast<int>(cell));
   cells_test::Rng rng(77 + static_cast<int>(mode) * 5 + static_cast<int>(cell));
   AnomalyModel sizing(mc);
   std::vector<float> params = rng.vec(sizing.paramCount(), -0.45f, 0.45f);

@@ -39,8 +39,10 @@ struct StackRef {
       const double* bhh = bih + G * H;
       for (int b = 0; b < B; ++b) {
         std::vector<double> h(H, 0.0), c(H, 0.0), gi(G * H), gh(G * H), hNew(H);
-        if (h0) for (int j = 0; j < H; ++j) h[j] = h0[(static_cast<size_t>(l) * B + b) * H + j];
-        if (c0 && lstm) for (int j = 0; j < H; ++j) c[j] = c0[(static_cast<size_t>(l) * B + b) * H + j];
+        if (h0)
+          for (int j = 0; j < H; ++j) h[j] = h0[(static_cast<size_t>(l) * B + b) * H + j];
+        if (c0 && lstm)
+          for (int j = 0; j < H; ++j) c[j] = c0[(static_cast<size_t>(l) * B + b) * H + j];
         for (int t = 0; t < T; ++t) {
           const double* xt = seq.data() + (static_cast<size_t>(b) * T + t) * D;
           for (int g = 0; g < G * H; ++g) {

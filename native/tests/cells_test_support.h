@@ -204,7 +204,8 @@ class JsonParser {
       }
       for (;;) {
         Json item = value();
-        if (item.kind == Json::Number && j.items.empty()) j.numbers.push_back(item.number);
+        if (item.kind == Json::Number && j.items.empty())
+          j.numbers.push_back(item.number);
         else {
           for (double d : j.numbers) {
             Json n;
