@@ -24,7 +24,7 @@ svg text { font-size: 11px; fill: var(--muted); }
 .threshold { fill: none; stroke: var(--event); stroke-width: 1.2; stroke-dasharray: 5 3; }
 .loss-line { fill: none; stroke: #1f4e79; stroke-width: 1.5; }
 .val-loss-line { fill: none; stroke: #e67e22; stroke-width: 1.5; }
-.best-epoch { stroke: #2e7d32; stroke-dasharray: 3 3; }
+.best-epoch { fill: #2e7d32; fill-opacity: 0.6; }
 .event-mark, .event-band { fill: var(--event); fill-opacity: 0.18; }
 .event-mark.selected { fill-opacity: 0.5; }
 .label-band { fill: var(--label); fill-opacity: 0.28; }
