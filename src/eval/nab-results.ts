@@ -4,11 +4,12 @@
  * either optionally gzip-compressed, with a header naming an `anomaly_score` column and one
  * row per data row. Scores are parsed from the text as float64, keeping every digit.
  */
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { InvalidArgumentError, InvalidDataError } from '../errors.js';
+import { writeFileAtomic } from '../persistence/atomic-write.js';
 import { readMaybeGzip } from './maybe-gzip.js';
 import type { NabCorpus, NabCorpusFile } from './nab-corpus.js';
 import { parseNabTimestamp } from './nab-timestamp.js';
@@ -96,7 +97,7 @@ function checkAgainstData(filePath: string, res: NabResultsFile, file: NabCorpus
 
 /**
  * Writes `timestamp,value,anomaly_score` for one corpus file, gzip-compressed when the path
- * ends in `.gz`. The file appears complete or not at all (written aside, then renamed).
+ * ends in `.gz`. The file appears complete or not at all (see writeFileAtomic).
  */
 export async function writeNabResultsFile(filePath: string, file: NabCorpusFile, scores: ArrayLike<number>): Promise<void> {
   if (scores.length !== file.rows) {
@@ -107,12 +108,5 @@ export async function writeNabResultsFile(filePath: string, file: NabCorpusFile,
   const text = parts.join('\n') + '\n';
   const body = filePath.endsWith('.gz') ? await gzipAsync(text) : Buffer.from(text, 'utf8');
   await mkdir(path.dirname(filePath), { recursive: true });
-  const temp = `${filePath}.${process.pid}.partial`;
-  try {
-    await writeFile(temp, body);
-    await rename(temp, filePath);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(filePath, body);
 }

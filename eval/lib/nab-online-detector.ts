@@ -1,0 +1,48 @@
+/**
+ * NAB's protocol for a learning detector: one pass over each file, no look-ahead. The Detector
+ * is fitted on the probationary rows only, then every later row is pushed through its stream
+ * and scored from the rows before it. Optionally the detector is refitted from scratch on all
+ * rows seen so far every `refitEvery` rows (continued learning on passed data); the new stream
+ * is warmed up with the rows just before the refit point. The per-row prediction error is kept
+ * raw here; error-surprise.ts turns it into NAB's [0, 1] score.
+ */
+import { Detector } from '../../src/detector.js';
+import type { DetectorOptions } from '../../src/detector-options.js';
+
+export interface OnlineConfig {
+  /** Detector options; `score` should be 'absolute' or 'squared' (the error that is mapped). */
+  detector: DetectorOptions;
+  /** Refit on everything seen every this many rows after the probationary period; 0 = never. */
+  refitEvery: number;
+}
+
+export interface OnlineErrors {
+  /** Raw prediction error per row; 0 for the probationary rows and rows without a prediction. */
+  errors: Float32Array;
+  fits: number;
+  window: number;
+}
+
+export async function onlineErrors(values: Float64Array, probation: number, config: OnlineConfig): Promise<OnlineErrors> {
+  const rows = values.length;
+  const errors = new Float32Array(rows);
+  let fits = 0;
+  let window = 0;
+  let start = probation;
+  while (start < rows) {
+    const end = config.refitEvery > 0 ? Math.min(rows, start + config.refitEvery) : rows;
+    const detector = new Detector(config.detector);
+    // Only rows before `start` are ever given to fit: the past, never the rows being scored.
+    await detector.fit(values.subarray(0, start));
+    fits++;
+    window = detector.config.window;
+    const stream = detector.stream();
+    // Warm-up: a forecast needs `window` rows before the first scored one.
+    const from = Math.max(0, start - window);
+    stream.pushMany(values.subarray(from, start));
+    const scored = stream.pushMany(values.subarray(start, end));
+    for (let k = 0; k < end - start; k++) errors[start + k] = scored.ready[k] === 1 ? scored.scores[k]! : 0;
+    start = end;
+  }
+  return { errors, fits, window };
+}
