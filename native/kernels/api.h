@@ -78,8 +78,9 @@ class RecurrentStack {
   // Bytes the training tape holds for a given batch and steps (exposed to users).
   size_t tapeBytes(int batch, int steps) const;
 
-  // Sequence forward. h0/c0 may be null (zeros). cN only for LSTM (may be null). tape may be
-  // null (inference: only running states are kept); otherwise it is filled for backward.
+  // Sequence forward. h0/c0 may be null (zeros). y, hN and cN (LSTM only) may be null (not
+  // written). tape may be null (inference: only running states are kept); otherwise it is
+  // filled for backward, which then uses the parameters of this forward call.
   void forward(const float* x, int batch, int steps, const float* h0, const float* c0,
                float* y, float* hN, float* cN, TrainTape* tape) const;
 
@@ -92,7 +93,8 @@ class RecurrentStack {
   // place; y [batch][H] receives the top layer's new state (may be null). Row r reads input row
   // x[r / rowsPerInput] ([batch / rowsPerInput][inputSize]; batch % rowsPerInput == 0): rows that
   // share an input share one input projection (staggered windows of one stream). No heap
-  // allocation after the first call with a given batch size.
+  // allocation after the first call with a given batch size; the scratch lives in the object,
+  // so step is not re-entrant: one call at a time per object.
   void step(const float* x, int batch, int rowsPerInput, float* h, float* c, float* y) const;
 
   TrainTapePtr makeTape() const;
@@ -162,7 +164,8 @@ class AnomalyModel {
   // target: forecast [batch][outputSize]; reconstruct: null (the target is x itself).
   double gradient(const float* x, const float* target, int batch, int steps, float* grads);
   // gradient + clipping + optimizer update; returns the loss before the update and the
-  // gradient's global norm before clipping in *gradNorm (if not null).
+  // gradient's global norm before clipping in *gradNorm (if not null). A non-finite loss or
+  // norm leaves parameters, optimizer state and step untouched (the caller sees the values).
   double trainStep(const float* x, const float* target, int batch, int steps,
                    const TrainConfig&, double* gradNorm);
   void resetOptimizer();
