@@ -24,7 +24,7 @@ import { DetectionResult } from './results/detection-result.js';
 import { extractEvents } from './results/events.js';
 import { GaussianErrorModel } from './scoring/gaussian-error-model.js';
 import { StreamingDetector, type StreamOptions } from './streaming/streaming-detector.js';
-import { fitThreshold } from './thresholds/index.js';
+import { fitThreshold, type ThresholdModel } from './thresholds/index.js';
 import { planFit } from './training/fit-plan.js';
 import type { FitSummary, FittedModel, ModelConfig } from './training/fitted-model.js';
 import { predictRows } from './training/row-predictions.js';
@@ -178,7 +178,17 @@ export class Detector {
     const calibration = await scoreRows(predictions, calibrationStart, calibrationEnd, {
       kind: o.score, alpha: smoothingAlpha(o.smoothing), gaussian, ...(signal ? { signal } : {}),
     });
-    const threshold = fitThreshold(o.threshold, calibration.scores);
+    let threshold: ThresholdModel;
+    try {
+      threshold = fitThreshold(o.threshold, calibration.scores);
+    } catch (cause) {
+      if (!(cause instanceof InvalidDataError)) throw cause;
+      throw new InvalidDataError(
+        `options.threshold ('${o.threshold.method}') could not be calibrated on the ${plan.validationRows > 0 ? 'validation' : 'training'} ` +
+          `scores of rows ${calibrationStart}..${calibrationEnd - 1}: ${cause.message}. ` +
+          "Series that are nearly constant there are better served by { method: 'percentile' } or { method: 'ksigma' }",
+      );
+    }
 
     const summary: FitSummary = {
       epochs: outcome.history.length,

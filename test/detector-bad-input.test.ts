@@ -96,6 +96,17 @@ describe('Detector rejects bad data with typed errors', () => {
     await expect(new Detector({ ...quick, targets: [3] }).fit(sine(300))).rejects.toThrow(/options\.targets\[0\] = 3 is not a column index/);
   });
 
+  it('calibration scores too uniform for a POT tail', async () => {
+    const constant = new Array(300).fill(7);
+    await expect(new Detector(quick).fit(constant)).rejects.toMatchObject({
+      code: 'ERR_INVALID_DATA',
+      message: expect.stringMatching(/options\.threshold \('pot'\) could not be calibrated on the validation scores of rows 240\.\.299: .*percentile/),
+    });
+    const detector = new Detector({ ...quick, threshold: { method: 'percentile' } });
+    await detector.fit(constant);
+    expect((await detector.detect(constant)).events).toEqual([]);
+  });
+
   it('bad fit and detect options', async () => {
     const detector = new Detector(quick);
     await expect(detector.fit(sine(300), { onEpochEnd: 5 } as never)).rejects.toThrow(/fitOptions\.onEpochEnd must be a function/);
