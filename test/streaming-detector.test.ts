@@ -81,9 +81,11 @@ describe('StreamingDetector', () => {
   it('keeps independent streams apart; pushAll (one native call) equals separate pushes', () => {
     const series = [sine(120, 0), sine(120, 5, 60), sine(120, 11)];
     const many = detector.stream({ streams: 3 });
+    const manyRows = detector.stream({ streams: 3 });
     const singles = series.map(() => detector.stream());
     for (let t = 0; t < 120; t++) {
       const all = many.pushAll(series.map((s) => s[t]!));
+      expect(Array.from(manyRows.pushAll(series.map((s) => [s[t]!])).scores)).toEqual(Array.from(all.scores));
       for (let s = 0; s < 3; s++) {
         const one = singles[s]!.push(series[s]![t]!);
         expect(all.ready[s]).toBe(one.ready ? 1 : 0);

@@ -161,14 +161,17 @@ export class StreamingDetector {
         'ERR_SHAPE_MISMATCH',
       );
     }
-    // Validate everything before touching any stream, so a bad point changes nothing.
+    // Validate everything before touching any stream, so a bad point changes nothing. Flat input
+    // is read in place (stream s at offset s * columns), without a view per stream.
+    const rows = points as readonly ArrayLike<number | null>[];
+    const flat = points as ArrayLike<number | null>;
     for (let s = 0; s < this.streams; s++) {
-      const row = nested ? (points as readonly ArrayLike<number | null>[])[s]! : sliceView(points as ArrayLike<number | null>, s * this.columns, this.columns);
-      this.checkPoint(row, `points[${s}]`);
+      if (nested) this.checkPoint(rows[s], `points[${s}]`);
+      else this.checkValues(flat, s * this.columns, `points[${s}]`);
     }
     for (let s = 0; s < this.streams; s++) {
-      const row = nested ? (points as readonly ArrayLike<number | null>[])[s]! : sliceView(points as ArrayLike<number | null>, s * this.columns, this.columns);
-      this.imputedScratch[s] = this.fillAndScale(row, s, this.allPoints, s * this.columns) ? 1 : 0;
+      const filled = nested ? this.fillAndScale(rows[s]!, 0, s, this.allPoints, s * this.columns) : this.fillAndScale(flat, s * this.columns, s, this.allPoints, s * this.columns);
+      this.imputedScratch[s] = filled ? 1 : 0;
     }
     const { out, ready } = this.networkStream.push(this.allPoints);
     const batch = newBatch(this.streams);
@@ -215,8 +218,13 @@ export class StreamingDetector {
         'ERR_SHAPE_MISMATCH',
       );
     }
+    this.checkValues(point, 0, name);
+  }
+
+  /** Throws unless values[offset .. offset + columns) are numbers, NaN or null (missing). */
+  private checkValues(values: ArrayLike<unknown>, offset: number, name: string): void {
     for (let c = 0; c < this.columns; c++) {
-      const v = point[c];
+      const v = values[offset + c];
       if (v === null || v === undefined) continue;
       if (typeof v !== 'number') throw new InvalidArgumentError(`${name}[${c}] (${this.columnNames[c]}) must be a number or null, got ${describeValue(v)}`);
       if (v === Infinity || v === -Infinity) throw new InvalidDataError(`${name}[${c}] (${this.columnNames[c]}) is ${v}; values must be finite (NaN or null marks a missing value)`);
@@ -225,21 +233,21 @@ export class StreamingDetector {
 
   /** One checked point into one stream: fill, scale, one native step, score. */
   private pushChecked(s: number, point: number | ArrayLike<number | null>): StreamPoint {
-    const imputed = this.fillAndScale(point, s, this.onePoint, 0);
+    const imputed = this.fillAndScale(point, 0, s, this.onePoint, 0);
     this.oneId[0] = s;
     const { out, ready } = this.networkStream.push(this.onePoint, this.oneId);
     return this.judge(s, this.onePoint, 0, out, 0, ready[0] === 1, imputed);
   }
 
   /**
-   * Fills missing values of a checked point and scales it into target[at ..]; returns whether a
-   * value was filled.
+   * Fills missing values of a checked point (a number, or values from `offset` on) for stream s
+   * and scales it into target[at ..]; returns whether a value was filled.
    */
-  private fillAndScale(point: unknown, s: number, target: Float32Array, at: number): boolean {
+  private fillAndScale(point: number | ArrayLike<number | null>, offset: number, s: number, target: Float32Array, at: number): boolean {
     const columns = this.columns;
     let imputed = false;
     for (let c = 0; c < columns; c++) {
-      const raw = typeof point === 'number' ? point : (point as ArrayLike<number | null>)[c];
+      const raw = typeof point === 'number' ? point : point[offset + c];
       let v: number;
       if (raw === null || raw === undefined || Number.isNaN(raw)) {
         imputed = true;
@@ -308,12 +316,6 @@ export class StreamingDetector {
 
 function isList(value: unknown): value is ArrayLike<unknown> {
   return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
-}
-
-function sliceView(values: ArrayLike<number | null>, start: number, length: number): ArrayLike<number | null> {
-  return ArrayBuffer.isView(values)
-    ? (values as unknown as Float32Array).subarray(start, start + length)
-    : Array.prototype.slice.call(values, start, start + length);
 }
 
 function newBatch(n: number): StreamBatch {
