@@ -84,6 +84,12 @@ class RecurrentStack {
   void forward(const float* x, int batch, int steps, const float* h0, const float* c0,
                float* y, float* hN, float* cN, TrainTape* tape) const;
 
+  // forward() from zero states for an input that is the same row at every step (the decoder of
+  // a sequence autoencoder): x [batch][inputSize]. Its input projection runs once per row, not
+  // once per step; outputs equal forward() on the repeated input. After it, backward's dX is
+  // [batch][inputSize]: the gradient summed over the steps.
+  void forwardRepeated(const float* x, int batch, int steps, float* y, float* hN, TrainTape* tape) const;
+
   // BPTT after forward(..., tape). dY [batch][steps][H] may be null (zero), dHN/dCN may be null.
   // Writes dX (may be null), dH0, dC0 (may be null), and dParams (flat, overwritten, not added).
   void backward(const TrainTape& tape, const float* dY, const float* dHN, const float* dCN,

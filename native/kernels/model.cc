@@ -51,7 +51,7 @@ struct AnomalyModel::Impl {
   int64_t step = 0;
   TrainTapePtr encTape, decTape;
   // Gradient scratch, reused across calls.
-  std::vector<float> hN, pred, dPred, dHN, rep, yDec, dYDec, dXDec;
+  std::vector<float> hN, pred, dPred, dHN, yDec, dYDec;
   mutable std::mutex streamMutex;
 
   explicit Impl(const ModelConfig& c)
@@ -87,16 +87,6 @@ struct AnomalyModel::Impl {
     if (dec) dec->setParams(params.data() + encCount, decCount);
   }
 
-  // Every step's decoder input is the encoder's final top-layer state.
-  static void repeatOverTime(const float* e, int batch, int steps, int h, float* out) {
-    for (int bi = 0; bi < batch; ++bi) {
-      for (int t = 0; t < steps; ++t) {
-        std::memcpy(out + (static_cast<size_t>(bi) * steps + t) * h, e + static_cast<size_t>(bi) * h,
-                    h * sizeof(float));
-      }
-    }
-  }
-
   void checkBatch(const char* fn, const float* x, int batch, int steps) const {
     if (!x) throw KernelError(std::string(fn) + ": x must not be null");
     if (batch < 1) throw KernelError(std::string(fn) + ": batch must be >= 1, got " + std::to_string(batch));
@@ -114,10 +104,9 @@ struct AnomalyModel::Impl {
       denseForward(top, batch, H, W(), b(), O, out);
       return;
     }
-    const size_t seq = static_cast<size_t>(batch) * steps * H;
-    std::vector<float> repeated(seq), decoded(seq);
-    repeatOverTime(top, batch, steps, H, repeated.data());
-    dec->forward(repeated.data(), batch, steps, nullptr, nullptr, decoded.data(), nullptr, nullptr, nullptr);
+    // Every step's decoder input is the encoder's final top-layer state.
+    std::vector<float> decoded(static_cast<size_t>(batch) * steps * H);
+    dec->forwardRepeated(top, batch, steps, decoded.data(), nullptr, nullptr);
     denseForward(decoded.data(), batch * steps, H, W(), b(), D, out);
   }
 
@@ -141,27 +130,16 @@ struct AnomalyModel::Impl {
     } else {
       const int rows = batch * steps;
       const size_t seq = static_cast<size_t>(rows) * H, n = static_cast<size_t>(rows) * D;
-      rep.resize(seq);
       yDec.resize(seq);
       dYDec.resize(seq);
-      dXDec.resize(seq);
       pred.resize(n);
       dPred.resize(n);
-      repeatOverTime(top, batch, steps, H, rep.data());
-      dec->forward(rep.data(), batch, steps, nullptr, nullptr, yDec.data(), nullptr, nullptr, decTape.get());
+      dec->forwardRepeated(top, batch, steps, yDec.data(), nullptr, decTape.get());
       denseForward(yDec.data(), rows, H, W(), b(), D, pred.data());
       loss = mseLoss(pred.data(), x, n, dPred.data());
       denseBackward(yDec.data(), dPred.data(), rows, H, W(), D, dYDec.data(), gHeadW, gHeadB);
-      dec->backward(*decTape, dYDec.data(), nullptr, nullptr, dXDec.data(), nullptr, nullptr, g + encCount);
-      // The repeated input's gradient is the sum over time, in increasing step order.
-      for (int bi = 0; bi < batch; ++bi) {
-        float* d = dTop + static_cast<size_t>(bi) * H;
-        std::memset(d, 0, H * sizeof(float));
-        for (int t = 0; t < steps; ++t) {
-          const float* s = dXDec.data() + (static_cast<size_t>(bi) * steps + t) * H;
-          for (int j = 0; j < H; ++j) d[j] += s[j];
-        }
-      }
+      // The decoder's input gradient, summed over its steps, flows into the encoder's final state.
+      dec->backward(*decTape, dYDec.data(), nullptr, nullptr, dTop, nullptr, nullptr, g + encCount);
     }
     enc.backward(*encTape, nullptr, dHN.data(), nullptr, nullptr, nullptr, nullptr, g);
     return loss;
@@ -312,7 +290,7 @@ struct AnomalyModel::Stream {
   std::vector<float> subH, subC;  // the listed streams' rows when pushing to a subset
   std::vector<uint8_t> listed;    // duplicate-id check
   std::vector<int> readyAt;       // positions in the push with a completed window
-  std::vector<float> headIn, headOut, repeated, decoded;
+  std::vector<float> headIn, headOut, decoded;
 };
 
 void AnomalyModel::StreamDeleter::operator()(Stream* s) const { delete s; }
@@ -433,11 +411,8 @@ void AnomalyModel::streamPush(Stream& st, const float* x, const int32_t* ids, in
   if (!s.reconstruct()) {
     denseForward(st.headIn.data(), nReady, H, s.W(), s.b(), s.O, st.headOut.data());
   } else {
-    const size_t seq = static_cast<size_t>(nReady) * span;
-    st.repeated.resize(seq);
-    st.decoded.resize(seq);
-    Impl::repeatOverTime(st.headIn.data(), nReady, T, H, st.repeated.data());
-    s.dec->forward(st.repeated.data(), nReady, T, nullptr, nullptr, st.decoded.data(), nullptr, nullptr, nullptr);
+    st.decoded.resize(static_cast<size_t>(nReady) * span);
+    s.dec->forwardRepeated(st.headIn.data(), nReady, T, st.decoded.data(), nullptr, nullptr);
     denseForward(st.decoded.data(), checkedRows(static_cast<size_t>(nReady) * T, "streamPush"), H, s.W(), s.b(), s.D,
                  st.headOut.data());
   }

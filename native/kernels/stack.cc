@@ -236,26 +236,29 @@ struct RecurrentStack::Impl {
 
   // ---- tape layout ----
   struct TapeLayout {
-    size_t xs = 0, hs = 0, cs = 0, sv = 0, work = 0, dx = 0, stepBuf = 0;  // floats per array
+    size_t xs = 0, hs = 0, cs = 0, sv = 0, work = 0, dx = 0, stepBuf = 0, dgSum = 0;  // floats per array
     size_t total = 0;
   };
 
-  TapeLayout tapeLayout(int batch, int steps) const {
+  // repeated: the input is one row per batch row for every step (forwardRepeated).
+  TapeLayout tapeLayout(int batch, int steps, bool repeated) const {
     checkShape(batch, steps);
     const size_t B = batch, T = steps;
     const size_t rows = checkedProduct({B, T}, "batch * steps"),
                  stateRows = checkedProduct({B, T + 1}, "batch * steps");
     TapeLayout t;
-    t.xs = checkedProduct({rows, static_cast<size_t>(D)}, "tape input");
+    t.xs = checkedProduct({repeated ? B : rows, static_cast<size_t>(D)}, "tape input");
     t.hs = checkedProduct({stateRows, static_cast<size_t>(H)}, "tape states");
     t.cs = lstm() ? t.hs : 0;
     t.sv = checkedProduct({rows, static_cast<size_t>(S) * H}, "tape activations");
     t.work = checkedProduct({rows, static_cast<size_t>(Gw) * H}, "tape work");
     t.dx = L > 1 ? checkedProduct({rows, static_cast<size_t>(H)}, "tape input gradient") : 0;
     t.stepBuf = checkedProduct({B, GH()}, "tape step buffer");
+    t.dgSum = repeated ? checkedProduct({B, static_cast<size_t>(Gw) * H}, "tape gradient sums") : 0;
     const size_t perLayer = t.hs + t.cs + t.sv;
     t.total = t.xs;
-    for (size_t part : {checkedProduct({perLayer, static_cast<size_t>(L)}, "tape"), t.work, t.dx, t.stepBuf}) {
+    const size_t layers = checkedProduct({perLayer, static_cast<size_t>(L)}, "tape");
+    for (size_t part : {layers, t.work, t.dx, t.stepBuf, t.dgSum}) {
       if (t.total > std::numeric_limits<size_t>::max() - part) throw KernelError("tape size overflows size_t");
       t.total += part;
     }
@@ -263,10 +266,14 @@ struct RecurrentStack::Impl {
     return t;
   }
 
-  void forwardTrain(const Packs& pk, const float* x, int batch, int steps, const float* h0, const float* c0, float* y,
-                    float* hN, float* cN, TrainTape& tape) const;
-  void forwardInference(const Packs& pk, const float* x, int batch, int steps, const float* h0, const float* c0,
-                        float* y, float* hN, float* cN) const;
+  // repeated: x is [batch][inputSize], the same input row at every step.
+  void forwardTrain(const Packs& pk, const float* x, bool repeated, int batch, int steps, const float* h0,
+                    const float* c0, float* y, float* hN, float* cN, TrainTape& tape) const;
+  void forwardInference(const Packs& pk, const float* x, bool repeated, int batch, int steps, const float* h0,
+                        const float* c0, float* y, float* hN, float* cN) const;
+  // Argument checks, tape setup, then one of the two above.
+  void runForward(const float* x, bool repeated, int batch, int steps, const float* h0, const float* c0, float* y,
+                  float* hN, float* cN, TrainTape* tape) const;
   void backward(const TrainTape& tape, const float* dY, const float* dHN, const float* dCN, float* dX, float* dH0,
                 float* dC0, float* dParams) const;
   // The recurrent product and fused cell pass of one timestep (shared by every driver).
@@ -277,6 +284,7 @@ struct TrainTape {
   const void* owner = nullptr;  // the RecurrentStack::Impl that made it
   std::shared_ptr<const Packs> packs;
   int batch = 0, steps = 0;
+  bool repeated = false;  // filled by forwardRepeated
   bool filled = false;
   std::unique_ptr<float[]> arena;
   size_t capacity = 0;
@@ -285,6 +293,7 @@ struct TrainTape {
   float* work = nullptr;
   float* dx = nullptr;
   float* stepBuf = nullptr;
+  float* dgSum = nullptr;  // repeated input: layer 0's dG summed over the steps, [B][Gw*H]
 };
 
 void TrainTapeDeleter::operator()(TrainTape* t) const { delete t; }
@@ -330,8 +339,9 @@ void RecurrentStack::Impl::cellStep(const Packs& pk, int layer, CellStepArgs a, 
   }
 }
 
-void RecurrentStack::Impl::forwardTrain(const Packs& pk, const float* x, int batch, int steps, const float* h0,
-                                        const float* c0, float* y, float* hN, float* cN, TrainTape& tp) const {
+void RecurrentStack::Impl::forwardTrain(const Packs& pk, const float* x, bool repeated, int batch, int steps,
+                                        const float* h0, const float* c0, float* y, float* hN, float* cN,
+                                        TrainTape& tp) const {
   const KernelTable& kt = *pk.table;
   const size_t B = batch, T = steps, Tp = T + 1, gh = GH(), h = H, svw = static_cast<size_t>(S) * H,
                ww = static_cast<size_t>(Gw) * H;
@@ -339,19 +349,23 @@ void RecurrentStack::Impl::forwardTrain(const Packs& pk, const float* x, int bat
   parallelFor(sl.count, [&](int s) {
     const int b0 = sl.first(s), bs = sl.size(s);
     const size_t blockH = bs * h;  // one timestep of the slice's states
-    float* xs = sl.of(tp.xs, s, T, D);
+    float* xs = sl.of(tp.xs, s, repeated ? 1 : T, D);
     float* xp = sl.of(tp.work, s, T, ww);  // used as [T][bs][G*H]
     float* hp = tp.stepBuf + b0 * gh;
     const int M = static_cast<int>(T * bs);
-    gatherTimeMajor(x, T, D, b0, bs, 0, T, xs);
+    if (repeated)
+      std::memcpy(xs, x + b0 * D, bs * D * sizeof(float));
+    else
+      gatherTimeMajor(x, T, D, b0, bs, 0, T, xs);
     for (int l = 0; l < L; ++l) {
       const LayerPack& lp = pk.layers[l];
       const size_t stateOff = (l * B + b0) * h;
       float* hs = sl.of(tp.hs[l], s, Tp, h);
       float* cs = lstm() ? sl.of(tp.cs[l], s, Tp, h) : nullptr;
       float* sv = S ? sl.of(tp.sv[l], s, T, svw) : nullptr;
+      const bool once = l == 0 && repeated;  // one projection row per batch row, read at every step
       if (l == 0)
-        kt.gemmPacked(M, xs, D, lp.ihNT.get(), xp, static_cast<int>(gh), false);
+        kt.gemmPacked(once ? bs : M, xs, D, lp.ihNT.get(), xp, static_cast<int>(gh), false);
       else
         kt.gemmPacked(M, sl.of(tp.hs[l - 1], s, Tp, h) + blockH, H, lp.ihNT.get(), xp, static_cast<int>(gh), false);
       if (h0)
@@ -368,7 +382,7 @@ void RecurrentStack::Impl::forwardTrain(const Packs& pk, const float* x, int bat
         CellStepArgs a;
         a.rows = bs;
         a.hidden = H;
-        a.xp = xp + t * bs * gh;
+        a.xp = once ? xp : xp + t * bs * gh;
         a.ldxp = gh;
         a.hPrev = hs + t * blockH;
         a.hOut = hs + (t + 1) * blockH;
@@ -393,8 +407,8 @@ void RecurrentStack::Impl::forwardTrain(const Packs& pk, const float* x, int bat
   });
 }
 
-void RecurrentStack::Impl::forwardInference(const Packs& pk, const float* x, int batch, int steps, const float* h0,
-                                            const float* c0, float* y, float* hN, float* cN) const {
+void RecurrentStack::Impl::forwardInference(const Packs& pk, const float* x, bool repeated, int batch, int steps,
+                                            const float* h0, const float* c0, float* y, float* hN, float* cN) const {
   const KernelTable& kt = *pk.table;
   const size_t B = batch, T = steps, gh = GH(), h = H;
   const Slices sl(batch);
@@ -403,16 +417,21 @@ void RecurrentStack::Impl::forwardInference(const Packs& pk, const float* x, int
   parallelFor(sl.count, [&](int s) {
     const int b0 = sl.first(s), bs = sl.size(s);
     const size_t blockH = bs * h;
-    // xs [chunk][bs][D] | xp [chunk][bs][G*H] | two layer outputs [chunk][bs][H] |
-    // carried h and c [L][bs][H] | hp [bs][G*H] | gates [bs][4H]
+    // xs [chunk][bs][D] | xp [chunk][bs][G*H] | two layer outputs [chunk][bs][H] | carried h and
+    // c [L][bs][H] | hp [bs][G*H] | gates [bs][4H] | a repeated input's projection [bs][G*H]
     const size_t chunkRows = chunk * bs;
-    float* xs = threadScratch(chunkRows * (D + gh + 2 * h) + 2 * L * blockH + bs * gh + 4 * blockH);
+    float* xs = threadScratch(chunkRows * (D + gh + 2 * h) + 2 * L * blockH + 2 * bs * gh + 4 * blockH);
     float* xp = xs + chunkRows * D;
     float* outs[2] = {xp + chunkRows * gh, xp + chunkRows * (gh + h)};
     float* carryH = outs[1] + chunkRows * h;
     float* carryC = carryH + L * blockH;
     float* hp = carryC + L * blockH;
     float* gates = hp + bs * gh;
+    float* xpOnce = gates + 4 * blockH;
+    if (repeated) {
+      std::memcpy(xs, x + b0 * D, bs * D * sizeof(float));
+      kt.gemmPacked(bs, xs, D, pk.layers[0].ihNT.get(), xpOnce, static_cast<int>(gh), false);
+    }
     for (int l = 0; l < L; ++l) {
       const size_t stateOff = (l * B + b0) * h;
       if (h0)
@@ -429,11 +448,14 @@ void RecurrentStack::Impl::forwardInference(const Packs& pk, const float* x, int
     // Chunks of time, each carried through every layer before the next (a wavefront).
     for (size_t t0 = 0; t0 < T; t0 += chunk) {
       const size_t tc = std::min(chunk, T - t0);
-      gatherTimeMajor(x, T, D, b0, bs, t0, tc, xs);
+      if (!repeated) gatherTimeMajor(x, T, D, b0, bs, t0, tc, xs);
       const float* in = xs;
       for (int l = 0; l < L; ++l) {
         const LayerPack& lp = pk.layers[l];
-        kt.gemmPacked(static_cast<int>(tc * bs), in, inSize(l), lp.ihNT.get(), xp, static_cast<int>(gh), false);
+        const bool once = l == 0 && repeated;
+        if (!once) {
+          kt.gemmPacked(static_cast<int>(tc * bs), in, inSize(l), lp.ihNT.get(), xp, static_cast<int>(gh), false);
+        }
         // Output row (t, j): the caller's y (top layer), else this layer's chunk buffer.
         float* outBase;
         size_t outT, outJ;
@@ -451,7 +473,7 @@ void RecurrentStack::Impl::forwardInference(const Packs& pk, const float* x, int
           CellStepArgs a;
           a.rows = bs;
           a.hidden = H;
-          a.xp = xp + t * bs * gh;
+          a.xp = once ? xpOnce : xp + t * bs * gh;
           a.ldxp = gh;
           a.hPrev = t == 0 ? hCarry : outBase + (t - 1) * outT;
           a.ldhPrev = t == 0 ? h : outJ;
@@ -583,6 +605,11 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
       if (dC0 && lstm()) copyRows(aux, gh, dC0 + stateOff, h, bs, h);
       if (dx) {
         kt.gemmPacked(static_cast<int>(T * bs), dG, wwi, lp.ihNN.get(), dx, H, false);
+      } else if (tp.repeated) {
+        // One input row feeds every step: its gradients see dG summed over the steps.
+        float* sum = tp.dgSum + b0 * ww;
+        ck.sumRows(static_cast<int>(T), static_cast<int>(bs * ww), dG, bs * ww, sum, false);
+        if (dX) kt.gemmPacked(bs, sum, wwi, lp.ihNN.get(), dX + b0 * D, D, false);
       } else if (dX) {
         // Batch-major dX: row j's timesteps are every bs-th row of dG.
         for (int j = 0; j < bs; ++j) {
@@ -639,17 +666,19 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
           continue;
         }
         const TnJob& j = jobs[w.job];
-        const float* b = sl.of(tp.hs[l], s, Tp, h);  // State
+        const bool summed = j.b == Input && l == 0 && tp.repeated;  // rows = batch rows, not steps
+        const float* b = sl.of(tp.hs[l], s, Tp, h);                 // State
         int ldb = H;
         if (j.b == Input) {
-          b = l == 0 ? sl.of(tp.xs, s, T, D) : sl.of(tp.hs[l - 1], s, Tp, h) + bs * h;
+          b = l == 0 ? sl.of(tp.xs, s, tp.repeated ? 1 : T, D) : sl.of(tp.hs[l - 1], s, Tp, h) + bs * h;
           ldb = in;
         } else if (j.b == ResetState) {
           b = sl.of(tp.sv[l], s, T, svw) + 3 * h;
           ldb = static_cast<int>(svw);
         }
-        kt.gemmTN(M, w.count, j.k, dG + j.aCol + w.first, wwi, b, ldb, j.c + static_cast<size_t>(w.first) * j.k, j.k,
-                  s > 0);
+        const float* a = summed ? tp.dgSum + sl.first(s) * ww : dG;
+        kt.gemmTN(summed ? bs : M, w.count, j.k, a + j.aCol + w.first, wwi, b, ldb,
+                  j.c + static_cast<size_t>(w.first) * j.k, j.k, s > 0);
       }
     });
     if (gruAfter()) {
@@ -692,7 +721,7 @@ void RecurrentStack::setParam(size_t offset, const float* values, size_t n) {
 }
 
 size_t RecurrentStack::tapeBytes(int batch, int steps) const {
-  return impl_->tapeLayout(batch, steps).total * sizeof(float);
+  return impl_->tapeLayout(batch, steps, false).total * sizeof(float);
 }
 
 TrainTapePtr RecurrentStack::makeTape() const {
@@ -701,18 +730,18 @@ TrainTapePtr RecurrentStack::makeTape() const {
   return t;
 }
 
-void RecurrentStack::forward(const float* x, int batch, int steps, const float* h0, const float* c0, float* y,
-                             float* hN, float* cN, TrainTape* tape) const {
+void RecurrentStack::Impl::runForward(const float* x, bool repeated, int batch, int steps, const float* h0,
+                                      const float* c0, float* y, float* hN, float* cN, TrainTape* tape) const {
   if (!x) throw KernelError("forward: x must not be null");
   DenormalGuard ftz;
   if (!tape) {
-    impl_->checkShape(batch, steps);
-    impl_->forwardInference(*impl_->currentPacks(), x, batch, steps, h0, c0, y, hN, cN);
+    checkShape(batch, steps);
+    forwardInference(*currentPacks(), x, repeated, batch, steps, h0, c0, y, hN, cN);
     return;
   }
-  if (tape->owner != impl_.get()) throw KernelError("forward: the tape was made by a different RecurrentStack");
-  const Impl::TapeLayout layout = impl_->tapeLayout(batch, steps);  // validates batch and steps
-  std::shared_ptr<const Packs> pk = impl_->currentPacks();
+  if (tape->owner != this) throw KernelError("forward: the tape was made by a different RecurrentStack");
+  const TapeLayout layout = tapeLayout(batch, steps, repeated);  // validates batch and steps
+  std::shared_ptr<const Packs> pk = currentPacks();
   tape->filled = false;
   if (tape->capacity < layout.total) {
     tape->arena.reset();
@@ -725,7 +754,6 @@ void RecurrentStack::forward(const float* x, int batch, int steps, const float* 
     p += n;
     return r;
   };
-  const int L = impl_->L;
   tape->xs = take(layout.xs);
   tape->hs.assign(L, nullptr);
   tape->cs.assign(L, nullptr);
@@ -738,11 +766,22 @@ void RecurrentStack::forward(const float* x, int batch, int steps, const float* 
   tape->work = take(layout.work);
   tape->dx = take(layout.dx);
   tape->stepBuf = take(layout.stepBuf);
+  tape->dgSum = take(layout.dgSum);
   tape->batch = batch;
   tape->steps = steps;
+  tape->repeated = repeated;
   tape->packs = pk;
-  impl_->forwardTrain(*pk, x, batch, steps, h0, c0, y, hN, cN, *tape);
+  forwardTrain(*pk, x, repeated, batch, steps, h0, c0, y, hN, cN, *tape);
   tape->filled = true;
+}
+
+void RecurrentStack::forward(const float* x, int batch, int steps, const float* h0, const float* c0, float* y,
+                             float* hN, float* cN, TrainTape* tape) const {
+  impl_->runForward(x, false, batch, steps, h0, c0, y, hN, cN, tape);
+}
+
+void RecurrentStack::forwardRepeated(const float* x, int batch, int steps, float* y, float* hN, TrainTape* tape) const {
+  impl_->runForward(x, true, batch, steps, nullptr, nullptr, y, hN, nullptr, tape);
 }
 
 void RecurrentStack::backward(const TrainTape& tape, const float* dY, const float* dHN, const float* dCN, float* dX,

@@ -2,6 +2,7 @@
 //  - every SIMD path against the scalar reference path (forward, BPTT, step), max abs difference
 //  - bitwise identical results for 1, 2 and 3 threads (forward, backward, model gradient, Adam)
 //  - inference forward == training forward, bitwise; single steps == the sequence forward
+//  - forwardRepeated == forward on the repeated input
 //  - streaming pushes == predict() on the completed window (forecast and reconstruct, subsets)
 //  - NaN inputs reach the outputs of their own batch row only
 //  - the training tape's size formula, tape reuse across shapes
@@ -220,6 +221,46 @@ void driversAgree(Report& r) {
       s.step(xin.data(), groups * per, per, h1.data(), pr.lstm() ? c1.data() : nullptr, nullptr);
       s.step(xrep.data(), groups * per, 1, h2.data(), pr.lstm() ? c2.data() : nullptr, nullptr);
       r.expect(h1 == h2 && (!pr.lstm() || c1 == c2), ctx + ": rowsPerInput sharing == repeated input rows, bitwise");
+    }
+  }
+}
+
+// forwardRepeated == forward on the input repeated at every step: outputs bitwise (the same
+// projection rows), gradients within float rounding (summed before, not after, the product).
+void repeatedInput(Report& r) {
+  for (Isa isa : supportedIsas()) {
+    forceIsa(isa);
+    for (const Cfg& c : kCells) {
+      const std::string ctx = std::string(c.name) + " [" + isaName(isa) + "]";
+      const StackConfig cfg = stackConfig(c, 6, 13, 2);
+      RecurrentStack s(cfg);
+      cells_test::Rng rng(61);
+      const std::vector<float> p = rng.vec(s.paramCount(), -0.3f, 0.3f);
+      s.setParams(p.data(), p.size());
+      const int B = 19, T = 7, D = 6, H = 13;
+      const std::vector<float> x = rng.vec(static_cast<size_t>(B) * D, -1.f, 1.f);
+      const std::vector<float> dy = rng.vec(static_cast<size_t>(B) * T * H, -1.f, 1.f);
+      std::vector<float> xRep;
+      for (int b = 0; b < B; ++b)
+        for (int t = 0; t < T; ++t) xRep.insert(xRep.end(), x.begin() + b * D, x.begin() + (b + 1) * D);
+      const size_t ss = static_cast<size_t>(2) * B * H;
+      std::vector<float> y1(dy.size()), y2(dy.size()), y3(dy.size()), h1(ss), h2(ss);
+      TrainTapePtr t1 = s.makeTape(), t2 = s.makeTape();
+      s.forward(xRep.data(), B, T, nullptr, nullptr, y1.data(), h1.data(), nullptr, t1.get());
+      s.forwardRepeated(x.data(), B, T, y2.data(), h2.data(), t2.get());
+      s.forwardRepeated(x.data(), B, T, y3.data(), nullptr, nullptr);
+      r.expect(y1 == y2 && h1 == h2 && y1 == y3, ctx + ": forwardRepeated outputs == forward on the repeated input");
+      std::vector<float> dX1(xRep.size()), dX2(x.size()), dP1(p.size()), dP2(p.size()), dH(ss);
+      s.backward(*t1, dy.data(), nullptr, nullptr, dX1.data(), dH.data(), nullptr, dP1.data());
+      s.backward(*t2, dy.data(), nullptr, nullptr, dX2.data(), dH.data(), nullptr, dP2.data());
+      std::vector<double> dXsum(x.size(), 0.0);
+      for (int b = 0; b < B; ++b)
+        for (int t = 0; t < T; ++t)
+          for (int k = 0; k < D; ++k) dXsum[b * D + k] += dX1[(static_cast<size_t>(b) * T + t) * D + k];
+      const double ex = cells_test::normwise(dX2.data(), dXsum.data(), dX2.size());
+      const double ep = cells_test::normwise(dP2.data(), dP1.data(), dP1.size());
+      r.expect(ex <= 1e-5 && ep <= 1e-5, ctx + ": forwardRepeated gradients: dX summed over steps " +
+                                             cells_test::fmt(ex) + ", parameters " + cells_test::fmt(ep));
     }
   }
 }
@@ -462,6 +503,7 @@ int main() {
   isaPathsAgreeWithScalar(r);
   threadCountNeverChangesResults(r);
   driversAgree(r);
+  repeatedInput(r);
   streamingEqualsPredict(r);
   nanStaysInItsRow(r);
   tapes(r);
