@@ -18,12 +18,12 @@
 namespace rnnad {
 namespace {
 
+#ifdef RNNAD_X86_64
 struct CpuSupport {
   bool avx2 = false;    // AVX2 + FMA + F16C, ymm state enabled by the OS
   bool avx512 = false;  // avx2 and AVX-512 F/BW/DQ/VL, zmm and opmask state enabled by the OS
 };
 
-#ifdef RNNAD_X86_64
 uint64_t readXcr0() {
   uint32_t eax = 0, edx = 0;
   // xgetbv is only executed after cpuid reported OSXSAVE, as the ISA requires.
@@ -52,16 +52,12 @@ CpuSupport detectCpu() {
   s.avx512 = s.avx2 && zmmState && avx512f && avx512dq && avx512bw && avx512vl;
   return s;
 }
-#endif
 
 const CpuSupport& cpu() {
-#ifdef RNNAD_X86_64
   static const CpuSupport support = detectCpu();
-#else
-  static const CpuSupport support;
-#endif
   return support;
 }
+#endif
 
 bool isSupported(Isa isa) {
   switch (isa) {
