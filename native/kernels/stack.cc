@@ -40,8 +40,7 @@
 namespace rnnad {
 namespace {
 
-constexpr int kGradRowBlock = 128;  // rows of a weight-gradient matrix per task
-constexpr int kGradColBlock = 256;  // bias-gradient columns per task
+constexpr int kGradRowBlock = 256;  // rows of a weight-gradient matrix per task
 // Inference runs each slice through time in chunks whose input projection stays this small
 // (floats; 512 KiB), so it is still in cache when the time loop reads it.
 constexpr size_t kChunkProjectionFloats = size_t{128} << 10;
@@ -509,7 +508,8 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
                ww = static_cast<size_t>(Gw) * H;
   const int wwi = static_cast<int>(ww);
   const Slices sl(batch);
-  std::vector<float> biasSum(ww);
+  // Bias gradients: per slice, summed over its steps while dG is still in cache.
+  std::vector<float> biasParts(sl.count * ww), biasSum(ww);
 
   for (int l = L - 1; l >= 0; --l) {
     const LayerPack& lp = pk.layers[l];
@@ -600,6 +600,7 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
             }
             break;
         }
+        ck.sumRows(bs, wwi, g.dG, ww, biasParts.data() + s * ww, t + 1 < T);
       }
       if (dH0) copyRows(dh, gh, dH0 + stateOff, h, bs, h);
       if (dC0 && lstm()) copyRows(aux, gh, dC0 + stateOff, h, bs, h);
@@ -648,23 +649,18 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
       jobs.push_back({0, G * H, State, H, dWhh});
     }
     struct Task {
-      int job, first, count;  // job < 0: bias columns
+      int job, first, count;
     };
     std::vector<Task> work;
     for (int j = 0; j < static_cast<int>(jobs.size()); ++j) {
       for (int r = 0; r < jobs[j].n; r += kGradRowBlock) work.push_back({j, r, std::min(kGradRowBlock, jobs[j].n - r)});
     }
-    for (int col = 0; col < wwi; col += kGradColBlock) work.push_back({-1, col, std::min(kGradColBlock, wwi - col)});
     parallelFor(static_cast<int>(work.size()), [&](int i) {
       const Task& w = work[i];
       for (int s = 0; s < sl.count; ++s) {
         const int bs = sl.size(s);
         const int M = static_cast<int>(T * bs);
         const float* dG = sl.of(tp.work, s, T, ww);
-        if (w.job < 0) {
-          ck.sumRows(M, w.count, dG + w.first, ww, biasSum.data() + w.first, s > 0);
-          continue;
-        }
         const TnJob& j = jobs[w.job];
         const bool summed = j.b == Input && l == 0 && tp.repeated;  // rows = batch rows, not steps
         const float* b = sl.of(tp.hs[l], s, Tp, h);                 // State
@@ -681,6 +677,7 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
                   j.c + static_cast<size_t>(w.first) * j.k, j.k, s > 0);
       }
     });
+    ck.sumRows(sl.count, wwi, biasParts.data(), ww, biasSum.data(), false);
     if (gruAfter()) {
       // biasSum = [dn dr dz dnh]: b_ih gets [dr dz dn], b_hh gets [dr dz dnh].
       std::memcpy(dBih, biasSum.data() + h, 2 * h * sizeof(float));
