@@ -9,7 +9,7 @@
  * the C++ benches are built with CMake and run one case per process.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -104,6 +104,22 @@ function runJsPeer(id: JsPeerId, workloads: Workload[], quick: boolean, pingPong
   }
 }
 
+/**
+ * The JavaScript rows measure whatever addon `npm install` last compiled; say so when the
+ * kernel or binding sources are newer, since those rows then lag the C++ ones.
+ */
+function staleAddonWarning(): string | null {
+  const addon = path.join(REPO_ROOT, 'build', 'Release', 'rnnad.node');
+  if (!existsSync(addon)) return 'the addon build/Release/rnnad.node is missing (npm install / npx node-gyp rebuild): no JavaScript rows for ours';
+  const built = statSync(addon).mtimeMs;
+  const newer = ['native/kernels', 'native/binding'].flatMap((dir) =>
+    readdirSync(path.join(REPO_ROOT, dir))
+      .filter((f) => /\.(cc|h)$/.test(f) && statSync(path.join(REPO_ROOT, dir, f)).mtimeMs > built)
+      .map((f) => `${dir}/${f}`),
+  );
+  return newer.length ? `the addon is older than ${newer.join(', ')}: rebuild it (npx node-gyp rebuild) for current JavaScript rows` : null;
+}
+
 function runServerScenarios(quick: boolean): ServerRow[] {
   const rows: ServerRow[] = [];
   for (const config of SERVER_CONFIGS) {
@@ -193,6 +209,8 @@ function main(): void {
 
   log('building the C++ benches (cmake)...');
   const build = buildNativeBenches();
+  const stale = peers.includes('ours') ? staleAddonWarning() : null;
+  if (stale) build.problems.push(stale);
   for (const p of build.problems) log(`  ${p}`);
   const fmaPeak = measureFmaPeak(build.binaries.fma_peak, 5);
   for (const p of fmaPeak) log(`  FMA peak ${p.isa} ${p.threads}t: ${p.gflops.median.toFixed(1)} GFLOP/s`);
