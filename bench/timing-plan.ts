@@ -17,7 +17,7 @@ export const FULL_PLAN: TimingPlan = {
 };
 
 export const QUICK_PLAN: TimingPlan = {
-  throughput: { warmupMs: 60, repMs: 120, reps: 5 },
+  throughput: { warmupMs: 40, repMs: 80, reps: 5 },
   latency: { warmupCalls: 500, calls: 2000, block: 50, reps: 5 },
   latencyRepBudgetMs: 300,
 };
