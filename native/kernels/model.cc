@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "api.h"
+#include "cell_kernels.h"
+#include "internal.h"
 
 namespace rnnad {
 namespace {
@@ -82,9 +84,50 @@ struct AnomalyModel::Impl {
   const float* b() const { return params.data() + headB; }
   size_t outLen(int steps) const { return reconstruct() ? static_cast<size_t>(steps) * D : static_cast<size_t>(O); }
 
+  // The head's weights packed once per parameter version for the active ISA (predict and
+  // streaming call the head on few rows, where packing per call would dominate).
+  struct HeadPack {
+    const KernelTable* table;
+    PackedWeightsPtr weight;
+  };
+  mutable std::mutex headMutex;
+  mutable std::shared_ptr<const HeadPack> head;  // guarded by headMutex
+
+  std::shared_ptr<const HeadPack> headPack() const {
+    const KernelTable& kt = kernels();
+    std::lock_guard<std::mutex> lock(headMutex);
+    if (!head || head->table != &kt) {
+      auto fresh = std::make_shared<HeadPack>();
+      fresh->table = &kt;
+      fresh->weight.reset(kt.packNT(W(), O, H, H));
+      head = std::move(fresh);
+    }
+    return head;
+  }
+
+  // out[n][O] = in[n][H] W^T + b: the same arithmetic as denseForward, rows in fixed blocks.
+  void headForward(const float* in, int n, float* out) const {
+    const std::shared_ptr<const HeadPack> hp = headPack();
+    const KernelTable& kt = *hp->table;
+    constexpr int kRows = 256;
+    auto rows = [&](int task) {
+      const int r0 = task * kRows, count = std::min(kRows, n - r0);
+      float* o = out + static_cast<size_t>(r0) * O;
+      kt.gemmPacked(count, in + static_cast<size_t>(r0) * H, H, hp->weight.get(), o, O, false);
+      kt.cells->addBias(count, O, o, O, b(), o, O);
+    };
+    const int tasks = (n + kRows - 1) / kRows;
+    if (tasks == 1)
+      rows(0);
+    else
+      parallelFor(tasks, rows);
+  }
+
   void pushParamsToStacks() {
     enc.setParams(params.data(), encCount);
     if (dec) dec->setParams(params.data() + encCount, decCount);
+    std::lock_guard<std::mutex> lock(headMutex);
+    head.reset();
   }
 
   void checkBatch(const char* fn, const float* x, int batch, int steps) const {
@@ -101,13 +144,13 @@ struct AnomalyModel::Impl {
     enc.forward(x, batch, steps, nullptr, nullptr, nullptr, states.data(), nullptr, nullptr);
     const float* top = states.data() + static_cast<size_t>(L - 1) * bh;
     if (!reconstruct()) {
-      denseForward(top, batch, H, W(), b(), O, out);
+      headForward(top, batch, out);
       return;
     }
     // Every step's decoder input is the encoder's final top-layer state.
     std::vector<float> decoded(static_cast<size_t>(batch) * steps * H);
     dec->forwardRepeated(top, batch, steps, decoded.data(), nullptr, nullptr);
-    denseForward(decoded.data(), batch * steps, H, W(), b(), D, out);
+    headForward(decoded.data(), batch * steps, out);
   }
 
   double gradient(const float* x, const float* target, int batch, int steps, float* g) {
@@ -124,7 +167,7 @@ struct AnomalyModel::Impl {
       const size_t n = static_cast<size_t>(batch) * O;
       pred.resize(n);
       dPred.resize(n);
-      denseForward(top, batch, H, W(), b(), O, pred.data());
+      headForward(top, batch, pred.data());
       loss = mseLoss(pred.data(), target, n, dPred.data());
       denseBackward(top, dPred.data(), batch, H, W(), O, dTop, gHeadW, gHeadB);
     } else {
@@ -135,7 +178,7 @@ struct AnomalyModel::Impl {
       pred.resize(n);
       dPred.resize(n);
       dec->forwardRepeated(top, batch, steps, yDec.data(), nullptr, decTape.get());
-      denseForward(yDec.data(), rows, H, W(), b(), D, pred.data());
+      headForward(yDec.data(), rows, pred.data());
       loss = mseLoss(pred.data(), x, n, dPred.data());
       denseBackward(yDec.data(), dPred.data(), rows, H, W(), D, dYDec.data(), gHeadW, gHeadB);
       // The decoder's input gradient, summed over its steps, flows into the encoder's final state.
@@ -409,12 +452,11 @@ void AnomalyModel::streamPush(Stream& st, const float* x, const int32_t* ids, in
   const size_t outLen = s.outLen(T);
   st.headOut.resize(static_cast<size_t>(nReady) * outLen);
   if (!s.reconstruct()) {
-    denseForward(st.headIn.data(), nReady, H, s.W(), s.b(), s.O, st.headOut.data());
+    s.headForward(st.headIn.data(), nReady, st.headOut.data());
   } else {
     st.decoded.resize(static_cast<size_t>(nReady) * span);
     s.dec->forwardRepeated(st.headIn.data(), nReady, T, st.decoded.data(), nullptr, nullptr);
-    denseForward(st.decoded.data(), checkedRows(static_cast<size_t>(nReady) * T, "streamPush"), H, s.W(), s.b(), s.D,
-                 st.headOut.data());
+    s.headForward(st.decoded.data(), checkedRows(static_cast<size_t>(nReady) * T, "streamPush"), st.headOut.data());
   }
   for (int k = 0; k < nReady; ++k) {
     std::copy_n(st.headOut.data() + k * outLen, outLen, out + static_cast<size_t>(st.readyAt[k]) * outLen);

@@ -77,6 +77,14 @@ struct Slices {
   F* of(F* base, int s, size_t blocksPerRow, size_t width) const {
     return base + static_cast<size_t>(first(s)) * blocksPerRow * width;
   }
+  // task(s) for every slice; a single slice runs on the calling thread.
+  template <class Task>
+  void run(Task&& task) const {
+    if (count == 1)
+      task(0);
+    else
+      parallelFor(count, task);
+  }
 };
 
 void zeroRows(float* p, int rows, size_t width, size_t ld) {
@@ -345,7 +353,7 @@ void RecurrentStack::Impl::forwardTrain(const Packs& pk, const float* x, bool re
   const size_t B = batch, T = steps, Tp = T + 1, gh = GH(), h = H, svw = static_cast<size_t>(S) * H,
                ww = static_cast<size_t>(Gw) * H;
   const Slices sl(batch);
-  parallelFor(sl.count, [&](int s) {
+  sl.run([&](int s) {
     const int b0 = sl.first(s), bs = sl.size(s);
     const size_t blockH = bs * h;  // one timestep of the slice's states
     float* xs = sl.of(tp.xs, s, repeated ? 1 : T, D);
@@ -413,13 +421,15 @@ void RecurrentStack::Impl::forwardInference(const Packs& pk, const float* x, boo
   const Slices sl(batch);
   const size_t maxRows = sl.rows;
   const size_t chunk = std::min(T, std::max<size_t>(1, kChunkProjectionFloats / (maxRows * gh)));
-  parallelFor(sl.count, [&](int s) {
+  sl.run([&](int s) {
     const int b0 = sl.first(s), bs = sl.size(s);
     const size_t blockH = bs * h;
     // xs [chunk][bs][D] | xp [chunk][bs][G*H] | two layer outputs [chunk][bs][H] | carried h and
     // c [L][bs][H] | hp [bs][G*H] | gates [bs][4H] | a repeated input's projection [bs][G*H]
+    // Sized for a full slice, so every thread's buffer settles at one size for a given shape.
     const size_t chunkRows = chunk * bs;
-    float* xs = threadScratch(chunkRows * (D + gh + 2 * h) + 2 * L * blockH + 2 * bs * gh + 4 * blockH);
+    const size_t fullRows = chunk * maxRows, fullBlockH = maxRows * h;
+    float* xs = threadScratch(fullRows * (D + gh + 2 * h) + 2 * L * fullBlockH + 2 * maxRows * gh + 4 * fullBlockH);
     float* xp = xs + chunkRows * D;
     float* outs[2] = {xp + chunkRows * gh, xp + chunkRows * (gh + h)};
     float* carryH = outs[1] + chunkRows * h;
@@ -515,7 +525,7 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
     const LayerPack& lp = pk.layers[l];
     // (A) BPTT per slice, then the slice's gradient into the layer input: the layer below's
     // upstream gradient (dx, overwriting what this layer just consumed) or the caller's dX.
-    parallelFor(sl.count, [&](int s) {
+    sl.run([&](int s) {
       const int b0 = sl.first(s), bs = sl.size(s);
       const size_t blockH = bs * h, stateOff = (l * B + b0) * h;
       const float* hs = sl.of(tp.hs[l], s, Tp, h);
