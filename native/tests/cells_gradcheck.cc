@@ -194,7 +194,7 @@ int main() {
       {"gru 1x5", Cell::Gru, true, 3, 5, 1, 4, 2, false, true, 1},
       {"gru 2x37 odd", Cell::Gru, true, 7, 37, 2, 6, 3, true, true, 11},
       {"gru 3x4", Cell::Gru, true, 2, 4, 3, 5, 2, true, true, 1},
-      {"gru_reset_before 1x5", Cell::Gru, false, 3, 5, 1, 4, 2, true, false, 1},
+      {"gru_reset_before 1x5", Cell::Gru, false, 3, 5, 1, 4, 2, false, true, 1},
       {"gru_reset_before 2x37 odd", Cell::Gru, false, 7, 37, 2, 6, 3, true, true, 11},
       {"lstm 1x5", Cell::Lstm, true, 3, 5, 1, 4, 2, false, true, 1},
       {"lstm 2x37 odd", Cell::Lstm, true, 7, 37, 2, 6, 3, true, true, 13},
