@@ -3,8 +3,10 @@
 //
 // Work split: the batch is cut into slices whose size depends only on the batch (never on the
 // thread count). In forward, one parallelFor task runs every layer of one slice: one GEMM for
-// the input projection of all its timesteps, then the time loop (a recurrent GEMM and one fused
-// cell pass per step) - no barrier at all. Backward runs, per layer, the BPTT loops per slice,
+// the input projection of all its timesteps (inference: of a chunk of timesteps, carried through
+// every layer before the next chunk, so the projection is still in cache when read), then the
+// time loop (a recurrent GEMM and one fused cell pass per step) - no barrier at all. Backward
+// runs, per layer, the BPTT loops per slice,
 // then the weight gradients split by output rows. Every row's result depends only on that row
 // (GEMM contract in internal.h) and weight gradients are summed over slices and timesteps in
 // one fixed order, so every result is bitwise identical for any number of threads.
@@ -21,6 +23,8 @@
 //                           (Gw = 4 gru reset-after and lstm, 3 gru reset-before, 1 rnn)
 //   dx        T   x H       gradient into a layer's input from the layer above (layers > 1)
 //   stepBuf   1   x G*H     per-step recurrent products and running gradients
+//   dgSum     1   x Gw*H    forwardRepeated only: layer 0's dG summed over the steps (and xs
+//                           is then 1 x D)
 // ("T x W" = T blocks of W floats per batch row). Inside a slice the weight gradients are
 // single GEMMs over its T*bs rows: dW_hh = dG^T hs[l] pairs step t with the state entering it
 // and dW_ih = dG^T (xs, or hs[l-1] one block later) with x_t.
