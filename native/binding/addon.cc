@@ -106,6 +106,10 @@ Napi::Value activeIsa(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), rnnad::isaName(rnnad::activeIsa()));
 }
 
+Napi::Value isaSelectionNote(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), rnnad::isaSelectionNote());
+}
+
 Napi::Value supportedIsas(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<rnnad::Isa> isas = rnnad::supportedIsas();
@@ -174,6 +178,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("threads", Napi::Function::New(env, threads, "threads"));
   exports.Set("activeIsa", Napi::Function::New(env, activeIsa, "activeIsa"));
   exports.Set("supportedIsas", Napi::Function::New(env, supportedIsas, "supportedIsas"));
+  exports.Set("isaSelectionNote", Napi::Function::New(env, isaSelectionNote, "isaSelectionNote"));
   exports.Set("forceIsa", Napi::Function::New(env, forceIsa, "forceIsa"));
   exports.Set("gatherWindows", Napi::Function::New(env, gatherWindows, "gatherWindows"));
   return exports;

@@ -4,5 +4,5 @@ export { AnomalyNetwork, NetworkStream } from './anomaly-network.js';
 export type { NetworkSpec, NetworkMode, OptimizerSpec, TrainStepResult, OptimizerState, ResolvedNetworkSpec } from './anomaly-network.js';
 export type { CellType, Nonlinearity, StackSpec } from './cell-spec.js';
 export type { ParameterMap } from './parameters.js';
-export { setThreads, threads, activeIsa, supportedIsas, forceIsa, gatherWindows } from './runtime.js';
+export { setThreads, threads, activeIsa, isaSelectionNote, supportedIsas, forceIsa, gatherWindows } from './runtime.js';
 export type { IsaName } from './runtime.js';

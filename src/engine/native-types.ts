@@ -124,6 +124,8 @@ export interface NativeAddon {
   threads(): number;
   activeIsa(): string;
   supportedIsas(): string[];
+  /** Why RNN_ANOMALY_ISA was not honoured (empty when it was, or is unset). */
+  isaSelectionNote(): string;
   forceIsa(name: string): void;
   gatherWindows(series: Float32Array, columns: number, starts: Int32Array, steps: number, out: Float32Array): void;
 }

@@ -18,6 +18,11 @@ export function activeIsa(): IsaName {
   return native().activeIsa() as IsaName;
 }
 
+/** Why RNN_ANOMALY_ISA was not honoured (an unknown name or a path this CPU lacks); '' otherwise. */
+export function isaSelectionNote(): string {
+  return native().isaSelectionNote();
+}
+
 export function supportedIsas(): IsaName[] {
   return native().supportedIsas() as IsaName[];
 }
