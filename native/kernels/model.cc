@@ -29,8 +29,9 @@ const ModelConfig& validated(const ModelConfig& c) {
   if (c.mode == ModelMode::Reconstruct && c.outputSize != c.stack.inputSize)
     throw KernelError("model config: outputSize must equal inputSize (" + std::to_string(c.stack.inputSize) +
                       ") in reconstruct mode, got " + std::to_string(c.outputSize));
-  if (!(static_cast<uint64_t>(c.outputSize) * static_cast<uint64_t>(std::max(c.stack.hiddenSize, 1)) <=
-        static_cast<uint64_t>(std::numeric_limits<int>::max())))
+  const uint64_t headSize =
+      static_cast<uint64_t>(c.outputSize) * static_cast<uint64_t>(std::max(c.stack.hiddenSize, 1));
+  if (headSize > static_cast<uint64_t>(std::numeric_limits<int>::max()))
     throw KernelError("model config: outputSize * hiddenSize exceeds 2^31 - 1");
   return c;
 }
