@@ -44,7 +44,7 @@
 namespace rnnad {
 namespace {
 
-constexpr int kGradRowBlock = 256;  // rows of a weight-gradient matrix per task
+constexpr int kGradRowBlock = 512;  // rows of a weight-gradient matrix per task
 // Inference runs each slice through time in chunks whose input projection stays this small
 // (floats; 512 KiB), so it is still in cache when the time loop reads it.
 constexpr size_t kChunkProjectionFloats = size_t{128} << 10;
