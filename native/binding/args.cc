@@ -23,11 +23,12 @@ static std::string typeName(const Napi::Value& v) {
 
 int requireInt(const Napi::Value& v, const char* name, int min, int max) {
   Napi::Env env = v.Env();
-  if (!v.IsNumber()) {
+  // One N-API call on the hot path (streaming steps parse several ints per call).
+  double d = 0;
+  if (napi_get_value_double(env, v, &d) != napi_ok) {
     throwTypeError(env, std::string(name) + " must be an integer in [" + std::to_string(min) + ", " +
                             std::to_string(max) + "], got " + typeName(v));
   }
-  double d = v.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d) || d != std::floor(d) || d < min || d > max) {
     throwRangeError(env, std::string(name) + " must be an integer in [" + std::to_string(min) + ", " +
                              std::to_string(max) + "], got " + v.ToString().Utf8Value());
@@ -54,13 +55,19 @@ Napi::Object requireObject(const Napi::Value& v, const char* name) {
 
 F32 requireF32Any(const Napi::Value& v, const char* name) {
   Napi::Env env = v.Env();
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+  // Two N-API calls per array: the wrappers' getters would make five.
+  bool isTypedArray = false;
+  napi_typedarray_type type = napi_int8_array;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_is_typedarray(env, v, &isTypedArray) != napi_ok || !isTypedArray ||
+      napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_float32_array) {
     throwTypeError(env, std::string(name) + " must be a Float32Array, got " + typeName(v));
   }
-  Napi::Float32Array arr = v.As<Napi::Float32Array>();
   F32 out;
-  out.length = arr.ElementLength();
-  out.data = out.length ? arr.Data() : nullptr;
+  out.length = length;
+  out.data = length ? static_cast<float*>(data) : nullptr;
   out.handle = v;
   return out;
 }
