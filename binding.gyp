@@ -57,7 +57,8 @@
         "native/binding/args.cc",
         "native/binding/async_job.cc",
         "native/binding/stack_wrap.cc",
-        "native/binding/model_wrap.cc"
+        "native/binding/model_wrap.cc",
+        "native/binding/stepper_wrap.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -23,6 +23,32 @@ describe('single-step streaming', () => {
     expect(normwiseError(state.h, fwd.hN)).toBeLessThan(1e-6);
   });
 
+  it.each(['gru', 'lstm'] as const)('%s: a native-state stepper equals the sequence forward', (cell) => {
+    const D = 5, H = 16, L = 2, B = 2, T = 6;
+    const net = new RecurrentStack({ cell, inputSize: D, hiddenSize: H, layers: L, seed: 3 });
+    const x = randomArray(B * T * D, 31);
+    const fwd = net.forward(x, { batch: B, steps: T });
+    const stepper = net.createStepper(B);
+    const out = new Float32Array(B * H);
+    const row = new Float32Array(B * D);
+    for (let t = 0; t < T; t++) {
+      for (let b = 0; b < B; b++) row.set(x.subarray((b * T + t) * D, (b * T + t + 1) * D), b * D);
+      stepper.step(row, out);
+      for (let b = 0; b < B; b++) {
+        expect(normwiseError(out.subarray(b * H, (b + 1) * H), fwd.output.subarray((b * T + t) * H, (b * T + t + 1) * H))).toBeLessThan(1e-6);
+      }
+    }
+    const state = stepper.getState();
+    expect(normwiseError(state.h, fwd.hN)).toBeLessThan(1e-6);
+    if (cell === 'lstm') expect(normwiseError(state.c!, fwd.cN!)).toBeLessThan(1e-6);
+    stepper.reset();
+    expect(stepper.getState().h.every((v) => v === 0)).toBe(true);
+    stepper.setState(state.h, state.c);
+    expect(stepper.getState().h).toEqual(state.h);
+    expect(() => stepper.step(new Float32Array(3), out)).toThrow(/x must have 10 elements, got 3/);
+    expect(() => stepper.setState(new Float32Array(2))).toThrow(RangeError);
+  });
+
   it.each(['forecast', 'reconstruct'] as const)('%s: each push completes a window equal to predict()', (mode) => {
     const D = 3, H = 12, W = 7, N = 30, streams = 2;
     const net = new AnomalyNetwork({ cell: 'lstm', inputSize: D, hiddenSize: H, layers: 2, mode, outputSize: D }, 1);

@@ -10,6 +10,7 @@
 #include "limits.h"
 #include "model_wrap.h"
 #include "stack_wrap.h"
+#include "stepper_wrap.h"
 
 namespace rnnad_binding {
 namespace {
@@ -165,6 +166,7 @@ Napi::Value gatherWindows(const Napi::CallbackInfo& info) {
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData();
   data->streamCtor = Napi::Persistent(StreamWrap::define(env));
+  data->stepperCtor = Napi::Persistent(StepperWrap::define(env));
   env.SetInstanceData<AddonData>(data);
   exports.Set("RecurrentStack", StackWrap::define(env));
   exports.Set("AnomalyModel", ModelWrap::define(env));

@@ -12,6 +12,7 @@ namespace rnnad_binding {
 // Per-environment data: constructors the addon needs after module init (worker-thread safe).
 struct AddonData {
   Napi::FunctionReference streamCtor;
+  Napi::FunctionReference stepperCtor;
 };
 
 class ModelWrap : public Napi::ObjectWrap<ModelWrap> {

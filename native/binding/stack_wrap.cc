@@ -4,6 +4,8 @@
 #include "guarded.h"
 #include "js_errors.h"
 #include "limits.h"
+#include "model_wrap.h"
+#include "stepper_wrap.h"
 
 namespace rnnad_binding {
 
@@ -48,6 +50,7 @@ Napi::Function StackWrap::define(Napi::Env env) {
                          InstanceMethod<&StackWrap::backward>("backward"),
                          InstanceMethod<&StackWrap::backwardAsync>("backwardAsync"),
                          InstanceMethod<&StackWrap::step>("step"),
+                         InstanceMethod<&StackWrap::makeStepper>("makeStepper"),
                      });
 }
 
@@ -265,6 +268,21 @@ Napi::Value StackWrap::step(const Napi::CallbackInfo& info) {
   F32 y = optionalF32(info[5], "y", checkedMul(env, "y", {B, H}));
   guarded(env, "step", [&] { stack_->step(x.data, batch, rowsPerInput, h.data, cst.data, y.data); });
   return env.Undefined();
+}
+
+}  // namespace rnnad_binding
+
+namespace rnnad_binding {
+
+Napi::Value StackWrap::makeStepper(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  checkIdle(env, "makeStepper");
+  const rnnad::StackConfig& c = stack_->config();
+  int batch = requireInt(info[0], "batch", 1, kMaxBatch);
+  checkedMul(env, "stepper state", {size_t(c.layers), size_t(batch), size_t(c.hiddenSize)});
+  Napi::Object obj = env.GetInstanceData<AddonData>()->stepperCtor.New({});
+  StepperWrap::Unwrap(obj)->attach(this, Value(), stack_.get(), batch);
+  return obj;
 }
 
 }  // namespace rnnad_binding

@@ -16,6 +16,7 @@ class StackWrap : public Napi::ObjectWrap<StackWrap> {
  public:
   static Napi::Function define(Napi::Env env);
   explicit StackWrap(const Napi::CallbackInfo& info);
+  void checkIdle(Napi::Env env, const char* what);
 
  private:
   struct ForwardCall;
@@ -34,8 +35,7 @@ class StackWrap : public Napi::ObjectWrap<StackWrap> {
   Napi::Value backward(const Napi::CallbackInfo& info);
   Napi::Value backwardAsync(const Napi::CallbackInfo& info);
   Napi::Value step(const Napi::CallbackInfo& info);
-
-  void checkIdle(Napi::Env env, const char* what);
+  Napi::Value makeStepper(const Napi::CallbackInfo& info);
 
   std::unique_ptr<rnnad::RecurrentStack> stack_;
   rnnad::TrainTapePtr tape_;

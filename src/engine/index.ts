@@ -1,4 +1,4 @@
-export { RecurrentStack } from './recurrent-stack.js';
+export { RecurrentStack, Stepper } from './recurrent-stack.js';
 export type { ForwardOptions, ForwardResult, BackwardOptions, BackwardResult, StepState } from './recurrent-stack.js';
 export { AnomalyNetwork, NetworkStream } from './anomaly-network.js';
 export type { NetworkSpec, NetworkMode, OptimizerSpec, TrainStepResult, OptimizerState, ResolvedNetworkSpec } from './anomaly-network.js';

@@ -61,6 +61,17 @@ export interface NativeRecurrentStack {
   backwardAsync(args: NativeBackwardArgs): Promise<void>;
   /** Single step: h/c [layers][batch][H] updated in place; y [batch][H] or null. */
   step(x: Float32Array, batch: number, rowsPerInput: number, h: Float32Array, c: Float32Array | null, y: Float32Array | null): void;
+  /** A stepper whose carried state lives in native memory (the streaming fast path). */
+  makeStepper(batch: number): NativeStepper;
+}
+
+export interface NativeStepper {
+  readonly batch: number;
+  /** x [batch][inputSize]; out [batch][hidden] receives the top layer's new state. */
+  step(x: Float32Array, out: Float32Array | null): void;
+  getState(h: Float32Array, c: Float32Array | null): void;
+  setState(h: Float32Array, c: Float32Array | null): void;
+  reset(): void;
 }
 
 export interface NativeModelConfig extends NativeStackConfig {

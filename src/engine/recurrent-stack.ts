@@ -2,7 +2,7 @@ import { InvalidArgumentError, NotFittedError } from '../errors.js';
 import { LIMITS, checkFloat32, checkInt, checkOptionalFloat32, describe } from './checks.js';
 import { resolveStackSpec, toNativeStackConfig, type ResolvedStackSpec, type StackSpec } from './cell-spec.js';
 import { native } from './native.js';
-import type { NativeBackwardArgs, NativeForwardArgs, NativeParamSlot, NativeRecurrentStack } from './native-types.js';
+import type { NativeBackwardArgs, NativeForwardArgs, NativeParamSlot, NativeRecurrentStack, NativeStepper } from './native-types.js';
 import { initParameters, mergeParameters, splitParameters, type ParameterMap } from './parameters.js';
 
 export interface ForwardOptions {
@@ -153,6 +153,15 @@ export class RecurrentStack {
     this.handle.step(x, state.batch, 1, state.h, state.c, out ?? null);
   }
 
+  /**
+   * A stepper for `batch` streams whose carried state lives in native memory: each call parses
+   * only the input and output arrays, the fastest way to score one point at a time.
+   */
+  createStepper(batch = 1): Stepper {
+    checkInt(batch, 'batch', 1, LIMITS.batch);
+    return new Stepper(this.handle.makeStepper(batch), this.config);
+  }
+
   private prepareForward(x: Float32Array, options: ForwardOptions): { args: NativeForwardArgs; result: ForwardResult } {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidArgumentError(`forward options must be an object { batch, steps, h0?, c0?, train? }, got ${describe(options)}`);
@@ -204,5 +213,43 @@ export class RecurrentStack {
       dParams: new Float32Array(this.handle.paramCount),
     };
     return { args, result };
+  }
+}
+
+/** Streams stepped one point at a time with their state carried natively (see createStepper). */
+export class Stepper {
+  readonly batch: number;
+
+  constructor(
+    private readonly handle: NativeStepper,
+    private readonly config: Readonly<ResolvedStackSpec>,
+  ) {
+    this.batch = handle.batch;
+  }
+
+  /** x [batch][inputSize]; writes the top layer's new hidden state into out ([batch][hidden]). */
+  step(x: Float32Array, out?: Float32Array): void {
+    this.handle.step(x, out ?? null);
+  }
+
+  /** Copies of the carried state, [layers][batch][hidden]. */
+  getState(): { h: Float32Array; c?: Float32Array } {
+    const n = this.config.layers * this.batch * this.config.hiddenSize;
+    const h = new Float32Array(n);
+    const c = this.config.cell === 'lstm' ? new Float32Array(n) : null;
+    this.handle.getState(h, c);
+    return c ? { h, c } : { h };
+  }
+
+  setState(h: Float32Array, c?: Float32Array): void {
+    const n = this.config.layers * this.batch * this.config.hiddenSize;
+    checkFloat32(h, 'h', n);
+    if (this.config.cell === 'lstm') checkFloat32(c, 'c', n);
+    this.handle.setState(h, c ?? null);
+  }
+
+  /** Back to zero state. */
+  reset(): void {
+    this.handle.reset();
   }
 }

@@ -1,0 +1,86 @@
+#include "stepper_wrap.h"
+
+#include <algorithm>
+
+#include "args.h"
+#include "guarded.h"
+#include "js_errors.h"
+#include "stack_wrap.h"
+
+namespace rnnad_binding {
+
+Napi::Function StepperWrap::define(Napi::Env env) {
+  return DefineClass(env, "Stepper",
+                     {
+                         InstanceAccessor<&StepperWrap::batch>("batch"),
+                         InstanceMethod<&StepperWrap::step>("step"),
+                         InstanceMethod<&StepperWrap::getState>("getState"),
+                         InstanceMethod<&StepperWrap::setState>("setState"),
+                         InstanceMethod<&StepperWrap::reset>("reset"),
+                     });
+}
+
+StepperWrap::StepperWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<StepperWrap>(info) {}
+
+void StepperWrap::attach(StackWrap* owner, Napi::Object ownerObject, const rnnad::RecurrentStack* stack, int batch) {
+  const rnnad::StackConfig& c = stack->config();
+  const size_t n = size_t(c.layers) * batch * c.hiddenSize;
+  guarded(ownerObject.Env(), "makeStepper", [&] {
+    h_.assign(n, 0.f);
+    if (c.cell == rnnad::Cell::Lstm) c_.assign(n, 0.f);
+  });
+  owner_ = owner;
+  ownerRef_ = Napi::Persistent(ownerObject);
+  stack_ = stack;
+  batch_ = batch;
+}
+
+void StepperWrap::checkAttached(Napi::Env env) const {
+  if (!stack_) throwTypeError(env, "this stepper was not created by RecurrentStack.makeStepper", "ERR_INVALID_ARG_VALUE");
+}
+
+Napi::Value StepperWrap::batch(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), batch_); }
+
+// step(x [batch][inputSize], out [batch][hidden] | null)
+Napi::Value StepperWrap::step(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  checkAttached(env);
+  owner_->checkIdle(env, "stepper.step");
+  const rnnad::StackConfig& c = stack_->config();
+  F32 x = requireF32(info[0], "x", size_t(batch_) * c.inputSize);
+  F32 out = optionalF32(info[1], "out", size_t(batch_) * c.hiddenSize);
+  guarded(env, "stepper.step", [&] { stack_->step(x.data, batch_, 1, h_.data(), c_.empty() ? nullptr : c_.data(), out.data); });
+  return env.Undefined();
+}
+
+// getState(h, c?) copies the carried state out; setState(h, c?) copies it in.
+Napi::Value StepperWrap::getState(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  checkAttached(env);
+  F32 h = requireF32(info[0], "h", h_.size());
+  std::copy(h_.begin(), h_.end(), h.data);
+  if (!c_.empty()) {
+    F32 c = requireF32(info[1], "c", c_.size());
+    std::copy(c_.begin(), c_.end(), c.data);
+  }
+  return env.Undefined();
+}
+
+Napi::Value StepperWrap::setState(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  checkAttached(env);
+  F32 h = requireF32(info[0], "h", h_.size());
+  F32 c = c_.empty() ? F32{} : requireF32(info[1], "c", c_.size());
+  std::copy(h.data, h.data + h.length, h_.begin());
+  if (!c_.empty()) std::copy(c.data, c.data + c.length, c_.begin());
+  return env.Undefined();
+}
+
+Napi::Value StepperWrap::reset(const Napi::CallbackInfo& info) {
+  checkAttached(info.Env());
+  std::fill(h_.begin(), h_.end(), 0.f);
+  std::fill(c_.begin(), c_.end(), 0.f);
+  return info.Env().Undefined();
+}
+
+}  // namespace rnnad_binding
