@@ -4,7 +4,7 @@
  * at `new Detector(...)` instead of deep inside training. Values left as 'auto' are chosen from
  * the data by `fit` (see src/training/auto-defaults.ts) and reported in the fit summary.
  */
-import { checkInteger, checkKnownKeys, checkOneOf, checkPlainObject, describeValue } from './data/argument-checks.js';
+import { checkInteger, checkKnownKeys, checkOneOf, checkPlainObject, describeValue } from './argument-checks.js';
 import type { CellType, Nonlinearity } from './engine/cell-spec.js';
 import { InvalidArgumentError, OutOfRangeError } from './errors.js';
 import { THRESHOLD_DEFAULTS, checkThresholdSpec, type ResolvedThresholdSpec, type ThresholdSpec } from './thresholds/spec.js';

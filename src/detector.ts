@@ -9,7 +9,7 @@
  * ```
  */
 import { readFile } from 'node:fs/promises';
-import { checkPlainObject, describeValue } from './data/argument-checks.js';
+import { checkPlainObject, describeValue } from './argument-checks.js';
 import { fillMissing } from './data/missing-values.js';
 import { Scaler } from './data/scaler.js';
 import { TimeSeries } from './data/time-series.js';

@@ -46,6 +46,6 @@ describe('forecastTargets', () => {
     expect(() => forecastTargets(series, 3, Int32Array.from([0]), 1, 1, [3])).toThrow(OutOfRangeError);
     expect(() => forecastTargets(series, 4, Int32Array.from([0]), 1, 1, [0])).toThrow(/not a multiple of the 4 columns/);
     expect(() => forecastTargets(series, 3, [0] as never, 1, 1, [0])).toThrow(/starts must be an Int32Array/);
-    expect(() => forecastTargets(series, 3, Int32Array.from([0]), 1, 1, [0], new Float32Array(3))).toThrow(/out must have length 1/);
+    expect(() => forecastTargets(series, 3, Int32Array.from([0]), 1, 1, [0], new Float32Array(3))).toThrow(/out must have 1 elements/);
   });
 });

@@ -40,7 +40,7 @@ describe('predictionErrors', () => {
   });
 
   it('validates shapes, kinds and weights', () => {
-    expect(() => predictionErrors(predicted, actual, 2, 3)).toThrow(/predicted must have length 6, got 4/);
+    expect(() => predictionErrors(predicted, actual, 2, 3)).toThrow(/predicted must have 6 elements, got 4/);
     expect(() => predictionErrors(predicted, actual, 2, 2, 'cubic' as never)).toThrow(/kind must be one of 'absolute', 'squared'/);
     expect(() => predictionErrors(predicted, actual, 2, 2, 'absolute', { weights: [1] })).toThrow(/options.weights must be an array of 2/);
     expect(() => predictionErrors(predicted, actual, 2, 2, 'absolute', { weights: [1, -1] })).toThrow(/options.weights\[1\] must be a finite non-negative number/);

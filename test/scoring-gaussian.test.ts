@@ -140,7 +140,7 @@ describe('GaussianErrorModel.fit', () => {
   it('refuses non-finite residuals and too few rows', () => {
     expect(() => GaussianErrorModel.fit(Float32Array.from([1, NaN, 2, 3]), 2, 2)).toThrow(/residuals has NaN at row 0, dimension 1/);
     expect(() => GaussianErrorModel.fit(Float32Array.from([1, 2]), 1, 2)).toThrow(OutOfRangeError);
-    expect(() => GaussianErrorModel.fit(Float32Array.from([1, 2, 3]), 2, 2)).toThrow(/residuals must have length 4/);
+    expect(() => GaussianErrorModel.fit(Float32Array.from([1, 2, 3]), 2, 2)).toThrow(/residuals must have 4 elements/);
     expect(() => correlated.score(Float32Array.from([1, Infinity]), 1)).toThrow(InvalidDataError);
   });
 });

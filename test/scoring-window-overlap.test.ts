@@ -20,6 +20,6 @@ describe('averageOverlappingWindows', () => {
 
   it('validates starts against rows and sizes', () => {
     expect(() => averageOverlappingWindows(new Float32Array(3), Int32Array.from([3]), 3, 1, 5)).toThrow(/starts\[0\] = 3 must be in \[0, 2\]/);
-    expect(() => averageOverlappingWindows(new Float32Array(2), Int32Array.from([0]), 3, 1, 5)).toThrow(/windowValues must have length 3/);
+    expect(() => averageOverlappingWindows(new Float32Array(2), Int32Array.from([0]), 3, 1, 5)).toThrow(/windowValues must have 3 elements/);
   });
 });

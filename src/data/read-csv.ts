@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { AbortError, InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { describeValue } from './argument-checks.js';
+import { describeValue } from '../argument-checks.js';
 import type { CsvOptions, ReadCsvOptions } from './csv-options.js';
 import { resolveCsvOptions } from './csv-options.js';
 import { CsvParser } from './csv-parser.js';

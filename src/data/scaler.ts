@@ -1,5 +1,5 @@
 import { InvalidArgumentError, InvalidDataError, NotFittedError } from '../errors.js';
-import { checkFloat32Array, checkOneOf, checkPlainObject, describeValue } from './argument-checks.js';
+import { checkFloat32Array, checkOneOf, checkPlainObject, describeValue } from '../argument-checks.js';
 import { checkTimeSeries, TimeSeries } from './time-series.js';
 
 /**

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { checkFloat32Array, checkInteger, describeValue } from './argument-checks.js';
+import { checkFloat32Array, checkInteger, describeValue } from '../argument-checks.js';
 
 /**
  * Sliding windows are described by their start rows only: the series stays one row-major

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
-import { LIMITS, checkFloat32, checkInt, checkNumber, describe } from './checks.js';
+import { checkFloat32Array, checkInteger, checkNumber, describeValue } from '../argument-checks.js';
+import { LIMITS } from './limits.js';
 import { resolveStackSpec, toNativeStackConfig, type CellType, type Nonlinearity, type ResolvedStackSpec } from './cell-spec.js';
 import { native } from './native.js';
 import type { NativeAnomalyModel, NativeParamSlot, NativeStream, NativeTrainConfig } from './native-types.js';
@@ -64,13 +65,13 @@ export class AnomalyNetwork {
   constructor(spec: NetworkSpec, seed = 0) {
     const stack = resolveStackSpec(spec, 'spec');
     if (spec.mode !== 'forecast' && spec.mode !== 'reconstruct') {
-      throw new InvalidArgumentError(`spec.mode must be 'forecast' or 'reconstruct', got ${describe(spec.mode)}`);
+      throw new InvalidArgumentError(`spec.mode must be 'forecast' or 'reconstruct', got ${describeValue(spec.mode)}`);
     }
-    const outputSize = checkInt(spec.outputSize, 'spec.outputSize', 1, LIMITS.features);
+    const outputSize = checkInteger('spec.outputSize', spec.outputSize, 1, LIMITS.features);
     if (spec.mode === 'reconstruct' && outputSize !== stack.inputSize) {
       throw new InvalidArgumentError(`spec.outputSize must equal spec.inputSize (${stack.inputSize}) in reconstruct mode, got ${outputSize}`);
     }
-    checkInt(seed, 'seed', 0, 2 ** 32 - 1);
+    checkInteger('seed', seed, 0, 2 ** 32 - 1);
     this.spec = Object.freeze({ ...stack, mode: spec.mode, outputSize });
     this.handle = new (native().AnomalyModel)({ ...toNativeStackConfig(stack), mode: spec.mode === 'forecast' ? 0 : 1, outputSize });
     this.slots = this.handle.paramSlots();
@@ -97,7 +98,7 @@ export class AnomalyNetwork {
   }
 
   setFlatParameters(flat: Float32Array): void {
-    this.handle.setParams(checkFloat32(flat, 'parameters', this.handle.paramCount));
+    this.handle.setParams(checkFloat32Array('parameters', flat, this.handle.paramCount));
   }
 
   /** Floats per window in predict's output. */
@@ -132,7 +133,7 @@ export class AnomalyNetwork {
   /** Gradient of the loss (flat, parameter layout) without updating; returns the loss. */
   gradient(x: Float32Array, target: Float32Array | null, batch: number, steps: number, grads?: Float32Array): { loss: number; grads: Float32Array } {
     this.checkBatch(x, batch, steps, target);
-    const g = grads ? checkFloat32(grads, 'grads', this.handle.paramCount) : new Float32Array(this.handle.paramCount);
+    const g = grads ? checkFloat32Array('grads', grads, this.handle.paramCount) : new Float32Array(this.handle.paramCount);
     return { loss: this.handle.gradient(x, target, batch, steps, g), grads: g };
   }
 
@@ -157,8 +158,8 @@ export class AnomalyNetwork {
   }
 
   setOptimizerState(state: OptimizerState): void {
-    checkInt(state?.step, 'state.step', 0, Number.MAX_SAFE_INTEGER);
-    this.handle.setOptimizerState(checkFloat32(state.moments, 'state.moments', 2 * this.handle.paramCount), state.step);
+    checkInteger('state.step', state?.step, 0, Number.MAX_SAFE_INTEGER);
+    this.handle.setOptimizerState(checkFloat32Array('state.moments', state.moments, 2 * this.handle.paramCount), state.step);
   }
 
   /**
@@ -166,17 +167,17 @@ export class AnomalyNetwork {
    * completes one window whose output equals predict() on the last `steps` points.
    */
   openStream(streams: number, steps: number): NetworkStream {
-    checkInt(streams, 'streams', 1, LIMITS.streams);
-    checkInt(steps, 'steps', 1, LIMITS.steps);
+    checkInteger('streams', streams, 1, LIMITS.streams);
+    checkInteger('steps', steps, 1, LIMITS.steps);
     return new NetworkStream(this.handle.makeStream(streams, steps), this.spec.inputSize, this.outputLength(steps));
   }
 
   private checkBatch(x: Float32Array, batch: number, steps: number, target?: Float32Array | null): void {
-    checkInt(batch, 'batch', 1, LIMITS.batch);
-    checkInt(steps, 'steps', 1, LIMITS.steps);
-    checkFloat32(x, 'x', batch * steps * this.spec.inputSize);
+    checkInteger('batch', batch, 1, LIMITS.batch);
+    checkInteger('steps', steps, 1, LIMITS.steps);
+    checkFloat32Array('x', x, batch * steps * this.spec.inputSize);
     if (target === undefined) return;
-    if (this.spec.mode === 'forecast') checkFloat32(target, 'target', batch * this.spec.outputSize);
+    if (this.spec.mode === 'forecast') checkFloat32Array('target', target, batch * this.spec.outputSize);
     else if (target !== null) throw new InvalidArgumentError('target must be null in reconstruct mode (the window itself is the target)');
   }
 }
@@ -202,7 +203,7 @@ export class NetworkStream {
   /** x [count][inputSize]; ids lists the streams (default: all, in order). */
   push(x: Float32Array, ids?: Int32Array): { out: Float32Array; ready: Uint8Array } {
     const count = ids ? ids.length : this.streams;
-    checkFloat32(x, 'x', count * this.inputSize);
+    checkFloat32Array('x', x, count * this.inputSize);
     const out = count === this.streams ? this.outAll : this.outAll.subarray(0, count * this.outputLength);
     const ready = count === this.streams ? this.readyAll : this.readyAll.subarray(0, count);
     this.handle.push(x, ids ?? null, out, ready);
@@ -210,23 +211,23 @@ export class NetworkStream {
   }
 
   reset(streamId: number): void {
-    this.handle.reset(checkInt(streamId, 'streamId', 0, this.streams - 1));
+    this.handle.reset(checkInteger('streamId', streamId, 0, this.streams - 1));
   }
 }
 
 function toNativeTrainConfig(opt: OptimizerSpec): NativeTrainConfig {
-  if (typeof opt !== 'object' || opt === null) throw new InvalidArgumentError(`optimizer options must be an object, got ${describe(opt)}`);
+  if (typeof opt !== 'object' || opt === null) throw new InvalidArgumentError(`optimizer options must be an object, got ${describeValue(opt)}`);
   if (opt.optimizer !== 'adam' && opt.optimizer !== 'sgd') {
-    throw new InvalidArgumentError(`optimizer must be 'adam' or 'sgd', got ${describe(opt.optimizer)}`);
+    throw new InvalidArgumentError(`optimizer must be 'adam' or 'sgd', got ${describeValue(opt.optimizer)}`);
   }
   return {
     optimizer: opt.optimizer === 'adam' ? 0 : 1,
-    lr: checkNumber(opt.learningRate, 'learningRate', 0, 1e6, true),
-    beta1: checkNumber(opt.beta1 ?? 0.9, 'beta1', 0, 0.999999),
-    beta2: checkNumber(opt.beta2 ?? 0.999, 'beta2', 0, 0.99999999),
-    eps: checkNumber(opt.eps ?? 1e-8, 'eps', 0, 1, true),
-    weightDecay: checkNumber(opt.weightDecay ?? 0, 'weightDecay', 0, 1e6),
-    momentum: checkNumber(opt.momentum ?? 0, 'momentum', 0, 0.999999),
-    clipNorm: checkNumber(opt.clipNorm ?? 0, 'clipNorm', 0, 1e12),
+    lr: checkNumber('learningRate', opt.learningRate, 0, 1e6, true),
+    beta1: checkNumber('beta1', opt.beta1 ?? 0.9, 0, 0.999999),
+    beta2: checkNumber('beta2', opt.beta2 ?? 0.999, 0, 0.99999999),
+    eps: checkNumber('eps', opt.eps ?? 1e-8, 0, 1, true),
+    weightDecay: checkNumber('weightDecay', opt.weightDecay ?? 0, 0, 1e6),
+    momentum: checkNumber('momentum', opt.momentum ?? 0, 0, 0.999999),
+    clipNorm: checkNumber('clipNorm', opt.clipNorm ?? 0, 0, 1e12),
   };
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
-import { LIMITS, checkInt, describe } from './checks.js';
+import { checkInteger, describeValue } from '../argument-checks.js';
+import { LIMITS } from './limits.js';
 import type { NativeCell, NativeStackConfig } from './native-types.js';
 
 export type CellType = 'rnn' | 'gru' | 'lstm';
@@ -30,29 +31,29 @@ const CELLS: readonly CellType[] = ['rnn', 'gru', 'lstm'];
 
 export function resolveStackSpec(spec: unknown, name = 'config'): ResolvedStackSpec {
   if (typeof spec !== 'object' || spec === null) {
-    throw new InvalidArgumentError(`${name} must be an object like { cell: 'gru', inputSize, hiddenSize, layers }, got ${describe(spec)}`);
+    throw new InvalidArgumentError(`${name} must be an object like { cell: 'gru', inputSize, hiddenSize, layers }, got ${describeValue(spec)}`);
   }
   const s = spec as Record<string, unknown>;
   if (!CELLS.includes(s.cell as CellType)) {
-    throw new InvalidArgumentError(`${name}.cell must be one of 'rnn', 'gru', 'lstm', got ${describe(s.cell)}`);
+    throw new InvalidArgumentError(`${name}.cell must be one of 'rnn', 'gru', 'lstm', got ${describeValue(s.cell)}`);
   }
   const cell = s.cell as CellType;
   const nonlinearity = s.nonlinearity ?? 'tanh';
   if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
-    throw new InvalidArgumentError(`${name}.nonlinearity must be 'tanh' or 'relu', got ${describe(nonlinearity)}`);
+    throw new InvalidArgumentError(`${name}.nonlinearity must be 'tanh' or 'relu', got ${describeValue(nonlinearity)}`);
   }
   if (s.nonlinearity !== undefined && cell !== 'rnn') {
     throw new InvalidArgumentError(`${name}.nonlinearity applies to cell 'rnn' only, not '${cell}'`);
   }
   const resetAfter = s.resetAfter ?? true;
   if (typeof resetAfter !== 'boolean') {
-    throw new InvalidArgumentError(`${name}.resetAfter must be a boolean, got ${describe(resetAfter)}`);
+    throw new InvalidArgumentError(`${name}.resetAfter must be a boolean, got ${describeValue(resetAfter)}`);
   }
   return {
     cell,
-    inputSize: checkInt(s.inputSize, `${name}.inputSize`, 1, LIMITS.features),
-    hiddenSize: checkInt(s.hiddenSize, `${name}.hiddenSize`, 1, LIMITS.hidden),
-    layers: checkInt(s.layers ?? 1, `${name}.layers`, 1, LIMITS.layers),
+    inputSize: checkInteger(`${name}.inputSize`, s.inputSize, 1, LIMITS.features),
+    hiddenSize: checkInteger(`${name}.hiddenSize`, s.hiddenSize, 1, LIMITS.hidden),
+    layers: checkInteger(`${name}.layers`, s.layers ?? 1, 1, LIMITS.layers),
     nonlinearity,
     resetAfter,
   };

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
 import { Xoshiro128 } from '../training/prng.js';
-import { describe } from './checks.js';
+import { describeValue } from '../argument-checks.js';
 import type { NativeParamSlot } from './native-types.js';
 
 export type ParameterMap = Record<string, Float32Array>;
@@ -18,7 +18,7 @@ export function splitParameters(flat: Float32Array, slots: readonly NativeParamS
  */
 export function mergeParameters(flat: Float32Array, slots: readonly NativeParamSlot[], params: unknown): void {
   if (typeof params !== 'object' || params === null) {
-    throw new InvalidArgumentError(`parameters must be an object of Float32Arrays keyed by PyTorch names, got ${describe(params)}`);
+    throw new InvalidArgumentError(`parameters must be an object of Float32Arrays keyed by PyTorch names, got ${describeValue(params)}`);
   }
   const bySlot = new Map(slots.map((s) => [s.name, s]));
   const entries = Object.entries(params as Record<string, unknown>);
@@ -28,7 +28,7 @@ export function mergeParameters(flat: Float32Array, slots: readonly NativeParamS
       throw new InvalidArgumentError(`unknown parameter '${name}'; expected one of ${slots.map((s) => s.name).join(', ')}`);
     }
     if (!(value instanceof Float32Array)) {
-      throw new InvalidArgumentError(`parameter '${name}' must be a Float32Array, got ${describe(value)}`);
+      throw new InvalidArgumentError(`parameter '${name}' must be a Float32Array, got ${describeValue(value)}`);
     }
     if (value.length !== slot.length) {
       throw new OutOfRangeError(

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, NotFittedError } from '../errors.js';
-import { LIMITS, checkFloat32, checkInt, checkOptionalFloat32, describe } from './checks.js';
+import { checkFloat32Array, checkInteger, checkOptionalFloat32Array, describeValue } from '../argument-checks.js';
+import { LIMITS } from './limits.js';
 import { resolveStackSpec, toNativeStackConfig, type ResolvedStackSpec, type StackSpec } from './cell-spec.js';
 import { native } from './native.js';
 import type { NativeBackwardArgs, NativeForwardArgs, NativeParamSlot, NativeRecurrentStack, NativeStepper } from './native-types.js';
@@ -66,7 +67,7 @@ export class RecurrentStack {
     this.config = Object.freeze(resolveStackSpec(spec));
     this.handle = new (native().RecurrentStack)(toNativeStackConfig(this.config));
     this.slots = this.handle.paramSlots();
-    const seed = spec.seed === undefined ? 0 : checkInt(spec.seed, 'config.seed', 0, 2 ** 32 - 1);
+    const seed = spec.seed === undefined ? 0 : checkInteger('config.seed', spec.seed, 0, 2 ** 32 - 1);
     this.handle.setParams(initParameters(this.slots, () => this.config.hiddenSize, seed));
   }
 
@@ -99,13 +100,13 @@ export class RecurrentStack {
   }
 
   setFlatParameters(flat: Float32Array): void {
-    this.handle.setParams(checkFloat32(flat, 'parameters', this.handle.paramCount));
+    this.handle.setParams(checkFloat32Array('parameters', flat, this.handle.paramCount));
     this.tape = null;
   }
 
   /** Bytes the training tape holds for a forward with train: true of this size. */
   tapeBytes(batch: number, steps: number): number {
-    return this.handle.tapeBytes(checkInt(batch, 'batch', 1, LIMITS.batch), checkInt(steps, 'steps', 1, LIMITS.steps));
+    return this.handle.tapeBytes(checkInteger('batch', batch, 1, LIMITS.batch), checkInteger('steps', steps, 1, LIMITS.steps));
   }
 
   forward(x: Float32Array, options: ForwardOptions): ForwardResult {
@@ -139,7 +140,7 @@ export class RecurrentStack {
 
   /** Fresh zero state for `batch` streams. */
   createState(batch = 1): StepState {
-    checkInt(batch, 'batch', 1, LIMITS.batch);
+    checkInteger('batch', batch, 1, LIMITS.batch);
     const n = this.config.layers * batch * this.config.hiddenSize;
     return { batch, h: new Float32Array(n), c: this.config.cell === 'lstm' ? new Float32Array(n) : null };
   }
@@ -158,24 +159,24 @@ export class RecurrentStack {
    * only the input and output arrays, the fastest way to score one point at a time.
    */
   createStepper(batch = 1): Stepper {
-    checkInt(batch, 'batch', 1, LIMITS.batch);
+    checkInteger('batch', batch, 1, LIMITS.batch);
     return new Stepper(this.handle.makeStepper(batch), this.config);
   }
 
   private prepareForward(x: Float32Array, options: ForwardOptions): { args: NativeForwardArgs; result: ForwardResult } {
     if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError(`forward options must be an object { batch, steps, h0?, c0?, train? }, got ${describe(options)}`);
+      throw new InvalidArgumentError(`forward options must be an object { batch, steps, h0?, c0?, train? }, got ${describeValue(options)}`);
     }
     const { inputSize, hiddenSize, layers, cell } = this.config;
-    const batch = checkInt(options.batch, 'batch', 1, LIMITS.batch);
-    const steps = checkInt(options.steps, 'steps', 1, LIMITS.steps);
-    checkFloat32(x, 'x', batch * steps * inputSize);
+    const batch = checkInteger('batch', options.batch, 1, LIMITS.batch);
+    const steps = checkInteger('steps', options.steps, 1, LIMITS.steps);
+    checkFloat32Array('x', x, batch * steps * inputSize);
     const stateLen = layers * batch * hiddenSize;
-    const h0 = checkOptionalFloat32(options.h0, 'h0', stateLen);
+    const h0 = checkOptionalFloat32Array('h0', options.h0, stateLen);
     if (cell !== 'lstm' && options.c0 != null) throw new InvalidArgumentError(`c0 is only accepted by an lstm stack, this one is '${cell}'`);
-    const c0 = cell === 'lstm' ? checkOptionalFloat32(options.c0, 'c0', stateLen) : null;
+    const c0 = cell === 'lstm' ? checkOptionalFloat32Array('c0', options.c0, stateLen) : null;
     if (options.train !== undefined && typeof options.train !== 'boolean') {
-      throw new InvalidArgumentError(`train must be a boolean, got ${describe(options.train)}`);
+      throw new InvalidArgumentError(`train must be a boolean, got ${describeValue(options.train)}`);
     }
     const result: ForwardResult = {
       output: new Float32Array(batch * steps * hiddenSize),
@@ -193,15 +194,15 @@ export class RecurrentStack {
       throw new NotFittedError('backward needs a forward call with { train: true } first (setting parameters since then discards it)');
     }
     if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError(`backward options must be an object { dOutput?, dHN?, dCN? }, got ${describe(options)}`);
+      throw new InvalidArgumentError(`backward options must be an object { dOutput?, dHN?, dCN? }, got ${describeValue(options)}`);
     }
     const { batch, steps } = this.tape;
     const { inputSize, hiddenSize, layers, cell } = this.config;
     const stateLen = layers * batch * hiddenSize;
-    const dY = checkOptionalFloat32(options.dOutput, 'dOutput', batch * steps * hiddenSize);
-    const dHN = checkOptionalFloat32(options.dHN, 'dHN', stateLen);
+    const dY = checkOptionalFloat32Array('dOutput', options.dOutput, batch * steps * hiddenSize);
+    const dHN = checkOptionalFloat32Array('dHN', options.dHN, stateLen);
     if (cell !== 'lstm' && options.dCN != null) throw new InvalidArgumentError(`dCN is only accepted by an lstm stack, this one is '${cell}'`);
-    const dCN = cell === 'lstm' ? checkOptionalFloat32(options.dCN, 'dCN', stateLen) : null;
+    const dCN = cell === 'lstm' ? checkOptionalFloat32Array('dCN', options.dCN, stateLen) : null;
     const result: BackwardResult = {
       dInput: new Float32Array(batch * steps * inputSize),
       dH0: new Float32Array(stateLen),
@@ -243,8 +244,8 @@ export class Stepper {
 
   setState(h: Float32Array, c?: Float32Array): void {
     const n = this.config.layers * this.batch * this.config.hiddenSize;
-    checkFloat32(h, 'h', n);
-    if (this.config.cell === 'lstm') checkFloat32(c, 'c', n);
+    checkFloat32Array('h', h, n);
+    if (this.config.cell === 'lstm') checkFloat32Array('c', c, n);
     this.handle.setState(h, c ?? null);
   }
 

@@ -1,12 +1,13 @@
 import { InvalidArgumentError } from '../errors.js';
-import { LIMITS, checkFloat32, checkInt, describe } from './checks.js';
+import { checkFloat32Array, checkInteger, describeValue } from '../argument-checks.js';
+import { LIMITS } from './limits.js';
 import { native } from './native.js';
 
 export type IsaName = 'scalar' | 'avx2' | 'avx512' | 'neon';
 
 /** Native worker threads used by every kernel call (default: the machine's cores). */
 export function setThreads(n: number): void {
-  native().setThreads(checkInt(n, 'threads', 1, 1024));
+  native().setThreads(checkInteger('threads', n, 1, 1024));
 }
 
 export function threads(): number {
@@ -29,7 +30,7 @@ export function supportedIsas(): IsaName[] {
 
 /** Switches the kernels to another instruction set this CPU supports (tests, benchmarks). */
 export function forceIsa(isa: IsaName): void {
-  if (typeof isa !== 'string') throw new InvalidArgumentError(`isa must be a string, got ${describe(isa)}`);
+  if (typeof isa !== 'string') throw new InvalidArgumentError(`isa must be a string, got ${describeValue(isa)}`);
   native().forceIsa(isa);
 }
 
@@ -39,12 +40,12 @@ export function forceIsa(isa: IsaName): void {
  * per window).
  */
 export function gatherWindows(series: Float32Array, columns: number, starts: Int32Array, steps: number, out?: Float32Array): Float32Array {
-  checkFloat32(series, 'series');
-  checkInt(columns, 'columns', 1, LIMITS.features);
-  checkInt(steps, 'steps', 1, LIMITS.steps);
-  if (!(starts instanceof Int32Array)) throw new InvalidArgumentError(`starts must be an Int32Array, got ${describe(starts)}`);
+  checkFloat32Array('series', series);
+  checkInteger('columns', columns, 1, LIMITS.features);
+  checkInteger('steps', steps, 1, LIMITS.steps);
+  if (!(starts instanceof Int32Array)) throw new InvalidArgumentError(`starts must be an Int32Array, got ${describeValue(starts)}`);
   const length = starts.length * steps * columns;
-  const target = out ? checkFloat32(out, 'out', length) : new Float32Array(length);
+  const target = out ? checkFloat32Array('out', out, length) : new Float32Array(length);
   native().gatherWindows(series, columns, starts, steps, target);
   return target;
 }

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { checkFloat32Array, checkInteger, checkPlainObject, describeValue } from '../data/argument-checks.js';
+import { checkFloat32Array, checkInteger, checkPlainObject, describeValue } from '../argument-checks.js';
 
 /**
  * Exponentially weighted moving average in the "adjusted" form (pandas' `ewm(...).mean()`

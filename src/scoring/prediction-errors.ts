@@ -1,5 +1,5 @@
 import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { checkFloat32Array, checkInteger, checkOneOf, describeValue } from '../data/argument-checks.js';
+import { checkFloat32Array, checkInteger, checkOneOf, describeValue } from '../argument-checks.js';
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 

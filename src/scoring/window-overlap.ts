@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
-import { checkFloat32Array, checkInteger, describeValue } from '../data/argument-checks.js';
+import { checkFloat32Array, checkInteger, describeValue } from '../argument-checks.js';
 
 export interface RowAverages {
   /** [rows][columns] mean over every window step that covered the row (0 where none did). */

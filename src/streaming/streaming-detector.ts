@@ -12,7 +12,7 @@
  * Missing values (NaN, null) are carried forward from the stream's previous point (the scaler's
  * center before the first one) and reported as `imputed`.
  */
-import { describeValue } from '../data/argument-checks.js';
+import { describeValue } from '../argument-checks.js';
 import type { NetworkStream } from '../engine/anomaly-network.js';
 import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../errors.js';
 import { smoothingAlpha } from '../detector-options.js';

@@ -1,8 +1,9 @@
-import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
+import { InvalidArgumentError, OutOfRangeError } from './errors.js';
 
 /**
- * Argument validation shared by the data and scoring modules, so every public entry point
- * words its errors the same way: "<name> must be <expectation>, got <value>".
+ * Argument validation shared by every module, so each public entry point words its errors the
+ * same way: "<name> must be <expectation>, got <value>". Wrong types are TypeErrors, wrong
+ * sizes and values RangeErrors, both with a `code`.
  */
 
 export function describeValue(value: unknown): string {
@@ -30,8 +31,25 @@ export function checkFloat32Array(name: string, value: unknown, length?: number)
     throw new InvalidArgumentError(`${name} must be a Float32Array, got ${describeValue(value)}`);
   }
   if (length !== undefined && value.length !== length) {
-    throw new InvalidArgumentError(`${name} must have length ${length}, got ${value.length}`, 'ERR_SHAPE_MISMATCH');
+    throw new OutOfRangeError(`${name} must have ${length} elements, got ${value.length}`, 'ERR_SHAPE_MISMATCH');
   }
+  return value;
+}
+
+/** null or undefined -> null; otherwise as checkFloat32Array. */
+export function checkOptionalFloat32Array(name: string, value: unknown, length: number): Float32Array | null {
+  return value === undefined || value === null ? null : checkFloat32Array(name, value, length);
+}
+
+/** A number in [min, max] (or (min, max] with minExclusive). */
+export function checkNumber(name: string, value: unknown, min: number, max: number, minExclusive = false): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new InvalidArgumentError(`${name} must be a number, got ${describeValue(value)}`);
+  }
+  if (minExclusive ? !(value > min) : !(value >= min)) {
+    throw new OutOfRangeError(`${name} must be ${minExclusive ? '>' : '>='} ${min}, got ${value}`);
+  }
+  if (!(value <= max)) throw new OutOfRangeError(`${name} must be <= ${max}, got ${value}`);
   return value;
 }
 
