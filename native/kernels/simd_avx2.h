@@ -52,6 +52,7 @@ struct VecAvx2 {
         _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
     return _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
   }
+  static reg negAbs(reg a) { return _mm256_or_ps(a, set1(-0.f)); }
   static reg copySign(reg magnitude, reg sign) {
     const reg signBit = set1(-0.f);
     return _mm256_or_ps(_mm256_andnot_ps(signBit, magnitude), _mm256_and_ps(signBit, sign));

@@ -50,9 +50,12 @@ struct VecAvx512 {
     return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   }
   static reg scale2n(reg p, reg n) { return _mm512_scalef_ps(p, n); }
+  static reg negAbs(reg a) { return _mm512_or_ps(a, set1(-0.f)); }
+  // One ternary-logic instruction, bitwise signBit ? sign : magnitude (truth table 0xCA).
   static reg copySign(reg magnitude, reg sign) {
-    const reg signBit = set1(-0.f);
-    return _mm512_or_ps(_mm512_andnot_ps(signBit, magnitude), _mm512_and_ps(signBit, sign));
+    const __m512i signBit = _mm512_set1_epi32(static_cast<int>(0x80000000u));
+    return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(signBit, _mm512_castps_si512(sign),
+                                                         _mm512_castps_si512(magnitude), 0xCA));
   }
 
   static reg sigmoid(reg x) { return simd_math::sigmoid<VecAvx512>(x); }

@@ -21,8 +21,12 @@
 // relative 1.1e-9) for |x| < 0.55 and (1 - e) / (1 + e), e = e^-2|x|, above; at the switch
 // e <= 1/3, so the subtraction loses less than one bit.
 //
-// Requirements on V beyond the cell interface: abs, neg, lt, isnan, select, roundNearest,
-// scale2n(p, n) = p * 2^n for integral n in [-126, 0], copySign(magnitude, sign).
+// NaN needs no final select: max(lowest, y) keeps a NaN y (second-operand rule), and every
+// operation after it propagates NaN, so sigmoid and tanh return NaN for NaN on their own.
+//
+// Requirements on V beyond the cell interface: abs, lt, select, roundNearest, negAbs(x) = -|x|,
+// scale2n(p, n) = p * 2^n for integral n in [-126, 0] (NaN p gives NaN), copySign(magnitude,
+// sign).
 //
 // Everything here has internal linkage (see the RULE in internal.h).
 #pragma once
@@ -66,14 +70,13 @@ inline typename V::reg expNonPositive(typename V::reg y) {
   return V::scale2n(er, n);
 }
 
-// e^-|x|, with 0 for -|x| < kExpLowest (including infinities). NaN in, anything out: the
-// callers restore NaN at the end.
+// e^-|x|, with 0 for -|x| < kExpLowest (including infinities) and NaN for NaN.
 template <class V>
-inline typename V::reg expNegAbs(typename V::reg x, typename V::reg scale) {
+inline typename V::reg expNegAbs(typename V::reg x) {
   using reg = typename V::reg;
-  const reg y = V::neg(V::mul(V::abs(x), scale));
+  const reg y = V::negAbs(x);
   const reg lowest = V::set1(kExpLowest);
-  const reg e = expNonPositive<V>(V::max(y, lowest));
+  const reg e = expNonPositive<V>(V::max(lowest, y));
   return V::select(V::lt(y, lowest), V::zero(), e);
 }
 
@@ -81,12 +84,11 @@ template <class V>
 inline typename V::reg sigmoid(typename V::reg x) {
   using reg = typename V::reg;
   const reg one = V::set1(1.f);
-  const reg e = expNegAbs<V>(x, one);
+  const reg e = expNegAbs<V>(x);
   // x >= 0: 1 / (1 + e^-x); x < 0: e^x / (1 + e^x). Both exact-division forms avoid the
   // cancellation of 1 - sigmoid(-x), so small results keep their relative accuracy.
   const reg num = V::select(V::lt(x, V::zero()), e, one);
-  const reg s = V::div(num, V::add(one, e));
-  return V::select(V::isnan(x), x, s);
+  return V::div(num, V::add(one, e));
 }
 
 template <class V>
@@ -102,12 +104,12 @@ inline typename V::reg tanh(typename V::reg x) {
   const reg small = V::fma(V::mul(x2, x), q, x);
 
   // e^-2|x| flushes to 0 beyond |x| = 43.7, where (1 - e) / (1 + e) is 1 anyway.
-  const reg e = expNegAbs<V>(x, V::set1(2.f));
+  const reg e = expNegAbs<V>(V::add(x, x));
   const reg large = V::div(V::sub(one, e), V::add(one, e));
 
   // The sign comes from x in both branches: the polynomial alone would turn -0 into +0.
   const reg t = V::select(V::lt(V::abs(x), V::set1(kTanhSwitch)), small, large);
-  return V::select(V::isnan(x), x, V::copySign(t, x));
+  return V::copySign(t, x);
 }
 
 }  // namespace simd_math

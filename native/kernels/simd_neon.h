@@ -53,6 +53,7 @@ struct VecNeon {
     const int32x4_t bits = vshlq_n_s32(vaddq_s32(vcvtnq_s32_f32(n), vdupq_n_s32(127)), 23);
     return vmulq_f32(p, vreinterpretq_f32_s32(bits));
   }
+  static reg negAbs(reg a) { return vnegq_f32(vabsq_f32(a)); }
   static reg copySign(reg magnitude, reg sign) {
     return vbslq_f32(vdupq_n_u32(0x80000000u), sign, magnitude);
   }
