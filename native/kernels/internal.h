@@ -75,6 +75,12 @@ struct KernelTable {
   // C by r0 rows, pass the range's M). B must come from this table's packNT/packNN.
   void (*gemmPacked)(int M, const float* A, int lda, const PackedWeights* B, float* C, int ldc,
                      bool accumulate);
+  // gemmPacked with the column panels walked last to first: bitwise the same C. Weights larger
+  // than L1 are streamed from L2 on every call; alternating the two directions on consecutive
+  // calls over the same weights (the single-step path) starts each call on the panels the
+  // previous one read last, still in L1.
+  void (*gemmPackedDescending)(int M, const float* A, int lda, const PackedWeights* B, float* C,
+                               int ldc, bool accumulate);
   // C[N][K] (+)= A^T * B with A [M][N] (lda), B [M][K] (ldb): weight gradients over all rows.
   // Every element is summed over m = 0..M-1 in order. Single-threaded; to parallelise, give
   // each thread a range [n0, n1) of rows of C:

@@ -44,6 +44,8 @@
 namespace rnnad {
 namespace {
 
+using PackedGemm = decltype(KernelTable::gemmPacked);
+
 constexpr int kGradRowBlock = 512;  // rows of a weight-gradient matrix per task
 // Inference runs each slice through time in chunks whose input projection stays this small
 // (floats; 512 KiB), so it is still in cache when the time loop reads it.
@@ -154,6 +156,9 @@ struct RecurrentStack::Impl {
 
   // Single-step scratch (step() is not re-entrant per object).
   mutable std::vector<float> stepXp, stepHp, stepSv;
+  // Consecutive steps walk the weight panels in alternating directions (see
+  // KernelTable::gemmPackedDescending): weights too large for L1 then start in L1.
+  mutable bool stepDescending = false;
 
   explicit Impl(const StackConfig& c) : cfg(c) {
     const size_t total = stackParamCount(c);  // validates the config
@@ -287,8 +292,10 @@ struct RecurrentStack::Impl {
                   float* hN, float* cN, TrainTape* tape) const;
   void backward(const TrainTape& tape, const float* dY, const float* dHN, const float* dCN, float* dX, float* dH0,
                 float* dC0, float* dParams) const;
-  // The recurrent product and fused cell pass of one timestep (shared by every driver).
-  void cellStep(const Packs& pk, int layer, CellStepArgs a, bool zeroState, float* hp, size_t ldhp) const;
+  // The recurrent product and fused cell pass of one timestep (shared by every driver); gemm is
+  // the table's gemmPacked or gemmPackedDescending.
+  void cellStep(const Packs& pk, int layer, CellStepArgs a, bool zeroState, float* hp, size_t ldhp,
+                PackedGemm gemm) const;
 };
 
 struct TrainTape {
@@ -310,7 +317,7 @@ struct TrainTape {
 void TrainTapeDeleter::operator()(TrainTape* t) const { delete t; }
 
 void RecurrentStack::Impl::cellStep(const Packs& pk, int layer, CellStepArgs a, bool zeroState, float* hp,
-                                    size_t ldhp) const {
+                                    size_t ldhp, PackedGemm gemm) const {
   const KernelTable& kt = *pk.table;
   const LayerPack& lp = pk.layers[layer];
   const CellKernels& ck = *kt.cells;
@@ -320,7 +327,7 @@ void RecurrentStack::Impl::cellStep(const Packs& pk, int layer, CellStepArgs a, 
     a.hp = pk.zeros.data();
     a.ldhp = 0;
   } else {
-    kt.gemmPacked(a.rows, a.hPrev, static_cast<int>(a.ldhPrev), lp.hhNT.get(), hp, static_cast<int>(ldhp), false);
+    gemm(a.rows, a.hPrev, static_cast<int>(a.ldhPrev), lp.hhNT.get(), hp, static_cast<int>(ldhp), false);
     a.hp = hp;
     a.ldhp = ldhp;
   }
@@ -340,8 +347,8 @@ void RecurrentStack::Impl::cellStep(const Packs& pk, int layer, CellStepArgs a, 
       } else {
         ck.gruResetBeforeGates(a);
         if (!zeroState) {
-          kt.gemmPacked(a.rows, a.saved + 3 * H, static_cast<int>(a.ldSaved), lp.hnNT.get(), hp + 2 * H,
-                        static_cast<int>(ldhp), false);
+          gemm(a.rows, a.saved + 3 * H, static_cast<int>(a.ldSaved), lp.hnNT.get(), hp + 2 * H,
+               static_cast<int>(ldhp), false);
           a.hp = hp + 2 * H;
         }
         ck.gruResetBeforeOutput(a);
@@ -407,7 +414,7 @@ void RecurrentStack::Impl::forwardTrain(const Packs& pk, const float* x, bool re
           a.saved = sv + t * bs * svw;
           a.ldSaved = svw;
         }
-        cellStep(pk, l, a, t == 0 && !h0, hp, gh);
+        cellStep(pk, l, a, t == 0 && !h0, hp, gh, kt.gemmPacked);
       }
       if (hN) copyRows(hs + T * blockH, h, hN + stateOff, h, bs, h);
       if (cN && cs) copyRows(cs + T * blockH, h, cN + stateOff, h, bs, h);
@@ -498,7 +505,7 @@ void RecurrentStack::Impl::forwardInference(const Packs& pk, const float* x, boo
             a.saved = gates;
             a.ldSaved = 4 * h;
           }
-          cellStep(pk, l, a, t0 + t == 0 && !h0, hp, gh);
+          cellStep(pk, l, a, t0 + t == 0 && !h0, hp, gh, kt.gemmPacked);
         }
         copyRows(outBase + (tc - 1) * outT, outJ, hCarry, h, bs, h);
         in = outBase;
@@ -824,6 +831,8 @@ void RecurrentStack::step(const float* x, int batch, int rowsPerInput, float* h,
   }
   // Slices start on input-group boundaries so a slice's rows map to its own input rows.
   const int groupRows = std::max(rowsPerInput, (Slices(batch).rows / rowsPerInput) * rowsPerInput);
+  const PackedGemm gemm = m.stepDescending ? kt.gemmPackedDescending : kt.gemmPacked;
+  m.stepDescending = !m.stepDescending;
   auto run = [&](int task) {
     const int r0 = task * groupRows;
     const int rows = std::min(groupRows, batch - r0);
@@ -841,11 +850,11 @@ void RecurrentStack::step(const float* x, int batch, int rowsPerInput, float* h,
       a.ldxp = gh;
       if (l == 0) {
         // Rows that share an input row share its projection.
-        kt.gemmPacked(rows / rowsPerInput, x + static_cast<size_t>(r0 / rowsPerInput) * m.D, m.D, lp.ihNT.get(), xp,
-                      static_cast<int>(gh), false);
+        gemm(rows / rowsPerInput, x + static_cast<size_t>(r0 / rowsPerInput) * m.D, m.D, lp.ihNT.get(), xp,
+             static_cast<int>(gh), false);
         a.rowsPerXp = rowsPerInput;
       } else {
-        kt.gemmPacked(rows, hl - batchRows * hh, m.H, lp.ihNT.get(), xp, static_cast<int>(gh), false);
+        gemm(rows, hl - batchRows * hh, m.H, lp.ihNT.get(), xp, static_cast<int>(gh), false);
       }
       a.hPrev = a.hOut = hl;
       a.ldhPrev = a.ldhOut = hh;
@@ -853,7 +862,7 @@ void RecurrentStack::step(const float* x, int batch, int rowsPerInput, float* h,
       a.ldcPrev = a.ldcOut = hh;
       a.saved = sv;
       a.ldSaved = sv ? 4 * hh : 0;
-      m.cellStep(*pk, l, a, false, hp, gh);
+      m.cellStep(*pk, l, a, false, hp, gh, gemm);
     }
   };
   const int tasks = blocks(batchRows, static_cast<size_t>(groupRows));

@@ -15,6 +15,7 @@ const KernelTable& avx2KernelTable() {
       &packNTPanels<16>,
       &packNNPanels<16>,
       &gemm::gemmPacked<VecAvx2, 6, 2>,
+      &gemm::gemmPacked<VecAvx2, 6, 2, true>,
       &gemm::gemmTN<VecAvx2, 6, 2>,
       &gemm::sigmoidArray<VecAvx2>,
       &gemm::tanhArray<VecAvx2>,

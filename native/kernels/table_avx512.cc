@@ -15,6 +15,7 @@ const KernelTable& avx512KernelTable() {
       &packNTPanels<32>,
       &packNNPanels<32>,
       &gemm::gemmPacked<VecAvx512, 8, 2>,
+      &gemm::gemmPacked<VecAvx512, 8, 2, true>,
       &gemm::gemmTN<VecAvx512, 8, 2>,
       &gemm::sigmoidArray<VecAvx512>,
       &gemm::tanhArray<VecAvx512>,

@@ -13,6 +13,7 @@ const KernelTable& neonKernelTable() {
       &packNTPanels<8>,
       &packNNPanels<8>,
       &gemm::gemmPacked<VecNeon, 8, 2>,
+      &gemm::gemmPacked<VecNeon, 8, 2, true>,
       &gemm::gemmTN<VecNeon, 8, 2>,
       &gemm::sigmoidArray<VecNeon>,
       &gemm::tanhArray<VecNeon>,

@@ -13,6 +13,7 @@ const KernelTable& scalarKernelTable() {
       &packNTPanels<4>,
       &packNNPanels<4>,
       &gemm::gemmPacked<VecScalar, 4, 4>,
+      &gemm::gemmPacked<VecScalar, 4, 4, true>,
       &gemm::gemmTN<VecScalar, 4, 4>,
       &gemm::sigmoidArray<VecScalar>,
       &gemm::tanhArray<VecScalar>,

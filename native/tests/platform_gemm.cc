@@ -1,7 +1,8 @@
 // GEMM kernels of every supported ISA against a naive double-precision product:
 // packNT / packNN + gemmPacked and gemmTN, odd sizes, M from 1 to 300, accumulate on and off,
 // row strides larger than the rows, untouched memory around C; plus the determinism contract
-// (a row of C is bitwise the same whatever M, its position or the split of the work).
+// (a row of C is bitwise the same whatever M, its position or the split of the work), and
+// gemmPackedDescending bitwise equal to gemmPacked.
 //
 // Error bound: a float sum of n products carries at most gamma(n) * sum |a_i b_i| of error,
 // gamma(n) = n u / (1 - n u), u = 2^-24 (Higham, Accuracy and Stability, 3.1); with the
@@ -277,6 +278,36 @@ void checkDeterminism(const KernelTable& kt) {
                 isa.c_str());
 }
 
+// gemmPackedDescending only walks the panels in the other order: the whole of C's buffer,
+// padding included, must come out bitwise as gemmPacked leaves it, for every tail-row count,
+// panel count and remainder group, several depth blocks, with and without accumulation.
+void checkDescendingOrder(const KernelTable& kt) {
+  const std::string isa = isaName(kt.isa);
+  std::mt19937 rng(17);
+  for (const bool nt : {true, false}) {
+    for (const int K : {1, 8, 64, 300}) {
+      for (const int N : {1, 5, 31, 33, 100, 192, 200, 290}) {
+        const auto W = randomFloats(rng, static_cast<size_t>(N) * K);
+        PackedWeightsPtr packed(nt ? kt.packNT(W.data(), N, K, K) : kt.packNN(W.data(), K, N, N));
+        for (const int M : {1, 2, 3, 5, 8, 9, 17}) {
+          const int ldc = N + 3;
+          const auto A = randomFloats(rng, static_cast<size_t>(M) * K);
+          for (const bool acc : {false, true}) {
+            std::vector<float> ascending = randomFloats(rng, static_cast<size_t>(M) * ldc);
+            std::vector<float> descending = ascending;
+            kt.gemmPacked(M, A.data(), K, packed.get(), ascending.data(), ldc, acc);
+            kt.gemmPackedDescending(M, A.data(), K, packed.get(), descending.data(), ldc, acc);
+            checker.check(sameBits(ascending.data(), descending.data(), ascending.size()),
+                          "%s: gemmPackedDescending differs from gemmPacked (%s M=%d N=%d K=%d%s)",
+                          isa.c_str(), nt ? "packNT" : "packNN", M, N, K,
+                          acc ? " accumulate" : "");
+          }
+        }
+      }
+    }
+  }
+}
+
 // A NaN in one row of A reaches that row of C only (padding and grouping never mix rows).
 void checkNanStaysInItsRow(const KernelTable& kt) {
   const std::string isa = isaName(kt.isa);
@@ -304,6 +335,7 @@ int main() {
     checkAgainstReference(kt);
     checkEdges(kt);
     checkDeterminism(kt);
+    checkDescendingOrder(kt);
     checkNanStaysInItsRow(kt);
   }
   return checker.finish();
