@@ -117,7 +117,9 @@ function staleAddonWarning(): string | null {
       .filter((f) => /\.(cc|h)$/.test(f) && statSync(path.join(REPO_ROOT, dir, f)).mtimeMs > built)
       .map((f) => `${dir}/${f}`),
   );
-  return newer.length ? `the addon is older than ${newer.join(', ')}: rebuild it (npx node-gyp rebuild) for current JavaScript rows` : null;
+  if (!newer.length) return null;
+  const listed = newer.length > 3 ? `${newer.slice(0, 3).join(', ')} and ${newer.length - 3} more` : newer.join(', ');
+  return `the addon is older than ${listed}: rebuild it (npx node-gyp build) for current JavaScript rows`;
 }
 
 function runServerScenarios(quick: boolean): ServerRow[] {

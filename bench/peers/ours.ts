@@ -1,6 +1,6 @@
 /**
  * rnn-anomaly itself, measured through its public TypeScript API (src/engine): what a user of
- * the library gets, argument checks and result allocation included. The C++ bench
+ * the library gets, argument checks and result allocation included (streaming: Stepper). The C++ bench
  * (bench/native/bench_kernels.cc) measures the kernels alone.
  */
 import type { BenchCase, Peer, PeerSession } from './peer.js';
@@ -84,10 +84,10 @@ function trainSession(c: BenchCase, data: CaseData): PeerSession {
   };
 }
 
+/** The streaming fast path: a Stepper keeps the carried state in native memory. */
 function stepSession(c: BenchCase, data: CaseData): PeerSession {
   const w = c.workload;
-  const net = makeStack(c, data);
-  const state = net.createState(1);
+  const stepper = makeStack(c, data).createStepper(1);
   const out = new Float32Array(w.hiddenSize);
   // Views made up front: a streaming caller hands in the point it already holds.
   const points = Array.from({ length: STEP_RING }, (_, i) => data.x.subarray(i * w.inputSize, (i + 1) * w.inputSize));
@@ -95,7 +95,7 @@ function stepSession(c: BenchCase, data: CaseData): PeerSession {
   return {
     isAsync: false,
     run: () => {
-      net.step(points[index], state, out);
+      stepper.step(points[index], out);
       index = (index + 1) % STEP_RING;
     },
     firstOutput: () => out,
