@@ -110,7 +110,7 @@ function runJsPeer(id: JsPeerId, workloads: Workload[], quick: boolean, pingPong
  */
 function staleAddonWarning(): string | null {
   const addon = path.join(REPO_ROOT, 'build', 'Release', 'rnnad.node');
-  if (!existsSync(addon)) return 'the addon build/Release/rnnad.node is missing (npm install / npx node-gyp rebuild): no JavaScript rows for ours';
+  if (!existsSync(addon)) return 'the addon build/Release/rnnad.node is missing (npm run install builds it): no JavaScript rows for ours';
   const built = statSync(addon).mtimeMs;
   const newer = ['native/kernels', 'native/binding'].flatMap((dir) =>
     readdirSync(path.join(REPO_ROOT, dir))
@@ -119,7 +119,7 @@ function staleAddonWarning(): string | null {
   );
   if (!newer.length) return null;
   const listed = newer.length > 3 ? `${newer.slice(0, 3).join(', ')} and ${newer.length - 3} more` : newer.join(', ');
-  return `the addon is older than ${listed}: rebuild it (npx node-gyp build) for current JavaScript rows`;
+  return `the addon is older than ${listed}: rebuild it (npm run install) for current JavaScript rows`;
 }
 
 function runServerScenarios(quick: boolean): ServerRow[] {
