@@ -41,7 +41,12 @@ const ONLINE: OnlineConfig = {
   },
   refitEvery: 0,
 };
-const SURPRISE: ErrorSurpriseOptions = { history: 8000, warmup: 20, zHalf: 5, refractory: 50 };
+const SURPRISE: ErrorSurpriseOptions = { history: 100_000, warmup: 20, zHalf: 5, refractory: 50 };
+/**
+ * Share of the probationary rows, at their end, whose errors seed the score mapping: the
+ * detector's validation rows, which it predicted without having trained on them.
+ */
+const SEED_SHARE = ONLINE.detector.validationSplit ?? 0;
 
 /** Published NAB v1.1 scores (results/final_results.json) to compare against. */
 const PUBLISHED: Record<string, [number, number, number]> = {
@@ -85,7 +90,7 @@ async function main(): Promise<void> {
 
   const corpus = await loadNabCorpus({ dataDir });
   const files = pickFiles(corpus.files, args.limit);
-  const hash = configHash({ ONLINE, SURPRISE });
+  const hash = configHash(ONLINE);
   const runDir = path.join(repoRoot, 'eval', 'results', 'cache', 'nab', hash);
   const cache = new FileCache<FileMeta>(path.join(runDir, 'errors'));
   const resultsDir = path.join(runDir, 'results', DETECTOR_NAME);
@@ -106,8 +111,10 @@ async function main(): Promise<void> {
     }
     computeMs += entry.meta.ms;
     const surprise = new ErrorSurprise(SURPRISE);
+    const probation = file.weights.probation;
+    for (let r = Math.floor(probation * (1 - SEED_SHARE)); r < probation; r++) surprise.observe(entry.values[r]!);
     const scores = new Float64Array(file.rows);
-    for (let r = file.weights.probation; r < file.rows; r++) scores[r] = surprise.next(entry.values[r]!);
+    for (let r = probation; r < file.rows; r++) scores[r] = surprise.next(entry.values[r]!);
     await writeNabResultsFile(path.join(resultsDir, ...path.posix.dirname(file.name).split('/'), `${DETECTOR_NAME}_${path.posix.basename(file.name)}`), file, scores);
   }
 
@@ -140,7 +147,7 @@ async function main(): Promise<void> {
       'online: detector fitted on the probationary rows only, then streamed row by row; one configuration for all files; ' +
       'threshold optimised per profile over the scored files (NAB sweep)',
     environment: runEnvironment(repoRoot, threadCount),
-    configuration: { hash, detector: ONLINE, scoreMapping: SURPRISE },
+    configuration: { hash, detector: ONLINE, scoreMapping: { ...SURPRISE, seedShare: SEED_SHARE } },
     files: files.length,
     windows: result.windows,
     wallSeconds,

@@ -5,7 +5,8 @@
  * history (z = (e - mean) / std over the last `history` errors). z maps monotonically to
  * z / (z + zHalf) in [0, 1). NAB charges every detection outside a window, so a score that does
  * not exceed the largest score of the previous `refractory` rows is set to 0: a burst of high
- * errors raises one alarm at its start instead of one per row.
+ * errors raises one alarm at its start instead of one per row. The history can be seeded with
+ * errors on past rows (`observe`) so that the first scores are not judged against 20 errors.
  */
 export interface ErrorSurpriseOptions {
   /** Errors in the running mean / std. */
@@ -30,6 +31,11 @@ export class ErrorSurprise {
   constructor(private readonly options: ErrorSurpriseOptions) {
     this.ring = new Float64Array(options.history);
     this.recent = new Float64Array(Math.max(1, options.refractory));
+  }
+
+  /** Adds an error to the history without scoring it (e.g. errors on the fitting rows). */
+  observe(error: number): void {
+    this.remember(error);
   }
 
   /** The score of `error`, which then joins the history. */

@@ -17,7 +17,7 @@ export interface OnlineConfig {
 }
 
 export interface OnlineErrors {
-  /** Raw prediction error per row; 0 for the probationary rows and rows without a prediction. */
+  /** Raw prediction error per row (probationary rows: errors of the first fit); 0 without a prediction. */
   errors: Float32Array;
   fits: number;
   window: number;
@@ -37,9 +37,11 @@ export async function onlineErrors(values: Float64Array, probation: number, conf
     fits++;
     window = detector.config.window;
     const stream = detector.stream();
-    // Warm-up: a forecast needs `window` rows before the first scored one.
-    const from = Math.max(0, start - window);
-    stream.pushMany(values.subarray(from, start));
+    // The rows the model was fitted on are streamed too: their errors (in-sample, and on the
+    // validation tail) let the score mapping start from a known error level. They are kept
+    // only the first time, before any refit has seen later rows.
+    const warm = stream.pushMany(values.subarray(0, start));
+    if (fits === 1) for (let r = 0; r < start; r++) errors[r] = warm.ready[r] === 1 ? warm.scores[r]! : 0;
     const scored = stream.pushMany(values.subarray(start, end));
     for (let k = 0; k < end - start; k++) errors[start + k] = scored.ready[k] === 1 ? scored.scores[k]! : 0;
     start = end;

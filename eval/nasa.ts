@@ -1,0 +1,283 @@
+/**
+ * NASA SMAP/MSL benchmark runner, telemanom's protocol (Hundman et al., KDD 2018):
+ * `npm run eval:nasa -- [--limit N] [--threads N] [--fresh] [--data DIR]`.
+ *
+ * For every row of labeled_anomalies.csv: train a forecaster on the channel's train array to
+ * predict the telemetry value (column 0) from all columns, score the test array, find events
+ * with telemanom's nonparametric dynamic threshold (with pruning), and compare them with the
+ * labelled sequences event-wise (a predicted event overlapping a labelled one is a hit).
+ * Reports precision / recall / F1 per spacecraft and in total, point-wise F1 without any
+ * adjustment, and point-adjusted F1 beside PA%K so the inflation is visible. Per-channel
+ * outputs are cached under eval/results/cache/, so an interrupted run resumes.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readNpy } from '../src/data/npy.js';
+import { Detector } from '../src/detector.js';
+import type { DetectorOptions } from '../src/detector-options.js';
+import { setThreads, threads } from '../src/engine/runtime.js';
+import {
+  eventwiseMetrics,
+  metricsFromCounts,
+  paKCurve,
+  pointAdjustedMetrics,
+  pointwiseMetrics,
+  rangesToMask,
+  type ClassificationMetrics,
+  type EventwiseMetrics,
+  type IndexRange,
+} from '../src/eval/index.js';
+import { configHash, FileCache } from './lib/file-cache.js';
+import { readNasaLabels, type NasaLabelRow } from './lib/nasa-labels.js';
+import { parseRunArgs } from './lib/run-args.js';
+import { runEnvironment } from './lib/run-environment.js';
+import { formatTable } from './lib/text-table.js';
+
+const USAGE = 'usage: npm run eval:nasa -- [--limit N] [--threads N] [--fresh] [--data <smap_msl folder>]';
+
+/** The one configuration used for every channel. */
+const DETECTOR: DetectorOptions = {
+  cell: 'lstm',
+  hidden: 64,
+  layers: 2,
+  mode: 'forecast',
+  window: 100,
+  horizon: 1,
+  targets: [0],
+  score: 'absolute',
+  // telemanom smooths errors with an EWMA of span batch x window x 0.05 = 70 x 30 x 0.05.
+  smoothing: 105,
+  scaler: 'zscore',
+  epochs: 35,
+  patience: 10,
+  validationSplit: 0.2,
+  learningRate: 0.001,
+  threshold: { method: 'dynamic', window: 2100, batch: 70, p: 0.13, buffer: 100, inverse: true },
+  seed: 1,
+};
+
+/** telemanom paper, Table 2 (SMAP + MSL, 105 labelled sequences). */
+const PAPER = { precision: 0.875, recall: 0.8, f1: 0.836 };
+
+interface ChannelMeta {
+  ms: number;
+  epochs: number;
+  window: number;
+  trainRows: number;
+  testRows: number;
+  events: IndexRange[];
+}
+
+interface RowResult {
+  row: number;
+  channel: string;
+  spacecraft: string;
+  event: EventwiseMetrics;
+  point: ClassificationMetrics;
+  pointAdjusted: ClassificationMetrics;
+  flags: Uint8Array;
+  labels: Uint8Array;
+}
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** `limit` label rows alternating between the spacecraft, so a subset covers both. */
+function pickRows(rows: NasaLabelRow[], limit: number | undefined): NasaLabelRow[] {
+  if (limit === undefined || limit >= rows.length) return rows;
+  const smap = rows.filter((r) => r.spacecraft === 'SMAP');
+  const msl = rows.filter((r) => r.spacecraft === 'MSL');
+  const out: NasaLabelRow[] = [];
+  for (let i = 0; out.length < limit; i++) {
+    if (i < smap.length) out.push(smap[i]!);
+    if (i < msl.length && out.length < limit) out.push(msl[i]!);
+  }
+  return out.sort((a, b) => a.row - b.row);
+}
+
+async function runChannel(dataDir: string, channel: string): Promise<{ scores: Float32Array; meta: ChannelMeta }> {
+  const began = performance.now();
+  const train = await readNpy(path.join(dataDir, 'train', `${channel}.npy.gz`));
+  const test = await readNpy(path.join(dataDir, 'test', `${channel}.npy.gz`));
+  const detector = new Detector(DETECTOR);
+  const summary = await detector.fit(train);
+  const result = await detector.detect(test);
+  return {
+    scores: result.scores,
+    meta: {
+      ms: performance.now() - began,
+      epochs: summary.epochs,
+      window: summary.config.window,
+      trainRows: train.rows,
+      testRows: test.rows,
+      events: result.events.map((e) => ({ start: e.start, end: e.end })),
+    },
+  };
+}
+
+function sumEvents(results: RowResult[]): EventwiseMetrics {
+  const tp = results.reduce((n, r) => n + r.event.truePositives, 0);
+  const fp = results.reduce((n, r) => n + r.event.falsePositives, 0);
+  const fn = results.reduce((n, r) => n + r.event.falseNegatives, 0);
+  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
+  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
+  return {
+    precision,
+    recall,
+    f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
+    truePositives: tp,
+    falsePositives: fp,
+    falseNegatives: fn,
+    labelledEvents: tp + fn,
+    predictedEvents: results.reduce((n, r) => n + r.event.predictedEvents, 0),
+  };
+}
+
+function sumCounts(parts: ClassificationMetrics[]): ClassificationMetrics {
+  return metricsFromCounts({
+    tp: parts.reduce((n, p) => n + p.tp, 0),
+    fp: parts.reduce((n, p) => n + p.fp, 0),
+    fn: parts.reduce((n, p) => n + p.fn, 0),
+    tn: parts.reduce((n, p) => n + p.tn, 0),
+  });
+}
+
+function concat(arrays: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out;
+}
+
+function summarise(results: RowResult[]) {
+  return {
+    rows: results.length,
+    event: sumEvents(results),
+    point: sumCounts(results.map((r) => r.point)),
+    pointAdjusted: sumCounts(results.map((r) => r.pointAdjusted)),
+    paK: paKCurve(concat(results.map((r) => r.flags)), concat(results.map((r) => r.labels))),
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseRunArgs(process.argv.slice(2), USAGE);
+  const began = performance.now();
+  const dataDir = path.resolve(args.data ?? path.join(repoRoot, '..', 'shared', 'datasets', 'smap_msl'));
+  if (args.threads !== undefined) setThreads(args.threads);
+  const threadCount = threads();
+  const labelRows = pickRows(await readNasaLabels(path.join(dataDir, 'labeled_anomalies.csv')), args.limit);
+  const hash = configHash(DETECTOR);
+  const cache = new FileCache<ChannelMeta>(path.join(repoRoot, 'eval', 'results', 'cache', 'nasa', hash));
+  const channels = [...new Set(labelRows.map((r) => r.channel))];
+  console.log(`SMAP/MSL: ${labelRows.length} label rows, ${channels.length} channels, ${threadCount} threads, configuration ${hash}`);
+
+  const outputs = new Map<string, { scores: Float32Array; meta: ChannelMeta }>();
+  let computeMs = 0;
+  let cached = 0;
+  for (const [i, channel] of channels.entries()) {
+    let entry = args.fresh ? null : await cache.get(channel);
+    if (entry !== null) {
+      cached++;
+    } else {
+      const out = await runChannel(dataDir, channel);
+      entry = { values: out.scores, meta: out.meta };
+      await cache.set(channel, out.scores, out.meta);
+      const m = out.meta;
+      console.log(
+        `[${i + 1}/${channels.length}] ${channel}: train ${m.trainRows}, test ${m.testRows} rows, ${m.epochs} epochs, ` +
+          `${m.events.length} events, ${(m.ms / 1000).toFixed(1)} s`,
+      );
+    }
+    computeMs += entry.meta.ms;
+    outputs.set(channel, { scores: entry.values, meta: entry.meta });
+  }
+
+  const results: RowResult[] = labelRows.map((row) => {
+    const { meta } = outputs.get(row.channel)!;
+    if (meta.testRows !== row.testLength) {
+      throw new Error(`${row.channel}: the test array has ${meta.testRows} rows but the label table says ${row.testLength}`);
+    }
+    const flags = rangesToMask(meta.events, meta.testRows);
+    const labels = rangesToMask(row.sequences, meta.testRows);
+    return {
+      row: row.row,
+      channel: row.channel,
+      spacecraft: row.spacecraft,
+      event: eventwiseMetrics(meta.events, row.sequences, meta.testRows),
+      point: pointwiseMetrics(flags, labels),
+      pointAdjusted: pointAdjustedMetrics(flags, labels),
+      flags,
+      labels,
+    };
+  });
+  const groups = {
+    SMAP: summarise(results.filter((r) => r.spacecraft === 'SMAP')),
+    MSL: summarise(results.filter((r) => r.spacecraft === 'MSL')),
+    total: summarise(results),
+  };
+  const wallSeconds = (performance.now() - began) / 1000;
+
+  console.log(`\nSMAP/MSL event-wise (telemanom convention), ${labelRows.length} label rows\n`);
+  console.log(
+    formatTable(
+      ['group', 'rows', 'sequences', 'TP', 'FP', 'FN', 'precision', 'recall', 'F1', 'point F1', 'PA F1', 'PA%K AUC'],
+      Object.entries(groups).map(([name, g]) => [
+        name,
+        g.rows,
+        g.event.labelledEvents,
+        g.event.truePositives,
+        g.event.falsePositives,
+        g.event.falseNegatives,
+        g.event.precision,
+        g.event.recall,
+        g.event.f1,
+        g.point.f1,
+        g.pointAdjusted.f1,
+        g.paK.auc,
+      ]),
+    ),
+  );
+  console.log(`\ntelemanom paper (all 105 sequences): precision ${PAPER.precision}, recall ${PAPER.recall}, F1 ${PAPER.f1}`);
+  console.log(
+    `wall time ${wallSeconds.toFixed(1)} s (${cached} of ${channels.length} channels from cache), ` +
+      `detector compute ${(computeMs / 1000).toFixed(1)} s, ${threadCount} threads`,
+  );
+
+  const out = {
+    benchmark: 'NASA SMAP/MSL (telemanom labels)',
+    protocol:
+      'per label row: fit on the train array (predict column 0 from all columns), detect on the test array with the ' +
+      'nonparametric dynamic threshold (pruning p = 0.13); event-wise: a predicted event overlapping a labelled sequence is a hit',
+    environment: runEnvironment(repoRoot, threadCount),
+    configuration: { hash, detector: DETECTOR },
+    labelRows: labelRows.length,
+    channels: channels.length,
+    wallSeconds,
+    detectorComputeSeconds: computeMs / 1000,
+    channelsFromCache: cached,
+    paper: PAPER,
+    groups,
+    perRow: results.map((r) => ({
+      row: r.row,
+      channel: r.channel,
+      spacecraft: r.spacecraft,
+      event: r.event,
+      point: r.point,
+      pointAdjusted: r.pointAdjusted,
+      predicted: outputs.get(r.channel)!.meta.events,
+      seconds: outputs.get(r.channel)!.meta.ms / 1000,
+    })),
+  };
+  await mkdir(path.join(repoRoot, 'eval', 'results'), { recursive: true });
+  const jsonPath = path.join(repoRoot, 'eval', 'results', args.limit === undefined ? 'nasa.json' : `nasa-limit${args.limit}.json`);
+  await writeFile(jsonPath, JSON.stringify(out, null, 2) + '\n');
+  console.log(`wrote ${path.relative(repoRoot, jsonPath)}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
