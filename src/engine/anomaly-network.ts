@@ -3,8 +3,8 @@ import { checkFloat32Array, checkInteger, checkNumber, describeValue } from '../
 import { LIMITS } from './limits.js';
 import { resolveStackSpec, toNativeStackConfig, type CellType, type Nonlinearity, type ResolvedStackSpec } from './cell-spec.js';
 import { native } from './native.js';
-import type { NativeAnomalyModel, NativeParamSlot, NativeStream, NativeTrainConfig } from './native-types.js';
-import { initParameters, splitParameters, type ParameterMap } from './parameters.js';
+import type { NativeAnomalyModel, NativeStream, NativeTrainConfig } from './native-types.js';
+import { ParameterizedNetwork } from './parameters.js';
 
 export type NetworkMode = 'forecast' | 'reconstruct';
 
@@ -57,10 +57,8 @@ export interface OptimizerState {
  * encoder's final state at every step, head per step). One training step - forward, BPTT, MSE,
  * clipping and the optimizer update - is one native call.
  */
-export class AnomalyNetwork {
+export class AnomalyNetwork extends ParameterizedNetwork<NativeAnomalyModel> {
   readonly spec: Readonly<ResolvedNetworkSpec>;
-  private readonly handle: NativeAnomalyModel;
-  private readonly slots: readonly NativeParamSlot[];
 
   constructor(spec: NetworkSpec, seed = 0) {
     const stack = resolveStackSpec(spec, 'spec');
@@ -72,33 +70,8 @@ export class AnomalyNetwork {
       throw new InvalidArgumentError(`spec.outputSize must equal spec.inputSize (${stack.inputSize}) in reconstruct mode, got ${outputSize}`);
     }
     checkInteger('seed', seed, 0, 2 ** 32 - 1);
+    super(new (native().AnomalyModel)({ ...toNativeStackConfig(stack), mode: spec.mode === 'forecast' ? 0 : 1, outputSize }), stack.hiddenSize, seed);
     this.spec = Object.freeze({ ...stack, mode: spec.mode, outputSize });
-    this.handle = new (native().AnomalyModel)({ ...toNativeStackConfig(stack), mode: spec.mode === 'forecast' ? 0 : 1, outputSize });
-    this.slots = this.handle.paramSlots();
-    this.handle.setParams(initParameters(this.slots, () => stack.hiddenSize, seed));
-  }
-
-  get paramCount(): number {
-    return this.handle.paramCount;
-  }
-
-  parameterSlots(): readonly NativeParamSlot[] {
-    return this.slots;
-  }
-
-  /** Copies keyed 'rnn.weight_ih_l0', ..., 'decoder.*' (reconstruct), 'head.weight', 'head.bias'. */
-  getParameters(): ParameterMap {
-    return splitParameters(this.getFlatParameters(), this.slots);
-  }
-
-  getFlatParameters(): Float32Array {
-    const flat = new Float32Array(this.handle.paramCount);
-    this.handle.getParams(flat);
-    return flat;
-  }
-
-  setFlatParameters(flat: Float32Array): void {
-    this.handle.setParams(checkFloat32Array('parameters', flat, this.handle.paramCount));
   }
 
   /** Floats per window in predict's output. */

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
 import { Xoshiro128 } from '../training/prng.js';
-import { describeValue } from '../argument-checks.js';
+import { checkFloat32Array, describeValue } from '../argument-checks.js';
 import type { NativeParamSlot } from './native-types.js';
 
 export type ParameterMap = Record<string, Float32Array>;
@@ -53,4 +53,63 @@ export function initParameters(slots: readonly NativeParamSlot[], fanOf: (slot: 
     for (let i = 0; i < s.length; i++) flat[s.offset + i] = (rng.nextFloat() * 2 - 1) * bound;
   }
   return flat;
+}
+
+/** What a native network exposes about its flat parameter buffer. */
+interface NativeParameterHandle {
+  readonly paramCount: number;
+  paramSlots(): NativeParamSlot[];
+  getParams(out: Float32Array): void;
+  setParams(flat: Float32Array): void;
+}
+
+/**
+ * Named and flat access to a native network's parameters, seeded with PyTorch's default
+ * initialisation (fan = hidden size for every tensor, recurrent and head alike).
+ */
+export abstract class ParameterizedNetwork<H extends NativeParameterHandle> {
+  protected readonly handle: H;
+  private readonly slots: readonly NativeParamSlot[];
+
+  protected constructor(handle: H, hiddenSize: number, seed: number) {
+    this.handle = handle;
+    this.slots = handle.paramSlots();
+    handle.setParams(initParameters(this.slots, () => hiddenSize, seed));
+  }
+
+  get paramCount(): number {
+    return this.handle.paramCount;
+  }
+
+  /** Names, offsets and shapes of the tensors in the flat buffer. */
+  parameterSlots(): readonly NativeParamSlot[] {
+    return this.slots;
+  }
+
+  /** Copies of every tensor, keyed by PyTorch names. */
+  getParameters(): ParameterMap {
+    return splitParameters(this.getFlatParameters(), this.slots);
+  }
+
+  getFlatParameters(): Float32Array {
+    const flat = new Float32Array(this.handle.paramCount);
+    this.handle.getParams(flat);
+    return flat;
+  }
+
+  /** Sets some or all tensors by name; the others keep their values. */
+  setParameters(params: ParameterMap): void {
+    const flat = this.getFlatParameters();
+    mergeParameters(flat, this.slots, params);
+    this.handle.setParams(flat);
+    this.parametersChanged();
+  }
+
+  setFlatParameters(flat: Float32Array): void {
+    this.handle.setParams(checkFloat32Array('parameters', flat, this.handle.paramCount));
+    this.parametersChanged();
+  }
+
+  /** Called after every parameter write (state derived from the old weights is stale). */
+  protected parametersChanged(): void {}
 }

@@ -3,8 +3,8 @@ import { checkFloat32Array, checkInteger, checkOptionalFloat32Array, describeVal
 import { LIMITS } from './limits.js';
 import { resolveStackSpec, toNativeStackConfig, type ResolvedStackSpec, type StackSpec } from './cell-spec.js';
 import { native } from './native.js';
-import type { NativeBackwardArgs, NativeForwardArgs, NativeParamSlot, NativeRecurrentStack, NativeStepper } from './native-types.js';
-import { initParameters, mergeParameters, splitParameters, type ParameterMap } from './parameters.js';
+import type { NativeBackwardArgs, NativeForwardArgs, NativeRecurrentStack, NativeStepper } from './native-types.js';
+import { ParameterizedNetwork, splitParameters, type ParameterMap } from './parameters.js';
 
 export interface ForwardOptions {
   batch: number;
@@ -57,50 +57,18 @@ export interface StepState {
  * LSTM i,f,g,o), batch-major input [batch][steps][inputSize]. Forward, backward through time
  * and a single streaming step run in native code; arrays are passed to it without copies.
  */
-export class RecurrentStack {
+export class RecurrentStack extends ParameterizedNetwork<NativeRecurrentStack> {
   readonly config: Readonly<ResolvedStackSpec>;
-  private readonly handle: NativeRecurrentStack;
-  private readonly slots: readonly NativeParamSlot[];
   private tape: { batch: number; steps: number } | null = null;
 
   constructor(spec: StackSpec & { seed?: number }) {
-    this.config = Object.freeze(resolveStackSpec(spec));
-    this.handle = new (native().RecurrentStack)(toNativeStackConfig(this.config));
-    this.slots = this.handle.paramSlots();
+    const config = Object.freeze(resolveStackSpec(spec));
     const seed = spec.seed === undefined ? 0 : checkInteger('config.seed', spec.seed, 0, 2 ** 32 - 1);
-    this.handle.setParams(initParameters(this.slots, () => this.config.hiddenSize, seed));
+    super(new (native().RecurrentStack)(toNativeStackConfig(config)), config.hiddenSize, seed);
+    this.config = config;
   }
 
-  get paramCount(): number {
-    return this.handle.paramCount;
-  }
-
-  /** Names, offsets and shapes of the parameters in the flat buffer. */
-  parameterSlots(): readonly NativeParamSlot[] {
-    return this.slots;
-  }
-
-  /** Copies of every parameter, keyed by PyTorch names (weight_ih_l0, ...). */
-  getParameters(): ParameterMap {
-    return splitParameters(this.getFlatParameters(), this.slots);
-  }
-
-  getFlatParameters(): Float32Array {
-    const flat = new Float32Array(this.handle.paramCount);
-    this.handle.getParams(flat);
-    return flat;
-  }
-
-  /** Sets some or all parameters by name; the others keep their values. */
-  setParameters(params: ParameterMap): void {
-    const flat = this.getFlatParameters();
-    mergeParameters(flat, this.slots, params);
-    this.handle.setParams(flat);
-    this.tape = null;
-  }
-
-  setFlatParameters(flat: Float32Array): void {
-    this.handle.setParams(checkFloat32Array('parameters', flat, this.handle.paramCount));
+  protected override parametersChanged(): void {
     this.tape = null;
   }
 
@@ -127,14 +95,14 @@ export class RecurrentStack {
   backward(options: BackwardOptions = {}): BackwardResult {
     const { args, result } = this.prepareBackward(options);
     this.handle.backward(args);
-    result.params = splitParameters(args.dParams, this.slots);
+    result.params = splitParameters(args.dParams, this.parameterSlots());
     return result;
   }
 
   async backwardAsync(options: BackwardOptions = {}): Promise<BackwardResult> {
     const { args, result } = this.prepareBackward(options);
     await this.handle.backwardAsync(args);
-    result.params = splitParameters(args.dParams, this.slots);
+    result.params = splitParameters(args.dParams, this.parameterSlots());
     return result;
   }
 
