@@ -4,7 +4,8 @@
  *
  * For every row of labeled_anomalies.csv: train a forecaster on the channel's train array to
  * predict the telemetry value (column 0) from all columns, score the test array, find events
- * with telemanom's nonparametric dynamic threshold (with pruning), and compare them with the
+ * with telemanom's nonparametric dynamic threshold (with pruning; the first smoothed errors are
+ * evened out as telemanom does, see lib/telemanom-events.ts), and compare them with the
  * labelled sequences event-wise (a predicted event overlapping a labelled one is a hit).
  * Reports precision / recall / F1 per spacecraft and in total, point-wise F1 without any
  * adjustment, and point-adjusted F1 beside PA%K so the inflation is visible. Per-channel
@@ -30,6 +31,7 @@ import {
 } from '../src/eval/index.js';
 import { configHash, FileCache } from './lib/file-cache.js';
 import { readNasaLabels, type NasaLabelRow } from './lib/nasa-labels.js';
+import { telemanomEvents } from './lib/telemanom-events.js';
 import { parseRunArgs } from './lib/run-args.js';
 import { runEnvironment } from './lib/run-environment.js';
 import { formatTable } from './lib/text-table.js';
@@ -110,7 +112,7 @@ async function runChannel(dataDir: string, channel: string): Promise<{ scores: F
       window: summary.config.window,
       trainRows: train.rows,
       testRows: test.rows,
-      events: result.events.map((e) => ({ start: e.start, end: e.end })),
+      events: telemanomEvents(result, summary.config.window, DETECTOR.threshold!),
     },
   };
 }
