@@ -4,7 +4,7 @@
  * command line from bench/workloads.ts and bench/timing-plan.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Stat } from './measure.js';
@@ -31,7 +31,11 @@ function run(cmd: string, args: string[]): { ok: boolean; output: string } {
   return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
 
-export function buildNativeBenches(): NativeBuild {
+/**
+ * Builds the binaries and copies them into `runDir`, so that a `node-gyp rebuild` elsewhere
+ * (which deletes build/) cannot pull them away in the middle of a run.
+ */
+export function buildNativeBenches(runDir: string): NativeBuild {
   const problems: string[] = [];
   const configure = run('cmake', ['-S', SOURCE_DIR, '-B', BUILD_DIR, '-DCMAKE_BUILD_TYPE=Release']);
   if (!configure.ok) return { binaries: {}, problems: [`cmake configure failed:\n${configure.output.slice(-2000)}`] };
@@ -43,9 +47,13 @@ export function buildNativeBenches(): NativeBuild {
   for (const target of ['fma_peak', 'pingpong', 'bench_kernels', 'bench_onednn'] as const) {
     if (target === 'bench_onednn' && problems.length > 0) continue;
     const build = run('cmake', ['--build', BUILD_DIR, '--target', target, '-j', '2']);
-    const binary = path.join(BUILD_DIR, target);
-    if (build.ok && existsSync(binary)) binaries[target] = binary;
-    else problems.push(`${target} did not build:\n${build.output.slice(-1500)}`);
+    const built = path.join(BUILD_DIR, target);
+    if (build.ok && existsSync(built)) {
+      binaries[target] = path.join(runDir, target);
+      copyFileSync(built, binaries[target]);
+    } else {
+      problems.push(`${target} did not build:\n${build.output.slice(-1500)}`);
+    }
   }
   return { binaries, problems };
 }

@@ -20,7 +20,7 @@ import { JS_PEER_IDS, JS_PEER_MATRIX, type JsPeerId } from './peers/registry.js'
 import { renderChart } from './report-chart.js';
 import { renderMarkdown } from './report-markdown.js';
 import type { ResultRow, RunResults, ServerRow, SkippedCase } from './result-types.js';
-import { FULL_PLAN, QUICK_PLAN } from './timing-plan.js';
+import { FULL_PLAN, QUICK_PLAN, type TimingPlan } from './timing-plan.js';
 import { WORKLOADS, type Mode, type Workload } from './workloads.js';
 
 const NATIVE_PEER_IDS = ['ours-c++', 'onednn'] as const;
@@ -210,7 +210,27 @@ function main(): void {
   if (loadStart > 0.5) log('  warning: the machine is busy; figures will be lower and noisier than on an idle machine');
 
   log('building the C++ benches (cmake)...');
-  const build = buildNativeBenches();
+  const runDir = mkdtempSync(path.join(os.tmpdir(), 'rnn-anomaly-bench-bin-'));
+  try {
+    measureAndWrite({ quick, plan, peers, workloads, outDir, started, loadStart, runDir });
+  } finally {
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+interface RunSettings {
+  quick: boolean;
+  plan: TimingPlan;
+  peers: string[];
+  workloads: Workload[];
+  outDir: string;
+  started: number;
+  loadStart: number;
+  runDir: string;
+}
+
+function measureAndWrite({ quick, plan, peers, workloads, outDir, started, loadStart, runDir }: RunSettings): void {
+  const build = buildNativeBenches(runDir);
   const stale = peers.includes('ours') ? staleAddonWarning() : null;
   if (stale) build.problems.push(stale);
   for (const p of build.problems) log(`  ${p}`);
