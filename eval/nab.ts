@@ -120,6 +120,8 @@ async function main(): Promise<void> {
 
   const result = await scoreNabCorpus({ dataDir, resultsDir, files: files.map((f) => f.name) });
   const wallSeconds = (performance.now() - began) / 1000;
+  const cpu = process.cpuUsage();
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const profiles = Object.values(result.profiles);
 
   console.log(`\nNAB v1.1, ${files.length} files, ${result.windows} windows, threshold optimised per profile over these files\n`);
@@ -137,7 +139,7 @@ async function main(): Promise<void> {
     ),
   );
   console.log(
-    `\nwall time ${wallSeconds.toFixed(1)} s (${cached} of ${files.length} files from cache), ` +
+    `\nwall time ${wallSeconds.toFixed(1)} s, CPU time ${cpuSeconds.toFixed(1)} s (${cached} of ${files.length} files from cache), ` +
       `detector compute ${(computeMs / 1000).toFixed(1)} s, ${threadCount} threads`,
   );
 
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
     files: files.length,
     windows: result.windows,
     wallSeconds,
+    cpuSeconds,
     detectorComputeSeconds: computeMs / 1000,
     filesFromCache: cached,
     published: PUBLISHED,
