@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Stat } from './measure.js';
@@ -128,6 +129,7 @@ export function runNativeCase(build: NativeBuild, c: NativeCase, plan: TimingPla
     gflops: (seqPerSec.median * flopsPerSequence(w, c.mode)) / 1e9,
     callsPerRep: out.callsPerRep,
     agreement: null,
+    loadAverage: os.loadavg()[0],
   };
   const note = [c.note, out.note].filter(Boolean).join('; ');
   if (note) row.note = note;

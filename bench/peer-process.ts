@@ -4,6 +4,7 @@
  * against the float64 reference, warm up, time, and append a row to the job's output file.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { makeCaseData, type CaseData } from './case-data.js';
 import { measurePingPongOnce } from './native-benches.js';
@@ -94,6 +95,7 @@ function toRow(peer: Peer, c: BenchCase, timed: { value: Stat; callsPerRep: numb
     gflops: (seqPerSec.median * flopsPerSequence(w, c.mode)) / 1e9,
     callsPerRep: timed.callsPerRep,
     agreement,
+    loadAverage: os.loadavg()[0],
     note: timed.note,
   };
 }

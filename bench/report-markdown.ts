@@ -58,15 +58,15 @@ function peakFor(results: RunResults, threads: number): number | undefined {
 function sectionTable(results: RunResults, rows: ResultRow[]): string[] {
   const unit = rows[0].unit;
   const lines = [
-    `| implementation | called from | GRU form | threads | ${unit} median (min–max) | seq/s | GFLOP/s | % of FMA peak | ours (JS) ÷ peer | ours (C++) ÷ peer | ping-pong ns | agreement | note |`,
-    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    `| implementation | called from | GRU form | threads | ${unit} median (min–max) | seq/s | GFLOP/s | % of FMA peak | ours (JS) ÷ peer | ours (C++) ÷ peer | ping-pong ns | load | agreement | note |`,
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const r of sortRows(rows)) {
     const peak = peakFor(results, r.threads);
     lines.push(
       `| ${r.label} | ${r.caller} | ${r.gruForm ?? '–'} | ${r.threads} | ${statCell(r.value)} | ${sig(r.seqPerSec.median)} | ${sig(r.gflops)} | ` +
         `${peak ? `${((100 * r.gflops) / peak).toFixed(1)}%` : '–'} | ${ratio(oursMatching(results.rows, r, 'ours'), r)} | ` +
-        `${ratio(oursMatching(results.rows, r, 'ours-c++'), r)} | ${r.pingPongNs ? sig(r.pingPongNs.median) : '–'} | ` +
+        `${ratio(oursMatching(results.rows, r, 'ours-c++'), r)} | ${r.pingPongNs ? sig(r.pingPongNs.median) : '–'} | ${r.loadAverage?.toFixed(1) ?? '–'} | ` +
         `${r.agreement === null ? '–' : r.agreement.toExponential(1)} | ${r.note ?? ''} |`,
     );
   }
@@ -101,7 +101,8 @@ export function renderMarkdown(results: RunResults): string {
     '',
     `Run ${results.createdAt} (${results.minutes.toFixed(1)} min), ${results.machine.cpu}, ${results.machine.cores} cores, ` +
       `Node ${results.machine.node}, ${results.machine.platform}. 1-minute load average ${results.loadAverage.start.toFixed(2)} at the start, ` +
-      `${results.loadAverage.end.toFixed(2)} at the end (other work on the machine slows every row alike only if it is steady).`,
+      `${results.loadAverage.end.toFixed(2)} at the end; the load column gives it for each row. Above about 1 on this 2-core machine ` +
+      'another process shares the cores: every row slows, and 2-thread rows (which need both cores at once) collapse.',
     '',
     'Every figure is the median of at least 5 repetitions after warm-up, with min and max. Method, FLOP counts and ' +
       'peers: [docs/benchmarks.md](../../docs/benchmarks.md). "ours ÷ peer" compares throughput with our row of the ' +

@@ -27,6 +27,8 @@ export interface ResultRow {
   callsPerRep: number;
   /** Norm-wise error of the first output against the float64 reference; null: not a forward output. */
   agreement: number | null;
+  /** 1-minute load average when the row was measured: a busy machine lowers and scatters it. */
+  loadAverage: number;
   /** Cache-line round trip between the two cores measured just before a 2-thread row, ns. */
   pingPongNs?: Stat;
   /** Set on the instruction-set comparison rows, whose code path was forced. */
