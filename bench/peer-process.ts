@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { makeCaseData, type CaseData } from './case-data.js';
-import { measurePingPongOnce } from './native-benches.js';
+import { waitForIdleCores, type IdleGate } from './native-benches.js';
 import { measureLatency, measureThroughput, type Stat } from './measure.js';
 import type { BenchCase, GruForm, Peer, PeerSession } from './peers/peer.js';
 import { loadPeer, type JsPeerId } from './peers/registry.js';
@@ -27,8 +27,8 @@ export interface PeerJob {
   peer: JsPeerId;
   cases: PeerJobCase[];
   quick: boolean;
-  /** The ping-pong binary, run before each 2-thread case; null when it could not be built. */
-  pingPong: string | null;
+  /** Run before each 2-thread case (see waitForIdleCores). */
+  idle: IdleGate;
   out: string;
 }
 
@@ -125,7 +125,7 @@ async function runJob(job: PeerJob): Promise<PeerJobOutput> {
       const data = makeCaseData(workload, jc.mode);
       const session = await peer.open(c, data);
       const agreement = await checkAgreement(c, session, data);
-      const pingPongNs = jc.threads === 2 ? measurePingPongOnce(job.pingPong ?? undefined) : null;
+      const pingPongNs = jc.threads === 2 ? waitForIdleCores(job.idle.binary, job.idle.idleNs, job.idle.maxWaitMs) : null;
       const timed = await timeSession(c, session, plan);
       await session.dispose();
       const row = toRow(peer, c, timed, agreement);

@@ -5,15 +5,15 @@
  *
  * Measures every workload of bench/workloads.ts on our library and its peers in one run on
  * this machine, and writes results.json, results.md and chart.svg (bench/results for a full
- * run, bench/results/quick for --quick). Each JavaScript peer runs in a process of its own;
- * the C++ benches are built with CMake and run one case per process.
+ * run, bench/results/quick for --quick). Each JavaScript peer runs in a process of its own
+ * per workload; the C++ benches are built with CMake and run one case per process.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildNativeBenches, measureFmaPeak, measurePingPongOnce, REPO_ROOT, runNativeCase, type NativeCase } from './native-benches.js';
+import { buildNativeBenches, measureFmaPeak, measurePingPongOnce, REPO_ROOT, runNativeCase, type IdleGate, type NativeCase } from './native-benches.js';
 import type { PeerJob, PeerJobCase, PeerJobOutput } from './peer-process.js';
 import type { GruForm } from './peers/peer.js';
 import { JS_PEER_IDS, JS_PEER_MATRIX, type JsPeerId } from './peers/registry.js';
@@ -68,7 +68,7 @@ function quickSkip(impl: string, w: Workload, mode: Mode): boolean {
   return QUICK_SKIPS.some((s) => s.impl === impl && s.workload === w.id && (s.mode === undefined || s.mode === mode));
 }
 
-function runJsPeer(id: JsPeerId, workloads: Workload[], quick: boolean, pingPong: string | undefined, skipped: SkippedCase[]): PeerJobOutput {
+function runJsPeer(id: JsPeerId, workloads: Workload[], quick: boolean, idle: IdleGate, skipped: SkippedCase[]): PeerJobOutput {
   const matrix = JS_PEER_MATRIX[id];
   const cases: PeerJobCase[] = [];
   for (const w of workloads) {
@@ -85,10 +85,9 @@ function runJsPeer(id: JsPeerId, workloads: Workload[], quick: boolean, pingPong
   if (!cases.length) return { rows: [], skipped: [] };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rnn-anomaly-bench-'));
   try {
-    const job: PeerJob = { peer: id, cases, quick, pingPong: pingPong ?? null, out: path.join(dir, 'out.json') };
+    const job: PeerJob = { peer: id, cases, quick, idle, out: path.join(dir, 'out.json') };
     const jobPath = path.join(dir, 'job.json');
     writeFileSync(jobPath, JSON.stringify(job));
-    log(`${id}: ${cases.length} cases`);
     const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'peer-process.ts'), jobPath], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -238,30 +237,43 @@ function measureAndWrite({ quick, plan, peers, workloads, outDir, started, loadS
   for (const p of fmaPeak) log(`  FMA peak ${p.isa} ${p.threads}t: ${p.gflops.median.toFixed(1)} GFLOP/s`);
   const pingPongNs = measurePingPongOnce(build.binaries.pingpong);
   if (pingPongNs) log(`  core-to-core round trip: ${pingPongNs.median.toFixed(0)} ns`);
+  // The fastest round trip seen is this machine's idle figure; twice it (at least 200 ns)
+  // means the other core is taken.
+  const idle: IdleGate = {
+    binary: build.binaries.pingpong,
+    idleNs: Math.max(200, 2 * (pingPongNs?.min ?? 100)),
+    maxWaitMs: quick ? 2000 : 20_000,
+  };
 
   const rows: ResultRow[] = [];
   const skipped: SkippedCase[] = [];
-  for (const id of JS_PEER_IDS) {
-    if (!peers.includes(id)) continue;
-    const out = runJsPeer(id, workloads, quick, build.binaries.pingpong, skipped);
-    rows.push(...out.rows);
-    skipped.push(...out.skipped);
-  }
-  const server = peers.includes('ours') && workloads.some((w) => w.id === 'W2') ? runServerScenarios(quick) : [];
-  const native: NativeCase[] = [];
-  if (peers.includes('ours-c++')) native.push(...nativeCases('ours-c++', workloads), ...(quick ? [] : isaCases(workloads)));
-  if (peers.includes('onednn')) native.push(...nativeCases('onednn', workloads));
-  if (native.length) log(`C++ benches: ${native.length} cases`);
-  for (const c of native) {
-    const tag = `${c.workload.id} ${c.mode} ${c.impl}${c.isa ? ` [${c.isa}]` : ''} t=${c.threads}${c.gruForm ? ` ${c.gruForm}` : ''}`;
-    const result = runNativeCase(build, c, plan, build.binaries.pingpong);
-    if (typeof result === 'string') {
-      skipped.push({ workload: c.workload.id, mode: c.mode, impl: c.impl, reason: result });
-      log(`  ${tag}: not measured (${result.split('\n')[0]})`);
-    } else {
-      rows.push(result);
-      const shown = result.unit === 'us/step' ? `${result.value.median.toFixed(2)} us/step` : `${Math.round(result.value.median)} seq/s`;
-      log(`  ${tag}: ${shown} (${result.gflops.toFixed(1)} GFLOP/s)`);
+  let server: ServerRow[] = [];
+  // Workload by workload, every implementation in turn: the rows of one table are measured
+  // minutes apart, not a whole run apart, so a change in the machine's load between them
+  // shows less in their ratios.
+  for (const w of workloads) {
+    log(`${w.id}: ${w.description}`);
+    for (const id of JS_PEER_IDS) {
+      if (!peers.includes(id)) continue;
+      const out = runJsPeer(id, [w], quick, idle, skipped);
+      rows.push(...out.rows);
+      skipped.push(...out.skipped);
+    }
+    if (w.id === 'W2' && peers.includes('ours')) server = runServerScenarios(quick);
+    const native: NativeCase[] = [];
+    if (peers.includes('ours-c++')) native.push(...nativeCases('ours-c++', [w]), ...(quick ? [] : isaCases([w])));
+    if (peers.includes('onednn')) native.push(...nativeCases('onednn', [w]));
+    for (const c of native) {
+      const tag = `${c.workload.id} ${c.mode} ${c.impl}${c.isa ? ` [${c.isa}]` : ''} t=${c.threads}${c.gruForm ? ` ${c.gruForm}` : ''}`;
+      const result = runNativeCase(build, c, plan, idle);
+      if (typeof result === 'string') {
+        skipped.push({ workload: c.workload.id, mode: c.mode, impl: c.impl, reason: result });
+        log(`  ${tag}: not measured (${result.split('\n')[0]})`);
+      } else {
+        rows.push(result);
+        const shown = result.unit === 'us/step' ? `${result.value.median.toFixed(2)} us/step` : `${Math.round(result.value.median)} seq/s`;
+        log(`  ${tag}: ${shown} (${result.gflops.toFixed(1)} GFLOP/s)`);
+      }
     }
   }
 
