@@ -156,7 +156,9 @@ export function renderMarkdown(results: RunResults): string {
   }
   if (results.skipped.length) {
     out.push('## Not measured', '', '| workload | mode | implementation | reason |', '| --- | --- | --- | --- |');
-    for (const s of results.skipped) out.push(`| ${s.workload} | ${s.mode} | ${s.impl} | ${s.reason.split('\n')[0]} |`);
+    // One line per reason, not one per thread count or GRU form.
+    const lines = results.skipped.map((s) => `| ${s.workload} | ${s.mode} | ${s.impl} | ${s.reason.split('\n')[0]} |`);
+    out.push(...new Set(lines));
     out.push('');
   }
   return out.join('\n');

@@ -262,7 +262,12 @@ function measureAndWrite({ quick, plan, peers, workloads, outDir, started, loadS
     if (w.id === 'W2' && peers.includes('ours')) server = runServerScenarios(quick);
     const native: NativeCase[] = [];
     if (peers.includes('ours-c++')) native.push(...nativeCases('ours-c++', [w]), ...(quick ? [] : isaCases([w])));
-    if (peers.includes('onednn')) native.push(...nativeCases('onednn', [w]));
+    if (peers.includes('onednn')) {
+      native.push(...nativeCases('onednn', [w]));
+      if (w.modes.includes('train')) {
+        skipped.push({ workload: w.id, mode: 'train', impl: 'onednn', reason: 'oneDNN has no dense head, loss or optimizer: its W3 rows are the recurrent stack forward + backward' });
+      }
+    }
     for (const c of native) {
       const tag = `${c.workload.id} ${c.mode} ${c.impl}${c.isa ? ` [${c.isa}]` : ''} t=${c.threads}${c.gruForm ? ` ${c.gruForm}` : ''}`;
       const result = runNativeCase(build, c, plan, idle);
