@@ -242,7 +242,7 @@ function measureAndWrite({ quick, plan, peers, workloads, outDir, started, loadS
   const idle: IdleGate = {
     binary: build.binaries.pingpong,
     idleNs: Math.max(200, 2 * (pingPongNs?.min ?? 100)),
-    maxWaitMs: quick ? 2000 : 20_000,
+    maxWaitMs: quick ? 500 : 20_000,
   };
 
   const rows: ResultRow[] = [];
