@@ -15,10 +15,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNpy } from '../src/data/npy.js';
+import { Scaler } from '../src/data/scaler.js';
 import { Detector } from '../src/detector.js';
 import type { DetectorOptions } from '../src/detector-options.js';
 import { setThreads, threads } from '../src/engine/runtime.js';
 import { InvalidDataError } from '../src/errors.js';
+import type { DynamicSpec } from '../src/thresholds/spec.js';
 import {
   eventwiseMetrics,
   metricsFromCounts,
@@ -72,6 +74,13 @@ const DETECTOR: DetectorOptions = {
  */
 const MIN_TRAIN_WINDOWS = 50;
 
+/**
+ * telemanom ignores smoothed errors up to 0.05 on its data, which are pre-scaled to [-1, 1].
+ * The detector's errors are in z-scored units of column 0, so the floor becomes 0.05 divided
+ * by that column's standard deviation on the fitting rows.
+ */
+const TELEMANOM_MIN_ERROR = 0.05;
+
 /** telemanom paper, Table 2 (SMAP + MSL, 105 labelled sequences). */
 const PAPER = { precision: 0.875, recall: 0.8, f1: 0.836 };
 
@@ -115,8 +124,7 @@ async function runChannel(dataDir: string, channel: string): Promise<{ scores: F
   const began = performance.now();
   const train = await readNpy(path.join(dataDir, 'train', `${channel}.npy.gz`));
   const test = await readNpy(path.join(dataDir, 'test', `${channel}.npy.gz`));
-  const fitRows = Math.floor(train.rows * (1 - (DETECTOR.validationSplit ?? 0)));
-  const window = Math.min(DETECTOR.window as number, fitRows - MIN_TRAIN_WINDOWS);
+  const window = Math.min(DETECTOR.window as number, fittingRows(train.rows) - MIN_TRAIN_WINDOWS);
   const detector = new Detector({ ...DETECTOR, window });
   const summary = await detector.fit(train);
   const result = await detector.detect(test);
@@ -131,6 +139,18 @@ async function runChannel(dataDir: string, channel: string): Promise<{ scores: F
       unscored: result.unscored,
     },
   };
+}
+
+/** Rows the Detector fits on (and scales by): the series minus the validation tail. */
+function fittingRows(rows: number): number {
+  return rows - Math.floor(rows * (DETECTOR.validationSplit ?? 0));
+}
+
+/** telemanom's error floor in the detector's units, see TELEMANOM_MIN_ERROR. */
+async function errorFloor(dataDir: string, channel: string): Promise<number> {
+  const train = await readNpy(path.join(dataDir, 'train', `${channel}.npy.gz`));
+  const scale = new Scaler('zscore').fit(train.slice(0, fittingRows(train.rows))).scale[0]!;
+  return TELEMANOM_MIN_ERROR / scale;
 }
 
 function sumEvents(results: RowResult[]): EventwiseMetrics {
@@ -211,7 +231,8 @@ async function main(): Promise<void> {
       );
     }
     computeMs += entry.meta.ms;
-    const events = telemanomEvents(entry.values, entry.meta.unscored, entry.meta.window, DETECTOR.threshold!);
+    const threshold = { ...(DETECTOR.threshold as DynamicSpec), minScore: await errorFloor(dataDir, channel) };
+    const events = telemanomEvents(entry.values, entry.meta.unscored, entry.meta.window, threshold);
     outputs.set(channel, { scores: entry.values, meta: entry.meta, events });
   }
 
@@ -274,7 +295,7 @@ async function main(): Promise<void> {
       'per label row: fit on the train array (predict column 0 from all columns), detect on the test array with the ' +
       'nonparametric dynamic threshold (pruning p = 0.13); event-wise: a predicted event overlapping a labelled sequence is a hit',
     environment: runEnvironment(repoRoot, threadCount),
-    configuration: { hash, detector: DETECTOR, minTrainWindows: MIN_TRAIN_WINDOWS },
+    configuration: { hash, detector: DETECTOR, minTrainWindows: MIN_TRAIN_WINDOWS, telemanomMinError: TELEMANOM_MIN_ERROR },
     labelRows: labelRows.length,
     channels: channels.length,
     wallSeconds,
