@@ -20,7 +20,6 @@ import { Detector } from '../src/detector.js';
 import type { DetectorOptions } from '../src/detector-options.js';
 import { setThreads, threads } from '../src/engine/runtime.js';
 import { InvalidDataError } from '../src/errors.js';
-import type { DynamicSpec } from '../src/thresholds/spec.js';
 import {
   eventwiseMetrics,
   metricsFromCounts,
@@ -34,7 +33,7 @@ import {
 } from '../src/eval/index.js';
 import { configHash, FileCache } from './lib/file-cache.js';
 import { readNasaLabels, type NasaLabelRow } from './lib/nasa-labels.js';
-import { telemanomEvents } from './lib/telemanom-events.js';
+import { TELEMANOM_SETTINGS, telemanomEvents } from './lib/telemanom-events.js';
 import { parseRunArgs } from './lib/run-args.js';
 import { runEnvironment } from './lib/run-environment.js';
 import { formatTable } from './lib/text-table.js';
@@ -74,12 +73,6 @@ const DETECTOR: DetectorOptions = {
  */
 const MIN_TRAIN_WINDOWS = 50;
 
-/**
- * telemanom ignores smoothed errors up to 0.05 on its data, which are pre-scaled to [-1, 1].
- * The detector's errors are in z-scored units of column 0, so the floor becomes 0.05 divided
- * by that column's standard deviation on the fitting rows.
- */
-const TELEMANOM_MIN_ERROR = 0.05;
 
 /** telemanom paper, Table 2 (SMAP + MSL, 105 labelled sequences). */
 const PAPER = { precision: 0.875, recall: 0.8, f1: 0.836 };
@@ -146,11 +139,18 @@ function fittingRows(rows: number): number {
   return rows - Math.floor(rows * (DETECTOR.validationSplit ?? 0));
 }
 
-/** telemanom's error floor in the detector's units, see TELEMANOM_MIN_ERROR. */
-async function errorFloor(dataDir: string, channel: string): Promise<number> {
+/**
+ * The smoothed errors and true values of the predicted test rows in the data's own units, as
+ * telemanom judges them: the detector's errors are in z-scored units of column 0, and the
+ * EWMA is linear, so multiplying by that column's scale on the fitting rows undoes it.
+ */
+async function predictedRows(dataDir: string, channel: string, scores: Float32Array, unscored: number) {
   const train = await readNpy(path.join(dataDir, 'train', `${channel}.npy.gz`));
+  const test = await readNpy(path.join(dataDir, 'test', `${channel}.npy.gz`));
   const scale = new Scaler('zscore').fit(train.slice(0, fittingRows(train.rows))).scale[0]!;
-  return TELEMANOM_MIN_ERROR / scale;
+  const errors = Float64Array.from(scores.subarray(unscored), (e) => e * scale);
+  const values = Float64Array.from(test.column(0).subarray(unscored));
+  return { errors, values };
 }
 
 function sumEvents(results: RowResult[]): EventwiseMetrics {
@@ -231,8 +231,11 @@ async function main(): Promise<void> {
       );
     }
     computeMs += entry.meta.ms;
-    const threshold = { ...(DETECTOR.threshold as DynamicSpec), minScore: await errorFloor(dataDir, channel) };
-    const events = telemanomEvents(entry.values, entry.meta.unscored, entry.meta.window, threshold);
+    const { errors, values } = await predictedRows(dataDir, channel, entry.values, entry.meta.unscored);
+    const events = telemanomEvents(errors, values, { ...TELEMANOM_SETTINGS, sequenceLength: entry.meta.window }).map((r) => ({
+      start: r.start + entry.meta.unscored,
+      end: r.end + entry.meta.unscored,
+    }));
     outputs.set(channel, { scores: entry.values, meta: entry.meta, events });
   }
 
@@ -295,7 +298,7 @@ async function main(): Promise<void> {
       'per label row: fit on the train array (predict column 0 from all columns), detect on the test array with the ' +
       'nonparametric dynamic threshold (pruning p = 0.13); event-wise: a predicted event overlapping a labelled sequence is a hit',
     environment: runEnvironment(repoRoot, threadCount),
-    configuration: { hash, detector: DETECTOR, minTrainWindows: MIN_TRAIN_WINDOWS, telemanomMinError: TELEMANOM_MIN_ERROR },
+    configuration: { hash, detector: DETECTOR, minTrainWindows: MIN_TRAIN_WINDOWS, telemanom: TELEMANOM_SETTINGS },
     labelRows: labelRows.length,
     channels: channels.length,
     wallSeconds,
