@@ -9,7 +9,7 @@
  * ```
  */
 import { readFile } from 'node:fs/promises';
-import { checkPlainObject, describeValue } from './argument-checks.js';
+import { checkInteger, checkPlainObject, describeValue } from './argument-checks.js';
 import { fillMissing } from './data/missing-values.js';
 import { Scaler } from './data/scaler.js';
 import { TimeSeries } from './data/time-series.js';
@@ -52,6 +52,12 @@ export interface DetectOptions {
    * - a TimeSeries with the same columns: the rows just before the series.
    */
   context?: 'none' | 'training' | TimeSeries;
+  /**
+   * Flagged runs separated by fewer than this many unflagged rows become one event. Default:
+   * the model's window. A score hovering at the threshold while one incident passes through the
+   * window would otherwise split that incident into many short events. 0 keeps every run apart.
+   */
+  eventGap?: number;
   signal?: AbortSignal;
 }
 
@@ -230,7 +236,7 @@ export class Detector {
    */
   async detect(input: SeriesInput, detectOptions: DetectOptions = {}): Promise<DetectionResult> {
     const model = this.requireModel('detect');
-    const { context, signal } = checkDetectOptions(detectOptions);
+    const { context, eventGap, signal } = checkDetectOptions(detectOptions);
     const series = toSeries(input, 'series');
     checkColumns(series, model.columnNames, 'series');
     if (series.rows === 0) throw new InvalidDataError('series is empty: detect needs at least one row');
@@ -281,7 +287,8 @@ export class Detector {
       threshold.set(decision.threshold, unscored);
     }
     const featureNames = Array.from(model.features, (c) => model.columnNames[c]!);
-    const events = extractEvents(flags, scores, featureScores, featureNames, series.timestamps);
+    const minGap = eventGap ?? config.window;
+    const events = extractEvents(flags, scores, featureScores, featureNames, series.timestamps, { minGap });
     return new DetectionResult({
       scores, flags, threshold, events, featureScores, featureNames, unscored,
       imputed: filled.imputedRows(),
@@ -291,7 +298,7 @@ export class Detector {
       settings: {
         cell: config.cell, hidden: config.hidden, layers: config.layers, mode: config.mode, window: config.window,
         horizon: config.horizon, score: config.score, smoothing: config.smoothing, scaler: config.scaler,
-        threshold: { ...config.threshold }, features: featureNames,
+        threshold: { ...config.threshold }, features: featureNames, eventGap: minGap,
       },
     });
   }
@@ -360,19 +367,26 @@ function checkFitOptions(options: unknown): FitOptions {
   return o as FitOptions;
 }
 
-function checkDetectOptions(options: unknown): { context: 'none' | 'training' | TimeSeries; signal?: AbortSignal } {
+interface CheckedDetectOptions {
+  context: 'none' | 'training' | TimeSeries;
+  eventGap?: number;
+  signal?: AbortSignal;
+}
+
+function checkDetectOptions(options: unknown): CheckedDetectOptions {
   const o = checkPlainObject('detectOptions', options ?? {});
   for (const key of Object.keys(o)) {
-    if (key !== 'context' && key !== 'signal') {
-      throw new InvalidArgumentError(`detectOptions has an unknown key "${key}"; expected some of context, signal`);
+    if (key !== 'context' && key !== 'eventGap' && key !== 'signal') {
+      throw new InvalidArgumentError(`detectOptions has an unknown key "${key}"; expected some of context, eventGap, signal`);
     }
   }
+  const eventGap = o.eventGap === undefined ? undefined : checkInteger('detectOptions.eventGap', o.eventGap, 0);
   const context = o.context ?? 'none';
   if (context !== 'none' && context !== 'training' && !(context instanceof TimeSeries)) {
     throw new InvalidArgumentError(`detectOptions.context must be 'none', 'training' or a TimeSeries, got ${describeValue(context)}`);
   }
   const signal = checkSignal(o.signal, 'detectOptions.signal');
-  return { context, ...(signal ? { signal } : {}) };
+  return { context, ...(eventGap !== undefined ? { eventGap } : {}), ...(signal ? { signal } : {}) };
 }
 
 function checkSignal(signal: unknown, name: string): AbortSignal | undefined {

@@ -31,7 +31,7 @@ const result = new DetectionResult({
   timestamps: timestamps.slice(4),
   settings: {
     cell: 'gru', hidden: 8, layers: 1, mode: 'forecast', window: 1, horizon: 1, score: 'absolute', smoothing: 0,
-    scaler: 'zscore', threshold: { method: 'ksigma', k: 3 }, features: ['cpu', 'mem,used'],
+    scaler: 'zscore', threshold: { method: 'ksigma', k: 3 }, features: ['cpu', 'mem,used'], eventGap: 0,
   },
 });
 const outcome: RunOutcome = {

@@ -107,6 +107,31 @@ describe('Detector.fit and detect (forecast)', () => {
     expect(spikeEvent.features).toEqual([{ name: 'value', index: 0, contribution: 1 }]);
   });
 
+  it('merges flagged runs closer than eventGap rows (default: the window) into one event', async () => {
+    await fitted;
+    // Two spikes 10 rows apart: with no smoothing each flags its own short run.
+    const twin = sine(300).map((v, i) => v + (i === 150 || i === 160 ? 4 : 0));
+    const apart = await detector.detect(twin, { eventGap: 0 });
+    const runs = apart.events.filter((e) => e.start >= 150 && e.start <= 160);
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    const merged = await detector.detect(twin);
+    expect(merged.settings.eventGap).toBe(25);
+    // The events expected from the unmerged runs: a run starting fewer than 25 unflagged rows
+    // after the previous one ends joins it.
+    const expected: [number, number][] = [];
+    for (const e of apart.events) {
+      const last = expected[expected.length - 1];
+      if (last && e.start - last[1] - 1 < 25) last[1] = e.end;
+      else expected.push([e.start, e.end]);
+    }
+    expect(merged.events.map((e) => [e.start, e.end])).toEqual(expected);
+    expect(merged.events.filter((e) => e.end >= 150 && e.start <= 160)).toHaveLength(1);
+    // Flags are untouched: merging only groups them.
+    expect(Array.from(merged.flags)).toEqual(Array.from(apart.flags));
+    await expect(detector.detect(twin, { eventGap: -1 })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    await expect(detector.detect(twin, { eventGap: '5' as never })).rejects.toThrow(/detectOptions\.eventGap must be an integer/);
+  });
+
   it("scores every row of a continuation with { context: 'training' }", async () => {
     await fitted;
     const continuation = sine(1100).slice(1000);

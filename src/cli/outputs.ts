@@ -18,7 +18,18 @@ export const outputFlags = {
     placeholder: '<labels.json>',
   }),
   json: flag.switch({ description: 'Print the full result as JSON on stdout (nothing else goes to stdout)' }),
+  eventGap: flag.number({
+    description: 'Merge flagged runs fewer than this many rows apart into one event; 0 = never',
+    integer: true,
+    min: 0,
+    default: 'the model window',
+  }),
 } as const;
+
+/** The detect option for --event-gap: absent means the library's default (the model window). */
+export function eventGapOption(eventGap: number | undefined): { eventGap?: number } {
+  return eventGap === undefined ? {} : { eventGap };
+}
 
 export const OUTPUT_FLAG_NAMES = Object.keys(outputFlags) as (keyof typeof outputFlags)[];
 

@@ -20,6 +20,8 @@ export interface DetectionSettings {
   threshold: Readonly<Record<string, unknown>>;
   /** Features whose errors make up the score (forecast: targets; reconstruct: all columns). */
   features: readonly string[];
+  /** Flagged runs closer than this many rows were merged into one event. */
+  eventGap: number;
 }
 
 export interface DetectionResultInit {

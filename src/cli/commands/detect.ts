@@ -6,7 +6,7 @@ import type { CliCommand } from '../command.js';
 import { CSV_FLAG_NAMES, csvFlags, readSeries } from '../data-flags.js';
 import { VERBOSITY_FLAG_NAMES, progressFor, verbosityFlags } from '../fit-with-progress.js';
 import { readLabels } from '../labels.js';
-import { OUTPUT_FLAG_NAMES, checkWritable, outFormat, outputFlags, renderOutputs, writeOutputs } from '../outputs.js';
+import { OUTPUT_FLAG_NAMES, checkWritable, eventGapOption, outFormat, outputFlags, renderOutputs, writeOutputs } from '../outputs.js';
 import { runJSON } from '../run-files.js';
 import type { RunOutcome } from '../run-outcome.js';
 import { runSummary } from '../summary.js';
@@ -72,7 +72,7 @@ export const detectCommand: CliCommand = {
     const series = modelColumns(await readSeries(dataPath, flags, context.signal), detector, dataPath, flags.model);
     const labels = flags.labels ? await readLabels(flags.labels, series, dataPath) : undefined;
     progress.note(`scoring ${series.rows} rows`);
-    const result = await detector.detect(series, { signal: context.signal });
+    const result = await detector.detect(series, { ...eventGapOption(flags.eventGap), signal: context.signal });
     const outcome: RunOutcome = { dataPath, series, detectStart: 0, result, modelPath: flags.model, ...(labels ? { labels } : {}) };
     const files = renderOutputs(outcome, { out: flags.out, report: flags.report }, detectSpec.name);
     await writeOutputs(files);

@@ -14,7 +14,7 @@ import {
 } from '../detector-flags.js';
 import { VERBOSITY_FLAG_NAMES, fitWithProgress, progressFor, verbosityFlags } from '../fit-with-progress.js';
 import { readLabels } from '../labels.js';
-import { OUTPUT_FLAG_NAMES, checkWritable, outFormat, outputFlags, renderOutputs, writeOutputs } from '../outputs.js';
+import { OUTPUT_FLAG_NAMES, checkWritable, eventGapOption, outFormat, outputFlags, renderOutputs, writeOutputs } from '../outputs.js';
 import { runJSON } from '../run-files.js';
 import type { RunOutcome } from '../run-outcome.js';
 import { runSummary } from '../summary.js';
@@ -99,7 +99,7 @@ export const runCommand: CliCommand = {
       const trainSeries = await readSeries(flags.train, flags, context.signal);
       const fit = await fitWithProgress(detector, trainSeries, context, progress);
       progress.note(`scoring ${series.rows} rows`);
-      const result = await detector.detect(series, { signal: context.signal });
+      const result = await detector.detect(series, { ...eventGapOption(flags.eventGap), signal: context.signal });
       outcome = { dataPath, series, detectStart: 0, result, trainPath: flags.train, fit, ...(labels ? { labels } : {}) };
     } else {
       const trainEnd = flags.trainFraction === undefined ? defaultTrainRows(series.rows) : Math.round(flags.trainFraction * series.rows);
@@ -108,7 +108,7 @@ export const runCommand: CliCommand = {
       }
       const fit = await fitWithProgress(detector, series.slice(0, trainEnd), context, progress);
       progress.note(`scoring rows ${trainEnd}-${series.rows - 1}`);
-      const result = await detector.detect(series.slice(trainEnd), { context: 'training', signal: context.signal });
+      const result = await detector.detect(series.slice(trainEnd), { context: 'training', ...eventGapOption(flags.eventGap), signal: context.signal });
       outcome = {
         dataPath, series, detectStart: trainEnd, result, trainRows: { start: 0, end: trainEnd - 1 }, fit,
         ...(labels ? { labels } : {}),
