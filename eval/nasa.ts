@@ -64,6 +64,7 @@ const DETECTOR: DetectorOptions = {
   learningRate: 0.001,
   threshold: { method: 'dynamic', window: 2100, batch: 70, p: 0.13, buffer: 100, inverse: true },
   seed: 1,
+  ...(process.env.NASA_EXP ? JSON.parse(process.env.NASA_EXP) : {}),
 };
 
 /**

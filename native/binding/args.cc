@@ -1,6 +1,7 @@
 #include "args.h"
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "js_errors.h"
@@ -86,6 +87,26 @@ F32 requireF32(const Napi::Value& v, const char* name, size_t expected) {
 F32 optionalF32(const Napi::Value& v, const char* name, size_t expected) {
   if (v.IsNull() || v.IsUndefined()) return F32{};
   return requireF32(v, name, expected);
+}
+
+static bool overlap(const F32& a, const F32& b) {
+  if (!a.data || !b.data) return false;
+  const auto a0 = reinterpret_cast<uintptr_t>(a.data), b0 = reinterpret_cast<uintptr_t>(b.data);
+  return a0 < b0 + b.length * sizeof(float) && b0 < a0 + a.length * sizeof(float);
+}
+
+void requireDisjoint(Napi::Env env, std::initializer_list<NamedF32> outputs, std::initializer_list<NamedF32> inputs) {
+  for (auto o = outputs.begin(); o != outputs.end(); ++o) {
+    auto check = [&](const NamedF32& other) {
+      if (overlap(*o->array, *other.array)) {
+        throwTypeError(env, std::string(o->name) + " must not share memory with " + other.name +
+                                ": pass a separate Float32Array for each output",
+                       "ERR_INVALID_ARG_VALUE");
+      }
+    };
+    for (auto p = o + 1; p != outputs.end(); ++p) check(*p);
+    for (const NamedF32& in : inputs) check(in);
+  }
 }
 
 size_t checkedMul(Napi::Env env, const char* what, std::initializer_list<size_t> factors) {

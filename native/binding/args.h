@@ -29,6 +29,15 @@ F32 optionalF32(const Napi::Value& v, const char* name, size_t expected);
 // Any length >= 1 (the caller checks it).
 F32 requireF32Any(const Napi::Value& v, const char* name);
 
+// Outputs the kernels write while still reading inputs must not share memory with those inputs
+// or with each other (aliasing silently corrupts results). Throws TypeError naming both; empty
+// arrays (data == nullptr) are skipped.
+struct NamedF32 {
+  const char* name;
+  const F32* array;
+};
+void requireDisjoint(Napi::Env env, std::initializer_list<NamedF32> outputs, std::initializer_list<NamedF32> inputs);
+
 // a*b*... with overflow detection; throws RangeError naming `what`.
 size_t checkedMul(Napi::Env env, const char* what, std::initializer_list<size_t> factors);
 

@@ -147,6 +147,7 @@ StackWrap::ForwardCall StackWrap::parseForward(const Napi::CallbackInfo& info) {
   } else if (!a.Get("c0").IsUndefined() && !a.Get("c0").IsNull()) {
     throwTypeError(env, "c0 is only accepted by an lstm stack", "ERR_INVALID_ARG_VALUE");
   }
+  requireDisjoint(env, {{"output", &f.y}, {"hN", &f.hN}, {"cN", &f.cN}}, {{"x", &f.x}, {"h0", &f.h0}, {"c0", &f.c0}});
   return f;
 }
 
@@ -218,6 +219,8 @@ StackWrap::BackwardCall StackWrap::parseBackward(const Napi::CallbackInfo& info)
   } else if (!a.Get("dCN").IsUndefined() && !a.Get("dCN").IsNull()) {
     throwTypeError(env, "dCN is only accepted by an lstm stack", "ERR_INVALID_ARG_VALUE");
   }
+  requireDisjoint(env, {{"dInput", &b.dX}, {"dH0", &b.dH0}, {"dC0", &b.dC0}, {"dParams", &b.dParams}},
+                  {{"dOutput", &b.dY}, {"dHN", &b.dHN}, {"dCN", &b.dCN}});
   return b;
 }
 

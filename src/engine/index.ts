@@ -1,5 +1,5 @@
 export { RecurrentStack, Stepper } from './recurrent-stack.js';
-export type { ForwardOptions, ForwardResult, BackwardOptions, BackwardResult, StepState } from './recurrent-stack.js';
+export type { ForwardOptions, ForwardOutputs, ForwardResult, BackwardOptions, BackwardOutputs, BackwardResult, StepState } from './recurrent-stack.js';
 export { AnomalyNetwork, NetworkStream } from './anomaly-network.js';
 export type { NetworkSpec, NetworkMode, OptimizerSpec, TrainStepResult, OptimizerState, ResolvedNetworkSpec } from './anomaly-network.js';
 export type { CellType, Nonlinearity, StackSpec } from './cell-spec.js';

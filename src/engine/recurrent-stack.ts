@@ -1,5 +1,6 @@
 import { InvalidArgumentError, NotFittedError } from '../errors.js';
 import { checkFloat32Array, checkInteger, checkOptionalFloat32Array, describeValue } from '../argument-checks.js';
+import { checkDisjointOutputs } from './buffer-overlap.js';
 import { LIMITS } from './limits.js';
 import { resolveStackSpec, toNativeStackConfig, type ResolvedStackSpec, type StackSpec } from './cell-spec.js';
 import { native } from './native.js';
@@ -15,6 +16,22 @@ export interface ForwardOptions {
   c0?: Float32Array | null;
   /** Keep what backward needs (see tapeBytes). */
   train?: boolean;
+  /**
+   * Arrays to write the results into instead of allocating new ones (a serving loop reuses
+   * them call after call). The result object then holds these same arrays. They must not share
+   * memory with x, h0, c0 or each other.
+   */
+  out?: ForwardOutputs | null;
+}
+
+/** Caller-owned destinations of a forward pass; every field is overwritten. */
+export interface ForwardOutputs {
+  /** [batch][steps][hidden]. */
+  output: Float32Array;
+  /** [layers][batch][hidden]. */
+  hN: Float32Array;
+  /** LSTM only (required there): [layers][batch][hidden]. */
+  cN?: Float32Array | null;
 }
 
 export interface ForwardResult {
@@ -33,6 +50,24 @@ export interface BackwardOptions {
   dHN?: Float32Array | null;
   /** LSTM: d(loss)/d(cN). */
   dCN?: Float32Array | null;
+  /**
+   * Arrays to write the gradients into instead of allocating new ones. `result.params` then
+   * holds views into `out.dParams` (no copies). They must not share memory with dOutput, dHN,
+   * dCN or each other.
+   */
+  out?: BackwardOutputs | null;
+}
+
+/** Caller-owned destinations of a backward pass; every field is overwritten. */
+export interface BackwardOutputs {
+  /** [batch][steps][inputSize]. */
+  dInput: Float32Array;
+  /** [layers][batch][hidden]. */
+  dH0: Float32Array;
+  /** LSTM only (required there): [layers][batch][hidden]. */
+  dC0?: Float32Array | null;
+  /** Every parameter's gradient in the flat layout of getFlatParameters (paramCount floats). */
+  dParams: Float32Array;
 }
 
 export interface BackwardResult {
@@ -93,16 +128,16 @@ export class RecurrentStack extends ParameterizedNetwork<NativeRecurrentStack> {
   }
 
   backward(options: BackwardOptions = {}): BackwardResult {
-    const { args, result } = this.prepareBackward(options);
+    const { args, result, views } = this.prepareBackward(options);
     this.handle.backward(args);
-    result.params = splitParameters(args.dParams, this.parameterSlots());
+    result.params = this.gradientMap(args.dParams, views);
     return result;
   }
 
   async backwardAsync(options: BackwardOptions = {}): Promise<BackwardResult> {
-    const { args, result } = this.prepareBackward(options);
+    const { args, result, views } = this.prepareBackward(options);
     await this.handle.backwardAsync(args);
-    result.params = splitParameters(args.dParams, this.parameterSlots());
+    result.params = this.gradientMap(args.dParams, views);
     return result;
   }
 
@@ -146,18 +181,71 @@ export class RecurrentStack extends ParameterizedNetwork<NativeRecurrentStack> {
     if (options.train !== undefined && typeof options.train !== 'boolean') {
       throw new InvalidArgumentError(`train must be a boolean, got ${describeValue(options.train)}`);
     }
-    const result: ForwardResult = {
-      output: new Float32Array(batch * steps * hiddenSize),
-      hN: new Float32Array(stateLen),
-    };
-    if (cell === 'lstm') result.cN = new Float32Array(stateLen);
+    const result = this.forwardOutputs(options.out, batch * steps * hiddenSize, stateLen);
+    checkDisjointOutputs(
+      [['out.output', result.output], ['out.hN', result.hN], ['out.cN', result.cN]],
+      [['x', x], ['h0', h0], ['c0', c0]],
+    );
     const args: NativeForwardArgs = {
       x, batch, steps, h0, c0, y: result.output, hN: result.hN, cN: result.cN ?? null, train: options.train === true,
     };
     return { args, result };
   }
 
-  private prepareBackward(options: BackwardOptions): { args: NativeBackwardArgs; result: BackwardResult } {
+  /** The caller's output arrays (checked), or fresh ones. */
+  private forwardOutputs(out: ForwardOutputs | null | undefined, outputLen: number, stateLen: number): ForwardResult {
+    const lstm = this.config.cell === 'lstm';
+    if (out === undefined || out === null) {
+      const fresh: ForwardResult = { output: new Float32Array(outputLen), hN: new Float32Array(stateLen) };
+      if (lstm) fresh.cN = new Float32Array(stateLen);
+      return fresh;
+    }
+    if (typeof out !== 'object') {
+      throw new InvalidArgumentError(`out must be an object { output, hN, cN? } of Float32Arrays, got ${describeValue(out)}`);
+    }
+    const result: ForwardResult = {
+      output: checkFloat32Array('out.output', out.output, outputLen),
+      hN: checkFloat32Array('out.hN', out.hN, stateLen),
+    };
+    if (lstm) result.cN = checkFloat32Array('out.cN', out.cN, stateLen);
+    else if (out.cN != null) throw new InvalidArgumentError(`out.cN is only accepted by an lstm stack, this one is '${this.config.cell}'`);
+    return result;
+  }
+
+  /** The caller's gradient arrays (checked), or fresh ones; `views`: the caller's dParams. */
+  private backwardOutputs(out: BackwardOutputs | null | undefined, inputLen: number, stateLen: number): {
+    result: BackwardResult;
+    dParams: Float32Array;
+    views: boolean;
+  } {
+    const lstm = this.config.cell === 'lstm';
+    if (out === undefined || out === null) {
+      const result: BackwardResult = { dInput: new Float32Array(inputLen), dH0: new Float32Array(stateLen), params: {} };
+      if (lstm) result.dC0 = new Float32Array(stateLen);
+      return { result, dParams: new Float32Array(this.handle.paramCount), views: false };
+    }
+    if (typeof out !== 'object') {
+      throw new InvalidArgumentError(`out must be an object { dInput, dH0, dC0?, dParams } of Float32Arrays, got ${describeValue(out)}`);
+    }
+    const result: BackwardResult = {
+      dInput: checkFloat32Array('out.dInput', out.dInput, inputLen),
+      dH0: checkFloat32Array('out.dH0', out.dH0, stateLen),
+      params: {},
+    };
+    if (lstm) result.dC0 = checkFloat32Array('out.dC0', out.dC0, stateLen);
+    else if (out.dC0 != null) throw new InvalidArgumentError(`out.dC0 is only accepted by an lstm stack, this one is '${this.config.cell}'`);
+    return { result, dParams: checkFloat32Array('out.dParams', out.dParams, this.handle.paramCount), views: true };
+  }
+
+  /** Named gradients: copies, or (caller's buffer) views that share its memory. */
+  private gradientMap(dParams: Float32Array, views: boolean): ParameterMap {
+    if (!views) return splitParameters(dParams, this.parameterSlots());
+    const map: ParameterMap = {};
+    for (const s of this.parameterSlots()) map[s.name] = dParams.subarray(s.offset, s.offset + s.length);
+    return map;
+  }
+
+  private prepareBackward(options: BackwardOptions): { args: NativeBackwardArgs; result: BackwardResult; views: boolean } {
     if (!this.tape) {
       throw new NotFittedError('backward needs a forward call with { train: true } first (setting parameters since then discards it)');
     }
@@ -171,17 +259,13 @@ export class RecurrentStack extends ParameterizedNetwork<NativeRecurrentStack> {
     const dHN = checkOptionalFloat32Array('dHN', options.dHN, stateLen);
     if (cell !== 'lstm' && options.dCN != null) throw new InvalidArgumentError(`dCN is only accepted by an lstm stack, this one is '${cell}'`);
     const dCN = cell === 'lstm' ? checkOptionalFloat32Array('dCN', options.dCN, stateLen) : null;
-    const result: BackwardResult = {
-      dInput: new Float32Array(batch * steps * inputSize),
-      dH0: new Float32Array(stateLen),
-      params: {},
-    };
-    if (cell === 'lstm') result.dC0 = new Float32Array(stateLen);
-    const args: NativeBackwardArgs = {
-      dY, dHN, dCN, dX: result.dInput, dH0: result.dH0, dC0: result.dC0 ?? null,
-      dParams: new Float32Array(this.handle.paramCount),
-    };
-    return { args, result };
+    const { result, dParams, views } = this.backwardOutputs(options.out, batch * steps * inputSize, stateLen);
+    checkDisjointOutputs(
+      [['out.dInput', result.dInput], ['out.dH0', result.dH0], ['out.dC0', result.dC0], ['out.dParams', dParams]],
+      [['dOutput', dY], ['dHN', dHN], ['dCN', dCN]],
+    );
+    const args: NativeBackwardArgs = { dY, dHN, dCN, dX: result.dInput, dH0: result.dH0, dC0: result.dC0 ?? null, dParams };
+    return { args, result, views };
   }
 }
 
