@@ -56,6 +56,13 @@ export const MODEL_FLAG_NAMES = Object.keys(modelFlags) as (keyof typeof modelFl
 export const TRAINING_FLAG_NAMES = Object.keys(trainingFlags) as (keyof typeof trainingFlags)[];
 export const THRESHOLD_FLAG_NAMES = Object.keys(thresholdFlags) as (keyof typeof thresholdFlags)[];
 
+/** The help sections of every command that trains a model, in the order they are shown. */
+export const DETECTOR_FLAG_GROUPS = [
+  { title: 'Model', flags: MODEL_FLAG_NAMES },
+  { title: 'Training', flags: TRAINING_FLAG_NAMES },
+  { title: 'Threshold', flags: THRESHOLD_FLAG_NAMES },
+] as const;
+
 /** "options.batchSize must be ..." -> "--batch-size must be ...". */
 export function withFlagNames(message: string): string {
   return message

@@ -3,15 +3,7 @@ import { OutOfRangeError } from '../../errors.js';
 import { flag, formatHelp, parseCommandLine, type CommandSpec } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { CSV_FLAG_NAMES, csvFlags, readSeries } from '../data-flags.js';
-import {
-  MODEL_FLAG_NAMES,
-  THRESHOLD_FLAG_NAMES,
-  TRAINING_FLAG_NAMES,
-  detectorOptionsFrom,
-  modelFlags,
-  thresholdFlags,
-  trainingFlags,
-} from '../detector-flags.js';
+import { DETECTOR_FLAG_GROUPS, detectorOptionsFrom, modelFlags, thresholdFlags, trainingFlags } from '../detector-flags.js';
 import { VERBOSITY_FLAG_NAMES, fitWithProgress, progressFor, verbosityFlags } from '../fit-with-progress.js';
 import { readLabels } from '../labels.js';
 import { OUTPUT_FLAG_NAMES, checkWritable, eventGapOption, outFormat, outputFlags, renderOutputs, writeOutputs } from '../outputs.js';
@@ -56,9 +48,7 @@ export const runSpec: CommandSpec<typeof runFlags> = {
     { title: 'Data split', flags: ['trainFraction', 'train'] },
     { title: 'Output', flags: [...OUTPUT_FLAG_NAMES, 'model'] },
     { title: 'Reading the CSV', flags: CSV_FLAG_NAMES },
-    { title: 'Model', flags: MODEL_FLAG_NAMES },
-    { title: 'Training', flags: TRAINING_FLAG_NAMES },
-    { title: 'Threshold', flags: THRESHOLD_FLAG_NAMES },
+    ...DETECTOR_FLAG_GROUPS,
     { title: 'Messages', flags: VERBOSITY_FLAG_NAMES },
   ],
   examples: [

@@ -5,15 +5,7 @@ import type { FitSummary } from '../../training/fitted-model.js';
 import { flag, formatHelp, parseCommandLine, type CommandSpec } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { CSV_FLAG_NAMES, csvFlags, readSeries } from '../data-flags.js';
-import {
-  MODEL_FLAG_NAMES,
-  THRESHOLD_FLAG_NAMES,
-  TRAINING_FLAG_NAMES,
-  detectorOptionsFrom,
-  modelFlags,
-  thresholdFlags,
-  trainingFlags,
-} from '../detector-flags.js';
+import { DETECTOR_FLAG_GROUPS, detectorOptionsFrom, modelFlags, thresholdFlags, trainingFlags } from '../detector-flags.js';
 import { VERBOSITY_FLAG_NAMES, fitWithProgress, progressFor, verbosityFlags } from '../fit-with-progress.js';
 import { checkWritable } from '../outputs.js';
 import { formatDuration } from '../progress.js';
@@ -38,9 +30,7 @@ export const trainSpec: CommandSpec<typeof trainFlags> = {
   groups: [
     { title: 'Output', flags: ['model', 'json'] },
     { title: 'Reading the CSV', flags: CSV_FLAG_NAMES },
-    { title: 'Model', flags: MODEL_FLAG_NAMES },
-    { title: 'Training', flags: TRAINING_FLAG_NAMES },
-    { title: 'Threshold', flags: THRESHOLD_FLAG_NAMES },
+    ...DETECTOR_FLAG_GROUPS,
     { title: 'Messages', flags: VERBOSITY_FLAG_NAMES },
   ],
   examples: [
