@@ -1,14 +1,15 @@
 /**
  * rnn-anomaly itself, measured through its public TypeScript API (src/engine): what a user of
- * the library gets, argument checks and result allocation included (streaming: Stepper). The C++ bench
- * (bench/native/bench_kernels.cc) measures the kernels alone.
+ * the library gets, argument checks included. Sequence calls write into output arrays made once
+ * per session (the `out` options), as a serving or training loop would; streaming uses a
+ * Stepper. The C++ bench (bench/native/bench_kernels.cc) measures the kernels alone.
  */
 import type { BenchCase, Peer, PeerSession } from './peer.js';
 import { STEP_RING, type CaseData } from '../case-data.js';
 import { seededUniform, torchParameterRecord } from '../layouts.js';
 import type { CellKind } from '../workloads.js';
 import { AnomalyNetwork, RecurrentStack, activeIsa, setThreads } from '../../src/engine/index.js';
-import type { StackSpec } from '../../src/engine/index.js';
+import type { BackwardOutputs, ForwardOutputs, StackSpec } from '../../src/engine/index.js';
 
 function stackSpec(cell: CellKind, c: BenchCase): StackSpec {
   const w = c.workload;
@@ -29,32 +30,53 @@ function makeStack(c: BenchCase, data: CaseData): RecurrentStack {
   return net;
 }
 
+/** Output arrays for one forward call of the workload's shape. */
+function forwardOutputs(c: BenchCase): ForwardOutputs {
+  const w = c.workload;
+  const state = w.layers * w.batch * w.hiddenSize;
+  return {
+    output: new Float32Array(w.batch * w.steps * w.hiddenSize),
+    hN: new Float32Array(state),
+    cN: w.cell === 'lstm' ? new Float32Array(state) : null,
+  };
+}
+
 function inferSession(c: BenchCase, data: CaseData): PeerSession {
   const { batch, steps } = c.workload;
   const net = makeStack(c, data);
-  let last: Float32Array | null = null;
+  const out = forwardOutputs(c);
+  let ran = false;
   return {
     isAsync: false,
     run: () => {
-      last = net.forward(data.x, { batch, steps }).output;
+      net.forward(data.x, { batch, steps, out });
+      ran = true;
     },
     firstOutput: () => {
-      if (!last) throw new Error('firstOutput before run');
-      return last;
+      if (!ran) throw new Error('firstOutput before run');
+      return out.output;
     },
     dispose: () => {},
   };
 }
 
 function forwardBackwardSession(c: BenchCase, data: CaseData): PeerSession {
-  const { batch, steps } = c.workload;
+  const w = c.workload;
   const net = makeStack(c, data);
   const dOutput = data.dOutput!;
+  const out = forwardOutputs(c);
+  const state = w.layers * w.batch * w.hiddenSize;
+  const grads: BackwardOutputs = {
+    dInput: new Float32Array(w.batch * w.steps * w.inputSize),
+    dH0: new Float32Array(state),
+    dC0: w.cell === 'lstm' ? new Float32Array(state) : null,
+    dParams: new Float32Array(net.paramCount),
+  };
   return {
     isAsync: false,
     run: () => {
-      net.forward(data.x, { batch, steps, train: true });
-      net.backward({ dOutput });
+      net.forward(data.x, { batch: w.batch, steps: w.steps, train: true, out });
+      net.backward({ dOutput, out: grads });
     },
     dispose: () => {},
   };
