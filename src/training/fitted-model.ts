@@ -3,43 +3,20 @@
  * it in only when training and calibration succeeded, `detect` and streams read it, and the
  * model file stores it.
  */
-import type { CellType, Nonlinearity } from '../engine/cell-spec.js';
 import type { AnomalyNetwork } from '../engine/anomaly-network.js';
 import type { Scaler } from '../data/scaler.js';
-import type { DetectorMode, MissingPolicy, OptimizerKind, ScalerKind, ScoreKind } from '../detector-options.js';
+import type { ResolvedOptions } from '../detector-options.js';
 import type { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
 import type { ThresholdModel } from '../thresholds/model.js';
-import type { ResolvedThresholdSpec } from '../thresholds/spec.js';
 import type { EpochInfo, StopReason } from './train-loop.js';
 
-/** The options a model was trained with, every 'auto' replaced by the value chosen. */
-export interface ModelConfig {
-  cell: CellType;
-  nonlinearity: Nonlinearity;
-  resetAfter: boolean;
-  hidden: number;
-  layers: number;
-  mode: DetectorMode;
-  window: number;
-  horizon: number;
-  score: ScoreKind;
-  smoothing: number;
-  threshold: ResolvedThresholdSpec;
-  scaler: ScalerKind;
-  missing: MissingPolicy;
-  epochs: number;
-  batchSize: number;
-  windowsPerEpoch: number;
-  learningRate: number;
-  optimizer: OptimizerKind;
-  momentum: number;
-  weightDecay: number;
-  validationSplit: number;
-  patience: number;
-  clipNorm: number;
-  lrDecay: number;
-  seed: number;
-}
+/**
+ * The options a model was trained with, every 'auto' replaced by the value chosen. Targets live
+ * in `FittedModel.features` and threads belong to the process, so neither is part of a model.
+ */
+export type ModelConfig = Omit<ResolvedOptions, AutoOption | 'targets' | 'threads'> & Record<AutoOption, number>;
+
+type AutoOption = 'hidden' | 'window' | 'epochs' | 'batchSize' | 'windowsPerEpoch';
 
 /** What `fit` returns (and what a saved model remembers about its training). */
 export interface FitSummary {
