@@ -78,13 +78,9 @@ export async function runTraining(
   settings: TrainingSettings,
   hooks: TrainingHooks = {},
 ): Promise<TrainingOutcome> {
-  const { shape, inputs, columns, targets, targetColumns } = data;
-  const window = shape.window;
-  const horizon = shape.mode === 'forecast' ? shape.horizon : 0;
+  const window = data.shape.window;
   const batchSize = Math.min(settings.batchSize, data.trainStarts.length);
-  const x = new Float32Array(batchSize * window * columns);
-  const y = targets ? new Float32Array(batchSize * horizon * targetColumns) : null;
-  const targetStarts = new Int32Array(batchSize);
+  const batcher = new WindowBatcher(data, batchSize);
   const order = data.trainStarts.slice();
   const rng = new Xoshiro128(settings.seed);
   const began = performance.now();
@@ -110,15 +106,7 @@ export async function runTraining(
     for (let b = 0; b < take; b += batchSize) {
       checkAbort();
       const n = Math.min(batchSize, take - b);
-      const starts = order.subarray(b, b + n);
-      const xs = x.subarray(0, n * window * columns);
-      gatherWindows(inputs, columns, starts, window, xs);
-      let ys: Float32Array | null = null;
-      if (targets && y) {
-        for (let i = 0; i < n; i++) targetStarts[i] = starts[i]! + targetOffset(shape);
-        ys = y.subarray(0, n * horizon * targetColumns);
-        gatherWindows(targets, targetColumns, targetStarts.subarray(0, n), horizon, ys);
-      }
+      const { xs, ys } = batcher.gather(order.subarray(b, b + n));
       const step = await network.trainStepAsync(xs, ys, n, window, optimizer);
       if (!Number.isFinite(step.loss)) {
         diverged = true;
@@ -177,29 +165,48 @@ export async function runTraining(
 
 /** Mean validation MSE over every validation window (NaN when there are none). */
 async function validationLoss(network: AnomalyNetwork, data: TrainingData): Promise<number> {
-  const { shape, inputs, columns, targets, targetColumns, validationStarts } = data;
+  const { validationStarts } = data;
   const total = validationStarts.length;
   if (total === 0) return NaN;
-  const window = shape.window;
+  const { shape, columns, targetColumns } = data;
   const horizon = shape.mode === 'forecast' ? shape.horizon : 0;
-  const perWindow = window * columns + horizon * targetColumns;
+  const perWindow = shape.window * columns + horizon * targetColumns;
   const chunk = Math.max(1, Math.min(total, Math.floor(VALIDATION_CHUNK_FLOATS / perWindow)));
-  const x = new Float32Array(chunk * window * columns);
-  const y = targets ? new Float32Array(chunk * horizon * targetColumns) : null;
-  const targetStarts = new Int32Array(chunk);
+  const batcher = new WindowBatcher(data, chunk);
   let sum = 0;
   for (let b = 0; b < total; b += chunk) {
     const n = Math.min(chunk, total - b);
-    const starts = validationStarts.subarray(b, b + n);
-    const xs = x.subarray(0, n * window * columns);
-    gatherWindows(inputs, columns, starts, window, xs);
-    let ys: Float32Array | null = null;
-    if (targets && y) {
-      for (let i = 0; i < n; i++) targetStarts[i] = starts[i]! + targetOffset(shape);
-      ys = y.subarray(0, n * horizon * targetColumns);
-      gatherWindows(targets, targetColumns, targetStarts.subarray(0, n), horizon, ys);
-    }
-    sum += (await network.lossAsync(xs, ys, n, window)) * n;
+    const { xs, ys } = batcher.gather(validationStarts.subarray(b, b + n));
+    sum += (await network.lossAsync(xs, ys, n, shape.window)) * n;
   }
   return sum / total;
+}
+
+/** Reusable buffers into which the windows (and forecast targets) of a batch are gathered. */
+class WindowBatcher {
+  private readonly x: Float32Array;
+  private readonly y: Float32Array | null;
+  private readonly targetStarts: Int32Array;
+  private readonly horizon: number;
+
+  constructor(private readonly data: TrainingData, capacity: number) {
+    const { shape, columns, targets, targetColumns } = data;
+    this.horizon = shape.mode === 'forecast' ? shape.horizon : 0;
+    this.x = new Float32Array(capacity * shape.window * columns);
+    this.y = targets ? new Float32Array(capacity * this.horizon * targetColumns) : null;
+    this.targetStarts = new Int32Array(capacity);
+  }
+
+  /** Views of the gathered batch, valid until the next call. */
+  gather(starts: Int32Array): { xs: Float32Array; ys: Float32Array | null } {
+    const { shape, inputs, columns, targets, targetColumns } = this.data;
+    const n = starts.length;
+    const xs = this.x.subarray(0, n * shape.window * columns);
+    gatherWindows(inputs, columns, starts, shape.window, xs);
+    if (!targets || !this.y) return { xs, ys: null };
+    for (let i = 0; i < n; i++) this.targetStarts[i] = starts[i]! + targetOffset(shape);
+    const ys = this.y.subarray(0, n * this.horizon * targetColumns);
+    gatherWindows(targets, targetColumns, this.targetStarts.subarray(0, n), this.horizon, ys);
+    return { xs, ys };
+  }
 }
