@@ -2,7 +2,8 @@
  * NAB benchmark runner: `npm run eval:nab -- [--limit N] [--threads N] [--fresh] [--data DIR]`.
  *
  * Runs one fixed detector configuration online over every NAB file (see
- * lib/nab-online-detector.ts), writes the scores in NAB's results layout, scores them with the
+ * lib/nab-online-detector.ts), turns its errors and the values into per-row scores (see
+ * lib/nab-online-score.ts), writes them in NAB's results layout, scores them with the
  * library's NAB scorer with the threshold optimised per profile over the corpus (as NAB does),
  * prints a table and writes eval/results/nab.json (nab-limit<N>.json for a subset). Per-file
  * prediction errors are cached under eval/results/cache/, so an interrupted run resumes.
@@ -12,9 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setThreads, threads } from '../src/engine/runtime.js';
 import { loadNabCorpus, scoreNabCorpus, writeNabResultsFile, type NabCorpusFile } from '../src/eval/index.js';
-import { ErrorSurprise, type ErrorSurpriseOptions } from './lib/error-surprise.js';
 import { configHash, FileCache } from './lib/file-cache.js';
 import { onlineErrors, type OnlineConfig } from './lib/nab-online-detector.js';
+import { nabOnlineScores, type NabScoreMapping } from './lib/nab-online-score.js';
 import { parseRunArgs } from './lib/run-args.js';
 import { runEnvironment } from './lib/run-environment.js';
 import { formatTable } from './lib/text-table.js';
@@ -41,12 +42,16 @@ const ONLINE: OnlineConfig = {
   },
   refitEvery: 0,
 };
-const SURPRISE: ErrorSurpriseOptions = { history: 100_000, warmup: 20, zHalf: 5, refractory: 50 };
-/**
- * Share of the probationary rows, at their end, whose errors seed the score mapping: the
- * detector's validation rows, which it predicted without having trained on them.
- */
-const SEED_SHARE = ONLINE.detector.validationSplit ?? 0;
+/** From errors and values to NAB scores (lib/nab-online-score.ts); the same for every file. */
+const MAPPING: NabScoreMapping = {
+  errorSeedShare: ONLINE.detector.validationSplit ?? 0,
+  warmup: 20,
+  errorZHalf: 5,
+  seasonalSmoothingShare: 1 / 12,
+  seasonalZHalf: 10,
+  rangeTolerance: 0.02,
+  refractory: 25,
+};
 
 /** Published NAB v1.1 scores (results/final_results.json) to compare against. */
 const PUBLISHED: Record<string, [number, number, number]> = {
@@ -110,11 +115,7 @@ async function main(): Promise<void> {
       console.log(`[${i + 1}/${files.length}] ${file.name}: ${file.rows} rows, window ${out.window}, ${(entry.meta.ms / 1000).toFixed(1)} s`);
     }
     computeMs += entry.meta.ms;
-    const surprise = new ErrorSurprise(SURPRISE);
-    const probation = file.weights.probation;
-    for (let r = Math.floor(probation * (1 - SEED_SHARE)); r < probation; r++) surprise.observe(entry.values[r]!);
-    const scores = new Float64Array(file.rows);
-    for (let r = probation; r < file.rows; r++) scores[r] = surprise.next(entry.values[r]!);
+    const scores = nabOnlineScores(file, file.weights.probation, entry.values, MAPPING);
     await writeNabResultsFile(path.join(resultsDir, ...path.posix.dirname(file.name).split('/'), `${DETECTOR_NAME}_${path.posix.basename(file.name)}`), file, scores);
   }
 
@@ -146,10 +147,11 @@ async function main(): Promise<void> {
   const out = {
     benchmark: 'NAB v1.1',
     protocol:
-      'online: detector fitted on the probationary rows only, then streamed row by row; one configuration for all files; ' +
+      'online: detector fitted on the probationary rows only, then streamed row by row; each row scored from rows up to it ' +
+      '(forecast-error surprise, change against one day earlier, range novelty; refractory rule); one configuration for all files; ' +
       'threshold optimised per profile over the scored files (NAB sweep)',
     environment: runEnvironment(repoRoot, threadCount),
-    configuration: { hash, detector: ONLINE, scoreMapping: { ...SURPRISE, seedShare: SEED_SHARE } },
+    configuration: { hash, detector: ONLINE, scoreMapping: MAPPING },
     files: files.length,
     windows: result.windows,
     wallSeconds,

@@ -25,12 +25,11 @@ export class ErrorSurprise {
   private count = 0;
   private sum = 0;
   private sumSquares = 0;
-  private readonly recent: Float64Array;
-  private recentHead = 0;
+  private readonly gate: RefractoryGate | null;
 
   constructor(private readonly options: ErrorSurpriseOptions) {
     this.ring = new Float64Array(options.history);
-    this.recent = new Float64Array(Math.max(1, options.refractory));
+    this.gate = options.refractory > 0 ? new RefractoryGate(options.refractory) : null;
   }
 
   /** Adds an error to the history without scoring it (e.g. errors on the fitting rows). */
@@ -47,16 +46,8 @@ export class ErrorSurprise {
       const z = std > 0 ? Math.max(0, (error - mean) / std) : error > mean ? Number.MAX_VALUE : 0;
       score = z / (z + this.options.zHalf);
     }
-    const raw = score;
-    if (this.options.refractory > 0) {
-      let max = 0;
-      for (const s of this.recent) if (s > max) max = s;
-      this.recent[this.recentHead] = raw;
-      this.recentHead = (this.recentHead + 1) % this.recent.length;
-      if (raw <= max) score = 0;
-    }
     this.remember(error);
-    return score;
+    return this.gate === null ? score : this.gate.next(score);
   }
 
   private remember(error: number): void {
@@ -81,5 +72,26 @@ export class ErrorSurprise {
         this.sumSquares += e * e;
       }
     }
+  }
+}
+
+/**
+ * NAB's refractory rule on a score stream: a score that does not exceed the largest of the
+ * previous `rows` scores becomes 0, so a burst of high scores raises one alarm at its start.
+ */
+export class RefractoryGate {
+  private readonly recent: Float64Array;
+  private head = 0;
+
+  constructor(rows: number) {
+    this.recent = new Float64Array(rows);
+  }
+
+  next(score: number): number {
+    let max = 0;
+    for (const s of this.recent) if (s > max) max = s;
+    this.recent[this.head] = score;
+    this.head = (this.head + 1) % this.recent.length;
+    return score > max ? score : 0;
   }
 }

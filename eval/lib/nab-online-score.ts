@@ -1,0 +1,74 @@
+/**
+ * The NAB score of one file, causally: the score of row r uses the values and prediction
+ * errors of rows 0..r only. Three signs of an anomaly, each mapped to [0, 1], are combined by
+ * their maximum and then passed through NAB's refractory rule:
+ * - the surprise of the forecaster's error against its own history (error-surprise.ts);
+ * - the surprise of the change against one day earlier (nab-seasonal-change.ts), for series
+ *   sampled often enough that a day fits twice into the probationary rows;
+ * - a value outside the range of all earlier values (nab-range-novelty.ts), which scores 1.
+ * The probationary rows are never scored (NAB ignores them) but seed each history.
+ */
+import { ErrorSurprise, RefractoryGate } from './error-surprise.js';
+import { RangeNovelty } from './nab-range-novelty.js';
+import { rowsPerDay, SeasonalChange } from './nab-seasonal-change.js';
+
+export interface NabScoreMapping {
+  /**
+   * Share of the probationary rows, at their end, whose forecast errors seed the error history:
+   * the detector's validation rows, predicted without having been trained on.
+   */
+  errorSeedShare: number;
+  /** Scores before this many values are in a history are 0. */
+  warmup: number;
+  /** z of the forecast error at which its score is 0.5. */
+  errorZHalf: number;
+  /** Rows of the seasonal change average, as a share of a day's rows. */
+  seasonalSmoothingShare: number;
+  /** z of the seasonal change at which its score is 0.5. */
+  seasonalZHalf: number;
+  /** Widening of the range of earlier values, as a share of its width. */
+  rangeTolerance: number;
+  /** Rows back whose largest combined score must be exceeded to raise an alarm. */
+  refractory: number;
+}
+
+export interface NabSeries {
+  /** Epoch milliseconds. */
+  timestamps: ArrayLike<number>;
+  values: ArrayLike<number>;
+}
+
+/** Error histories hold every row of a file (NAB files have at most 22,695 rows). */
+const ALL_ROWS = 100_000;
+
+export function nabOnlineScores(series: NabSeries, probation: number, errors: ArrayLike<number>, mapping: NabScoreMapping): Float64Array {
+  const rows = series.values.length;
+  const scores = new Float64Array(rows);
+  const errorSurprise = new ErrorSurprise({ history: ALL_ROWS, warmup: mapping.warmup, zHalf: mapping.errorZHalf, refractory: 0 });
+  for (let r = Math.floor(probation * (1 - mapping.errorSeedShare)); r < probation; r++) errorSurprise.observe(errors[r]!);
+
+  const range = new RangeNovelty(mapping.rangeTolerance);
+  for (let r = 0; r < probation; r++) range.observe(series.values[r]!);
+
+  // The day length is read from the probationary timestamps only; a day that does not fit twice
+  // into them leaves too few changes to judge the first scored rows against.
+  const day = rowsPerDay(series.timestamps, probation);
+  const seasonal = day >= 2 && day <= probation / 2 ? new SeasonalChange(day, Math.max(1, Math.round(day * mapping.seasonalSmoothingShare))) : null;
+  const seasonalSurprise = new ErrorSurprise({ history: ALL_ROWS, warmup: mapping.warmup, zHalf: mapping.seasonalZHalf, refractory: 0 });
+  if (seasonal !== null) {
+    for (let r = 0; r < probation; r++) {
+      const change = seasonal.next(series.values[r]!);
+      if (change !== null) seasonalSurprise.observe(change);
+    }
+  }
+
+  const gate = new RefractoryGate(mapping.refractory);
+  for (let r = probation; r < rows; r++) {
+    let score = errorSurprise.next(errors[r]!);
+    const change = seasonal?.next(series.values[r]!) ?? null;
+    if (change !== null) score = Math.max(score, seasonalSurprise.next(change));
+    if (range.next(series.values[r]!)) score = 1;
+    scores[r] = gate.next(score);
+  }
+  return scores;
+}
