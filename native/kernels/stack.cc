@@ -46,7 +46,12 @@ namespace {
 
 using PackedGemm = decltype(KernelTable::gemmPacked);
 
-constexpr int kGradRowBlock = 512;  // rows of a weight-gradient matrix per task
+// Weight-gradient tasks: at most this many rows of a gradient matrix each, and small enough
+// that a layer's jobs make at least kMinGradTasks tasks: the jobs differ several-fold in cost
+// (an input of 8 or 16 columns beside a state of 64), so a few large tasks leave one thread
+// with most of the work (W3: 3 tasks per layer, 2 threads, 1.58x).
+constexpr int kGradRowBlock = 512;
+constexpr int kMinGradTasks = 8;
 // Inference runs each slice through time in chunks whose input projection stays this small
 // (floats; 512 KiB), so it is still in cache when the time loop reads it.
 constexpr size_t kChunkProjectionFloats = size_t{128} << 10;
@@ -673,8 +678,12 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
       int job, first, count;
     };
     std::vector<Task> work;
+    int jobRows = 0;
+    for (const TnJob& j : jobs) jobRows += j.n;
+    // A multiple of 8 rows (the gemmTN row tile); the split never changes a value.
+    const int rowBlock = std::min(kGradRowBlock, std::max(8, jobRows / kMinGradTasks / 8 * 8));
     for (int j = 0; j < static_cast<int>(jobs.size()); ++j) {
-      for (int r = 0; r < jobs[j].n; r += kGradRowBlock) work.push_back({j, r, std::min(kGradRowBlock, jobs[j].n - r)});
+      for (int r = 0; r < jobs[j].n; r += rowBlock) work.push_back({j, r, std::min(rowBlock, jobs[j].n - r)});
     }
     parallelFor(static_cast<int>(work.size()), [&](int i) {
       const Task& w = work[i];
