@@ -23,6 +23,9 @@ import { formatTable } from './lib/text-table.js';
 const USAGE = 'usage: npm run eval:nab -- [--limit N] [--threads N] [--fresh] [--data <NAB folder>]';
 const DETECTOR_NAME = 'rnnAnomaly';
 
+/** Rows in the forecaster's input window; levels are averaged over as many rows. */
+const WINDOW = 32;
+
 /** The one configuration used for every file. */
 const ONLINE: OnlineConfig = {
   detector: {
@@ -30,7 +33,7 @@ const ONLINE: OnlineConfig = {
     hidden: 32,
     layers: 1,
     mode: 'forecast',
-    window: 32,
+    window: WINDOW,
     score: 'squared',
     scaler: 'zscore',
     epochs: 40,
@@ -50,6 +53,7 @@ const MAPPING: NabScoreMapping = {
   seasonalSmoothingShare: 1 / 12,
   seasonalZHalf: 10,
   rangeTolerance: 0.02,
+  levelRows: WINDOW,
   refractory: 25,
 };
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RefractoryGate } from '../eval/lib/error-surprise.js';
 import { nabOnlineScores, type NabScoreMapping } from '../eval/lib/nab-online-score.js';
 import { RangeNovelty } from '../eval/lib/nab-range-novelty.js';
+import { RollingMean } from '../eval/lib/nab-rolling-mean.js';
 import { rowsPerDay, SeasonalChange } from '../eval/lib/nab-seasonal-change.js';
 
 const HOUR = 3_600_000;
@@ -48,6 +49,13 @@ describe('rowsPerDay', () => {
   });
 });
 
+describe('RollingMean', () => {
+  it('averages the last rows once it has seen that many', () => {
+    const m = new RollingMean(3);
+    expect([1, 2, 3, 10, -4, 0.5].map((v) => m.next(v))).toEqual([null, null, 2, 5, 3, 6.5 / 3]);
+  });
+});
+
 describe('RefractoryGate', () => {
   it('passes a score only when it exceeds every score of the previous rows', () => {
     const g = new RefractoryGate(2);
@@ -62,6 +70,7 @@ const MAPPING: NabScoreMapping = {
   seasonalSmoothingShare: 1 / 24,
   seasonalZHalf: 1,
   rangeTolerance: 0.1,
+  levelRows: 1000, // no levels unless a test asks for them
   refractory: 2,
 };
 
@@ -92,5 +101,14 @@ describe('nabOnlineScores', () => {
     expect(Array.from(nabOnlineScores(hourly, 60, errors, MAPPING))).toEqual(expected);
     const daily = { timestamps: values.map((_, i) => i * DAY), values };
     expect(Array.from(nabOnlineScores(daily, 60, errors, MAPPING))).toEqual(new Array<number>(100).fill(0));
+  });
+
+  it('scores a level outside the range of earlier levels though every value is inside the range', () => {
+    const values = [0, 10, 2, 10, 0, 10, 10, 9, 10, 10];
+    const series = { timestamps: values.map((_, i) => i * DAY), values };
+    const errors = new Array<number>(10).fill(1);
+    // Probationary 2-row levels 5, 6, 6, 5, 5; then 10 (beyond 6 + 0.1 x 1), 9.5, 9.5, 10.
+    expect(Array.from(nabOnlineScores(series, 6, errors, { ...MAPPING, levelRows: 2 }))).toEqual([0, 0, 0, 0, 0, 0, 1, 0, 0, 0]);
+    expect(Array.from(nabOnlineScores(series, 6, errors, MAPPING))).toEqual(new Array<number>(10).fill(0));
   });
 });

@@ -5,11 +5,14 @@
  * - the surprise of the forecaster's error against its own history (error-surprise.ts);
  * - the surprise of the change against one day earlier (nab-seasonal-change.ts), for series
  *   sampled often enough that a day fits twice into the probationary rows;
- * - a value outside the range of all earlier values (nab-range-novelty.ts), which scores 1.
+ * - a value outside the range of all earlier values (nab-range-novelty.ts), which scores 1;
+ * - likewise a level outside the range of all earlier levels, the level being the mean of the
+ *   last `levelRows` values: a sustained shift that no single row makes extreme.
  * The probationary rows are never scored (NAB ignores them) but seed each history.
  */
 import { ErrorSurprise, RefractoryGate } from './error-surprise.js';
 import { RangeNovelty } from './nab-range-novelty.js';
+import { RollingMean } from './nab-rolling-mean.js';
 import { rowsPerDay, SeasonalChange } from './nab-seasonal-change.js';
 
 export interface NabScoreMapping {
@@ -26,8 +29,10 @@ export interface NabScoreMapping {
   seasonalSmoothingShare: number;
   /** z of the seasonal change at which its score is 0.5. */
   seasonalZHalf: number;
-  /** Widening of the range of earlier values, as a share of its width. */
+  /** Widening of the range of earlier values (and of earlier levels), as a share of its width. */
   rangeTolerance: number;
+  /** Rows averaged into a level. */
+  levelRows: number;
   /** Rows back whose largest combined score must be exceeded to raise an alarm. */
   refractory: number;
 }
@@ -48,7 +53,13 @@ export function nabOnlineScores(series: NabSeries, probation: number, errors: Ar
   for (let r = Math.floor(probation * (1 - mapping.errorSeedShare)); r < probation; r++) errorSurprise.observe(errors[r]!);
 
   const range = new RangeNovelty(mapping.rangeTolerance);
-  for (let r = 0; r < probation; r++) range.observe(series.values[r]!);
+  const levelRange = new RangeNovelty(mapping.rangeTolerance);
+  const level = new RollingMean(mapping.levelRows);
+  for (let r = 0; r < probation; r++) {
+    range.observe(series.values[r]!);
+    const m = level.next(series.values[r]!);
+    if (m !== null) levelRange.observe(m);
+  }
 
   // The day length is read from the probationary timestamps only; a day that does not fit twice
   // into them leaves too few changes to judge the first scored rows against.
@@ -67,7 +78,9 @@ export function nabOnlineScores(series: NabSeries, probation: number, errors: Ar
     let score = errorSurprise.next(errors[r]!);
     const change = seasonal?.next(series.values[r]!) ?? null;
     if (change !== null) score = Math.max(score, seasonalSurprise.next(change));
-    if (range.next(series.values[r]!)) score = 1;
+    const m = level.next(series.values[r]!);
+    const novelLevel = m !== null && levelRange.next(m);
+    if (range.next(series.values[r]!) || novelLevel) score = 1;
     scores[r] = gate.next(score);
   }
   return scores;
