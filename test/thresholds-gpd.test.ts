@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitGpd, gpdLogLikelihood, MIN_EXCESSES_FOR_SHAPE } from '../src/thresholds/index.js';
-import { fitTruncatedGpd, truncatedGpdLogLikelihood } from '../src/thresholds/truncated-gpd.js';
+import { fitTruncatedGpd, fitTruncatedTail, GAMMA_MAX, truncatedGpdLogLikelihood } from '../src/thresholds/truncated-gpd.js';
 import { Xoshiro128 } from '../src/training/prng.js';
 
 /** Inverse-CDF draws from GPD(gamma, sigma). */
@@ -165,6 +165,76 @@ describe('truncated generalized Pareto fit (SPOT refits)', () => {
       expect(plain.gamma).toBeLessThan(gamma - 0.05);
       expect(Math.abs(truncated.gamma - gamma)).toBeLessThan(0.04);
       expect(Math.abs(truncated.sigma / sigma - 1)).toBeLessThan(0.04);
+    }
+  });
+});
+
+describe('truncated fit: bounded shape, fixed shape, exponential unless shown otherwise', () => {
+  function truncatedSample(rng: Xoshiro128, n: number, gamma: number, sigma: number) {
+    const y = new Float64Array(n);
+    const bounds = new Float64Array(n);
+    for (let k = 0; k < n; ) {
+      const [v] = gpdSample(rng, 1, gamma, sigma);
+      const bound = k % 4 === 0 ? Infinity : sigma * (2 + 2 * rng.nextFloat());
+      if (v! <= bound) {
+        y[k] = v!;
+        bounds[k] = bound;
+        k++;
+      }
+    }
+    return { y, bounds };
+  }
+
+  it('stops at gamma = GAMMA_MAX on a heavier tail, with the scale that is best at that shape', () => {
+    const y = gpdSample(new Xoshiro128(71), 5000, 0.9, 1);
+    const bounds = new Float64Array(y.length).fill(Infinity);
+    expect(fitGpd(y).gamma).toBeGreaterThan(0.8);
+    const fit = fitTruncatedGpd(y, bounds, y.length, { gamma: 0.2, sigma: 1 });
+    expect(fit.gamma).toBe(GAMMA_MAX);
+    // Reference: golden-section search of the plain likelihood over ln sigma at gamma = GAMMA_MAX.
+    let a = -3;
+    let b = 3;
+    const ratio = (Math.sqrt(5) - 1) / 2;
+    while (b - a > 1e-9) {
+      const c = b - ratio * (b - a);
+      const d = a + ratio * (b - a);
+      if (gpdLogLikelihood(y, GAMMA_MAX, Math.exp(c)) > gpdLogLikelihood(y, GAMMA_MAX, Math.exp(d))) b = d;
+      else a = c;
+    }
+    expect(fit.sigma).toBeCloseTo(Math.exp((a + b) / 2), 5);
+    expect(fit.logLikelihood).toBeCloseTo(gpdLogLikelihood(y, fit.gamma, fit.sigma), 6);
+  });
+
+  it('with the shape fixed at 0 and no finite bound, the scale is the mean excess', () => {
+    const y = gpdSample(new Xoshiro128(72), 3000, 0.2, 1.5);
+    const bounds = new Float64Array(y.length).fill(Infinity);
+    const fit = fitTruncatedGpd(y, bounds, y.length, { gamma: 0.2, sigma: 1 }, 0);
+    expect(fit.gamma).toBe(0);
+    // To about 1e-6 relative: the likelihood is evaluated at |gamma| >= 1e-6 (GAMMA_FLOOR).
+    expect(fit.sigma).toBeCloseTo(y.reduce((s, v) => s + v, 0) / y.length, 5);
+  });
+
+  it('keeps the exponential tail on exponential peaks about 95% of the time, as its 5% test promises', () => {
+    let shaped = 0;
+    for (let seed = 0; seed < 40; seed++) {
+      const { y, bounds } = truncatedSample(new Xoshiro128(500 + seed), 2000, 0, 1);
+      const fit = fitTruncatedTail(y, bounds, y.length, fitGpd(y));
+      if (fit.gamma !== 0) shaped++;
+      else expect(Math.abs(fit.sigma - 1)).toBeLessThan(0.1);
+    }
+    // Binomial(40, 0.05): mean 2, P(more than 7) < 0.001.
+    expect(shaped).toBeLessThanOrEqual(7);
+  });
+
+  it('takes the shape when the peaks show it', () => {
+    for (const [gamma, seed] of [
+      [0.3, 73],
+      [-0.3, 74],
+    ] as const) {
+      const { y, bounds } = truncatedSample(new Xoshiro128(seed), 20_000, gamma, 1);
+      const fit = fitTruncatedTail(y, bounds, y.length, fitGpd(y));
+      expect(Math.abs(fit.gamma - gamma)).toBeLessThan(0.04);
+      expect(Math.abs(fit.sigma - 1)).toBeLessThan(0.04);
     }
   });
 });

@@ -34,14 +34,23 @@ describe('SPOT', () => {
   });
 
   it('learns from peaks: its threshold converges towards the true quantile as the stream goes on', () => {
-    const rng = new Xoshiro128(40);
-    // A small calibration set leaves the first estimate rough; the stream's peaks refine it.
-    const model = fitThreshold({ method: 'spot', q: 1e-3, level: 0.98 }, exponentialStream(rng, 5_000)) as SpotThreshold;
     const truth = -Math.log(1e-3);
-    const before = Math.abs(model.current - truth);
-    for (const score of exponentialStream(rng, 100_000)) model.update(score);
-    expect(model.tail.peaks).toBeGreaterThan(1000);
-    expect(Math.abs(model.current - truth)).toBeLessThan(Math.max(0.5 * before, 0.25));
+    const seeds = [40, 41, 42, 43];
+    let squaredBefore = 0;
+    let squaredAfter = 0;
+    for (const seed of seeds) {
+      const rng = new Xoshiro128(seed);
+      // A small calibration set (100 peaks) leaves the first estimate rough; the stream's peaks refine it.
+      const model = fitThreshold({ method: 'spot', q: 1e-3, level: 0.98 }, exponentialStream(rng, 5_000)) as SpotThreshold;
+      squaredBefore += (model.current - truth) ** 2;
+      for (const score of exponentialStream(rng, 100_000)) model.update(score);
+      expect(model.tail.peaks).toBeGreaterThan(1000);
+      squaredAfter += (model.current - truth) ** 2;
+    }
+    // Over several streams, since one estimate from ~1100 peaks still has a standard error near 0.15.
+    const rmsBefore = Math.sqrt(squaredBefore / seeds.length);
+    const rmsAfter = Math.sqrt(squaredAfter / seeds.length);
+    expect(rmsAfter).toBeLessThan(Math.min(0.25, 0.75 * rmsBefore));
   });
 
   it('flags injected spikes and does not learn from them', () => {

@@ -5,7 +5,7 @@ import type { ApplyAsyncOptions, ThresholdDecision, ThresholdModel, ThresholdRes
 import { fitTail, tailQuantile } from './pot.js';
 import { finiteScore, finiteScores, type ScoreArray } from './scores.js';
 import type { ResolvedSpotSpec } from './spec.js';
-import { fitTruncatedGpd } from './truncated-gpd.js';
+import { fitTruncatedTail } from './truncated-gpd.js';
 
 /** Everything SPOT learns online; restoring it continues the stream exactly where it stopped. */
 export interface SpotState {
@@ -36,6 +36,12 @@ export interface SpotThresholdState extends ThresholdStateBase {
 }
 
 const CHUNK = 4096;
+/**
+ * After a refit, z_q - t may be at most this many times the largest excess held. On a stationary
+ * stream the largest peak sits just under z_q (the stream peaks are cut off there), so this never
+ * binds; it stops a refit from placing z_q orders of magnitude beyond every score it has seen.
+ */
+const MAX_EXTRAPOLATION = 2;
 
 type TailShape = Pick<GpdFit, 'gamma' | 'sigma' | 'shapeEstimated'>;
 
@@ -46,10 +52,16 @@ type TailShape = Pick<GpdFit, 'gamma' | 'sigma' | 'shapeEstimated'>;
  * score over the mean of the last `depth` normal scores, so a slowly drifting baseline does not
  * trip the alarm.
  *
- * Two departures from the paper, both measured on stationary streams (see the tests):
+ * Departures from the paper, measured on stationary streams and on slowly growing anomalies
+ * (see the tests):
  * - Refits condition every stream peak on having been below z_q when it arrived (see
  *   truncated-gpd.ts). The paper's plain refit reads the missing top of the tail as a lighter
  *   tail, so z_q sinks and the false-alarm rate grows the longer the stream runs.
+ * - That conditioning leaves the tail above z_q to extrapolation, and a score creeping upwards
+ *   just under z_q then reads as a heavier tail: z_q rises, the next score lands under it again,
+ *   and z_q runs away (to 10^5 on NAB machine temperature with scores below 1). So refits keep
+ *   the exponential tail unless the peaks significantly show another shape, never take a shape
+ *   above 1/2, and never put z_q more than MAX_EXTRAPOLATION times the largest excess above t.
  * - At most `maxPeaks` stream peaks are kept, oldest forgotten first, so memory and refit time
  *   stay bounded; n shrinks in proportion so forgetting leaves the rate N_t / n unchanged. The
  *   calibration peaks are never forgotten: they are the only peaks not truncated at z_q, and
@@ -256,9 +268,11 @@ export class SpotThreshold implements ThresholdModel {
       this.fit = fitGpd(this.peaks, count);
     } else {
       const start = this.fit.shapeEstimated ? this.fit : fitGpd(this.peaks, count);
-      this.fit = { ...fitTruncatedGpd(this.peaks, this.bounds, count, start), shapeEstimated: true };
+      this.fit = { ...fitTruncatedTail(this.peaks, this.bounds, count, start), shapeEstimated: true };
     }
-    this.z = tailQuantile(this.t, this.fit, this.spec.q, this.observations, count);
+    let largest = 0;
+    for (let i = 0; i < count; i++) largest = Math.max(largest, this.peaks[i]!);
+    this.z = Math.min(tailQuantile(this.t, this.fit, this.spec.q, this.observations, count), this.t + MAX_EXTRAPOLATION * largest);
   }
 
   /**

@@ -11,6 +11,13 @@
  * The optimiser is Newton's method in (gamma, s = ln sigma) with analytic first and second
  * derivatives (one pass over the peaks per iteration) and step halving so the likelihood never
  * decreases. Started from the previous fit, a streaming refit usually needs a single pass.
+ *
+ * The shape is kept at or below GAMMA_MAX. Peaks truncated at z_q say next to nothing about the
+ * tail above z_q, so a heavier shape is always nearly as likely as the true one, and peaks that
+ * crowd just under their bounds (a score creeping upwards) make it the more likely: the refit
+ * then raises z_q, the next score lands under it again, and each turn of that loop multiplies
+ * z_q - t by (n q / N_t)^(-delta gamma). Above 1/2 the GPD has no variance, which error scores
+ * of a fitted model do not plausibly lack; below it the loop can no longer run away.
  */
 
 /** Shape and scale of a generalized Pareto distribution. */
@@ -37,6 +44,8 @@ const GAMMA_FLOOR = 1e-6;
  * bound as the end point approaches the largest peak, so no maximum exists there.
  */
 const GAMMA_MIN = -1;
+/** Largest shape a refit may return (see the comment at the top). */
+export const GAMMA_MAX = 0.5;
 /** Where a start at or below GAMMA_MIN is moved to. */
 const FEASIBLE_GAMMA = -0.9;
 /** Passes over the peaks allowed per fit; a refit that needs more is near the gamma = -1 edge. */
@@ -106,17 +115,26 @@ export function truncatedGpdLogLikelihood(
   return { logLikelihood: ll, gradient: [dg, ds], hessian: [hgg, hgs, hss] };
 }
 
+/** A truncated fit and its log-likelihood (to within TRUSTED_GAIN when the last step was not re-evaluated). */
+export interface TruncatedFit extends GpdParameters {
+  logLikelihood: number;
+}
+
 /**
  * Refines `start` (a plain or earlier fit of nearly the same peaks) to the maximum of the
- * truncated likelihood. `bounds[i]` is the largest excess peak i could have had (Infinity: none).
+ * truncated likelihood over GAMMA_MIN < gamma <= GAMMA_MAX, or over sigma alone when
+ * `fixedGamma` is given. `bounds[i]` is the largest excess peak i could have had (Infinity: none).
  */
 export function fitTruncatedGpd(
   excesses: Float64Array,
   bounds: Float64Array,
   count: number,
   start: GpdParameters,
-): GpdParameters {
-  let gamma = start.gamma;
+  fixedGamma?: number,
+): TruncatedFit {
+  const lowest = fixedGamma ?? -Infinity;
+  const highest = fixedGamma ?? GAMMA_MAX;
+  let gamma = Math.min(Math.max(start.gamma, lowest), highest);
   let logSigma = Math.log(start.sigma);
   let current = truncatedGpdLogLikelihood(excesses, bounds, count, gamma, logSigma);
   if (!Number.isFinite(current.logLikelihood)) {
@@ -124,27 +142,43 @@ export function fitTruncatedGpd(
     // feasible point, a bounded tail whose end point clears every peak.
     let largest = 0;
     for (let i = 0; i < count; i++) largest = Math.max(largest, excesses[i]!);
-    gamma = Math.max(gamma, FEASIBLE_GAMMA);
+    if (fixedGamma === undefined) gamma = Math.max(gamma, FEASIBLE_GAMMA);
     if (gamma < 0) logSigma = Math.max(logSigma, Math.log(-gamma * largest * 1.01));
     current = truncatedGpdLogLikelihood(excesses, bounds, count, gamma, logSigma);
-    if (!Number.isFinite(current.logLikelihood)) return start;
+    if (!Number.isFinite(current.logLikelihood)) return { ...start, logLikelihood: -Infinity };
   }
+  let logLikelihood = current.logLikelihood;
   let evaluations = 1;
   while (evaluations < MAX_EVALUATIONS) {
     const [dg, ds] = current.gradient;
     const [hgg, hgs, hss] = current.hessian;
-    const det = hgg * hss - hgs * hgs;
-    let stepGamma: number;
+    let stepGamma = 0;
     let stepLogSigma: number;
-    const newton = hgg < 0 && det > 0;
-    if (newton) {
-      stepGamma = -(hss * dg - hgs * ds) / det;
-      stepLogSigma = -(hgg * ds - hgs * dg) / det;
+    let newton: boolean;
+    // With the shape fixed, or at its bound with the likelihood still rising beyond it, only sigma moves.
+    const pinned = fixedGamma !== undefined || (gamma >= highest && dg > 0) || (gamma <= lowest && dg < 0);
+    if (pinned) {
+      newton = hss < 0;
+      stepLogSigma = newton ? -ds / hss : ds * Math.min(1, 0.1 / Math.max(Math.abs(ds), 1e-300));
     } else {
-      // Not locally concave: a gradient step no longer than 0.1 in either parameter.
-      const scale = Math.min(1, 0.1 / Math.max(Math.abs(dg), Math.abs(ds), 1e-300));
-      stepGamma = dg * scale;
-      stepLogSigma = ds * scale;
+      const det = hgg * hss - hgs * hgs;
+      newton = hgg < 0 && det > 0;
+      if (newton) {
+        stepGamma = -(hss * dg - hgs * ds) / det;
+        stepLogSigma = -(hgg * ds - hgs * dg) / det;
+      } else {
+        // Not locally concave: a gradient step no longer than 0.1 in either parameter.
+        const scale = Math.min(1, 0.1 / Math.max(Math.abs(dg), Math.abs(ds), 1e-300));
+        stepGamma = dg * scale;
+        stepLogSigma = ds * scale;
+      }
+      const room = stepGamma > 0 ? highest - gamma : lowest - gamma;
+      if (Math.abs(stepGamma) > Math.abs(room)) {
+        // Stop the step at the bound; the quadratic model no longer predicts its gain.
+        stepLogSigma *= room / stepGamma;
+        stepGamma = room;
+        newton = false;
+      }
     }
     const predictedGain = (dg * stepGamma + ds * stepLogSigma) / 2;
     if (predictedGain < GAIN_TOLERANCE) break;
@@ -153,11 +187,12 @@ export function fitTruncatedGpd(
       // noise: take the step without another pass over the peaks.
       gamma += stepGamma;
       logSigma += stepLogSigma;
+      logLikelihood += predictedGain;
       break;
     }
     let accepted = false;
     for (let shrink = 1; shrink > 1e-6 && evaluations < MAX_EVALUATIONS; shrink /= 2) {
-      const nextGamma = gamma + shrink * stepGamma;
+      const nextGamma = Math.min(Math.max(gamma + shrink * stepGamma, lowest), highest);
       const nextLogSigma = logSigma + shrink * stepLogSigma;
       const next = truncatedGpdLogLikelihood(excesses, bounds, count, nextGamma, nextLogSigma);
       evaluations++;
@@ -165,11 +200,37 @@ export function fitTruncatedGpd(
         gamma = nextGamma;
         logSigma = nextLogSigma;
         current = next;
+        logLikelihood = next.logLikelihood;
         accepted = true;
         break;
       }
     }
     if (!accepted) break;
   }
-  return { gamma, sigma: Math.exp(logSigma) };
+  return { gamma, sigma: Math.exp(logSigma), logLikelihood };
+}
+
+/**
+ * Twice the log-likelihood gain a free shape must show over the exponential tail before a refit
+ * uses it: the 5% point of chi-square with one degree of freedom.
+ */
+const SHAPE_EVIDENCE = 3.84;
+
+/**
+ * The exponential tail (gamma = 0), unless a free shape is significantly more likely. Squared,
+ * absolute and Gaussian log-likelihood errors all have exponential-type tails, and truncated
+ * peaks pin the shape down poorly: a free shape drifts with every peak that lands near its
+ * bound, and through (n q / N_t)^(-gamma) it carries z_q with it. Holding the shape at zero until
+ * the peaks show otherwise leaves only the scale to follow them, which moves z_q far less.
+ */
+export function fitTruncatedTail(
+  excesses: Float64Array,
+  bounds: Float64Array,
+  count: number,
+  start: GpdParameters,
+): GpdParameters {
+  const free = fitTruncatedGpd(excesses, bounds, count, start);
+  const exponential = fitTruncatedGpd(excesses, bounds, count, start, 0);
+  const chosen = 2 * (free.logLikelihood - exponential.logLikelihood) > SHAPE_EVIDENCE ? free : exponential;
+  return { gamma: chosen.gamma, sigma: chosen.sigma };
 }
