@@ -81,7 +81,7 @@ describe('nabOnlineScores', () => {
       timestamps: Array.from({ length: 10 }, (_, i) => i * DAY),
       values: [0, 1, 0, 1, 0.5, 1.01, 3, 0, 0.5, 1],
     };
-    const errors = [1, 3, 1, 3, 2, 2, 2, 2, 2, 4];
+    const errors = [1, 9, 1, 9, 4, 4, 4, 4, 4, 16]; // squared errors of 1, 3, 1, 3, 2, ..., 4
     // Row 9: earlier errors 1, 3, 1, 3 and five 2s, mean 2, std 2/3, so z = 3 and 3 / (3 + 1).
     const scores = Array.from(nabOnlineScores(series, 4, errors, MAPPING));
     expect(scores.slice(0, 9)).toEqual([0, 0, 0, 0, 0, 0, 1, 0, 0]);

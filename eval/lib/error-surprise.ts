@@ -76,7 +76,7 @@ export class ErrorSurprise {
 }
 
 /**
- * NAB's refractory rule on a score stream: a score that does not exceed the largest of the
+ * A refractory rule on a score stream: a score that does not exceed the largest of the
  * previous `rows` scores becomes 0, so a burst of high scores raises one alarm at its start.
  */
 export class RefractoryGate {

@@ -1,8 +1,12 @@
 /**
  * The NAB score of one file, causally: the score of row r uses the values and prediction
- * errors of rows 0..r only. Three signs of an anomaly, each mapped to [0, 1], are combined by
- * their maximum and then passed through NAB's refractory rule:
- * - the surprise of the forecaster's error against its own history (error-surprise.ts);
+ * errors of rows 0..r only. Four signs of an anomaly, each mapped to [0, 1], are combined by
+ * their maximum and then passed through a refractory rule (RefractoryGate), as NAB charges
+ * every alarm outside a window:
+ * - the surprise of the forecaster's error against its own history (error-surprise.ts). The
+ *   detector reports squared errors (averaged by its EWMA); their square root, an RMS error in
+ *   the data's units, is what is standardised: it is less heavy-tailed than its square, so a
+ *   single burst inflates the error history's spread less and later anomalies stay visible;
  * - the surprise of the change against one day earlier (nab-seasonal-change.ts), for series
  *   sampled often enough that a day fits twice into the probationary rows;
  * - a value outside the range of all earlier values (nab-range-novelty.ts), which scores 1;
@@ -46,11 +50,12 @@ export interface NabSeries {
 /** Error histories hold every row of a file (NAB files have at most 22,695 rows). */
 const ALL_ROWS = 100_000;
 
-export function nabOnlineScores(series: NabSeries, probation: number, errors: ArrayLike<number>, mapping: NabScoreMapping): Float64Array {
+/** `squaredErrors`: the detector's per-row scores with `score: 'squared'`. */
+export function nabOnlineScores(series: NabSeries, probation: number, squaredErrors: ArrayLike<number>, mapping: NabScoreMapping): Float64Array {
   const rows = series.values.length;
   const scores = new Float64Array(rows);
   const errorSurprise = new ErrorSurprise({ history: ALL_ROWS, warmup: mapping.warmup, zHalf: mapping.errorZHalf, refractory: 0 });
-  for (let r = Math.floor(probation * (1 - mapping.errorSeedShare)); r < probation; r++) errorSurprise.observe(errors[r]!);
+  for (let r = Math.floor(probation * (1 - mapping.errorSeedShare)); r < probation; r++) errorSurprise.observe(Math.sqrt(squaredErrors[r]!));
 
   const range = new RangeNovelty(mapping.rangeTolerance);
   const levelRange = new RangeNovelty(mapping.rangeTolerance);
@@ -75,7 +80,7 @@ export function nabOnlineScores(series: NabSeries, probation: number, errors: Ar
 
   const gate = new RefractoryGate(mapping.refractory);
   for (let r = probation; r < rows; r++) {
-    let score = errorSurprise.next(errors[r]!);
+    let score = errorSurprise.next(Math.sqrt(squaredErrors[r]!));
     const change = seasonal?.next(series.values[r]!) ?? null;
     if (change !== null) score = Math.max(score, seasonalSurprise.next(change));
     const m = level.next(series.values[r]!);
