@@ -35,7 +35,7 @@ describe('SPOT on a slowly growing anomaly', () => {
     for (const seed of [61, 62]) {
       const { settled, ramp, decisions } = rampAfterWarmUp(seed);
       const highest = Math.max(...decisions.map((d) => d.threshold));
-      // The unguarded refit reached 10^7 here; scores in the ramp's first rows may still teach it a little.
+      // Before the guards the threshold reached 2e6 here; the ramp's first rows may still teach it a little.
       expect(highest).toBeLessThan(1.25 * settled);
       let above = 0;
       ramp.forEach((score, i) => {

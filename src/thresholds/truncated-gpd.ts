@@ -17,7 +17,8 @@
  * crowd just under their bounds (a score creeping upwards) make it the more likely: the refit
  * then raises z_q, the next score lands under it again, and each turn of that loop multiplies
  * z_q - t by (n q / N_t)^(-delta gamma). Above 1/2 the GPD has no variance, which error scores
- * of a fitted model do not plausibly lack; below it the loop can no longer run away.
+ * of a fitted model do not plausibly lack, and the cap stops that multiplication; the scale can
+ * still follow such peaks, which fitTruncatedTail and the SPOT refit limit further.
  */
 
 /** Shape and scale of a generalized Pareto distribution. */
@@ -218,7 +219,7 @@ const SHAPE_EVIDENCE = 3.84;
 
 /**
  * The exponential tail (gamma = 0), unless a free shape is significantly more likely. Squared,
- * absolute and Gaussian log-likelihood errors all have exponential-type tails, and truncated
+ * absolute and Gaussian log-likelihood errors all lie in its domain of attraction, and truncated
  * peaks pin the shape down poorly: a free shape drifts with every peak that lands near its
  * bound, and through (n q / N_t)^(-gamma) it carries z_q with it. Holding the shape at zero until
  * the peaks show otherwise leaves only the scale to follow them, which moves z_q far less.
