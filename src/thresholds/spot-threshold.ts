@@ -39,8 +39,8 @@ const CHUNK = 4096;
 /**
  * After a refit, z_q - t may be at most this many times the largest excess held. On a stationary
  * stream the largest peak sits just under z_q (the stream peaks are cut off there), so this does
- * not bind (0 of ~29,000 refits measured on stationary exponential and GPD streams); it stops a refit from placing
- * z_q far beyond every score it has seen, which only a misfitting tail does.
+ * not bind (0 of ~29,000 refits measured on stationary exponential and GPD streams); it stops a
+ * refit from placing z_q far beyond every score it has seen, which only a misfitting tail does.
  */
 const MAX_EXTRAPOLATION = 2;
 
