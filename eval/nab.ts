@@ -152,7 +152,8 @@ async function main(): Promise<void> {
     benchmark: 'NAB v1.1',
     protocol:
       'online: detector fitted on the probationary rows only, then streamed row by row; each row scored from rows up to it ' +
-      '(forecast-error surprise, change against one day earlier, range novelty; refractory rule); one configuration for all files; ' +
+      `(forecast-error surprise, change against one day earlier, value and ${WINDOW}-row level outside the range seen so far; refractory rule); ` +
+      'one configuration for all files; ' +
       'threshold optimised per profile over the scored files (NAB sweep)',
     environment: runEnvironment(repoRoot, threadCount),
     configuration: { hash, detector: ONLINE, scoreMapping: MAPPING },

@@ -4,7 +4,7 @@
  * and scored from the rows before it. Optionally the detector is refitted from scratch on all
  * rows seen so far every `refitEvery` rows (continued learning on passed data); the new stream
  * is warmed up with the rows just before the refit point. The per-row prediction error is kept
- * raw here; error-surprise.ts turns it into NAB's [0, 1] score.
+ * raw here; nab-online-score.ts turns it into NAB's [0, 1] score.
  */
 import { Detector } from '../../src/detector.js';
 import type { DetectorOptions } from '../../src/detector-options.js';
