@@ -53,6 +53,8 @@ const MAPPING: NabScoreMapping = {
   seasonalSmoothingShare: 1 / 12,
   seasonalZHalf: 10,
   rangeTolerance: 0.02,
+  // 30 days of 5-minute rows, the history length of the anomaly likelihood in NAB's numenta detector.
+  rangeMemory: 8640,
   levelRows: WINDOW,
   refractory: 25,
 };
@@ -152,7 +154,7 @@ async function main(): Promise<void> {
     benchmark: 'NAB v1.1',
     protocol:
       'online: detector fitted on the probationary rows only, then streamed row by row; each row scored from rows up to it ' +
-      `(forecast-error surprise, change against one day earlier, value and ${WINDOW}-row level outside the range seen so far; refractory rule); ` +
+      `(forecast-error surprise, change against one day earlier, value and ${WINDOW}-row level outside the range of the last ${MAPPING.rangeMemory} rows; refractory rule); ` +
       'one configuration for all files; ' +
       'threshold optimised per profile over the scored files (NAB sweep)',
     environment: runEnvironment(repoRoot, threadCount),

@@ -10,7 +10,7 @@ const DAY = 24 * HOUR;
 
 describe('RangeNovelty', () => {
   it('flags values beyond the widened range of earlier values, which then widen it', () => {
-    const n = new RangeNovelty(0.1);
+    const n = new RangeNovelty(0.1, 100);
     n.observe(0);
     n.observe(10);
     expect(n.next(10.5)).toBe(false); // limit 10 + 0.1 x 10 = 11
@@ -20,9 +20,22 @@ describe('RangeNovelty', () => {
   });
 
   it('judges nothing while the earlier values have no spread', () => {
-    const n = new RangeNovelty(0.05);
+    const n = new RangeNovelty(0.05, 100);
     expect([n.next(5), n.next(5), n.next(100)]).toEqual([false, false, false]);
     expect(n.next(200)).toBe(true); // range 5..100, limit 104.75
+  });
+});
+
+describe('RangeNovelty memory', () => {
+  it('judges against the last values only', () => {
+    const n = new RangeNovelty(0, 3);
+    [0, 10, 5].forEach((v) => n.observe(v));
+    expect(n.next(11)).toBe(true); // remembered 0, 10, 5
+    expect(n.next(6)).toBe(false); // remembered 10, 5, 11
+    expect(n.next(10)).toBe(false); // remembered 5, 11, 6
+    expect(n.next(5.5)).toBe(true); // remembered 11, 6, 10: below 6
+    expect(n.next(10.5)).toBe(true); // remembered 6, 10, 5.5: 11 was seen 4 values ago
+    expect(n.next(8)).toBe(false);
   });
 });
 
@@ -70,6 +83,7 @@ const MAPPING: NabScoreMapping = {
   seasonalSmoothingShare: 1 / 24,
   seasonalZHalf: 1,
   rangeTolerance: 0.1,
+  rangeMemory: 1000,
   levelRows: 1000, // no levels unless a test asks for them
   refractory: 2,
 };

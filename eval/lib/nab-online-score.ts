@@ -9,9 +9,10 @@
  *   single burst inflates the error history's spread less and later anomalies stay visible;
  * - the surprise of the change against one day earlier (nab-seasonal-change.ts), for series
  *   sampled often enough that a day fits twice into the probationary rows;
- * - a value outside the range of all earlier values (nab-range-novelty.ts), which scores 1;
- * - likewise a level outside the range of all earlier levels, the level being the mean of the
- *   last `levelRows` values: a sustained shift that no single row makes extreme.
+ * - a value outside the range of the last `rangeMemory` values (nab-range-novelty.ts), which
+ *   scores 1;
+ * - likewise a level outside the range of the last `rangeMemory` levels, the level being the
+ *   mean of the last `levelRows` values: a sustained shift that no single row makes extreme.
  * The probationary rows are never scored (NAB ignores them) but seed each history.
  */
 import { ErrorSurprise, RefractoryGate } from './error-surprise.js';
@@ -35,6 +36,8 @@ export interface NabScoreMapping {
   seasonalZHalf: number;
   /** Widening of the range of earlier values (and of earlier levels), as a share of its width. */
   rangeTolerance: number;
+  /** Rows whose values (and levels) make up the range. */
+  rangeMemory: number;
   /** Rows averaged into a level. */
   levelRows: number;
   /** Rows back whose largest combined score must be exceeded to raise an alarm. */
@@ -57,8 +60,8 @@ export function nabOnlineScores(series: NabSeries, probation: number, squaredErr
   const errorSurprise = new ErrorSurprise({ history: ALL_ROWS, warmup: mapping.warmup, zHalf: mapping.errorZHalf, refractory: 0 });
   for (let r = Math.floor(probation * (1 - mapping.errorSeedShare)); r < probation; r++) errorSurprise.observe(Math.sqrt(squaredErrors[r]!));
 
-  const range = new RangeNovelty(mapping.rangeTolerance);
-  const levelRange = new RangeNovelty(mapping.rangeTolerance);
+  const range = new RangeNovelty(mapping.rangeTolerance, mapping.rangeMemory);
+  const levelRange = new RangeNovelty(mapping.rangeTolerance, mapping.rangeMemory);
   const level = new RollingMean(mapping.levelRows);
   for (let r = 0; r < probation; r++) {
     range.observe(series.values[r]!);
