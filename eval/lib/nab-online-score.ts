@@ -2,23 +2,22 @@
  * The NAB score of one file, causally: the score of row r uses the values and prediction
  * errors of rows 0..r only. Four signs of an anomaly, each mapped to [0, 1], are combined by
  * their maximum and then passed through a refractory rule (RefractoryGate), as NAB charges
- * every alarm outside a window:
- * - the surprise of the forecaster's error against its own history (error-surprise.ts). The
+ * every alarm outside a window. The terms are the library's online scorers
+ * (src/scoring/online/); what is NAB-specific here is their choice, their seeding and their
+ * mapping constants:
+ * - the surprise of the forecaster's error against its own history (ErrorSurprise). The
  *   detector reports squared errors (averaged by its EWMA); their square root, an RMS error in
  *   the data's units, is what is standardised: it is less heavy-tailed than its square, so a
  *   single burst inflates the error history's spread less and later anomalies stay visible;
- * - the surprise of the change against one day earlier (nab-seasonal-change.ts), for series
- *   sampled often enough that a day fits twice into the probationary rows;
- * - a value outside the range of the last `rangeMemory` values (nab-range-novelty.ts), which
- *   scores 1;
+ * - the surprise of the change against one day earlier (SeasonalChange, then ErrorSurprise),
+ *   for series sampled often enough that a day fits twice into the probationary rows;
+ * - a value outside the range of the last `rangeMemory` values (RangeNovelty), which scores 1;
  * - likewise a level outside the range of the last `rangeMemory` levels, the level being the
- *   mean of the last `levelRows` values: a sustained shift that no single row makes extreme.
+ *   mean of the last `levelRows` values (RollingMean): a sustained shift that no single row
+ *   makes extreme.
  * The probationary rows are never scored (NAB ignores them) but seed each history.
  */
-import { ErrorSurprise, RefractoryGate } from './error-surprise.js';
-import { RangeNovelty } from './nab-range-novelty.js';
-import { RollingMean } from './nab-rolling-mean.js';
-import { rowsPerDay, SeasonalChange } from './nab-seasonal-change.js';
+import { ErrorSurprise, RangeNovelty, RefractoryGate, RollingMean, rowsPerDay, SeasonalChange } from '../../src/scoring/index.js';
 
 export interface NabScoreMapping {
   /**
@@ -57,11 +56,11 @@ const ALL_ROWS = 100_000;
 export function nabOnlineScores(series: NabSeries, probation: number, squaredErrors: ArrayLike<number>, mapping: NabScoreMapping): Float64Array {
   const rows = series.values.length;
   const scores = new Float64Array(rows);
-  const errorSurprise = new ErrorSurprise({ history: ALL_ROWS, warmup: mapping.warmup, zHalf: mapping.errorZHalf, refractory: 0 });
+  const errorSurprise = new ErrorSurprise({ history: ALL_ROWS, warmup: mapping.warmup, zHalf: mapping.errorZHalf });
   for (let r = Math.floor(probation * (1 - mapping.errorSeedShare)); r < probation; r++) errorSurprise.observe(Math.sqrt(squaredErrors[r]!));
 
-  const range = new RangeNovelty(mapping.rangeTolerance, mapping.rangeMemory);
-  const levelRange = new RangeNovelty(mapping.rangeTolerance, mapping.rangeMemory);
+  const range = new RangeNovelty({ memory: mapping.rangeMemory, tolerance: mapping.rangeTolerance });
+  const levelRange = new RangeNovelty({ memory: mapping.rangeMemory, tolerance: mapping.rangeTolerance });
   const level = new RollingMean(mapping.levelRows);
   for (let r = 0; r < probation; r++) {
     range.observe(series.values[r]!);
@@ -72,8 +71,8 @@ export function nabOnlineScores(series: NabSeries, probation: number, squaredErr
   // The day length is read from the probationary timestamps only; a day that does not fit twice
   // into them leaves too few changes to judge the first scored rows against.
   const day = rowsPerDay(series.timestamps, probation);
-  const seasonal = day >= 2 && day <= probation / 2 ? new SeasonalChange(day, Math.max(1, Math.round(day * mapping.seasonalSmoothingShare))) : null;
-  const seasonalSurprise = new ErrorSurprise({ history: ALL_ROWS, warmup: mapping.warmup, zHalf: mapping.seasonalZHalf, refractory: 0 });
+  const seasonal = day >= 2 && day <= probation / 2 ? new SeasonalChange({ period: day, smoothing: Math.max(1, Math.round(day * mapping.seasonalSmoothingShare)) }) : null;
+  const seasonalSurprise = new ErrorSurprise({ history: ALL_ROWS, warmup: mapping.warmup, zHalf: mapping.seasonalZHalf });
   if (seasonal !== null) {
     for (let r = 0; r < probation; r++) {
       const change = seasonal.next(series.values[r]!);

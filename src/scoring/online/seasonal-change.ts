@@ -1,0 +1,66 @@
+import { checkInteger, checkKnownKeys, checkPlainObject } from '../../argument-checks.js';
+import { checkFiniteInput, MAX_RING_ROWS } from './finite-input.js';
+
+export interface SeasonalChangeOptions {
+  /** Rows in one period (e.g. a day's rows, see rowsPerDay), an integer in [1, 2^24]. */
+  period: number;
+  /** Rows averaged, an integer in [1, 2^24]. */
+  smoothing: number;
+}
+
+const OPTION_KEYS = ['period', 'smoothing'] as const;
+
+/**
+ * Change against the same time one period earlier: the mean, over the last `smoothing` rows,
+ * of the squared difference between each value and the value `period` rows before it. A
+ * forecaster sees only its input window, so it cannot notice that a daily pattern failed to
+ * repeat (a missing jump, a flat afternoon); this measure looks a period back, and averaging
+ * over a stretch of rows makes a sustained departure stand out against single noisy rows.
+ * Feed the result to an ErrorSurprise to turn it into a score. Non-finite values are rejected
+ * (InvalidDataError) and leave the state unchanged; fill gaps so that rows stay a period apart.
+ */
+export class SeasonalChange {
+  readonly period: number;
+  readonly smoothing: number;
+  private readonly past: Float64Array;
+  private pastCount = 0;
+  private pastHead = 0;
+  private readonly squares: Float64Array;
+  private squaresCount = 0;
+  private squaresHead = 0;
+  private squaresSum = 0;
+
+  constructor(options: SeasonalChangeOptions) {
+    const o = checkPlainObject('options', options);
+    checkKnownKeys('options', o, OPTION_KEYS);
+    this.period = checkInteger('options.period', o.period, 1, MAX_RING_ROWS);
+    this.smoothing = checkInteger('options.smoothing', o.smoothing, 1, MAX_RING_ROWS);
+    this.past = new Float64Array(this.period);
+    this.squares = new Float64Array(this.smoothing);
+  }
+
+  /**
+   * Adds `value`; returns the mean squared change over the last `smoothing` rows (fewer at
+   * first), or null while the first period is still being seen.
+   */
+  next(value: number): number | null {
+    checkFiniteInput('value', value);
+    let change: number | null = null;
+    if (this.pastCount === this.past.length) {
+      const square = (value - this.past[this.pastHead]!) ** 2;
+      if (this.squaresCount === this.squares.length) this.squaresSum -= this.squares[this.squaresHead]!;
+      else this.squaresCount++;
+      this.squares[this.squaresHead] = square;
+      this.squaresHead = (this.squaresHead + 1) % this.squares.length;
+      this.squaresSum += square;
+      // Rounding residue of the running sum is removed once per lap of the ring.
+      if (this.squaresHead === 0) this.squaresSum = this.squares.reduce((a, b) => a + b, 0);
+      change = Math.max(0, this.squaresSum) / this.squaresCount;
+    } else {
+      this.pastCount++;
+    }
+    this.past[this.pastHead] = value;
+    this.pastHead = (this.pastHead + 1) % this.past.length;
+    return change;
+  }
+}
