@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ErrorSurprise } from '../eval/lib/error-surprise.js';
+import { ErrorSurprise } from '../src/scoring/index.js';
 import { configHash, FileCache } from '../eval/lib/file-cache.js';
 import { readNasaLabels } from '../eval/lib/nasa-labels.js';
 
