@@ -40,13 +40,21 @@ describe('telemanomEvents', () => {
   });
 
   it('ignores the first 500 rows of a series of 2500 rows or more, 250 from 1800', () => {
-    expect(telemanomEvents(flat(2500, 0.09, { 300: 1 }), alternating(2500))).toEqual([]);
-    // 2000 rows: rows from 250 on are judged, so the spike at 300 shows from row 250.
-    expect(telemanomEvents(flat(2000, 0.09, { 300: 1 }), alternating(2000))).toEqual([{ start: 250, end: 400 }]);
+    // Lengths count without the last 10 rows, which telemanom has no error for.
+    expect(telemanomEvents(flat(2510, 0.09, { 300: 1 }), alternating(2510))).toEqual([]);
+    // 2490 judged rows: those from 250 on count, so the spike at 300 shows from row 250.
+    expect(telemanomEvents(flat(2500, 0.09, { 300: 1 }), alternating(2500))).toEqual([{ start: 250, end: 400 }]);
+    expect(telemanomEvents(flat(1810, 0.09, { 300: 1 }), alternating(1810))).toEqual([{ start: 250, end: 400 }]);
+    expect(telemanomEvents(flat(1809, 0.09, { 300: 1 }), alternating(1809))).toEqual([{ start: 200, end: 400 }]);
+  });
+
+  it('never judges the last 10 rows, which telemanom predicts no error for', () => {
+    expect(telemanomEvents(flat(1000, 0.09, { 995: 1 }), alternating(1000))).toEqual([]);
+    expect(telemanomEvents(flat(1000, 0.09, { 900: 1 }), alternating(1000))).toEqual([{ start: 800, end: 989 }]);
   });
 
   it('judges only the newest 70 rows of each later window, pruning tails that do not stand out', () => {
-    // 3000 rows: windows [70 i, 2100 + 70 i). The window ending at 2520 judges [2450, 2520) and
+    // 3000 rows, 2990 judged: windows [70 i, 2100 + 70 i). The window ending at 2520 judges [2450, 2520) and
     // keeps the spike's buffer there. The next one judges [2520, 2590): the spike itself was
     // flagged before, so that part's peak is 0.09, no higher than the unflagged rows, and goes.
     expect(telemanomEvents(flat(3000, 0.09, { 2500: 1 }), alternating(3000))).toEqual([{ start: 2450, end: 2519 }]);
@@ -71,6 +79,8 @@ describe('telemanomEvents', () => {
   });
 
   it('uses the published settings', () => {
-    expect(TELEMANOM_SETTINGS).toEqual({ sequenceLength: 250, batch: 70, windowBatches: 30, buffer: 100, p: 0.13, minError: 0.05 });
+    expect(TELEMANOM_SETTINGS).toEqual({
+      sequenceLength: 250, predictions: 10, batch: 70, windowBatches: 30, buffer: 100, p: 0.13, minError: 0.05,
+    });
   });
 });

@@ -6,6 +6,9 @@
  * The library's nonparametric dynamic threshold (src/thresholds) implements the published
  * procedure for any score series. telemanom adds data-specific rules around it, reproduced
  * here so the benchmark follows its protocol and not only its paper:
+ * - its model predicts `predictions` rows ahead, so the last `predictions` rows of a test array
+ *   have no error there and are never judged, here neither; the length rules below refer to
+ *   the series without them;
  * - the first `sequenceLength` smoothed errors are replaced by their mean over the first
  *   2 x `sequenceLength`, because an EWMA restarted at the first prediction averages too few
  *   errors there;
@@ -27,6 +30,8 @@ import { meanAndStd } from '../../src/thresholds/statistics.js';
 export interface TelemanomSettings {
   /** Rows per input window of the model (telemanom's l_s, 250). */
   sequenceLength: number;
+  /** Rows telemanom's model predicts ahead (n_predictions, 10); only the first is scored. */
+  predictions: number;
   /** Rows judged per step (70). */
   batch: number;
   /** Batches per threshold window (30, so windows of 2100 rows). */
@@ -41,6 +46,7 @@ export interface TelemanomSettings {
 
 export const TELEMANOM_SETTINGS: TelemanomSettings = {
   sequenceLength: 250,
+  predictions: 10,
   batch: 70,
   windowBatches: 30,
   buffer: 100,
@@ -57,13 +63,13 @@ export function telemanomEvents(
   values: ArrayLike<number>,
   settings: TelemanomSettings = TELEMANOM_SETTINGS,
 ): IndexRange[] {
-  const n = errors.length;
-  if (values.length !== n) {
-    throw new InvalidArgumentError(`values must have one row per error (${n}), got ${values.length}`, 'ERR_SHAPE_MISMATCH');
+  if (values.length !== errors.length) {
+    throw new InvalidArgumentError(`values must have one row per error (${errors.length}), got ${values.length}`, 'ERR_SHAPE_MISMATCH');
   }
+  const n = Math.max(0, errors.length - settings.predictions);
   if (n === 0) return [];
-  const smoothed = evenOutStart(Float64Array.from(errors), settings.sequenceLength);
-  const truth = Float64Array.from(values);
+  const smoothed = evenOutStart(Float64Array.from({ length: n }, (_, i) => errors[i]!), settings.sequenceLength);
+  const truth = Float64Array.from({ length: n }, (_, i) => values[i]!);
   const flagged = new Uint8Array(n);
   const { batch, windowBatches } = settings;
   // A series shorter than one window and a batch is judged as a single window (telemanom
