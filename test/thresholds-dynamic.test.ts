@@ -204,6 +204,17 @@ describe('dynamic threshold over a series', () => {
     expect(runs(fitThreshold({ ...spec, minScore: peak }).apply(scores).flags)).toHaveLength(0);
   });
 
+  it('with inverse and minScore, a drop flags only in windows that reach above the floor', () => {
+    const rng = new Xoshiro128(6);
+    const s = Float64Array.from({ length: 3000 }, () => 1 + 0.1 * (2 * rng.nextFloat() - 1));
+    for (let i = 2000; i < 2030; i++) s[i] = 0.2;
+    const spec = { method: 'dynamic', window: 1000, batch: 100, buffer: 3, inverse: true } as const;
+    // Every score is at most 1.1: above that floor nothing in any window counts, a dip included.
+    expect(runs(fitThreshold({ ...spec, minScore: 1.1 }).apply(s).flags)).toHaveLength(0);
+    // A floor the windows do reach above leaves the drop flagged, as without a floor.
+    expect(runs(fitThreshold({ ...spec, minScore: 0.5 }).apply(s).flags)).toEqual([[2000, 2032]]);
+  });
+
   it('handles series shorter than one window and the empty series', () => {
     const short = Float64Array.from([...Array(60).fill(1), 50, ...Array(39).fill(1)]);
     const { flags, threshold } = fitThreshold({ method: 'dynamic', buffer: 2 }).apply(short);

@@ -147,7 +147,9 @@ export function* nonparametricSteps(scores: Float64Array, options: Nonparametric
     const start = Math.max(0, end - options.window);
     const upward = judgeWindow(scores, start, judgedFrom, end, options.minScore ?? -Infinity, options, flags);
     threshold.fill(upward, judgedFrom, end);
-    if (mirrored !== null) {
+    // A window whose scores all lie at or below the floor is quiet as a whole: a dip in scores
+    // that are all negligible is not an anomaly either (telemanom skips such windows).
+    if (mirrored !== null && !(options.minScore !== null && windowMax(scores, start, end) <= options.minScore)) {
       const { mean } = meanAndStd(scores, start, end);
       const view = mirrored.subarray(0, end - start);
       for (let i = start; i < end; i++) view[i - start] = 2 * mean - scores[i]!;
@@ -157,6 +159,12 @@ export function* nonparametricSteps(scores: Float64Array, options: Nonparametric
     yield;
   }
   return { threshold, flags };
+}
+
+function windowMax(values: Float64Array, start: number, end: number): number {
+  let max = -Infinity;
+  for (let i = start; i < end; i++) if (values[i]! > max) max = values[i]!;
+  return max;
 }
 
 /**

@@ -66,8 +66,10 @@ export interface DynamicSpec {
   /** Also flag unusually LOW stretches (the scores mirrored about their window mean). Default false. */
   inverse?: boolean;
   /**
-   * Scores at or below this are never anomalous (telemanom ignores errors under 0.05 on data
-   * scaled to [-1, 1]). Default null: no floor.
+   * Scores at or below this are never flagged as high, and a window whose scores all lie at or
+   * below it flags no low stretch either (telemanom ignores errors under 0.05 on data scaled to
+   * [-1, 1]). With `inverse`, a low stretch in a window that does reach above the floor is
+   * still flagged. Default null: no floor.
    */
   minScore?: number | null;
 }
