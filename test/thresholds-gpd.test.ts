@@ -30,6 +30,22 @@ function bruteForceMle(y: Float64Array): { gamma: number; sigma: number; logLike
   return best;
 }
 
+/** Draws excesses that were only kept when below a random bound, as SPOT keeps peaks below z_q. */
+function truncatedSample(rng: Xoshiro128, n: number, gamma: number, sigma: number) {
+  const y = new Float64Array(n);
+  const bounds = new Float64Array(n);
+  for (let k = 0; k < n; ) {
+    const [v] = gpdSample(rng, 1, gamma, sigma);
+    const bound = k % 4 === 0 ? Infinity : sigma * (2 + 2 * rng.nextFloat());
+    if (v! <= bound) {
+      y[k] = v!;
+      bounds[k] = bound;
+      k++;
+    }
+  }
+  return { y, bounds };
+}
+
 describe('generalized Pareto maximum likelihood (Grimshaw)', () => {
   it.each([
     [0.3, 1.5],
@@ -97,23 +113,6 @@ describe('generalized Pareto maximum likelihood (Grimshaw)', () => {
 });
 
 describe('truncated generalized Pareto fit (SPOT refits)', () => {
-  /** Draws excesses that were only kept when below a random bound, as SPOT keeps peaks below z_q. */
-  function truncatedSample(rng: Xoshiro128, n: number, gamma: number, sigma: number) {
-    const y = new Float64Array(n);
-    const bounds = new Float64Array(n);
-    let k = 0;
-    while (k < n) {
-      const [v] = gpdSample(rng, 1, gamma, sigma);
-      const bound = k % 4 === 0 ? Infinity : sigma * (2 + 2 * rng.nextFloat());
-      if (v! <= bound) {
-        y[k] = v!;
-        bounds[k] = bound;
-        k++;
-      }
-    }
-    return { y, bounds };
-  }
-
   it('analytic gradient and Hessian agree with central differences', () => {
     const { y, bounds } = truncatedSample(new Xoshiro128(4), 3000, 0.1, 1);
     for (const [gamma, logSigma] of [
@@ -170,21 +169,6 @@ describe('truncated generalized Pareto fit (SPOT refits)', () => {
 });
 
 describe('truncated fit: bounded shape, fixed shape, exponential unless shown otherwise', () => {
-  function truncatedSample(rng: Xoshiro128, n: number, gamma: number, sigma: number) {
-    const y = new Float64Array(n);
-    const bounds = new Float64Array(n);
-    for (let k = 0; k < n; ) {
-      const [v] = gpdSample(rng, 1, gamma, sigma);
-      const bound = k % 4 === 0 ? Infinity : sigma * (2 + 2 * rng.nextFloat());
-      if (v! <= bound) {
-        y[k] = v!;
-        bounds[k] = bound;
-        k++;
-      }
-    }
-    return { y, bounds };
-  }
-
   it('stops at gamma = GAMMA_MAX on a heavier tail, with the scale that is best at that shape', () => {
     const y = gpdSample(new Xoshiro128(71), 5000, 0.9, 1);
     const bounds = new Float64Array(y.length).fill(Infinity);
