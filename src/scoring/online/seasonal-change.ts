@@ -1,5 +1,6 @@
 import { checkInteger, checkKnownKeys, checkPlainObject } from '../../argument-checks.js';
 import { checkFiniteInput, MAX_RING_ROWS } from './finite-input.js';
+import { RingSum } from './ring-sum.js';
 
 export interface SeasonalChangeOptions {
   /** Rows in one period (e.g. a day's rows, see rowsPerDay), an integer in [1, 2^24]. */
@@ -25,10 +26,7 @@ export class SeasonalChange {
   private readonly past: Float64Array;
   private pastCount = 0;
   private pastHead = 0;
-  private readonly squares: Float64Array;
-  private squaresCount = 0;
-  private squaresHead = 0;
-  private squaresSum = 0;
+  private readonly squares: RingSum;
 
   constructor(options: SeasonalChangeOptions) {
     const o = checkPlainObject('options', options);
@@ -36,7 +34,7 @@ export class SeasonalChange {
     this.period = checkInteger('options.period', o.period, 1, MAX_RING_ROWS);
     this.smoothing = checkInteger('options.smoothing', o.smoothing, 1, MAX_RING_ROWS);
     this.past = new Float64Array(this.period);
-    this.squares = new Float64Array(this.smoothing);
+    this.squares = new RingSum(this.smoothing);
   }
 
   /**
@@ -47,15 +45,8 @@ export class SeasonalChange {
     checkFiniteInput('value', value);
     let change: number | null = null;
     if (this.pastCount === this.past.length) {
-      const square = (value - this.past[this.pastHead]!) ** 2;
-      if (this.squaresCount === this.squares.length) this.squaresSum -= this.squares[this.squaresHead]!;
-      else this.squaresCount++;
-      this.squares[this.squaresHead] = square;
-      this.squaresHead = (this.squaresHead + 1) % this.squares.length;
-      this.squaresSum += square;
-      // Rounding residue of the running sum is removed once per lap of the ring.
-      if (this.squaresHead === 0) this.squaresSum = this.squares.reduce((a, b) => a + b, 0);
-      change = Math.max(0, this.squaresSum) / this.squaresCount;
+      this.squares.push((value - this.past[this.pastHead]!) ** 2);
+      change = Math.max(0, this.squares.sum) / this.squares.count;
     } else {
       this.pastCount++;
     }
