@@ -18,6 +18,7 @@ import { onlineErrors, type OnlineConfig } from './lib/nab-online-detector.js';
 import { nabOnlineScores, type NabScoreMapping } from './lib/nab-online-score.js';
 import { parseRunArgs } from './lib/run-args.js';
 import { runEnvironment } from './lib/run-environment.js';
+import { roundRobin } from './lib/round-robin.js';
 import { formatTable } from './lib/text-table.js';
 
 const USAGE = 'usage: npm run eval:nab -- [--limit N] [--threads N] [--fresh] [--data <NAB folder>]';
@@ -83,12 +84,7 @@ function pickFiles(files: NabCorpusFile[], limit: number | undefined): NabCorpus
     const c = f.name.split('/')[0]!;
     byCategory.set(c, [...(byCategory.get(c) ?? []), f]);
   }
-  const lists = [...byCategory.values()];
-  const out: NabCorpusFile[] = [];
-  for (let i = 0; out.length < limit; i++) {
-    for (const list of lists) if (i < list.length && out.length < limit) out.push(list[i]!);
-  }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  return roundRobin([...byCategory.values()], limit).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 async function main(): Promise<void> {

@@ -38,6 +38,7 @@ import { readNasaLabels, type NasaLabelRow } from './lib/nasa-labels.js';
 import { TELEMANOM_SETTINGS, telemanomEvents } from './lib/telemanom-events.js';
 import { parseRunArgs } from './lib/run-args.js';
 import { runEnvironment } from './lib/run-environment.js';
+import { roundRobin } from './lib/round-robin.js';
 import { formatTable } from './lib/text-table.js';
 
 const USAGE = 'usage: npm run eval:nasa -- [--limit N] [--threads N] [--fresh] [--data <smap_msl folder>]';
@@ -113,14 +114,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 /** `limit` label rows alternating between the spacecraft, so a subset covers both. */
 function pickRows(rows: NasaLabelRow[], limit: number | undefined): NasaLabelRow[] {
   if (limit === undefined || limit >= rows.length) return rows;
-  const smap = rows.filter((r) => r.spacecraft === 'SMAP');
-  const msl = rows.filter((r) => r.spacecraft === 'MSL');
-  const out: NasaLabelRow[] = [];
-  for (let i = 0; out.length < limit; i++) {
-    if (i < smap.length) out.push(smap[i]!);
-    if (i < msl.length && out.length < limit) out.push(msl[i]!);
-  }
-  return out.sort((a, b) => a.row - b.row);
+  const bySpacecraft = ['SMAP', 'MSL'].map((craft) => rows.filter((r) => r.spacecraft === craft));
+  return roundRobin(bySpacecraft, limit).sort((a, b) => a.row - b.row);
 }
 
 async function runChannel(dataDir: string, channel: string): Promise<{ scores: Float32Array; meta: ChannelMeta }> {
