@@ -5,7 +5,7 @@ import { LIMITS } from './limits.js';
 import { resolveStackSpec, toNativeStackConfig, type ResolvedStackSpec, type StackSpec } from './cell-spec.js';
 import { native } from './native.js';
 import type { NativeBackwardArgs, NativeForwardArgs, NativeRecurrentStack, NativeStepper } from './native-types.js';
-import { ParameterizedNetwork, splitParameters, type ParameterMap } from './parameters.js';
+import { ParameterizedNetwork, type ParameterMap } from './parameters.js';
 
 export interface ForwardOptions {
   batch: number;
@@ -51,9 +51,8 @@ export interface BackwardOptions {
   /** LSTM: d(loss)/d(cN). */
   dCN?: Float32Array | null;
   /**
-   * Arrays to write the gradients into instead of allocating new ones. `result.params` then
-   * holds views into `out.dParams` (no copies). They must not share memory with dOutput, dHN,
-   * dCN or each other.
+   * Arrays to write the gradients into instead of allocating new ones; `result.params` are
+   * views into `out.dParams`. They must not share memory with dOutput, dHN, dCN or each other.
    */
   out?: BackwardOutputs | null;
 }
@@ -128,16 +127,16 @@ export class RecurrentStack extends ParameterizedNetwork<NativeRecurrentStack> {
   }
 
   backward(options: BackwardOptions = {}): BackwardResult {
-    const { args, result, views } = this.prepareBackward(options);
+    const { args, result } = this.prepareBackward(options);
     this.handle.backward(args);
-    result.params = this.gradientMap(args.dParams, views);
+    result.params = this.gradientMap(args.dParams);
     return result;
   }
 
   async backwardAsync(options: BackwardOptions = {}): Promise<BackwardResult> {
-    const { args, result, views } = this.prepareBackward(options);
+    const { args, result } = this.prepareBackward(options);
     await this.handle.backwardAsync(args);
-    result.params = this.gradientMap(args.dParams, views);
+    result.params = this.gradientMap(args.dParams);
     return result;
   }
 
@@ -212,17 +211,16 @@ export class RecurrentStack extends ParameterizedNetwork<NativeRecurrentStack> {
     return result;
   }
 
-  /** The caller's gradient arrays (checked), or fresh ones; `views`: the caller's dParams. */
+  /** The caller's gradient arrays (checked), or fresh ones. */
   private backwardOutputs(out: BackwardOutputs | null | undefined, inputLen: number, stateLen: number): {
     result: BackwardResult;
     dParams: Float32Array;
-    views: boolean;
   } {
     const lstm = this.config.cell === 'lstm';
     if (out === undefined || out === null) {
       const result: BackwardResult = { dInput: new Float32Array(inputLen), dH0: new Float32Array(stateLen), params: {} };
       if (lstm) result.dC0 = new Float32Array(stateLen);
-      return { result, dParams: new Float32Array(this.handle.paramCount), views: false };
+      return { result, dParams: new Float32Array(this.handle.paramCount) };
     }
     if (typeof out !== 'object') {
       throw new InvalidArgumentError(`out must be an object { dInput, dH0, dC0?, dParams } of Float32Arrays, got ${describeValue(out)}`);
@@ -234,18 +232,20 @@ export class RecurrentStack extends ParameterizedNetwork<NativeRecurrentStack> {
     };
     if (lstm) result.dC0 = checkFloat32Array('out.dC0', out.dC0, stateLen);
     else if (out.dC0 != null) throw new InvalidArgumentError(`out.dC0 is only accepted by an lstm stack, this one is '${this.config.cell}'`);
-    return { result, dParams: checkFloat32Array('out.dParams', out.dParams, this.handle.paramCount), views: true };
+    return { result, dParams: checkFloat32Array('out.dParams', out.dParams, this.handle.paramCount) };
   }
 
-  /** Named gradients: copies, or (caller's buffer) views that share its memory. */
-  private gradientMap(dParams: Float32Array, views: boolean): ParameterMap {
-    if (!views) return splitParameters(dParams, this.parameterSlots());
+  /**
+   * Named gradients as views into the flat gradient array: each backward call fills a new or a
+   * caller-owned array, so the views are never overwritten behind the caller's back.
+   */
+  private gradientMap(dParams: Float32Array): ParameterMap {
     const map: ParameterMap = {};
     for (const s of this.parameterSlots()) map[s.name] = dParams.subarray(s.offset, s.offset + s.length);
     return map;
   }
 
-  private prepareBackward(options: BackwardOptions): { args: NativeBackwardArgs; result: BackwardResult; views: boolean } {
+  private prepareBackward(options: BackwardOptions): { args: NativeBackwardArgs; result: BackwardResult } {
     if (!this.tape) {
       throw new NotFittedError('backward needs a forward call with { train: true } first (setting parameters since then discards it)');
     }
@@ -259,13 +259,13 @@ export class RecurrentStack extends ParameterizedNetwork<NativeRecurrentStack> {
     const dHN = checkOptionalFloat32Array('dHN', options.dHN, stateLen);
     if (cell !== 'lstm' && options.dCN != null) throw new InvalidArgumentError(`dCN is only accepted by an lstm stack, this one is '${cell}'`);
     const dCN = cell === 'lstm' ? checkOptionalFloat32Array('dCN', options.dCN, stateLen) : null;
-    const { result, dParams, views } = this.backwardOutputs(options.out, batch * steps * inputSize, stateLen);
+    const { result, dParams } = this.backwardOutputs(options.out, batch * steps * inputSize, stateLen);
     checkDisjointOutputs(
       [['out.dInput', result.dInput], ['out.dH0', result.dH0], ['out.dC0', result.dC0], ['out.dParams', dParams]],
       [['dOutput', dY], ['dHN', dHN], ['dCN', dCN]],
     );
     const args: NativeBackwardArgs = { dY, dHN, dCN, dX: result.dInput, dH0: result.dH0, dC0: result.dC0 ?? null, dParams };
-    return { args, result, views };
+    return { args, result };
   }
 }
 
