@@ -26,11 +26,11 @@ export {
   type NabProfile,
   type NabProfileName,
 } from './nab-profiles.js';
-export { nabProbationaryLength, nabRowWeights, nabSigmoid, type NabRowWeights } from './nab-weights.js';
+export { nabProbationaryLength, nabRowWeights, nabSigmoid, type NabRowWeights } from './nab/rules.js';
 export { nabRawScore, tallyNabFile, type NabTally } from './nab-tally.js';
 export { NAB_NO_DETECTION_THRESHOLD, sweepNabThresholds, type NabSweepBest, type NabSweepInput } from './nab-threshold-sweep.js';
-export { defaultNabLabelsPath, loadNabCorpus, type LoadNabCorpusOptions, type NabCorpus, type NabCorpusFile } from './nab-corpus.js';
-export { findNabResultsFile, readNabResults, readNabResultsFile, writeNabResultsFile, type NabResultsFile } from './nab-results.js';
+export { defaultNabLabelsPath, loadNabCorpus, type LoadNabCorpusOptions, type NabCorpus, type NabCorpusFile } from './nab/corpus.js';
+export { findNabResultsFile, readNabResults, readNabResultsFile, writeNabResultsFile, type NabResultsFile } from './nab/results-file.js';
 export {
   scoreNabCorpus,
   scoreNabDetections,
@@ -39,4 +39,4 @@ export {
   type NabProfileScore,
   type NabScoreOptions,
   type ScoreNabCorpusOptions,
-} from './nab-score.js';
+} from './nab/score.js';

@@ -4,7 +4,7 @@
  *   raw = A_TP * earliestWeightSum - A_FN * (windows - windowsDetected) + A_FP * falsePositiveWeightSum
  */
 import type { NabCostMatrix } from './nab-profiles.js';
-import type { NabRowWeights } from './nab-weights.js';
+import type { NabRowWeights } from './nab/rules.js';
 
 export interface NabTally {
   windows: number;

@@ -8,7 +8,7 @@
  */
 import { nabRawScore, type NabTally } from './nab-tally.js';
 import type { NabProfile } from './nab-profiles.js';
-import type { NabRowWeights } from './nab-weights.js';
+import type { NabRowWeights } from './nab/rules.js';
 
 export interface NabSweepInput {
   weights: NabRowWeights;

@@ -6,7 +6,7 @@
  *   after a window    sig((i - r') / (W' - 1)), in [-1, 0), r' and W' of the last window that ended
  * The profile then multiplies window weights by A_TP and the others by A_FP.
  */
-import type { IndexRange } from './ranges.js';
+import type { IndexRange } from '../ranges.js';
 
 /** NAB's scaled sigmoid: 2 / (1 + e^(5x)) - 1, clamped to -1 beyond x = 3. */
 export function nabSigmoid(x: number): number {

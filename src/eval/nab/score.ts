@@ -4,12 +4,12 @@
  * 100 (S - S_null) / (S_perfect - S_null) with S_null = -A_FN x windows and
  * S_perfect = A_TP x windows, windows counted over the files scored.
  */
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { loadNabCorpus, type NabCorpus } from './nab-corpus.js';
-import { resolveNabProfiles, type NabCostMatrix, type NabProfile, type NabProfileName } from './nab-profiles.js';
-import { readNabResults } from './nab-results.js';
-import { addTallies, nabRawScore, tallyNabFile } from './nab-tally.js';
-import { sweepNabThresholds } from './nab-threshold-sweep.js';
+import { InvalidArgumentError, InvalidDataError } from '../../errors.js';
+import { loadNabCorpus, type NabCorpus } from './corpus.js';
+import { resolveNabProfiles, type NabCostMatrix, type NabProfile, type NabProfileName } from '../nab-profiles.js';
+import { readNabResults } from './results-file.js';
+import { addTallies, nabRawScore, tallyNabFile } from '../nab-tally.js';
+import { sweepNabThresholds } from '../nab-threshold-sweep.js';
 
 export interface NabFileScore {
   file: string;

@@ -6,11 +6,11 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { readMaybeGzip } from './maybe-gzip.js';
-import { parseNabTimestamp } from './nab-timestamp.js';
-import { nabRowWeights, type NabRowWeights } from './nab-weights.js';
-import type { IndexRange } from './ranges.js';
+import { InvalidArgumentError, InvalidDataError } from '../../errors.js';
+import { readMaybeGzip } from '../maybe-gzip.js';
+import { parseNabTimestamp } from '../nab-timestamp.js';
+import { nabRowWeights, type NabRowWeights } from './rules.js';
+import type { IndexRange } from '../ranges.js';
 
 export interface NabCorpusFile {
   /** Path relative to the data folder with forward slashes, e.g. `realKnownCause/nyc_taxi.csv`. */
