@@ -10,9 +10,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { InvalidArgumentError, InvalidDataError } from '../../errors.js';
 import { writeFileAtomic } from '../../persistence/atomic-write.js';
-import { readMaybeGzip } from '../maybe-gzip.js';
-import type { NabCorpus, NabCorpusFile } from './corpus.js';
-import { parseNabTimestamp } from '../nab-timestamp.js';
+import { parseNabTimestamp, readMaybeGzip, type NabCorpus, type NabCorpusFile } from './corpus.js';
 
 const gzipAsync = promisify(gzip);
 

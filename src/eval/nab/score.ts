@@ -6,10 +6,17 @@
  */
 import { InvalidArgumentError, InvalidDataError } from '../../errors.js';
 import { loadNabCorpus, type NabCorpus } from './corpus.js';
-import { resolveNabProfiles, type NabCostMatrix, type NabProfile, type NabProfileName } from '../nab-profiles.js';
 import { readNabResults } from './results-file.js';
-import { addTallies, nabRawScore, tallyNabFile } from '../nab-tally.js';
-import { sweepNabThresholds } from '../nab-threshold-sweep.js';
+import {
+  addTallies,
+  nabRawScore,
+  resolveNabProfiles,
+  sweepNabThresholds,
+  tallyNabFile,
+  type NabCostMatrix,
+  type NabProfile,
+  type NabProfileName,
+} from './rules.js';
 
 export interface NabFileScore {
   file: string;
