@@ -18,19 +18,22 @@ import {
   type NabProfileName,
 } from './rules.js';
 
-export interface NabFileScore {
-  file: string;
-  rawScore: number;
+/** Windows found, and NAB's row counts over scored rows (reported, not part of the score). */
+interface NabCounts {
   windows: number;
   windowsDetected: number;
-  /** NAB's row counts over scored rows (not part of the score). */
   tp: number;
   fp: number;
   fn: number;
   tn: number;
 }
 
-export interface NabProfileScore {
+export interface NabFileScore extends NabCounts {
+  file: string;
+  rawScore: number;
+}
+
+export interface NabProfileScore extends NabCounts {
   profile: string;
   costs: NabCostMatrix;
   threshold: number;
@@ -40,12 +43,6 @@ export interface NabProfileScore {
   normalizedScore: number;
   nullScore: number;
   perfectScore: number;
-  windows: number;
-  windowsDetected: number;
-  tp: number;
-  fp: number;
-  fn: number;
-  tn: number;
   files: NabFileScore[];
 }
 
