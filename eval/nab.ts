@@ -1,5 +1,6 @@
 /**
- * NAB benchmark runner: `npm run eval:nab -- [--limit N] [--threads N] [--fresh] [--data DIR]`.
+ * NAB benchmark runner: `npm run eval:nab -- --data DIR [--limit N] [--threads N] [--fresh]`
+ * (DIR: the datasets folder holding nab/, or set RNN_ANOMALY_DATA; see lib/run-args.ts).
  *
  * Runs one fixed detector configuration online over every NAB file (see
  * lib/nab-online-detector.ts), turns its errors and the values into per-row scores (see
@@ -16,12 +17,12 @@ import { loadNabCorpus, scoreNabCorpus, writeNabResultsFile, type NabCorpusFile 
 import { configHash, FileCache } from './lib/file-cache.js';
 import { onlineErrors, type OnlineConfig } from './lib/nab-online-detector.js';
 import { nabOnlineScores, type NabScoreMapping } from './lib/nab-online-score.js';
-import { parseRunArgs } from './lib/run-args.js';
+import { NAB_DATASET, parseRunArgs, type RunnerHelp } from './lib/run-args.js';
 import { runEnvironment } from './lib/run-environment.js';
 import { roundRobin } from './lib/round-robin.js';
 import { formatTable } from './lib/text-table.js';
 
-const USAGE = 'usage: npm run eval:nab -- [--limit N] [--threads N] [--fresh] [--data <NAB folder>]';
+const HELP: RunnerHelp = { script: 'eval:nab', dataset: NAB_DATASET, limit: 'run N files, taken round-robin over the categories' };
 const DETECTOR_NAME = 'rnnAnomaly';
 
 /** Rows in the forecaster's input window; levels are averaged over as many rows. */
@@ -88,10 +89,9 @@ function pickFiles(files: NabCorpusFile[], limit: number | undefined): NabCorpus
 }
 
 async function main(): Promise<void> {
-  const args = parseRunArgs(process.argv.slice(2), USAGE);
+  const args = parseRunArgs(process.argv.slice(2), HELP);
   const began = performance.now();
-  const nabDir = path.resolve(args.data ?? path.join(repoRoot, '..', 'shared', 'datasets', 'nab'));
-  const dataDir = path.join(nabDir, 'data');
+  const dataDir = path.join(args.data, 'data');
   if (args.threads !== undefined) setThreads(args.threads);
   const threadCount = threads();
 

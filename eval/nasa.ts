@@ -1,6 +1,7 @@
 /**
  * NASA SMAP/MSL benchmark runner, telemanom's protocol (Hundman et al., KDD 2018):
- * `npm run eval:nasa -- [--limit N] [--threads N] [--fresh] [--data DIR]`.
+ * `npm run eval:nasa -- --data DIR [--limit N] [--threads N] [--fresh]` (DIR: the datasets folder
+ * holding smap_msl/, or set RNN_ANOMALY_DATA; see lib/run-args.ts).
  *
  * For every row of labeled_anomalies.csv: train a forecaster on the channel's train array to
  * predict the telemetry value (column 0) from all columns, score the test array, find events
@@ -36,12 +37,12 @@ import {
 import { configHash, FileCache } from './lib/file-cache.js';
 import { readNasaLabels, type NasaLabelRow } from './lib/nasa-labels.js';
 import { TELEMANOM_SETTINGS, telemanomEvents } from './lib/telemanom-events.js';
-import { parseRunArgs } from './lib/run-args.js';
+import { parseRunArgs, SMAP_MSL_DATASET, type RunnerHelp } from './lib/run-args.js';
 import { runEnvironment } from './lib/run-environment.js';
 import { roundRobin } from './lib/round-robin.js';
 import { formatTable } from './lib/text-table.js';
 
-const USAGE = 'usage: npm run eval:nasa -- [--limit N] [--threads N] [--fresh] [--data <smap_msl folder>]';
+const HELP: RunnerHelp = { script: 'eval:nasa', dataset: SMAP_MSL_DATASET, limit: 'run N label rows, alternating between the spacecraft' };
 
 /** The one configuration used for every channel. */
 const DETECTOR: DetectorOptions = {
@@ -209,9 +210,9 @@ function summarise(results: RowResult[]) {
 }
 
 async function main(): Promise<void> {
-  const args = parseRunArgs(process.argv.slice(2), USAGE);
+  const args = parseRunArgs(process.argv.slice(2), HELP);
   const began = performance.now();
-  const dataDir = path.resolve(args.data ?? path.join(repoRoot, '..', 'shared', 'datasets', 'smap_msl'));
+  const dataDir = args.data;
   if (args.threads !== undefined) setThreads(args.threads);
   const threadCount = threads();
   const labelRows = pickRows(await readNasaLabels(path.join(dataDir, 'labeled_anomalies.csv')), args.limit);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLabels } from '../src/cli/labels.js';
 import { readCsv } from '../src/data/read-csv.js';
-import { loadNabCorpus } from '../src/eval/nab-corpus.js';
+import { loadNabCorpus } from '../src/eval/nab/corpus.js';
 import { REPO } from './cli-helpers.js';
 
 const DATA = join(REPO, 'examples', 'data');

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadNabCorpus, nabRawScore, readNabResultsFile, scoreNabCorpus, writeNabResultsFile } from '../src/eval/index.js';
+import { loadNabCorpus, scoreNabCorpus, writeNabResultsFile } from '../src/eval/index.js';
+import { readNabResultsFile } from '../src/eval/nab/results-file.js';
+import { nabRawScore } from '../src/eval/nab/rules.js';
 
 // A two-file corpus: cat/a.csv (100 rows, window 50..59) and cat/b.csv (40 rows, no window).
 let root: string;

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadNabCorpus, NAB_PROFILES, readNabResults, scoreNabCorpus, scoreNabDetections, type NabCorpus } from '../src/eval/index.js';
+import { loadNabCorpus, NAB_PROFILES, scoreNabCorpus, scoreNabDetections, type NabCorpus } from '../src/eval/index.js';
+import { readNabResults } from '../src/eval/nab/results-file.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const nab = path.resolve(repoRoot, '..', 'shared', 'datasets', 'nab');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NAB_PROFILES, nabProbationaryLength, nabRawScore, nabRowWeights, nabSigmoid, sweepNabThresholds, tallyNabFile } from '../src/eval/index.js';
+import { NAB_PROFILES, nabProbationaryLength, nabRawScore, nabRowWeights, nabSigmoid, sweepNabThresholds, tallyNabFile } from '../src/eval/nab/rules.js';
 
 // SCORING.md section 5: n = 100 (P = 15), one window at rows 50..59, detections at rows
 // 10 (probationary), 20 (before the window), 52, 55 (inside) and 70 (after).

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderHtmlReport } from '../src/report/html-report.js';
+import { renderHtmlReport } from '../src/report/index.js';
 import { fixtureReport } from './report-fixtures.js';
 import { launchReportBrowser, type ReportBrowser } from './report-browser.js';
 

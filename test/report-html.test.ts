@@ -4,6 +4,8 @@ import { MAX_SERIES_CHARTS, MAX_TABLE_EVENTS, renderHtmlReport } from '../src/re
 import { jsonForScript } from '../src/report/html-escape.js';
 import type { ReportInput } from '../src/report/report-input.js';
 import { renderChart } from '../src/report/svg-chart.js';
+import { renderHtmlReport as renderReportFromEntry, reportInputFromResult } from '../src/report/index.js';
+import { DetectionResult } from '../src/index.js';
 import { fixtureReport } from './report-fixtures.js';
 
 function count(html: string, pattern: RegExp): number {
@@ -150,5 +152,50 @@ describe('renderChart', () => {
       lines: [{ line: { rows: [0, 1], values: [-5, 50] }, className: 'l' }],
     });
     expect(svg).toContain('d="M64 108L988 8"');
+  });
+});
+
+describe('reportInputFromResult, as the README calls it from rnn-anomaly/report', () => {
+  // A 10-row file: rows 0-3 trained on, the result covers rows 4-9 and its first row had no history.
+  const values = Float32Array.from({ length: 10 }, (_, i) => i);
+  const series = { rows: 10, columns: 1, columnNames: ['cpu'], values };
+  const result = new DetectionResult({
+    scores: Float32Array.from([0, 0.5, 3, 2, 0.25, 0.5]),
+    flags: Uint8Array.from([0, 0, 1, 1, 0, 0]),
+    threshold: 1,
+    events: [{ start: 2, end: 3, peak: 2, peakScore: 3, features: [{ name: 'cpu', index: 0, contribution: 1 }] }],
+    featureScores: new Float32Array(6),
+    featureNames: ['cpu'],
+    unscored: 1,
+    imputed: new Int32Array(0),
+    values: values.slice(4),
+    columnNames: ['cpu'],
+    timestamps: null,
+    settings: {
+      cell: 'gru', hidden: 8, layers: 1, mode: 'forecast', window: 1, horizon: 1, score: 'absolute', smoothing: 0,
+      scaler: 'zscore', threshold: { method: 'ksigma', k: 3 }, features: ['cpu'], eventGap: 0,
+    },
+  });
+  const trainRows = { start: 0, end: 3 };
+  const labels = [{ start: 6, end: 8 }];
+  const fit = { loss: [1, 0.5], valLoss: [], bestEpoch: 2 };
+  const input = reportInputFromResult(result, { series, rowOffset: 4, trainRows, labels, fit });
+
+  it('places the result inside the whole series, leaving rows without a score blank', () => {
+    expect(Array.from(input.scores)).toEqual([NaN, NaN, NaN, NaN, NaN, 0.5, 3, 2, 0.25, 0.5]);
+    expect(Array.from(input.flags)).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 0, 0]);
+    expect(input.events.map((e) => [e.start, e.end, e.peak])).toEqual([[6, 7, 6]]);
+    expect(input.trainRows).toEqual(trainRows);
+    expect(input.training).toEqual({ loss: [1, 0.5], bestEpoch: 2 });
+  });
+
+  it('renders the page with the labelled window found', () => {
+    const html = renderReportFromEntry(input);
+    expect(count(html, /<tr class="event-row"/)).toBe(1);
+    expect(html).toContain('<b>1/1</b><span>labelled anomalies found</span>');
+  });
+
+  it('rejects a row offset that puts the result outside the series', () => {
+    expect(() => reportInputFromResult(result, { series, rowOffset: 5 })).toThrow(InvalidArgumentError);
   });
 });

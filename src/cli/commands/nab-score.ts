@@ -1,4 +1,4 @@
-import { scoreNabCorpus, type NabCorpusScore } from '../../eval/nab-score.js';
+import { scoreNabCorpus, type NabCorpusScore } from '../../eval/nab/score.js';
 import { flag, formatHelp, parseCommandLine, type CommandSpec } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { UsageError } from '../usage-error.js';

@@ -2,15 +2,43 @@
  * Loads the NAB corpus: the data files named in the label file, their timestamps and values,
  * and the labelled windows resolved to row ranges. Windows are resolved by the first row
  * carrying the edge's timestamp, because several files repeat timestamps (DST artefacts) and
- * NAB indexes rows by position.
+ * NAB indexes rows by position. Every file may be gzip-compressed (recognised by its magic
+ * bytes, not its name), so `x.csv` and `x.csv.gz` are read alike.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { readMaybeGzip } from './maybe-gzip.js';
-import { parseNabTimestamp } from './nab-timestamp.js';
-import { nabRowWeights, type NabRowWeights } from './nab-weights.js';
-import type { IndexRange } from './ranges.js';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { InvalidArgumentError, InvalidDataError } from '../../errors.js';
+import type { IndexRange } from '../ranges.js';
+import { nabRowWeights, type NabRowWeights } from './rules.js';
+
+const gunzipAsync = promisify(gunzip);
+
+export async function readMaybeGzip(filePath: string): Promise<Buffer> {
+  const raw = await readFile(filePath);
+  if (raw.length < 2 || raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
+  try {
+    return await gunzipAsync(raw);
+  } catch (err) {
+    throw new InvalidDataError(`${filePath} looks gzip-compressed but cannot be decompressed: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * NAB timestamps are naive `YYYY-MM-DD HH:MM:SS` strings (window edges add `.ffffff`). They are
+ * read as UTC so that no local time zone or daylight-saving rule can shift or merge rows.
+ */
+const TIMESTAMP_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/;
+
+/** Epoch milliseconds, or NaN when the text is not a NAB timestamp. */
+export function parseNabTimestamp(text: string): number {
+  const m = TIMESTAMP_PATTERN.exec(text.trim());
+  if (m === null) return Number.NaN;
+  const [, y, mo, d, h, mi, s, frac] = m;
+  const ms = frac === undefined ? 0 : Number(frac.padEnd(6, '0')) / 1000;
+  return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) + ms;
+}
 
 export interface NabCorpusFile {
   /** Path relative to the data folder with forward slashes, e.g. `realKnownCause/nyc_taxi.csv`. */

@@ -8,11 +8,9 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { writeFileAtomic } from '../persistence/atomic-write.js';
-import { readMaybeGzip } from './maybe-gzip.js';
-import type { NabCorpus, NabCorpusFile } from './nab-corpus.js';
-import { parseNabTimestamp } from './nab-timestamp.js';
+import { InvalidArgumentError, InvalidDataError } from '../../errors.js';
+import { writeFileAtomic } from '../../persistence/atomic-write.js';
+import { parseNabTimestamp, readMaybeGzip, type NabCorpus, type NabCorpusFile } from './corpus.js';
 
 const gzipAsync = promisify(gzip);
 

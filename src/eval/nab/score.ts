@@ -4,26 +4,36 @@
  * 100 (S - S_null) / (S_perfect - S_null) with S_null = -A_FN x windows and
  * S_perfect = A_TP x windows, windows counted over the files scored.
  */
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { loadNabCorpus, type NabCorpus } from './nab-corpus.js';
-import { resolveNabProfiles, type NabCostMatrix, type NabProfile, type NabProfileName } from './nab-profiles.js';
-import { readNabResults } from './nab-results.js';
-import { addTallies, nabRawScore, tallyNabFile } from './nab-tally.js';
-import { sweepNabThresholds } from './nab-threshold-sweep.js';
+import { InvalidArgumentError, InvalidDataError } from '../../errors.js';
+import { loadNabCorpus, type NabCorpus } from './corpus.js';
+import { readNabResults } from './results-file.js';
+import {
+  addTallies,
+  nabRawScore,
+  resolveNabProfiles,
+  sweepNabThresholds,
+  tallyNabFile,
+  type NabCostMatrix,
+  type NabProfile,
+  type NabProfileName,
+} from './rules.js';
 
-export interface NabFileScore {
-  file: string;
-  rawScore: number;
+/** Windows found, and NAB's row counts over scored rows (reported, not part of the score). */
+interface NabCounts {
   windows: number;
   windowsDetected: number;
-  /** NAB's row counts over scored rows (not part of the score). */
   tp: number;
   fp: number;
   fn: number;
   tn: number;
 }
 
-export interface NabProfileScore {
+export interface NabFileScore extends NabCounts {
+  file: string;
+  rawScore: number;
+}
+
+export interface NabProfileScore extends NabCounts {
   profile: string;
   costs: NabCostMatrix;
   threshold: number;
@@ -33,12 +43,6 @@ export interface NabProfileScore {
   normalizedScore: number;
   nullScore: number;
   perfectScore: number;
-  windows: number;
-  windowsDetected: number;
-  tp: number;
-  fp: number;
-  fn: number;
-  tn: number;
   files: NabFileScore[];
 }
 
