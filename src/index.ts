@@ -12,13 +12,13 @@
  */
 
 // Detector, its options, results, streaming and model files.
-export { Detector, toSeries } from './detector.js';
-export type { DetectOptions, FitOptions, SeriesInput } from './detector.js';
-export { DEFAULT_THRESHOLD, resolveOptions } from './detector-options.js';
+export { Detector, toSeries } from './detector/detector.js';
+export type { DetectOptions, FitOptions, SeriesInput } from './detector/detector.js';
+export { DEFAULT_THRESHOLD, resolveOptions } from './detector/detector-options.js';
 export type {
   DetectorMode, DetectorOptions, OptimizerKind, ResolvedOptions, ScoreKind,
-} from './detector-options.js';
-export type { FitSummary, ModelConfig } from './training/fitted-model.js';
+} from './detector/detector-options.js';
+export type { FitSummary, ModelConfig } from './model/fitted-model.js';
 export type { EpochInfo, StopReason } from './training/train-loop.js';
 export { DetectionResult } from './results/detection-result.js';
 export type { DetectionResultJSON, DetectionSettings } from './results/detection-result.js';

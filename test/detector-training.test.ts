@@ -3,7 +3,7 @@ import { AnomalyNetwork } from '../src/engine/anomaly-network.js';
 import { gatherWindows, setThreads, threads } from '../src/engine/runtime.js';
 import { AbortError, InvalidDataError } from '../src/errors.js';
 import { runTraining, type EpochInfo, type TrainingData, type TrainingSettings } from '../src/training/train-loop.js';
-import { trainingStarts, validationStarts, type WindowShape } from '../src/training/window-starts.js';
+import { trainingStarts, validationStarts, type WindowShape } from '../src/model/window-starts.js';
 
 const initialThreads = threads();
 afterAll(() => setThreads(initialThreads));

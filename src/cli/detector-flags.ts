@@ -1,4 +1,4 @@
-import { resolveOptions, type DetectorOptions } from '../detector-options.js';
+import { resolveOptions, type DetectorOptions } from '../detector/detector-options.js';
 import { flag, flagName, type FlagValues } from './args.js';
 import { thresholdFlag } from './threshold-flag.js';
 import { UsageError } from './usage-error.js';

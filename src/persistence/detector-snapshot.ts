@@ -6,12 +6,12 @@
  * ModelFileError instead of a confusing error later.
  */
 import { Scaler } from '../data/scaler.js';
-import { toDetectorOptions, type DetectorOptions, type ResolvedOptions } from '../detector-options.js';
+import { toDetectorOptions, type DetectorOptions, type ResolvedOptions } from '../detector/detector-options.js';
 import { AnomalyNetwork, type NetworkSpec } from '../engine/anomaly-network.js';
 import { ModelFileError } from '../errors.js';
 import { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
 import { thresholdFromJSON } from '../thresholds/index.js';
-import type { FitSummary, FittedModel, ModelConfig } from '../training/fitted-model.js';
+import type { FitSummary, FittedModel, ModelConfig } from '../model/fitted-model.js';
 import { LIBRARY_VERSION } from './library-version.js';
 import type { ModelFileContents } from './model-file.js';
 

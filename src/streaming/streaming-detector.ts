@@ -15,9 +15,9 @@
 import { describeValue } from '../argument-checks.js';
 import type { NetworkStream } from '../engine/anomaly-network.js';
 import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../errors.js';
-import { smoothingAlpha } from '../detector-options.js';
+import { smoothingAlpha } from '../detector/detector-options.js';
 import type { ThresholdModel } from '../thresholds/model.js';
-import type { FittedModel } from '../training/fitted-model.js';
+import type { FittedModel } from '../model/fitted-model.js';
 
 export interface StreamOptions {
   /** Independent streams in this object, in [1, 1048576]. Default 1. */

@@ -5,11 +5,11 @@
  * a bad combination of data and options fails before any work starts.
  */
 import { InvalidDataError } from '../errors.js';
-import type { ResolvedOptions } from '../detector-options.js';
+import type { ResolvedOptions } from '../detector/detector-options.js';
 import {
   chooseBatchSize, chooseEpochs, chooseHidden, chooseWindow, chooseWindowsPerEpoch, dominantPeriod,
 } from './auto-defaults.js';
-import { trainingStarts, validationStarts, windowSpan, type WindowShape } from './window-starts.js';
+import { trainingStarts, validationStarts, windowSpan, type WindowShape } from '../model/window-starts.js';
 
 export interface FitPlan {
   rows: number;

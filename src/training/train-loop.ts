@@ -8,8 +8,8 @@
 import { AbortError, InvalidDataError } from '../errors.js';
 import type { AnomalyNetwork, OptimizerSpec } from '../engine/anomaly-network.js';
 import { gatherWindows } from '../engine/runtime.js';
-import { Xoshiro128, shuffleInPlace } from './prng.js';
-import { targetOffset, type WindowShape } from './window-starts.js';
+import { Xoshiro128, shuffleInPlace } from '../prng.js';
+import { targetOffset, type WindowShape } from '../model/window-starts.js';
 
 /** Windows per validation loss call: bounds the memory of one native call. */
 const VALIDATION_CHUNK_FLOATS = 1 << 22;

@@ -1,5 +1,5 @@
 import type { TimeSeries } from '../../data/time-series.js';
-import { Detector } from '../../detector.js';
+import { Detector } from '../../detector/detector.js';
 import { InvalidDataError } from '../../errors.js';
 import { flag, formatHelp, parseCommandLine, type CommandSpec } from '../args.js';
 import type { CliCommand } from '../command.js';

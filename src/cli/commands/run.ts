@@ -1,4 +1,4 @@
-import { Detector } from '../../detector.js';
+import { Detector } from '../../detector/detector.js';
 import { OutOfRangeError } from '../../errors.js';
 import { flag, formatHelp, parseCommandLine, type CommandSpec } from '../args.js';
 import type { CliCommand } from '../command.js';

@@ -4,10 +4,10 @@
  * at `new Detector(...)` instead of deep inside training. Values left as 'auto' are chosen from
  * the data by `fit` (see src/training/auto-defaults.ts) and reported in the fit summary.
  */
-import { checkInteger, checkKnownKeys, checkOneOf, checkPlainObject, describeValue } from './argument-checks.js';
-import type { CellType, Nonlinearity } from './engine/cell-spec.js';
-import { InvalidArgumentError, OutOfRangeError } from './errors.js';
-import { THRESHOLD_DEFAULTS, checkThresholdSpec, type ResolvedThresholdSpec, type ThresholdSpec } from './thresholds/spec.js';
+import { checkInteger, checkKnownKeys, checkOneOf, checkPlainObject, describeValue } from '../argument-checks.js';
+import type { CellType, Nonlinearity } from '../engine/cell-spec.js';
+import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
+import { THRESHOLD_DEFAULTS, checkThresholdSpec, type ResolvedThresholdSpec, type ThresholdSpec } from '../thresholds/spec.js';
 
 export type DetectorMode = 'forecast' | 'reconstruct';
 export type ScoreKind = 'absolute' | 'squared' | 'loglik';

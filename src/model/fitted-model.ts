@@ -5,10 +5,10 @@
  */
 import type { AnomalyNetwork } from '../engine/anomaly-network.js';
 import type { Scaler } from '../data/scaler.js';
-import type { ResolvedOptions } from '../detector-options.js';
+import type { ResolvedOptions } from '../detector/detector-options.js';
 import type { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
 import type { ThresholdModel } from '../thresholds/model.js';
-import type { EpochInfo, StopReason } from './train-loop.js';
+import type { EpochInfo, StopReason } from '../training/train-loop.js';
 
 /**
  * The options a model was trained with, every 'auto' replaced by the value chosen. Targets live

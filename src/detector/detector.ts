@@ -9,28 +9,28 @@
  * ```
  */
 import { readFile } from 'node:fs/promises';
-import { checkInteger, checkPlainObject, describeValue } from './argument-checks.js';
-import { fillMissing } from './data/missing-values.js';
-import { Scaler } from './data/scaler.js';
-import { TimeSeries } from './data/time-series.js';
-import { AnomalyNetwork } from './engine/anomaly-network.js';
-import { setThreads } from './engine/runtime.js';
-import { InvalidArgumentError, InvalidDataError, NotFittedError } from './errors.js';
+import { checkInteger, checkPlainObject, describeValue } from '../argument-checks.js';
+import { fillMissing } from '../data/missing-values.js';
+import { Scaler } from '../data/scaler.js';
+import { TimeSeries } from '../data/time-series.js';
+import { AnomalyNetwork } from '../engine/anomaly-network.js';
+import { setThreads } from '../engine/runtime.js';
+import { InvalidArgumentError, InvalidDataError, NotFittedError } from '../errors.js';
 import { resolveOptions, smoothingAlpha, type DetectorOptions, type ResolvedOptions } from './detector-options.js';
-import { writeFileAtomic } from './persistence/atomic-write.js';
-import { fromSnapshot, toSnapshot } from './persistence/detector-snapshot.js';
-import { decodeModelFile, encodeModelFile } from './persistence/model-file.js';
-import { DetectionResult } from './results/detection-result.js';
-import { extractEvents } from './results/events.js';
-import { GaussianErrorModel } from './scoring/gaussian-error-model.js';
-import { StreamingDetector, type StreamOptions } from './streaming/streaming-detector.js';
-import { fitThreshold, type ThresholdModel } from './thresholds/index.js';
-import { planFit } from './training/fit-plan.js';
-import type { FitSummary, FittedModel, ModelConfig } from './training/fitted-model.js';
-import { predictRows } from './training/row-predictions.js';
-import { rowResiduals, scoreRows } from './training/row-scores.js';
-import { runTraining, type EpochInfo } from './training/train-loop.js';
-import { firstScoredRow, minimumScoringRows } from './training/window-starts.js';
+import { writeFileAtomic } from '../persistence/atomic-write.js';
+import { fromSnapshot, toSnapshot } from '../persistence/detector-snapshot.js';
+import { decodeModelFile, encodeModelFile } from '../persistence/model-file.js';
+import { DetectionResult } from '../results/detection-result.js';
+import { extractEvents } from '../results/events.js';
+import { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
+import { StreamingDetector, type StreamOptions } from '../streaming/streaming-detector.js';
+import { fitThreshold, type ThresholdModel } from '../thresholds/index.js';
+import { planFit } from '../training/fit-plan.js';
+import type { FitSummary, FittedModel, ModelConfig } from '../model/fitted-model.js';
+import { predictRows } from '../model/row-predictions.js';
+import { rowResiduals, scoreRows } from '../model/row-scores.js';
+import { runTraining, type EpochInfo } from '../training/train-loop.js';
+import { firstScoredRow, minimumScoringRows } from '../model/window-starts.js';
 
 /** A TimeSeries, one number per row (column "value"), or one array per row (columns "c0", "c1", ...). */
 export type SeriesInput = TimeSeries | ArrayLike<number | null> | readonly ArrayLike<number | null>[];
