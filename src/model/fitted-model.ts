@@ -3,20 +3,72 @@
  * it in only when training and calibration succeeded, `detect` and streams read it, and the
  * model file stores it.
  */
-import type { AnomalyNetwork } from '../engine/anomaly-network.js';
-import type { Scaler } from '../data/scaler.js';
-import type { ResolvedOptions } from '../detector/detector-options.js';
+import type { MissingPolicy } from '../data/missing-values.js';
+import type { Scaler, ScalerKind } from '../data/scaler.js';
+import type { AnomalyNetwork, OptimizerSpec } from '../engine/anomaly-network.js';
+import type { CellType, Nonlinearity } from '../engine/cell-spec.js';
 import type { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
+import type { ScoreKind } from '../scoring/score-kind.js';
 import type { ThresholdModel } from '../thresholds/model.js';
-import type { EpochInfo, StopReason } from '../training/train-loop.js';
+import type { ResolvedThresholdSpec } from '../thresholds/spec.js';
+import type { SmoothingState } from './row-scores.js';
+import type { WindowMode } from './window-starts.js';
+
+export type OptimizerKind = OptimizerSpec['optimizer'];
 
 /**
- * The options a model was trained with, every 'auto' replaced by the value chosen. Targets live
- * in `FittedModel.features` and threads belong to the process, so neither is part of a model.
+ * The settings a model was trained with, every 'auto' replaced by the value chosen (the meaning
+ * of each is documented on DetectorOptions, which resolve into this). Targets live in
+ * `FittedModel.features` and threads belong to the process, so neither is part of a model.
  */
-export type ModelConfig = Omit<ResolvedOptions, AutoOption | 'targets' | 'threads'> & Record<AutoOption, number>;
+export interface ModelConfig {
+  cell: CellType;
+  nonlinearity: Nonlinearity;
+  hidden: number;
+  layers: number;
+  resetAfter: boolean;
+  mode: WindowMode;
+  window: number;
+  horizon: number;
+  score: ScoreKind;
+  smoothing: number;
+  threshold: ResolvedThresholdSpec;
+  scaler: ScalerKind;
+  missing: MissingPolicy;
+  epochs: number;
+  batchSize: number;
+  windowsPerEpoch: number;
+  learningRate: number;
+  optimizer: OptimizerKind;
+  momentum: number;
+  weightDecay: number;
+  validationSplit: number;
+  patience: number;
+  clipNorm: number;
+  lrDecay: number;
+  seed: number;
+}
 
-type AutoOption = 'hidden' | 'window' | 'epochs' | 'batchSize' | 'windowsPerEpoch';
+export interface EpochInfo {
+  /** 1-based. */
+  epoch: number;
+  /** Epochs planned (training may stop earlier). */
+  epochs: number;
+  /** Mean training loss (MSE, scaled units) over the epoch's batches, measured before each update. */
+  loss: number;
+  /** Validation MSE after the epoch, or null without a validation part. */
+  valLoss: number | null;
+  /** Learning rate used during this epoch. */
+  lr: number;
+  /** Milliseconds since training started. */
+  elapsedMs: number;
+  /** Estimated milliseconds until the planned epochs are done (early stopping may end sooner). */
+  etaMs: number;
+  /** Whether this epoch improved the monitored loss (validation if present, else training). */
+  improved: boolean;
+}
+
+export type StopReason = 'completed' | 'early-stopping' | 'diverged';
 
 /** What `fit` returns (and what a saved model remembers about its training). */
 export interface FitSummary {
@@ -58,5 +110,11 @@ export interface FittedModel {
   threshold: ThresholdModel;
   /** The last `window` training rows (filled, original units): history for detect({ context: 'training' }). */
   context: Float32Array;
+  /**
+   * The score smoothing after the last training row, as if the whole training series had been
+   * scored: detect({ context: 'training' }) continues from it, so the rows after the cut get
+   * the scores they would get inside one series.
+   */
+  trainingEnd: SmoothingState;
   summary: FitSummary;
 }
