@@ -1,6 +1,7 @@
 import { MISSING_POLICIES } from '../data/missing-values.js';
 import { SCALER_KINDS } from '../data/scaler.js';
 import { resolveOptions, type DetectorOptions } from '../detector/detector-options.js';
+import { WINDOW_MODES } from '../model/window-starts.js';
 import { SCORE_KINDS } from '../scoring/score-kind.js';
 import { flag, flagName, type FlagValues } from './args.js';
 import { thresholdFlag } from './threshold-flag.js';
@@ -20,7 +21,7 @@ export const modelFlags = {
   hidden: flag.numberOr(['auto'] as const, { description: 'Hidden units per layer; auto = 32 for up to 8 columns, else 64', integer: true, default: DEFAULTS.hidden }),
   layers: flag.number({ description: 'Stacked recurrent layers', integer: true, default: DEFAULTS.layers }),
   resetBefore: flag.switch({ description: 'GRU: apply the reset gate before the recurrent product (Keras reset_after=false)' }),
-  mode: flag.choice(['forecast', 'reconstruct'] as const, {
+  mode: flag.choice(WINDOW_MODES, {
     description: 'forecast: predict the next rows from a window; reconstruct: autoencode the window',
     default: DEFAULTS.mode,
   }),

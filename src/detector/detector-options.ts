@@ -10,7 +10,7 @@ import { MISSING_POLICIES, type MissingPolicy } from '../data/missing-values.js'
 import { SCALER_KINDS, type ScalerKind } from '../data/scaler.js';
 import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
 import type { ModelConfig, OptimizerKind } from '../model/fitted-model.js';
-import type { WindowMode } from '../model/window-starts.js';
+import { WINDOW_MODES, type WindowMode } from '../model/window-starts.js';
 import { SCORE_KINDS, type ScoreKind } from '../scoring/score-kind.js';
 import { THRESHOLD_DEFAULTS, checkThresholdSpec, type ResolvedThresholdSpec, type ThresholdSpec } from '../thresholds/spec.js';
 
@@ -130,7 +130,7 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
   if (o.momentum !== undefined && optimizer !== 'sgd') {
     throw new InvalidArgumentError(`options.momentum applies to optimizer 'sgd' only, got optimizer '${optimizer}'`);
   }
-  const mode = o.mode === undefined ? 'forecast' : checkOneOf('options.mode', o.mode, ['forecast', 'reconstruct'] as const);
+  const mode = o.mode === undefined ? 'forecast' : checkOneOf('options.mode', o.mode, WINDOW_MODES);
   if (mode === 'reconstruct' && o.targets !== undefined) {
     throw new InvalidArgumentError("options.targets applies to mode 'forecast' only; a reconstruction scores every column");
   }
