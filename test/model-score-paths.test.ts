@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { TimeSeries } from '../src/data/time-series.js';
 import { Detector } from '../src/detector/detector.js';
 import type { DetectorOptions } from '../src/detector/detector-options.js';
+import { decodeModelFile, encodeModelFile } from '../src/persistence/model-file.js';
 
 function noise(i: number): number {
   const x = Math.sin(i * 12.9898 + 78.233) * 43758.5453;
@@ -61,4 +62,22 @@ describe('whole, split and streamed scores agree on every row', () => {
       });
     }
   }
+});
+
+describe('model files written before the smoothing state was saved', () => {
+  it('load, and restart the smoothing at the cut as they did', async () => {
+    const all = series(1);
+    const cut = 400;
+    const detector = new Detector({ ...quick, threshold: { method: 'ksigma', k: 3 } });
+    await detector.fit(all.slice(0, cut));
+    const contents = decodeModelFile(detector.toBuffer());
+    delete (contents.payload as { trainingEnd?: unknown }).trainingEnd;
+    const old = Detector.fromBuffer(encodeModelFile(contents));
+
+    const rest = all.slice(cut);
+    const restarted = await detector.detect(rest, { context: all.slice(cut - detector.config.window, cut) });
+    const continued = await detector.detect(rest, { context: 'training' });
+    expect(Array.from((await old.detect(rest, { context: 'training' })).scores)).toEqual(Array.from(restarted.scores));
+    expect(Array.from(restarted.scores)).not.toEqual(Array.from(continued.scores));
+  });
 });
