@@ -19,8 +19,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNpy } from '../src/data/npy.js';
 import { Scaler } from '../src/data/scaler.js';
-import { Detector } from '../src/detector.js';
-import type { DetectorOptions } from '../src/detector-options.js';
+import { Detector } from '../src/detector/detector.js';
+import type { DetectorOptions } from '../src/detector/detector-options.js';
 import { setThreads, threads } from '../src/engine/runtime.js';
 import { InvalidDataError } from '../src/errors.js';
 import {

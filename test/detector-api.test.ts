@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { TimeSeries } from '../src/data/time-series.js';
-import { Detector } from '../src/detector.js';
+import { Detector } from '../src/detector/detector.js';
 import { setThreads, threads } from '../src/engine/runtime.js';
 import { NotFittedError } from '../src/errors.js';
-import type { EpochInfo } from '../src/training/train-loop.js';
+import type { EpochInfo } from '../src/model/fitted-model.js';
 
 const initialThreads = threads();
 afterAll(() => setThreads(initialThreads));

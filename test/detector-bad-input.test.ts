@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TimeSeries } from '../src/data/time-series.js';
-import { Detector } from '../src/detector.js';
+import { Detector } from '../src/detector/detector.js';
 import { InvalidArgumentError, InvalidDataError, NotFittedError, OutOfRangeError, RnnAnomalyError } from '../src/errors.js';
 
 function sine(rows: number): number[] {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { resolveOptions } from '../src/detector-options.js';
+import { resolveOptions } from '../src/detector/detector-options.js';
 import { InvalidDataError } from '../src/errors.js';
 import {
   chooseBatchSize, chooseEpochs, chooseHidden, chooseWindow, chooseWindowsPerEpoch, dominantPeriod,
 } from '../src/training/auto-defaults.js';
 import { planFit } from '../src/training/fit-plan.js';
-import { trainingStarts, validationStarts } from '../src/training/window-starts.js';
+import { trainingStarts, validationStarts } from '../src/model/window-starts.js';
 
 /** Deterministic pseudo-noise in [-1, 1) (a hash, independent of the library's PRNG). */
 function noise(i: number): number {

@@ -2,8 +2,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AnomalyNetwork } from '../src/engine/anomaly-network.js';
 import { gatherWindows, setThreads, threads } from '../src/engine/runtime.js';
 import { AbortError, InvalidDataError } from '../src/errors.js';
-import { runTraining, type EpochInfo, type TrainingData, type TrainingSettings } from '../src/training/train-loop.js';
-import { trainingStarts, validationStarts, type WindowShape } from '../src/training/window-starts.js';
+import type { EpochInfo } from '../src/model/fitted-model.js';
+import { runTraining, type TrainingData, type TrainingSettings } from '../src/training/train-loop.js';
+import { trainingStarts, validationStarts, type WindowShape } from '../src/model/window-starts.js';
 
 const initialThreads = threads();
 afterAll(() => setThreads(initialThreads));

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '../src/data/read-csv.js';
 import type { TimeSeries } from '../src/data/time-series.js';
-import { Detector } from '../src/detector.js';
-import type { DetectorOptions } from '../src/detector-options.js';
+import { Detector } from '../src/detector/detector.js';
+import type { DetectorOptions } from '../src/detector/detector-options.js';
 import type { AnomalyEvent } from '../src/results/events.js';
 
 const nab = join(import.meta.dirname, '..', '..', 'shared', 'datasets', 'nab');

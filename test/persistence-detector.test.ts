@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Detector } from '../src/detector.js';
+import { Detector } from '../src/detector/detector.js';
 import { InvalidArgumentError, ModelFileError } from '../src/errors.js';
 import { crc32 } from '../src/persistence/crc32.js';
 

@@ -46,7 +46,9 @@ describe('span and smoothing settings', () => {
     expect(smoothingAlpha(0.3)).toBe(0.3);
     expect(smoothingAlpha(9)).toBe(0.2);
     expect(() => alphaFromSpan(0.5)).toThrow(/span must be a finite number >= 1/);
-    expect(() => smoothingAlpha(-1)).toThrow(/smoothing must be an alpha in \(0, 1\] or a span > 1/);
+    expect(smoothingAlpha(0)).toBe(1);
+    expect(smoothingAlpha(1)).toBe(1);
+    expect(() => smoothingAlpha(-1)).toThrow(/smoothing must be 0 \(off\), an alpha in \(0, 1\] or a span > 1/);
   });
 });
 

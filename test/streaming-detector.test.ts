@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Detector } from '../src/detector.js';
-import type { DetectorOptions } from '../src/detector-options.js';
+import { Detector } from '../src/detector/detector.js';
+import type { DetectorOptions } from '../src/detector/detector-options.js';
 import { InvalidArgumentError, InvalidDataError, NotFittedError, OutOfRangeError } from '../src/errors.js';
 import { fitThreshold } from '../src/thresholds/index.js';
 

@@ -1,4 +1,8 @@
-import { resolveOptions, type DetectorOptions } from '../detector-options.js';
+import { MISSING_POLICIES } from '../data/missing-values.js';
+import { SCALER_KINDS } from '../data/scaler.js';
+import { resolveOptions, type DetectorOptions } from '../detector/detector-options.js';
+import { WINDOW_MODES } from '../model/window-starts.js';
+import { SCORE_KINDS } from '../scoring/score-kind.js';
 import { flag, flagName, type FlagValues } from './args.js';
 import { thresholdFlag } from './threshold-flag.js';
 import { UsageError } from './usage-error.js';
@@ -17,17 +21,17 @@ export const modelFlags = {
   hidden: flag.numberOr(['auto'] as const, { description: 'Hidden units per layer; auto = 32 for up to 8 columns, else 64', integer: true, default: DEFAULTS.hidden }),
   layers: flag.number({ description: 'Stacked recurrent layers', integer: true, default: DEFAULTS.layers }),
   resetBefore: flag.switch({ description: 'GRU: apply the reset gate before the recurrent product (Keras reset_after=false)' }),
-  mode: flag.choice(['forecast', 'reconstruct'] as const, {
+  mode: flag.choice(WINDOW_MODES, {
     description: 'forecast: predict the next rows from a window; reconstruct: autoencode the window',
     default: DEFAULTS.mode,
   }),
   window: flag.numberOr(['auto'] as const, { description: 'Rows per input window; auto = the dominant period within 16..128', integer: true, default: DEFAULTS.window }),
   horizon: flag.number({ description: 'Forecast mode: rows predicted after each window', integer: true, default: DEFAULTS.horizon }),
   targets: flag.list({ description: 'Forecast mode: columns to predict and score, by name or 0-based index', default: 'all' }),
-  score: flag.choice(['absolute', 'squared', 'loglik'] as const, { description: 'Point score from prediction errors', default: DEFAULTS.score }),
+  score: flag.choice(SCORE_KINDS, { description: 'Point score from prediction errors', default: DEFAULTS.score }),
   smoothing: flag.number({ description: 'EWMA smoothing of scores: alpha in (0,1) or a span >= 1; 0 = off', default: DEFAULTS.smoothing }),
-  scaler: flag.choice(['zscore', 'minmax', 'robust'] as const, { description: 'Per-column scaling fitted on training rows', default: DEFAULTS.scaler }),
-  missing: flag.choice(['interpolate', 'ffill', 'mean', 'error'] as const, { description: 'How missing cells are filled', default: DEFAULTS.missing }),
+  scaler: flag.choice(SCALER_KINDS, { description: 'Per-column scaling fitted on training rows', default: DEFAULTS.scaler }),
+  missing: flag.choice(MISSING_POLICIES, { description: 'How missing cells are filled', default: DEFAULTS.missing }),
 } as const;
 
 export const trainingFlags = {

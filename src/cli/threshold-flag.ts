@@ -1,4 +1,4 @@
-import { DEFAULT_THRESHOLD } from '../detector-options.js';
+import { DEFAULT_THRESHOLD } from '../detector/detector-options.js';
 import { THRESHOLD_DEFAULTS, THRESHOLD_METHODS, checkThresholdSpec, type ThresholdSpec } from '../thresholds/spec.js';
 import { flag, type Flag } from './args.js';
 import { UsageError } from './usage-error.js';

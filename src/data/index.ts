@@ -8,5 +8,4 @@ export { fillMissing, MISSING_POLICIES } from './missing-values.js';
 export type { MissingPolicy } from './missing-values.js';
 export { Scaler, SCALER_KINDS } from './scaler.js';
 export type { ScalerKind, ScalerJSON } from './scaler.js';
-export { windowStarts, windowCount, forecastTargets } from './windows.js';
 export { parseTimestamp } from './timestamps.js';

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
-import { Xoshiro128 } from '../training/prng.js';
+import { Xoshiro128 } from '../prng.js';
 import { checkFloat32Array, describeValue } from '../argument-checks.js';
 import type { NativeParamSlot } from './native-types.js';
 

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { DetectionResult } from '../results/detection-result.js';
-import type { FitSummary } from '../training/fitted-model.js';
+import type { FitSummary } from '../model/fitted-model.js';
 import type { ReportInput, ReportSeries, RowRange } from './report-input.js';
 
 export interface DetectionReportOptions {

@@ -36,7 +36,8 @@ function nonFiniteError(name: string, index: number, columns: number, value: num
   );
 }
 
-function normalisedWeights(weights: ArrayLike<number> | undefined, columns: number): Float64Array {
+/** Per-feature weights summing to 1: `weights` normalised, or 1 / columns each when not given. */
+export function normalisedWeights(weights: ArrayLike<number> | undefined, columns: number): Float64Array {
   const out = new Float64Array(columns).fill(1 / columns);
   if (weights === undefined) return out;
   if (weights === null || typeof weights !== 'object' || weights.length !== columns) {
@@ -76,23 +77,38 @@ export function predictionErrors(
   checkFloat32Array('options.perFeatureOut', perFeature, rows * columns);
   checkFloat32Array('options.perPointOut', perPoint, rows);
   const squared = kind === 'squared';
-  for (let r = 0; r < rows; r++) {
-    let total = 0;
-    for (let j = 0; j < columns; j++) {
-      const i = r * columns + j;
-      const p = predicted[i]!;
-      const a = actual[i]!;
-      if (!Number.isFinite(p)) throw nonFiniteError('predicted', i, columns, p);
-      if (!Number.isFinite(a)) throw nonFiniteError('actual', i, columns, a);
-      const d = a - p;
-      const e = squared ? d * d : Math.abs(d);
-      // Saturate instead of overflowing float32 to Infinity on absurd predictions.
-      perFeature[i] = Math.min(e, FLOAT32_MAX);
-      total += weights[j]! * e;
-    }
-    perPoint[r] = Math.min(total, FLOAT32_MAX);
-  }
+  for (let r = 0; r < rows; r++) perPoint[r] = rowError(predicted, actual, r * columns, columns, weights, squared, perFeature);
   return { perFeature, perPoint };
+}
+
+/**
+ * The error of the row at `offset` (its `columns` features in predicted and actual): each
+ * feature's error goes to perFeature at the same offset, and the weighted mean is returned. Sums
+ * run in float64 and saturate at the float32 maximum instead of overflowing to Infinity on absurd
+ * predictions. Every scorer of rows (batch and streaming) goes through this function.
+ */
+export function rowError(
+  predicted: Float32Array,
+  actual: Float32Array,
+  offset: number,
+  columns: number,
+  weights: Float64Array,
+  squared: boolean,
+  perFeature: Float32Array,
+): number {
+  let total = 0;
+  for (let j = 0; j < columns; j++) {
+    const i = offset + j;
+    const p = predicted[i]!;
+    const a = actual[i]!;
+    if (!Number.isFinite(p)) throw nonFiniteError('predicted', i, columns, p);
+    if (!Number.isFinite(a)) throw nonFiniteError('actual', i, columns, a);
+    const d = a - p;
+    const e = squared ? d * d : Math.abs(d);
+    perFeature[i] = Math.min(e, FLOAT32_MAX);
+    total += weights[j]! * e;
+  }
+  return Math.min(total, FLOAT32_MAX);
 }
 
 /** Signed residuals actual - predicted ([rows][columns]), the input of GaussianErrorModel. */

@@ -15,9 +15,10 @@
 import { describeValue } from '../argument-checks.js';
 import type { NetworkStream } from '../engine/anomaly-network.js';
 import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../errors.js';
-import { smoothingAlpha } from '../detector-options.js';
+import type { FittedModel } from '../model/fitted-model.js';
+import { RowScorer } from '../model/row-scores.js';
+import type { EwmaSmoother } from '../scoring/ewma.js';
 import type { ThresholdModel } from '../thresholds/model.js';
-import type { FittedModel } from '../training/fitted-model.js';
 
 export interface StreamOptions {
   /** Independent streams in this object, in [1, 1048576]. Default 1. */
@@ -47,8 +48,6 @@ export interface StreamBatch {
   imputed: Uint8Array;
 }
 
-const FLOAT32_MAX = 3.4028234663852886e38;
-
 export class StreamingDetector {
   readonly streams: number;
   readonly columns: number;
@@ -60,8 +59,7 @@ export class StreamingDetector {
   private readonly forecast: boolean;
   private readonly features: Int32Array;
   private readonly featureCount: number;
-  private readonly squared: boolean;
-  private readonly alpha: number;
+  private readonly scorer: RowScorer;
   private readonly thresholds: ThresholdModel[];
   private readonly centers: Float64Array;
   private readonly scales: Float64Array;
@@ -71,13 +69,13 @@ export class StreamingDetector {
   private readonly seenAny: Uint8Array; // streams: a point has arrived
   private readonly pending: Float32Array; // streams x features: forecast for the next point
   private readonly hasPending: Uint8Array;
-  private readonly ewmaNumerator: Float64Array;
-  private readonly ewmaDenominator: Float64Array;
+  private readonly smoother: EwmaSmoother; // one score sequence per stream
 
   // Scratch, reused by every push.
   private readonly onePoint: Float32Array; // columns: the scaled point of a single push
   private readonly allPoints: Float32Array; // streams x columns: the scaled points of pushAll
-  private readonly residual: Float64Array; // features
+  private readonly predicted: Float32Array; // features: the current point's prediction
+  private readonly actual: Float32Array; // features: the current point's scored values
   private readonly oneId = new Int32Array(1);
   private readonly imputedScratch: Uint8Array;
 
@@ -102,8 +100,7 @@ export class StreamingDetector {
     this.forecast = config.mode === 'forecast';
     this.features = model.features;
     this.featureCount = model.features.length;
-    this.squared = config.score === 'squared';
-    this.alpha = smoothingAlpha(config.smoothing);
+    this.scorer = RowScorer.forModel(model);
     this.networkStream = model.network.openStream(streams, config.window);
     this.thresholds = Array.from({ length: streams }, () => model.threshold.clone());
     this.centers = model.scaler.center;
@@ -112,11 +109,11 @@ export class StreamingDetector {
     this.seenAny = new Uint8Array(streams);
     this.pending = new Float32Array(streams * this.featureCount);
     this.hasPending = new Uint8Array(streams);
-    this.ewmaNumerator = new Float64Array(streams);
-    this.ewmaDenominator = new Float64Array(streams);
+    this.smoother = this.scorer.newSmoother(streams);
     this.onePoint = new Float32Array(this.columns);
     this.allPoints = new Float32Array(streams * this.columns);
-    this.residual = new Float64Array(this.featureCount);
+    this.predicted = new Float32Array(this.featureCount);
+    this.actual = new Float32Array(this.featureCount);
     this.imputedScratch = new Uint8Array(streams);
   }
 
@@ -189,8 +186,7 @@ export class StreamingDetector {
       this.networkStream.reset(s);
       this.seenAny[s] = 0;
       this.hasPending[s] = 0;
-      this.ewmaNumerator[s] = 0;
-      this.ewmaDenominator[s] = 0;
+      this.smoother.reset(s);
       this.thresholds[s] = this.model.threshold.clone();
     }
   }
@@ -272,7 +268,12 @@ export class StreamingDetector {
     let ready: boolean;
     if (this.forecast) {
       ready = this.hasPending[s] === 1;
-      if (ready) for (let j = 0; j < f; j++) this.residual[j] = point[base + this.features[j]!]! - this.pending[s * f + j]!;
+      if (ready) {
+        for (let j = 0; j < f; j++) {
+          this.actual[j] = point[base + this.features[j]!]!;
+          this.predicted[j] = this.pending[s * f + j]!;
+        }
+      }
       if (windowReady) {
         for (let j = 0; j < f; j++) this.pending[s * f + j] = out[offset + j]!;
         this.hasPending[s] = 1;
@@ -280,35 +281,16 @@ export class StreamingDetector {
     } else {
       ready = windowReady;
       const last = offset + (this.window - 1) * this.columns;
-      if (ready) for (let j = 0; j < f; j++) this.residual[j] = point[base + j]! - out[last + j]!;
+      if (ready) {
+        for (let j = 0; j < f; j++) {
+          this.actual[j] = point[base + j]!;
+          this.predicted[j] = out[last + j]!;
+        }
+      }
     }
     const thresholdModel = this.thresholds[s]!;
     if (!ready) return { score: 0, flag: 0, ready: false, threshold: thresholdModel.current ?? Infinity, imputed };
-
-    let score: number;
-    if (this.model.gaussian) {
-      // Batch scoring stores residuals as float32 before the Gaussian sees them.
-      for (let j = 0; j < f; j++) this.residual[j] = Math.fround(this.residual[j]!);
-      score = Math.min(this.model.gaussian.scoreOne(this.residual), FLOAT32_MAX);
-    } else {
-      // Mean over features in float64, like predictionErrors.
-      let total = 0;
-      const w = 1 / f;
-      for (let j = 0; j < f; j++) {
-        const d = this.residual[j]!;
-        total += w * (this.squared ? d * d : Math.abs(d));
-      }
-      score = Math.min(total, FLOAT32_MAX);
-    }
-    score = Math.fround(score);
-    if (this.alpha < 1) {
-      // Adjusted EWMA, the recursion of scoring/ewma.ts, restarted at the first scored point.
-      const numerator = score + (1 - this.alpha) * this.ewmaNumerator[s]!;
-      const denominator = 1 + (1 - this.alpha) * this.ewmaDenominator[s]!;
-      this.ewmaNumerator[s] = numerator;
-      this.ewmaDenominator[s] = denominator;
-      score = Math.fround(numerator / denominator);
-    }
+    const score = this.scorer.smooth(this.smoother, s, this.scorer.scoreOne(this.predicted, this.actual));
     const decision = thresholdModel.update(score);
     return { score, flag: decision.flag, ready: true, threshold: decision.threshold, imputed };
   }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Detector } from '../../detector.js';
+import { Detector } from '../../detector/detector.js';
 import { decodeModelFile } from '../../persistence/model-file.js';
 import { formatInteger, formatNumber } from '../../report/format.js';
 import { formatHelp, parseCommandLine, flag, type CommandSpec } from '../args.js';

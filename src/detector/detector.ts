@@ -9,28 +9,28 @@
  * ```
  */
 import { readFile } from 'node:fs/promises';
-import { checkInteger, checkPlainObject, describeValue } from './argument-checks.js';
-import { fillMissing } from './data/missing-values.js';
-import { Scaler } from './data/scaler.js';
-import { TimeSeries } from './data/time-series.js';
-import { AnomalyNetwork } from './engine/anomaly-network.js';
-import { setThreads } from './engine/runtime.js';
-import { InvalidArgumentError, InvalidDataError, NotFittedError } from './errors.js';
-import { resolveOptions, smoothingAlpha, type DetectorOptions, type ResolvedOptions } from './detector-options.js';
-import { writeFileAtomic } from './persistence/atomic-write.js';
-import { fromSnapshot, toSnapshot } from './persistence/detector-snapshot.js';
-import { decodeModelFile, encodeModelFile } from './persistence/model-file.js';
-import { DetectionResult } from './results/detection-result.js';
-import { extractEvents } from './results/events.js';
-import { GaussianErrorModel } from './scoring/gaussian-error-model.js';
-import { StreamingDetector, type StreamOptions } from './streaming/streaming-detector.js';
-import { fitThreshold, type ThresholdModel } from './thresholds/index.js';
-import { planFit } from './training/fit-plan.js';
-import type { FitSummary, FittedModel, ModelConfig } from './training/fitted-model.js';
-import { predictRows } from './training/row-predictions.js';
-import { rowResiduals, scoreRows } from './training/row-scores.js';
-import { runTraining, type EpochInfo } from './training/train-loop.js';
-import { firstScoredRow, minimumScoringRows } from './training/window-starts.js';
+import { checkInteger, checkPlainObject, describeValue } from '../argument-checks.js';
+import { fillMissing } from '../data/missing-values.js';
+import { Scaler } from '../data/scaler.js';
+import { TimeSeries } from '../data/time-series.js';
+import { AnomalyNetwork } from '../engine/anomaly-network.js';
+import { setThreads } from '../engine/runtime.js';
+import { InvalidArgumentError, InvalidDataError, NotFittedError } from '../errors.js';
+import { resolveOptions, toDetectorOptions, type DetectorOptions, type ResolvedOptions } from './detector-options.js';
+import { writeFileAtomic } from '../persistence/atomic-write.js';
+import { fromSnapshot, toSnapshot } from '../persistence/detector-snapshot.js';
+import { decodeModelFile, encodeModelFile } from '../persistence/model-file.js';
+import { DetectionResult } from '../results/detection-result.js';
+import { extractEvents } from '../results/events.js';
+import { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
+import { StreamingDetector, type StreamOptions } from '../streaming/streaming-detector.js';
+import { fitThreshold, type ThresholdModel } from '../thresholds/index.js';
+import { planFit } from '../training/fit-plan.js';
+import type { EpochInfo, FitSummary, FittedModel, ModelConfig } from '../model/fitted-model.js';
+import { predictRows } from '../model/row-predictions.js';
+import { FRESH_SMOOTHING, RowScorer, rowResiduals } from '../model/row-scores.js';
+import { firstScoredRow, minimumScoringRows } from '../model/window-starts.js';
+import { runTraining } from '../training/train-loop.js';
 
 /** A TimeSeries, one number per row (column "value"), or one array per row (columns "c0", "c1", ...). */
 export type SeriesInput = TimeSeries | ArrayLike<number | null> | readonly ArrayLike<number | null>[];
@@ -50,6 +50,9 @@ export interface DetectOptions {
    * - 'training': the series continues the training series (its last `window` rows are kept in
    *   the model for this);
    * - a TimeSeries with the same columns: the rows just before the series.
+   * Either way the rows after the seam get the scores they would get in one continuous series:
+   * the score smoothing continues from the end of the training series (kept in the model) or
+   * runs over the given context rows, which are scored for that purpose and not reported.
    */
   context?: 'none' | 'training' | TimeSeries;
   /**
@@ -181,9 +184,8 @@ export class Detector {
     const gaussian = o.score === 'loglik'
       ? GaussianErrorModel.fit(rowResiduals(predictions, calibrationStart, calibrationEnd), calibrationRows, features.length)
       : null;
-    const calibration = await scoreRows(predictions, calibrationStart, calibrationEnd, {
-      kind: o.score, alpha: smoothingAlpha(o.smoothing), gaussian, ...(signal ? { signal } : {}),
-    });
+    const scorer = new RowScorer({ kind: o.score, smoothing: o.smoothing, gaussian, features: features.length });
+    const calibration = await scorer.scoreRows(predictions, calibrationStart, calibrationEnd, signal ? { signal } : {});
     let threshold: ThresholdModel;
     try {
       threshold = fitThreshold(o.threshold, calibration.scores);
@@ -215,6 +217,12 @@ export class Detector {
       elapsedMs: performance.now() - began,
       config,
     };
+    // The smoothing state at the end of the whole training series, so that detect(rest, { context:
+    // 'training' }) continues it. Scoring these rows once here is cheaper than re-scoring them on
+    // every detect, and exact: the same scorer, model and rows as a detect of the whole series.
+    const trainingEnd = scorer.alpha < 1
+      ? (await scorer.scoreRows(predictions, firstScoredRow(plan.shape), filled.rows, signal ? { signal } : {})).end
+      : { ...FRESH_SMOOTHING };
     const window = plan.shape.window;
     this.model = {
       config,
@@ -225,6 +233,7 @@ export class Detector {
       gaussian,
       threshold,
       context: filled.values.slice((filled.rows - Math.min(window, filled.rows)) * filled.columns),
+      trainingEnd,
       summary,
     };
     return summary;
@@ -262,21 +271,29 @@ export class Detector {
     const predictions = await predictRows({
       network: model.network, shape, values: scaled, rows, columns, features: model.features, ...(signal ? { signal } : {}),
     });
-    const firstScored = Math.max(predictions.firstScored, contextCount);
-    const unscored = firstScored - contextCount;
-    const scored = await scoreRows(predictions, firstScored, rows, {
-      kind: config.score, alpha: smoothingAlpha(config.smoothing), gaussian: model.gaussian, ...(signal ? { signal } : {}),
+    // The training context is the end of a series already scored in fit: scoring starts at the
+    // cut, from the smoothing state fit left there. A TimeSeries context is scored along with the
+    // series, from its first full window, so its rows warm the smoothing exactly as in one series.
+    const continuesTraining = context === 'training';
+    const scoreFrom = continuesTraining ? Math.max(predictions.firstScored, contextCount) : predictions.firstScored;
+    const scored = await RowScorer.forModel(model).scoreRows(predictions, scoreFrom, rows, {
+      start: continuesTraining ? model.trainingEnd : FRESH_SMOOTHING,
+      ...(signal ? { signal } : {}),
     });
-    const decision = await model.threshold.applyAsync(scored.scores, signal ? { signal } : {});
+    const warmed = Math.max(0, contextCount - scoreFrom);
+    const features = model.features.length;
+    const seriesScores = scored.scores.subarray(warmed);
+    const seriesFeatureScores = scored.featureScores.subarray(warmed * features);
+    const unscored = Math.max(scoreFrom, contextCount) - contextCount;
+    const decision = await model.threshold.applyAsync(seriesScores, signal ? { signal } : {});
 
     const n = filled.rows;
-    const features = model.features.length;
     const scores = new Float32Array(n);
-    scores.set(scored.scores, unscored);
+    scores.set(seriesScores, unscored);
     const flags = new Uint8Array(n);
     flags.set(decision.flags, unscored);
     const featureScores = new Float32Array(n * features);
-    featureScores.set(scored.featureScores, unscored * features);
+    featureScores.set(seriesFeatureScores, unscored * features);
     let threshold: number | Float32Array;
     if (typeof decision.threshold === 'number') {
       threshold = decision.threshold;
@@ -313,7 +330,7 @@ export class Detector {
 
   /** The model file as bytes (see src/persistence/model-file.ts for the layout). */
   toBuffer(): Uint8Array {
-    return encodeModelFile(toSnapshot(this.requireModel('toBuffer'), this.options));
+    return encodeModelFile(toSnapshot(this.requireModel('toBuffer'), toDetectorOptions(this.options)));
   }
 
   /**
@@ -445,13 +462,11 @@ function pickColumns(values: Float32Array, rows: number, columns: number, picked
   return out;
 }
 
-/** History rows (original units, NaN-free) to put before the detected series. */
+/** History rows (original units, NaN-free) to put before the detected series: all of a given TimeSeries. */
 function contextRows(context: 'none' | 'training' | TimeSeries, model: FittedModel): Float32Array {
   if (context === 'none') return new Float32Array(0);
   if (context === 'training') return model.context;
   checkColumns(context, model.columnNames, 'detectOptions.context');
   if (context.rows === 0) return new Float32Array(0);
-  const filled = fillMissing(context, model.config.missing);
-  const keep = Math.min(filled.rows, model.config.window);
-  return filled.values.slice((filled.rows - keep) * filled.columns);
+  return fillMissing(context, model.config.missing).values;
 }

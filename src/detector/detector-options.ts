@@ -4,16 +4,17 @@
  * at `new Detector(...)` instead of deep inside training. Values left as 'auto' are chosen from
  * the data by `fit` (see src/training/auto-defaults.ts) and reported in the fit summary.
  */
-import { checkInteger, checkKnownKeys, checkOneOf, checkPlainObject, describeValue } from './argument-checks.js';
-import type { CellType, Nonlinearity } from './engine/cell-spec.js';
-import { InvalidArgumentError, OutOfRangeError } from './errors.js';
-import { THRESHOLD_DEFAULTS, checkThresholdSpec, type ResolvedThresholdSpec, type ThresholdSpec } from './thresholds/spec.js';
+import { checkInteger, checkKnownKeys, checkOneOf, checkPlainObject, describeValue } from '../argument-checks.js';
+import type { CellType, Nonlinearity } from '../engine/cell-spec.js';
+import { MISSING_POLICIES, type MissingPolicy } from '../data/missing-values.js';
+import { SCALER_KINDS, type ScalerKind } from '../data/scaler.js';
+import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
+import type { ModelConfig, OptimizerKind } from '../model/fitted-model.js';
+import { WINDOW_MODES, type WindowMode } from '../model/window-starts.js';
+import { SCORE_KINDS, type ScoreKind } from '../scoring/score-kind.js';
+import { THRESHOLD_DEFAULTS, checkThresholdSpec, type ResolvedThresholdSpec, type ThresholdSpec } from '../thresholds/spec.js';
 
-export type DetectorMode = 'forecast' | 'reconstruct';
-export type ScoreKind = 'absolute' | 'squared' | 'loglik';
-export type ScalerKind = 'zscore' | 'minmax' | 'robust';
-export type MissingPolicy = 'interpolate' | 'ffill' | 'mean' | 'error';
-export type OptimizerKind = 'adam' | 'sgd';
+export type DetectorMode = WindowMode;
 
 export interface DetectorOptions {
   /** Recurrent cell. Default 'gru'. */
@@ -92,34 +93,20 @@ export interface DetectorOptions {
   threads?: number;
 }
 
-/** Options after validation, with every default filled in except the data-driven 'auto' values. */
-export interface ResolvedOptions {
-  cell: CellType;
-  nonlinearity: Nonlinearity;
+/** Options chosen from the data by `fit` when left as 'auto'. */
+export type AutoOption = 'hidden' | 'window' | 'epochs' | 'batchSize' | 'windowsPerEpoch';
+
+/**
+ * Options after validation, with every default filled in except the data-driven 'auto' values:
+ * the model's configuration before `fit` resolves those, plus the targets and threads.
+ */
+export interface ResolvedOptions extends Omit<ModelConfig, AutoOption> {
   hidden: number | 'auto';
-  layers: number;
-  resetAfter: boolean;
-  mode: DetectorMode;
   window: number | 'auto';
-  horizon: number;
-  targets: (string | number)[] | null;
-  score: ScoreKind;
-  smoothing: number;
-  threshold: ResolvedThresholdSpec;
-  scaler: ScalerKind;
-  missing: MissingPolicy;
   epochs: number | 'auto';
   batchSize: number | 'auto';
   windowsPerEpoch: number | 'auto';
-  learningRate: number;
-  optimizer: OptimizerKind;
-  momentum: number;
-  weightDecay: number;
-  validationSplit: number;
-  patience: number;
-  clipNorm: number;
-  lrDecay: number;
-  seed: number;
+  targets: (string | number)[] | null;
   threads: number | null;
 }
 
@@ -143,7 +130,7 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
   if (o.momentum !== undefined && optimizer !== 'sgd') {
     throw new InvalidArgumentError(`options.momentum applies to optimizer 'sgd' only, got optimizer '${optimizer}'`);
   }
-  const mode = o.mode === undefined ? 'forecast' : checkOneOf('options.mode', o.mode, ['forecast', 'reconstruct'] as const);
+  const mode = o.mode === undefined ? 'forecast' : checkOneOf('options.mode', o.mode, WINDOW_MODES);
   if (mode === 'reconstruct' && o.targets !== undefined) {
     throw new InvalidArgumentError("options.targets applies to mode 'forecast' only; a reconstruction scores every column");
   }
@@ -160,11 +147,11 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
     window: intOrAuto('options.window', o.window, 2, 100_000),
     horizon: o.horizon === undefined ? 1 : checkInteger('options.horizon', o.horizon, 1, 1000),
     targets: targetsOption(o.targets),
-    score: o.score === undefined ? 'absolute' : checkOneOf('options.score', o.score, ['absolute', 'squared', 'loglik'] as const),
+    score: o.score === undefined ? 'absolute' : checkOneOf('options.score', o.score, SCORE_KINDS),
     smoothing: smoothingOption(o.smoothing),
     threshold: o.threshold === undefined ? DEFAULT_THRESHOLD : checkThresholdSpec(o.threshold, 'options.threshold'),
-    scaler: o.scaler === undefined ? 'zscore' : checkOneOf('options.scaler', o.scaler, ['zscore', 'minmax', 'robust'] as const),
-    missing: o.missing === undefined ? 'interpolate' : checkOneOf('options.missing', o.missing, ['interpolate', 'ffill', 'mean', 'error'] as const),
+    scaler: o.scaler === undefined ? 'zscore' : checkOneOf('options.scaler', o.scaler, SCALER_KINDS),
+    missing: o.missing === undefined ? 'interpolate' : checkOneOf('options.missing', o.missing, MISSING_POLICIES),
     epochs: intOrAuto('options.epochs', o.epochs, 1, 100_000),
     batchSize: intOrAuto('options.batchSize', o.batchSize, 1, 65_536),
     windowsPerEpoch: intOrAuto('options.windowsPerEpoch', o.windowsPerEpoch, 1, 100_000_000),
@@ -235,12 +222,6 @@ export function toDetectorOptions(resolved: ResolvedOptions): DetectorOptions {
     ...(resolved.optimizer === 'sgd' ? { momentum } : {}),
     ...(resolved.mode === 'forecast' ? { horizon } : {}),
   };
-}
-
-/** EWMA factor for a smoothing option: 1 means no smoothing. */
-export function smoothingAlpha(smoothing: number): number {
-  if (smoothing === 0 || smoothing === 1) return 1;
-  return smoothing < 1 ? smoothing : 2 / (smoothing + 1);
 }
 
 function targetsOption(value: unknown): (string | number)[] | null {
