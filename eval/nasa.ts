@@ -22,7 +22,7 @@ import { Scaler } from '../src/data/scaler.js';
 import { Detector } from '../src/detector/detector.js';
 import type { DetectorOptions } from '../src/detector/detector-options.js';
 import { setThreads, threads } from '../src/engine/runtime.js';
-import { InvalidDataError } from '../src/errors.js';
+import { InvalidDataError } from '../src/core/errors.js';
 import {
   eventwiseMetrics,
   metricsFromCounts,

@@ -77,5 +77,5 @@ export type { DynamicState, DynamicThresholdState } from './thresholds/dynamic-t
 export {
   AbortError, InvalidArgumentError, InvalidDataError, ModelFileError, NativeError, NotFittedError, OutOfRangeError,
   RnnAnomalyError,
-} from './errors.js';
-export type { ErrorCode } from './errors.js';
+} from './core/errors.js';
+export type { ErrorCode } from './core/errors.js';

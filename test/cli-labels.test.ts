@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLabels } from '../src/cli/labels.js';
-import { InvalidDataError } from '../src/errors.js';
+import { InvalidDataError } from '../src/core/errors.js';
 
 // Ten rows five minutes apart from 2014-02-07 14:30 UTC, with 14:50 repeated (a DST-like step back).
 const T0 = Date.UTC(2014, 1, 7, 14, 30);

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveCsvOptions } from '../src/data/csv-options.js';
 import { CsvParser } from '../src/data/csv-parser.js';
 import { parseCsv, readCsv } from '../src/data/index.js';
-import { AbortError, InvalidArgumentError, InvalidDataError } from '../src/errors.js';
+import { AbortError, InvalidArgumentError, InvalidDataError } from '../src/core/errors.js';
 
 const NAB = '../shared/datasets/nab';
 const workDir = mkdtempSync(join(tmpdir(), 'rnnad-csv-'));

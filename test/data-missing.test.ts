@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fillMissing, TimeSeries } from '../src/data/index.js';
-import { InvalidArgumentError, InvalidDataError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError } from '../src/core/errors.js';
 
 const gappy = (): TimeSeries =>
   TimeSeries.fromArrays({

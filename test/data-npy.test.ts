@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseNpy, readNpy } from '../src/data/index.js';
-import { InvalidArgumentError, InvalidDataError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError } from '../src/core/errors.js';
 
 const SMAP_MSL = '../shared/datasets/smap_msl';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Scaler, TimeSeries } from '../src/data/index.js';
-import { InvalidArgumentError, InvalidDataError, NotFittedError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError, NotFittedError } from '../src/core/errors.js';
 
 const one = (values: (number | null)[], name = 'x'): TimeSeries => TimeSeries.fromArrays({ columns: { [name]: values } });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fillMissing, TimeSeries } from '../src/data/index.js';
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError, RnnAnomalyError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError, RnnAnomalyError } from '../src/core/errors.js';
 
 describe('TimeSeries.fromArrays', () => {
   it('builds row-major values from named columns', () => {

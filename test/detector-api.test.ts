@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TimeSeries } from '../src/data/time-series.js';
 import { Detector } from '../src/detector/detector.js';
 import { setThreads, threads } from '../src/engine/runtime.js';
-import { NotFittedError } from '../src/errors.js';
+import { NotFittedError } from '../src/core/errors.js';
 import type { EpochInfo } from '../src/model/fitted-model.js';
 
 const initialThreads = threads();

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TimeSeries } from '../src/data/time-series.js';
 import { Detector } from '../src/detector/detector.js';
-import { InvalidArgumentError, InvalidDataError, NotFittedError, OutOfRangeError, RnnAnomalyError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError, NotFittedError, OutOfRangeError, RnnAnomalyError } from '../src/core/errors.js';
 
 function sine(rows: number): number[] {
   return Array.from({ length: rows }, (_, i) => Math.sin((2 * Math.PI * i) / 25) + 0.01 * Math.sin(i * 7.3));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../src/detector/detector-options.js';
-import { InvalidDataError } from '../src/errors.js';
+import { InvalidDataError } from '../src/core/errors.js';
 import {
   chooseBatchSize, chooseEpochs, chooseHidden, chooseWindow, chooseWindowsPerEpoch, dominantPeriod,
 } from '../src/training/auto-defaults.js';

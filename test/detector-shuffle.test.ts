@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Xoshiro128, shuffleInPlace } from '../src/prng.js';
+import { Xoshiro128, shuffleInPlace } from '../src/core/prng.js';
 
 describe('Xoshiro128 (training shuffles)', () => {
   it('matches the reference xoshiro128** sequence for state [1, 2, 3, 4]', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { AnomalyNetwork, RecurrentStack, gatherWindows, setThreads } from '../src/engine/index.js';
 import { native } from '../src/engine/native.js';
-import { RnnAnomalyError } from '../src/errors.js';
+import { RnnAnomalyError } from '../src/core/errors.js';
 
 /** Every failure is a TypeError or RangeError with a code and a message naming the argument. */
 function expectArgError(fn: () => unknown, kind: typeof TypeError | typeof RangeError, code: RegExp, message: RegExp): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { AnomalyNetwork, RecurrentStack } from '../src/engine/index.js';
-import { Xoshiro128 } from '../src/prng.js';
+import { Xoshiro128 } from '../src/core/prng.js';
 import { randomArray } from './helpers/random.js';
 
 // Central differences of a float32 forward pass: with a step of 1e-2 the truncation error is

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { InvalidArgumentError, OutOfRangeError } from '../src/errors.js';
+import { InvalidArgumentError, OutOfRangeError } from '../src/core/errors.js';
 import { RecurrentStack, type BackwardOutputs, type ForwardOutputs } from '../src/engine/index.js';
 import { native } from '../src/engine/native.js';
 import { f32, f64, golden, normwiseError, stackSpecOf, swapLeadingAxes, type GoldenCase } from './helpers/golden.js';

@@ -5,7 +5,7 @@
  * flags nothing).
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../src/errors.js';
+import { InvalidArgumentError } from '../src/core/errors.js';
 import { TELEMANOM_SETTINGS, telemanomEvents } from '../eval/lib/telemanom-events.js';
 
 function flat(n: number, level: number, spikes: Record<number, number> = {}): Float64Array {

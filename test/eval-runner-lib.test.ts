@@ -8,7 +8,7 @@ import { ErrorSurprise } from '../src/scoring/index.js';
 import { configHash, FileCache } from '../eval/lib/file-cache.js';
 import { readNasaLabels } from '../eval/lib/nasa-labels.js';
 import { DATA_ENV_VARIABLE, locateDataset, NAB_DATASET, SMAP_MSL_DATASET } from '../eval/lib/run-args.js';
-import { InvalidArgumentError } from '../src/errors.js';
+import { InvalidArgumentError } from '../src/core/errors.js';
 import { collect } from './cli-helpers.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

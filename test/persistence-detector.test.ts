@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Detector } from '../src/detector/detector.js';
-import { InvalidArgumentError, ModelFileError } from '../src/errors.js';
+import { InvalidArgumentError, ModelFileError } from '../src/core/errors.js';
 import { crc32 } from '../src/persistence/crc32.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnad-detector-file-'));

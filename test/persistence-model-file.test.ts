@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ModelFileError } from '../src/errors.js';
+import { ModelFileError } from '../src/core/errors.js';
 import { writeFileAtomic } from '../src/persistence/atomic-write.js';
 import { crc32 } from '../src/persistence/crc32.js';
 import { MODEL_FILE_VERSION, decodeModelFile, encodeModelFile } from '../src/persistence/model-file.js';

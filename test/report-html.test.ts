@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../src/errors.js';
+import { InvalidArgumentError } from '../src/core/errors.js';
 import { MAX_SERIES_CHARTS, MAX_TABLE_EVENTS, renderHtmlReport } from '../src/report/html-report.js';
 import { jsonForScript } from '../src/report/html-escape.js';
 import type { ReportInput } from '../src/report/report-input.js';

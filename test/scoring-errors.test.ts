@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { predictionErrors, residuals } from '../src/scoring/index.js';
-import { InvalidArgumentError, InvalidDataError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError } from '../src/core/errors.js';
 
 // Two points, two features: actual - predicted = [1, 0; -2, 3].
 const predicted = Float32Array.from([1, 2, 3, 4]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alphaFromSpan, ewma, EwmaSmoother, smoothingAlpha } from '../src/scoring/index.js';
-import { InvalidArgumentError, InvalidDataError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError } from '../src/core/errors.js';
 
 describe('ewma', () => {
   it('computes the adjusted (weight-normalised) average by hand for [1, 2, 3], alpha 0.5', () => {

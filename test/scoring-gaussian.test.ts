@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GaussianErrorModel } from '../src/scoring/index.js';
-import { AbortError, InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/errors.js';
+import { AbortError, InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/core/errors.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorSurprise } from '../src/scoring/index.js';
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/core/errors.js';
 
 /** Score of `value` against `history` by the definition: two-pass mean, population std. */
 function referenceScore(history: number[], value: number, zHalf: number): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RangeNovelty } from '../src/scoring/index.js';
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/core/errors.js';
 
 describe('RangeNovelty', () => {
   it('flags values beyond the widened range of earlier values, which then widen it', () => {

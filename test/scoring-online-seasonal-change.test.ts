@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rowsPerDay, SeasonalChange } from '../src/scoring/index.js';
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/core/errors.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

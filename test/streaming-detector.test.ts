@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Detector } from '../src/detector/detector.js';
 import type { DetectorOptions } from '../src/detector/detector-options.js';
-import { InvalidArgumentError, InvalidDataError, NotFittedError, OutOfRangeError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError, NotFittedError, OutOfRangeError } from '../src/core/errors.js';
 import { fitThreshold } from '../src/thresholds/index.js';
 
 function noise(i: number): number {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError } from '../src/errors.js';
+import { AbortError } from '../src/core/errors.js';
 import { DynamicThreshold, fitThreshold, thresholdFromJSON } from '../src/thresholds/index.js';
 import { pruneSequences, selectEpsilon } from '../src/thresholds/nonparametric.js';
-import { Xoshiro128 } from '../src/prng.js';
+import { Xoshiro128 } from '../src/core/prng.js';
 
 function runs(flags: Uint8Array): [number, number][] {
   const out: [number, number][] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, InvalidArgumentError, InvalidDataError } from '../src/errors.js';
+import { AbortError, InvalidArgumentError, InvalidDataError } from '../src/core/errors.js';
 import { FixedThreshold, fitThreshold, thresholdFromJSON } from '../src/thresholds/index.js';
 
 describe('percentile threshold', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitGpd, gpdLogLikelihood, MIN_EXCESSES_FOR_SHAPE } from '../src/thresholds/index.js';
 import { fitTruncatedGpd, fitTruncatedTail, GAMMA_MAX, truncatedGpdLogLikelihood } from '../src/thresholds/truncated-gpd.js';
-import { Xoshiro128 } from '../src/prng.js';
+import { Xoshiro128 } from '../src/core/prng.js';
 
 /** Inverse-CDF draws from GPD(gamma, sigma). */
 function gpdSample(rng: Xoshiro128, n: number, gamma: number, sigma: number): Float64Array {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ModelFileError, RnnAnomalyError } from '../src/errors.js';
+import { ModelFileError, RnnAnomalyError } from '../src/core/errors.js';
 import { fitThreshold, thresholdFromJSON, type ThresholdState } from '../src/thresholds/index.js';
-import { Xoshiro128 } from '../src/prng.js';
+import { Xoshiro128 } from '../src/core/prng.js';
 
 function states(): Record<string, ThresholdState> {
   const rng = new Xoshiro128(1);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitThreshold, type SpotThreshold } from '../src/thresholds/index.js';
-import { Xoshiro128 } from '../src/prng.js';
+import { Xoshiro128 } from '../src/core/prng.js';
 
 function exponentialStream(rng: Xoshiro128, n: number, scale: number): Float64Array {
   return Float64Array.from({ length: n }, () => -scale * Math.log1p(-rng.nextFloat()));

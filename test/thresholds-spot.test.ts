@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidDataError } from '../src/errors.js';
+import { InvalidDataError } from '../src/core/errors.js';
 import { fitThreshold, SpotThreshold, thresholdFromJSON } from '../src/thresholds/index.js';
-import { Xoshiro128 } from '../src/prng.js';
+import { Xoshiro128 } from '../src/core/prng.js';
 
 function exponentialStream(rng: Xoshiro128, n: number): Float64Array {
   return Float64Array.from({ length: n }, () => -Math.log1p(-rng.nextFloat()));

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { IndexRange } from '../../src/eval/index.js';
-import { InvalidDataError } from '../../src/errors.js';
+import { InvalidDataError } from '../../src/core/errors.js';
 
 export interface NasaLabelRow {
   /** Position in the table, unique even when a channel repeats. */

@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { InvalidArgumentError } from '../../src/errors.js';
+import { InvalidArgumentError } from '../../src/core/errors.js';
 
 /** Names the datasets folder when `--data` is not given. */
 export const DATA_ENV_VARIABLE = 'RNN_ANOMALY_DATA';

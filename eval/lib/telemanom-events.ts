@@ -23,7 +23,7 @@
  * - single-row sequences are dropped.
  */
 import type { IndexRange } from '../../src/eval/index.js';
-import { InvalidArgumentError } from '../../src/errors.js';
+import { InvalidArgumentError } from '../../src/core/errors.js';
 import { pruneSequences, selectEpsilon } from '../../src/thresholds/nonparametric.js';
 import { meanAndStd } from '../../src/thresholds/statistics.js';
 

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import { writeFileAtomic } from '../persistence/atomic-write.js';
 import { reportInputFromResult } from '../report/from-detection.js';
 import { renderHtmlReport } from '../report/html-report.js';

@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../errors.js';
-import { checkKnownKeys, checkOneOf, checkPlainObject, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { checkKnownKeys, checkOneOf, checkPlainObject, describeValue } from '../core/argument-checks.js';
 import type { MissingPolicy } from './missing-values.js';
 import { MISSING_POLICIES } from './missing-values.js';
 import type { NonFinitePolicy } from './time-series.js';

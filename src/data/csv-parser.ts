@@ -1,4 +1,4 @@
-import { InvalidDataError } from '../errors.js';
+import { InvalidDataError } from '../core/errors.js';
 import type { ResolvedCsvOptions } from './csv-options.js';
 import { CsvTableBuilder } from './csv-table-builder.js';
 import { CsvTokenizer } from './csv-tokenizer.js';

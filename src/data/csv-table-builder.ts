@@ -1,4 +1,4 @@
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
+import { InvalidArgumentError, InvalidDataError } from '../core/errors.js';
 import { ChunkedColumn } from './chunked-column.js';
 import type { CsvFieldSink } from './csv-tokenizer.js';
 import type { ResolvedCsvOptions } from './csv-options.js';

@@ -1,5 +1,5 @@
-import { InvalidDataError } from '../errors.js';
-import { checkOneOf } from '../argument-checks.js';
+import { InvalidDataError } from '../core/errors.js';
+import { checkOneOf } from '../core/argument-checks.js';
 import { checkTimeSeries, TimeSeries } from './time-series.js';
 
 /**

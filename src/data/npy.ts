@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCallback, gunzipSync } from 'node:zlib';
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { checkOneOf, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError, InvalidDataError } from '../core/errors.js';
+import { checkOneOf, describeValue } from '../core/argument-checks.js';
 import type { NonFinitePolicy } from './time-series.js';
 import { NON_FINITE_POLICIES, TimeSeries } from './time-series.js';
 

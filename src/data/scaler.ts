@@ -1,5 +1,5 @@
-import { InvalidArgumentError, InvalidDataError, NotFittedError } from '../errors.js';
-import { checkFloat32Array, checkOneOf, checkPlainObject, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError, InvalidDataError, NotFittedError } from '../core/errors.js';
+import { checkFloat32Array, checkOneOf, checkPlainObject, describeValue } from '../core/argument-checks.js';
 import { checkTimeSeries, TimeSeries } from './time-series.js';
 
 /**

@@ -1,5 +1,5 @@
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { checkInteger, checkOneOf, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError, InvalidDataError } from '../core/errors.js';
+import { checkInteger, checkOneOf, describeValue } from '../core/argument-checks.js';
 import { parseTimestamp } from './timestamps.js';
 
 /** What to do with +/-Infinity (or numbers beyond float32 range) in input data. */

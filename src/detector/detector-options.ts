@@ -4,11 +4,11 @@
  * at `new Detector(...)` instead of deep inside training. Values left as 'auto' are chosen from
  * the data by `fit` (see src/training/auto-defaults.ts) and reported in the fit summary.
  */
-import { checkInteger, checkKnownKeys, checkOneOf, checkPlainObject, describeValue } from '../argument-checks.js';
+import { checkInteger, checkKnownKeys, checkOneOf, checkPlainObject, describeValue } from '../core/argument-checks.js';
 import type { CellType, Nonlinearity } from '../engine/cell-spec.js';
 import { MISSING_POLICIES, type MissingPolicy } from '../data/missing-values.js';
 import { SCALER_KINDS, type ScalerKind } from '../data/scaler.js';
-import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
+import { InvalidArgumentError, OutOfRangeError } from '../core/errors.js';
 import type { ModelConfig, OptimizerKind } from '../model/fitted-model.js';
 import { WINDOW_MODES, type WindowMode } from '../model/window-starts.js';
 import { SCORE_KINDS, type ScoreKind } from '../scoring/score-kind.js';

@@ -9,13 +9,13 @@
  * ```
  */
 import { readFile } from 'node:fs/promises';
-import { checkInteger, checkPlainObject, describeValue } from '../argument-checks.js';
+import { checkInteger, checkPlainObject, describeValue } from '../core/argument-checks.js';
 import { fillMissing } from '../data/missing-values.js';
 import { Scaler } from '../data/scaler.js';
 import { TimeSeries } from '../data/time-series.js';
 import { AnomalyNetwork } from '../engine/anomaly-network.js';
 import { setThreads } from '../engine/runtime.js';
-import { InvalidArgumentError, InvalidDataError, NotFittedError } from '../errors.js';
+import { InvalidArgumentError, InvalidDataError, NotFittedError } from '../core/errors.js';
 import { resolveOptions, toDetectorOptions, type DetectorOptions, type ResolvedOptions } from './detector-options.js';
 import { writeFileAtomic } from '../persistence/atomic-write.js';
 import { fromSnapshot, toSnapshot } from '../persistence/detector-snapshot.js';

@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../errors.js';
-import { checkFloat32Array, checkInteger, checkNumber, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { checkFloat32Array, checkInteger, checkNumber, describeValue } from '../core/argument-checks.js';
 import { LIMITS } from './limits.js';
 import { resolveStackSpec, toNativeStackConfig, type CellType, type Nonlinearity, type ResolvedStackSpec } from './cell-spec.js';
 import { native } from './native.js';

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 /**
  * Caller-supplied output arrays must not share memory with an input or with each other: the

@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../errors.js';
-import { checkInteger, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { checkInteger, describeValue } from '../core/argument-checks.js';
 import { LIMITS } from './limits.js';
 import type { NativeCell, NativeStackConfig } from './native-types.js';
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { NativeError } from '../errors.js';
+import { NativeError } from '../core/errors.js';
 import type { NativeAddon } from './native-types.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

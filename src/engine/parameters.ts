@@ -1,6 +1,6 @@
-import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
-import { Xoshiro128 } from '../prng.js';
-import { checkFloat32Array, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError, OutOfRangeError } from '../core/errors.js';
+import { Xoshiro128 } from '../core/prng.js';
+import { checkFloat32Array, describeValue } from '../core/argument-checks.js';
 import type { NativeParamSlot } from './native-types.js';
 
 export type ParameterMap = Record<string, Float32Array>;

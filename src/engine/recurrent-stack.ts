@@ -1,5 +1,5 @@
-import { InvalidArgumentError, NotFittedError } from '../errors.js';
-import { checkFloat32Array, checkInteger, checkOptionalFloat32Array, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError, NotFittedError } from '../core/errors.js';
+import { checkFloat32Array, checkInteger, checkOptionalFloat32Array, describeValue } from '../core/argument-checks.js';
 import { checkDisjointOutputs } from './buffer-overlap.js';
 import { LIMITS } from './limits.js';
 import { resolveStackSpec, toNativeStackConfig, type ResolvedStackSpec, type StackSpec } from './cell-spec.js';

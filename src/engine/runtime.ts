@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../errors.js';
-import { checkFloat32Array, checkInteger, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { checkFloat32Array, checkInteger, describeValue } from '../core/argument-checks.js';
 import { LIMITS } from './limits.js';
 import { native } from './native.js';
 

@@ -8,7 +8,7 @@
  * the state after its last row, which is how `detect(rest, { context: 'training' })` continues
  * the smoothing where the training series ended instead of restarting it at the cut.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import { EwmaSmoother, smoothingAlpha, type EwmaColumnState } from '../scoring/ewma.js';
 import type { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
 import { normalisedWeights, predictionErrors, residuals, rowError } from '../scoring/prediction-errors.js';

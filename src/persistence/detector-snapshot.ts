@@ -7,7 +7,7 @@
  */
 import { Scaler } from '../data/scaler.js';
 import { AnomalyNetwork, type NetworkSpec } from '../engine/anomaly-network.js';
-import { ModelFileError } from '../errors.js';
+import { ModelFileError } from '../core/errors.js';
 import { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
 import { thresholdFromJSON } from '../thresholds/index.js';
 import type { FitSummary, FittedModel, ModelConfig } from '../model/fitted-model.js';

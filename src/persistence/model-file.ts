@@ -15,7 +15,7 @@
  *
  * Tensors start 4-byte aligned so a reader can view them without copying.
  */
-import { ModelFileError } from '../errors.js';
+import { ModelFileError } from '../core/errors.js';
 import { crc32 } from './crc32.js';
 
 export const MODEL_FILE_MAGIC = Uint8Array.from([0x52, 0x4e, 0x4e, 0x41, 0x44, 0x00, 0x0d, 0x0a]);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import type { DetectionResult } from '../results/detection-result.js';
 import type { FitSummary } from '../model/fitted-model.js';
 import type { ReportInput, ReportSeries, RowRange } from './report-input.js';

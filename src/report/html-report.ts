@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import { flaggedMarkRows, minMaxDownsample, type DisplayLine } from './downsample.js';
 import { formatInteger, formatNumber, formatPercent, formatTimestamp } from './format.js';
 import { escapeHtml, jsonForScript } from './html-escape.js';

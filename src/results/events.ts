@@ -1,4 +1,4 @@
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../errors.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../core/errors.js';
 
 /** One feature's share of an event's anomaly. */
 export interface FeatureContribution {

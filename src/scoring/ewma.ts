@@ -1,5 +1,5 @@
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { checkFloat32Array, checkInteger, checkPlainObject, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError, InvalidDataError } from '../core/errors.js';
+import { checkFloat32Array, checkInteger, checkPlainObject, describeValue } from '../core/argument-checks.js';
 
 /**
  * Exponentially weighted moving average in the "adjusted" form (pandas' `ewm(...).mean()`

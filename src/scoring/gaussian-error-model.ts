@@ -1,5 +1,5 @@
-import { AbortError, InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { checkFloat32Array, checkInteger, checkPlainObject, describeValue } from '../argument-checks.js';
+import { AbortError, InvalidArgumentError, InvalidDataError } from '../core/errors.js';
+import { checkFloat32Array, checkInteger, checkPlainObject, describeValue } from '../core/argument-checks.js';
 import { choleskyInPlace, solveLower, solveLowerTransposed } from './cholesky.js';
 
 /**

@@ -1,5 +1,5 @@
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { checkFloat32Array, checkInteger, checkOneOf, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError, InvalidDataError } from '../core/errors.js';
+import { checkFloat32Array, checkInteger, checkOneOf, describeValue } from '../core/argument-checks.js';
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 

@@ -12,9 +12,9 @@
  * Missing values (NaN, null) are carried forward from the stream's previous point (the scaler's
  * center before the first one) and reported as `imputed`.
  */
-import { describeValue } from '../argument-checks.js';
+import { describeValue } from '../core/argument-checks.js';
 import type { NetworkStream } from '../engine/anomaly-network.js';
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../errors.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../core/errors.js';
 import type { FittedModel } from '../model/fitted-model.js';
 import { RowScorer } from '../model/row-scores.js';
 import type { EwmaSmoother } from '../scoring/ewma.js';

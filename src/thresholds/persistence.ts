@@ -1,4 +1,4 @@
-import { ModelFileError } from '../errors.js';
+import { ModelFileError } from '../core/errors.js';
 import { DynamicThreshold, type DynamicState, type DynamicThresholdState } from './dynamic-threshold.js';
 import { FixedThreshold, type CalibrationSummary, type FixedThresholdState } from './fixed-threshold.js';
 import type { ThresholdModel } from './model.js';

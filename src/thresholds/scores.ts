@@ -1,4 +1,4 @@
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
+import { InvalidArgumentError, InvalidDataError } from '../core/errors.js';
 
 /** Anomaly scores as the library produces them, or as a user passes them by hand. */
 export type ScoreArray = Float32Array | Float64Array | readonly number[];

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
+import { InvalidArgumentError, OutOfRangeError } from '../core/errors.js';
 import { MIN_EXCESSES_FOR_SHAPE } from './gpd.js';
 import { describe } from './scores.js';
 

@@ -1,4 +1,4 @@
-import { InvalidDataError } from '../errors.js';
+import { InvalidDataError } from '../core/errors.js';
 import { runSteps, runStepsAsync, checkSignal, type Steps } from './cooperative.js';
 import { fitGpd, MIN_EXCESSES_FOR_SHAPE, type GpdFit } from './gpd.js';
 import type { ApplyAsyncOptions, ThresholdDecision, ThresholdModel, ThresholdResult, ThresholdStateBase } from './model.js';

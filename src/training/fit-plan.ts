@@ -4,7 +4,7 @@
  * values, and the windows of each part. Pure and synchronous, so the rules are easy to test and
  * a bad combination of data and options fails before any work starts.
  */
-import { InvalidDataError } from '../errors.js';
+import { InvalidDataError } from '../core/errors.js';
 import type { ModelConfig } from '../model/fitted-model.js';
 import {
   chooseBatchSize, chooseEpochs, chooseHidden, chooseWindow, chooseWindowsPerEpoch, dominantPeriod,

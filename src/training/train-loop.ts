@@ -5,11 +5,11 @@
  * It only touches the network it is given; the caller commits the result, so an aborted or
  * failed run changes nothing the user can see.
  */
-import { AbortError, InvalidDataError } from '../errors.js';
+import { AbortError, InvalidDataError } from '../core/errors.js';
 import type { AnomalyNetwork, OptimizerSpec } from '../engine/anomaly-network.js';
 import { gatherWindows } from '../engine/runtime.js';
 import type { EpochInfo, StopReason } from '../model/fitted-model.js';
-import { Xoshiro128, shuffleInPlace } from '../prng.js';
+import { Xoshiro128, shuffleInPlace } from '../core/prng.js';
 import { targetOffset, type WindowShape } from '../model/window-starts.js';
 
 /** Windows per validation loss call: bounds the memory of one native call. */

@@ -1,6 +1,6 @@
 import type { TimeSeries } from '../../data/time-series.js';
 import { Detector } from '../../detector/detector.js';
-import { InvalidDataError } from '../../errors.js';
+import { InvalidDataError } from '../../core/errors.js';
 import { flag, formatHelp, parseCommandLine, type CommandSpec } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { CSV_FLAG_NAMES, csvFlags, readSeries } from '../data-flags.js';

@@ -1,5 +1,5 @@
 import { Detector } from '../../detector/detector.js';
-import { OutOfRangeError } from '../../errors.js';
+import { OutOfRangeError } from '../../core/errors.js';
 import { flag, formatHelp, parseCommandLine, type CommandSpec } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { CSV_FLAG_NAMES, csvFlags, readSeries } from '../data-flags.js';

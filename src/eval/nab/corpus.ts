@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { InvalidArgumentError, InvalidDataError } from '../../errors.js';
+import { InvalidArgumentError, InvalidDataError } from '../../core/errors.js';
 import type { IndexRange } from '../ranges.js';
 import { nabRowWeights, type NabRowWeights } from './rules.js';
 

@@ -8,7 +8,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { InvalidArgumentError, InvalidDataError } from '../../errors.js';
+import { InvalidArgumentError, InvalidDataError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../persistence/atomic-write.js';
 import { parseNabTimestamp, readMaybeGzip, type NabCorpus, type NabCorpusFile } from './corpus.js';
 

@@ -3,7 +3,7 @@
  * the weight of a detection at each row, one file's tally under a threshold, and the
  * corpus-wide threshold sweep.
  */
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 import type { IndexRange } from '../ranges.js';
 
 /**

@@ -4,7 +4,7 @@
  * 100 (S - S_null) / (S_perfect - S_null) with S_null = -A_FN x windows and
  * S_perfect = A_TP x windows, windows counted over the files scored.
  */
-import { InvalidArgumentError, InvalidDataError } from '../../errors.js';
+import { InvalidArgumentError, InvalidDataError } from '../../core/errors.js';
 import { loadNabCorpus, type NabCorpus } from './corpus.js';
 import { readNabResults } from './results-file.js';
 import {

@@ -1,5 +1,5 @@
-import { checkInteger, checkKnownKeys, checkNumber, checkPlainObject } from '../../argument-checks.js';
-import { OutOfRangeError } from '../../errors.js';
+import { checkInteger, checkKnownKeys, checkNumber, checkPlainObject } from '../../core/argument-checks.js';
+import { OutOfRangeError } from '../../core/errors.js';
 import { checkFiniteInput, MAX_RING_ROWS } from './finite-input.js';
 import { RefractoryGate } from './refractory-gate.js';
 

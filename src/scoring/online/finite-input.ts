@@ -1,5 +1,5 @@
-import { describeValue } from '../../argument-checks.js';
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../../errors.js';
+import { describeValue } from '../../core/argument-checks.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../../core/errors.js';
 
 /** Largest magnitude accepted: 2^24 squares of it still sum to a finite float64. */
 export const MAX_INPUT_MAGNITUDE = 1e150;

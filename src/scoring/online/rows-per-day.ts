@@ -1,5 +1,5 @@
-import { checkInteger, describeValue } from '../../argument-checks.js';
-import { InvalidArgumentError, InvalidDataError } from '../../errors.js';
+import { checkInteger, describeValue } from '../../core/argument-checks.js';
+import { InvalidArgumentError, InvalidDataError } from '../../core/errors.js';
 
 const DAY_MS = 86_400_000;
 
