@@ -34,7 +34,7 @@ export async function measureThroughput(call: Call, isAsync: boolean, opts: Thro
   const runFor = async (ms: number): Promise<{ calls: number; seconds: number }> => {
     let calls = 0;
     const start = performance.now();
-    let now = start;
+    let now: number;
     do {
       if (isAsync) await call();
       else call();

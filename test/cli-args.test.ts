@@ -141,6 +141,8 @@ describe('progress display', () => {
     progress.epoch({ epoch: 7, maxEpochs: 10, loss: 0.1, elapsedMs: 7000 });
     progress.note('done');
     expect(writes).toHaveLength(4);
+    // The progress line starts with carriage return and ESC [2K (erase line).
+    // eslint-disable-next-line no-control-regex -- the escape sequence is what is under test
     expect(writes[0]).toMatch(/^\r\x1b\[2Ktraining \[#+\.+\] epoch 5\/10 {2}loss 0\.1000 {2}5\.0s left$/);
     expect(writes[1]).toContain('epoch 7/10');
     expect(writes[2]).toBe('\r\x1b[2K');

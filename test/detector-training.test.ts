@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { AnomalyNetwork } from '../src/engine/anomaly-network.js';
 import { gatherWindows, setThreads, threads } from '../src/engine/runtime.js';
-import { AbortError, InvalidDataError } from '../src/core/errors.js';
+import { AbortError } from '../src/core/errors.js';
 import type { EpochInfo } from '../src/model/fitted-model.js';
 import { runTraining, type TrainingData, type TrainingSettings } from '../src/training/train-loop.js';
 import { trainingStarts, validationStarts, type WindowShape } from '../src/model/window-starts.js';
