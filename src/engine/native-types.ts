@@ -125,12 +125,6 @@ export interface NativeAnomalyModel {
 export interface NativeAddon {
   RecurrentStack: new (config: NativeStackConfig) => NativeRecurrentStack;
   AnomalyModel: new (config: NativeModelConfig) => NativeAnomalyModel;
-  denseForward(x: Float32Array, n: number, inSize: number, w: Float32Array, b: Float32Array, outSize: number, y: Float32Array): void;
-  denseBackward(x: Float32Array, dY: Float32Array, n: number, inSize: number, w: Float32Array, outSize: number, dX: Float32Array | null, dW: Float32Array, dB: Float32Array): void;
-  mseLoss(pred: Float32Array, target: Float32Array, dPred: Float32Array | null): number;
-  adamUpdate(params: Float32Array, grads: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number): void;
-  sgdUpdate(params: Float32Array, grads: Float32Array, velocity: Float32Array | null, lr: number, momentum: number): void;
-  sumOfSquares(v: Float32Array): number;
   setThreads(n: number): void;
   threads(): number;
   activeIsa(): string;
