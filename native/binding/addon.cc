@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "addon_data.h"
 #include "api.h"
 #include "args.h"
 #include "guarded.h"
@@ -42,7 +43,7 @@ Napi::Value supportedIsas(const Napi::CallbackInfo& info) {
 
 Napi::Value forceIsa(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsString()) throwTypeError(env, "isa must be one of 'scalar', 'avx2', 'avx512', 'neon'");
+  if (!info[0].IsString()) throwInvalidArgument(env, "isa must be one of 'scalar', 'avx2', 'avx512', 'neon'");
   std::string name = info[0].As<Napi::String>().Utf8Value();
   for (rnnad::Isa isa : {rnnad::Isa::Scalar, rnnad::Isa::Avx2, rnnad::Isa::Avx512, rnnad::Isa::Neon}) {
     if (name == rnnad::isaName(isa)) {
@@ -50,7 +51,7 @@ Napi::Value forceIsa(const Napi::CallbackInfo& info) {
       return env.Undefined();
     }
   }
-  throwRangeError(env, "isa must be one of 'scalar', 'avx2', 'avx512', 'neon', got '" + name + "'", "ERR_INVALID_ARG_VALUE");
+  throwInvalidArgument(env, "isa must be one of 'scalar', 'avx2', 'avx512', 'neon', got '" + name + "'");
 }
 
 // Copies windows series[start .. start+steps) (rows of `columns` floats) into out, batch-major.
@@ -59,12 +60,12 @@ Napi::Value gatherWindows(const Napi::CallbackInfo& info) {
   F32 series = requireF32Any(info[0], "series");
   int columns = requireInt(info[1], "columns", 1, kMaxFeatures);
   if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    throwTypeError(env, "starts must be an Int32Array");
+    throwInvalidArgument(env, "starts must be an Int32Array");
   }
   Napi::Int32Array starts = info[2].As<Napi::Int32Array>();
   int steps = requireInt(info[3], "steps", 1, kMaxSteps);
   if (series.length % size_t(columns) != 0) {
-    throwRangeError(env, "series length (" + std::to_string(series.length) + ") must be a multiple of columns (" +
+    throwOutOfRange(env, "series length (" + std::to_string(series.length) + ") must be a multiple of columns (" +
                              std::to_string(columns) + ")", "ERR_SHAPE_MISMATCH");
   }
   const size_t rows = series.length / columns;
@@ -74,7 +75,7 @@ Napi::Value gatherWindows(const Napi::CallbackInfo& info) {
   const int32_t* s = n ? starts.Data() : nullptr;
   for (size_t i = 0; i < n; ++i) {
     if (s[i] < 0 || size_t(s[i]) + size_t(steps) > rows) {
-      throwRangeError(env, "starts[" + std::to_string(i) + "] = " + std::to_string(s[i]) + " puts a window of " +
+      throwOutOfRange(env, "starts[" + std::to_string(i) + "] = " + std::to_string(s[i]) + " puts a window of " +
                                std::to_string(steps) + " rows outside the series (" + std::to_string(rows) + " rows)");
     }
   }
@@ -89,6 +90,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   data->streamCtor = Napi::Persistent(StreamWrap::define(env));
   data->stepperCtor = Napi::Persistent(StepperWrap::define(env));
   env.SetInstanceData<AddonData>(data);
+  exports.Set("setErrorClasses", Napi::Function::New(env, setErrorClasses, "setErrorClasses"));
   exports.Set("RecurrentStack", StackWrap::define(env));
   exports.Set("AnomalyModel", ModelWrap::define(env));
   exports.Set("setThreads", Napi::Function::New(env, setThreads, "setThreads"));

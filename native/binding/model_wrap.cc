@@ -36,14 +36,14 @@ Napi::Function ModelWrap::define(Napi::Env env) {
 
 ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWrap>(info) {
   Napi::Env env = info.Env();
-  if (!info.IsConstructCall()) throwTypeError(env, "AnomalyModel must be called with new");
+  if (!info.IsConstructCall()) throwInvalidArgument(env, "AnomalyModel must be called with new");
   Napi::Object cfgObj = requireObject(info[0], "config");
   rnnad::ModelConfig cfg;
   cfg.stack = parseStackConfig(cfgObj, "config");
   cfg.mode = static_cast<rnnad::ModelMode>(requireInt(cfgObj.Get("mode"), "config.mode", 0, 1));
   cfg.outputSize = requireInt(cfgObj.Get("outputSize"), "config.outputSize", 1, kMaxFeatures);
   if (cfg.mode == rnnad::ModelMode::Reconstruct && cfg.outputSize != cfg.stack.inputSize) {
-    throwRangeError(env, "config.outputSize must equal config.inputSize (" + std::to_string(cfg.stack.inputSize) +
+    throwOutOfRange(env, "config.outputSize must equal config.inputSize (" + std::to_string(cfg.stack.inputSize) +
                              ") in reconstruct mode, got " + std::to_string(cfg.outputSize));
   }
   model_ = guarded(env, "AnomalyModel", [&] { return std::make_unique<rnnad::AnomalyModel>(cfg); });
@@ -51,7 +51,7 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
 
 void ModelWrap::checkIdle(Napi::Env env, const char* what) {
   if (busy_.busy) {
-    throwError(env, std::string(what) + " was called while an asynchronous call on this model is still running; await it first",
+    throwNativeError(env, std::string(what) + " was called while an asynchronous call on this model is still running; await it first",
                "ERR_BUSY");
   }
 }
@@ -80,7 +80,7 @@ ModelWrap::Batch ModelWrap::parseBatch(const Napi::CallbackInfo& info, bool with
     if (c.mode == rnnad::ModelMode::Forecast) {
       b.target = requireF32(info[1], "target", checkedMul(env, "target", {size_t(b.batch), size_t(c.outputSize)}));
     } else if (!info[1].IsNull() && !info[1].IsUndefined()) {
-      throwTypeError(env, "target must be null in reconstruct mode (the window itself is the target)", "ERR_INVALID_ARG_VALUE");
+      throwInvalidArgument(env, "target must be null in reconstruct mode (the window itself is the target)");
     }
   }
   return b;
@@ -174,17 +174,17 @@ static rnnad::TrainConfig parseTrainConfig(const Napi::Value& v) {
   t.optimizer = static_cast<rnnad::Optimizer>(requireInt(o.Get("optimizer"), "config.optimizer", 0, 1));
   auto positive = [&](const char* key, const char* name) {
     double d = requireNumber(o.Get(key), name);
-    if (!(d > 0)) throwRangeError(v.Env(), std::string(name) + " must be > 0, got " + std::to_string(d));
+    if (!(d > 0)) throwOutOfRange(v.Env(), std::string(name) + " must be > 0, got " + std::to_string(d));
     return static_cast<float>(d);
   };
   auto inUnit = [&](const char* key, const char* name) {
     double d = requireNumber(o.Get(key), name);
-    if (!(d >= 0 && d < 1)) throwRangeError(v.Env(), std::string(name) + " must be in [0, 1), got " + std::to_string(d));
+    if (!(d >= 0 && d < 1)) throwOutOfRange(v.Env(), std::string(name) + " must be in [0, 1), got " + std::to_string(d));
     return static_cast<float>(d);
   };
   auto nonNegative = [&](const char* key, const char* name) {
     double d = requireNumber(o.Get(key), name);
-    if (!(d >= 0)) throwRangeError(v.Env(), std::string(name) + " must be >= 0, got " + std::to_string(d));
+    if (!(d >= 0)) throwOutOfRange(v.Env(), std::string(name) + " must be >= 0, got " + std::to_string(d));
     return static_cast<float>(d);
   };
   t.adam.lr = positive("lr", "config.lr");
@@ -242,7 +242,7 @@ Napi::Value ModelWrap::getOptimizerState(const Napi::CallbackInfo& info) {
   checkIdle(env, "getOptimizerState");
   F32 out = requireF32(info[0], "out", 2 * model_->paramCount());
   std::vector<float> state = model_->optimizerState();
-  if (state.size() != out.length) throwError(env, "optimizer state has an unexpected size", "ERR_NATIVE");
+  if (state.size() != out.length) throwNativeError(env, "optimizer state has an unexpected size", "ERR_NATIVE");
   std::copy(state.begin(), state.end(), out.data);
   return env.Undefined();
 }
@@ -253,7 +253,7 @@ Napi::Value ModelWrap::setOptimizerState(const Napi::CallbackInfo& info) {
   F32 state = requireF32(info[0], "state", 2 * model_->paramCount());
   double step = requireNumber(info[1], "step");
   if (step < 0 || step != static_cast<double>(static_cast<int64_t>(step))) {
-    throwRangeError(env, "step must be a non-negative integer, got " + std::to_string(step));
+    throwOutOfRange(env, "step must be a non-negative integer, got " + std::to_string(step));
   }
   guarded(env, "setOptimizerState", [&] {
     model_->setOptimizerState(state.data, state.length);
@@ -303,28 +303,28 @@ Napi::Value StreamWrap::steps(const Napi::CallbackInfo& info) { return Napi::Num
 
 Napi::Value StreamWrap::push(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!stream_) throwTypeError(env, "this stream was not created by AnomalyModel.makeStream", "ERR_INVALID_ARG_VALUE");
+  if (!stream_) throwInvalidArgument(env, "this stream was not created by AnomalyModel.makeStream");
   owner_->checkIdle(env, "stream.push");
   const rnnad::ModelConfig& c = owner_->model().config();
   int count = streams_;
   const int32_t* ids = nullptr;
   if (!info[1].IsNull() && !info[1].IsUndefined()) {
     if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-      throwTypeError(env, "ids must be an Int32Array or null");
+      throwInvalidArgument(env, "ids must be an Int32Array or null");
     }
     Napi::Int32Array arr = info[1].As<Napi::Int32Array>();
     count = static_cast<int>(arr.ElementLength());
     if (count < 1 || count > streams_) {
-      throwRangeError(env, "ids must hold 1 to " + std::to_string(streams_) + " stream indices, got " + std::to_string(count));
+      throwOutOfRange(env, "ids must hold 1 to " + std::to_string(streams_) + " stream indices, got " + std::to_string(count));
     }
     ids = arr.Data();
     for (int i = 0; i < count; ++i) {
       if (ids[i] < 0 || ids[i] >= streams_) {
-        throwRangeError(env, "ids[" + std::to_string(i) + "] must be a stream index in [0, " + std::to_string(streams_ - 1) +
+        throwOutOfRange(env, "ids[" + std::to_string(i) + "] must be a stream index in [0, " + std::to_string(streams_ - 1) +
                                  "], got " + std::to_string(ids[i]));
       }
       for (int j = 0; j < i; ++j) {
-        if (ids[j] == ids[i]) throwRangeError(env, "ids must not repeat a stream, " + std::to_string(ids[i]) + " appears twice");
+        if (ids[j] == ids[i]) throwOutOfRange(env, "ids must not repeat a stream, " + std::to_string(ids[i]) + " appears twice");
       }
     }
   }
@@ -333,7 +333,7 @@ Napi::Value StreamWrap::push(const Napi::CallbackInfo& info) {
   F32 out = requireF32(info[2], "out", checkedMul(env, "out", {size_t(count), outLen}));
   if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
       info[3].As<Napi::Uint8Array>().ElementLength() != size_t(count)) {
-    throwTypeError(env, "ready must be a Uint8Array of " + std::to_string(count) + " elements");
+    throwInvalidArgument(env, "ready must be a Uint8Array of " + std::to_string(count) + " elements");
   }
   uint8_t* ready = info[3].As<Napi::Uint8Array>().Data();
   guarded(env, "stream.push", [&] { owner_->model().streamPush(*stream_, x.data, ids, count, out.data, ready); });
@@ -342,7 +342,7 @@ Napi::Value StreamWrap::push(const Napi::CallbackInfo& info) {
 
 Napi::Value StreamWrap::reset(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!stream_) throwTypeError(env, "this stream was not created by AnomalyModel.makeStream", "ERR_INVALID_ARG_VALUE");
+  if (!stream_) throwInvalidArgument(env, "this stream was not created by AnomalyModel.makeStream");
   int id = requireInt(info[0], "streamId", 0, streams_ - 1);
   guarded(env, "stream.reset", [&] { owner_->model().streamReset(*stream_, id); });
   return env.Undefined();

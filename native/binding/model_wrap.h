@@ -4,16 +4,11 @@
 
 #include <memory>
 
+#include "addon_data.h"
 #include "api.h"
 #include "async_job.h"
 
 namespace rnnad_binding {
-
-// Per-environment data: constructors the addon needs after module init (worker-thread safe).
-struct AddonData {
-  Napi::FunctionReference streamCtor;
-  Napi::FunctionReference stepperCtor;
-};
 
 class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
  public:

@@ -36,7 +36,7 @@ void StepperWrap::attach(StackWrap* owner, Napi::Object ownerObject, const rnnad
 }
 
 void StepperWrap::checkAttached(Napi::Env env) const {
-  if (!stack_) throwTypeError(env, "this stepper was not created by RecurrentStack.makeStepper", "ERR_INVALID_ARG_VALUE");
+  if (!stack_) throwInvalidArgument(env, "this stepper was not created by RecurrentStack.makeStepper");
 }
 
 Napi::Value StepperWrap::batch(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), batch_); }

@@ -1,8 +1,11 @@
+import type { ErrorCode } from '../errors.js';
+
 /**
  * Everything the compiled addon (`build/Release/rnnad.node`) exports, typed. The TypeScript
- * wrappers validate arguments before calling in; the addon validates again and throws
- * TypeError/RangeError objects carrying a `code`. Typed arrays are read and written in place,
- * never copied; async calls hold references to their arrays until the job settles.
+ * wrappers validate arguments before calling in; the addon validates again and throws (or
+ * rejects with) the library's own error classes, handed to it by setErrorClasses. Typed arrays
+ * are read and written in place, never copied; async calls hold references to their arrays until
+ * the job settles.
  */
 
 export type NativeCell = 0 | 1 | 2 | 3; // rnn tanh, rnn relu, gru, lstm (rnnad::Cell)
@@ -122,7 +125,17 @@ export interface NativeAnomalyModel {
   makeStream(streams: number, steps: number): NativeStream;
 }
 
+/** The library's error classes the addon constructs its errors from (src/errors.ts). */
+export interface NativeErrorClasses {
+  InvalidArgumentError: new (message: string, code: ErrorCode) => Error;
+  OutOfRangeError: new (message: string, code: ErrorCode) => Error;
+  NotFittedError: new (message: string) => Error;
+  NativeError: new (message: string, code: 'ERR_BUSY' | 'ERR_OUT_OF_MEMORY' | 'ERR_NATIVE') => Error;
+}
+
 export interface NativeAddon {
+  /** Called once right after loading: from then on every error the addon throws or rejects with is one of these. */
+  setErrorClasses(classes: NativeErrorClasses): void;
   RecurrentStack: new (config: NativeStackConfig) => NativeRecurrentStack;
   AnomalyModel: new (config: NativeModelConfig) => NativeAnomalyModel;
   setThreads(n: number): void;
