@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { AnomalyNetwork, RecurrentStack, gatherWindows, setThreads } from '../src/engine/index.js';
+import { AnomalyNetwork, RecurrentStack, setThreads } from '../src/engine/index.js';
+import { gatherWindows } from '../src/engine/runtime.js';
 import { native } from '../src/engine/native.js';
 import { ERROR_CODES, InvalidArgumentError, NativeError, NotFittedError, OutOfRangeError, RnnAnomalyError } from '../src/errors.js';
 
