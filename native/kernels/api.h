@@ -12,6 +12,18 @@
 //
 // Errors: functions that can fail on bad arguments throw rnnad::KernelError (std::runtime_error)
 // with a message naming the argument; the binding validates first, this is the second line.
+// Allocation failures throw std::bad_alloc.
+//
+// Memory: every pointer argument is owned by the caller, must hold the documented number of
+// floats, and is not retained after the call returns; outputs must not overlap inputs unless a
+// comment allows it. Objects own their parameters, packed weights and scratch.
+//
+// Threads: const member functions of RecurrentStack and AnomalyModel may run concurrently on
+// one object from several threads, except RecurrentStack::step (scratch in the object) and
+// the stream calls on one Stream. A non-const call must not overlap any other call
+// on the same object. A TrainTape or Stream serves one call at a time and only the object
+// that made it. The kernels use their own
+// thread pool (setThreads); results are bitwise the same for any thread count.
 #pragma once
 #include <cstddef>
 #include <cstdint>

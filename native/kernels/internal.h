@@ -1,17 +1,5 @@
-// Internal contracts between the cell code (cells_*.h, stack.cc, model.cc) and the platform
-// layer (vector types, GEMM, dispatch, thread pool). Not part of the public API.
-//
-// CHANGES by the platform layer (K2), for the cell code (K1):
-//  - parallelFor takes any callable (template below) instead of const std::function&: call
-//    sites `parallelFor(n, [&](int task) {...})` are unchanged. Reason: the RULE below.
-//  - Vector types gained div, min, abs, neg and masks (lt, isnan, select); max/min have one NaN
-//    rule on every path (see below: write relu as max(zero(), x) so NaN propagates).
-//  - KernelTable gained sigmoidArray / tanhArray (elementwise over arrays).
-//  - Packed weights belong to the table that packed them: gemmPacked of another table traps.
-//    forceIsa() can switch kernels() at any time (tests, benchmarks), so keep the table pointer
-//    used for packing next to the packed weights, or repack when kernels().isa changes.
-//  - gemmTN: the caller parallelises over row ranges of C by offsetting pointers (see there).
-//  - isaSelectionNote() in api.h.
+// Contracts between the cell code (cells_impl.h, stack.cc, model.cc) and the platform layer
+// (vector types, GEMM, packing, ISA dispatch, thread pool). Not part of the public API.
 //
 // RULE (prevents SIGILL on CPUs without AVX2/AVX-512): table_avx2.cc and table_avx512.cc are
 // compiled with ISA flags and may only run after the CPU check. Every function they compile
@@ -59,7 +47,11 @@ namespace rnnad {
 // the same order whatever M, the row block it falls in, or the thread that computes it, so a
 // row of C depends only on its row of A and on B (batch slicing never changes results). Within
 // one table only: different ISAs round differently.
-struct PackedWeights;  // a weight matrix [N][K] (PyTorch layout) packed once for C = A * W^T
+// A weight matrix [N][K] (PyTorch layout) packed once for C = A * W^T. Packed weights belong to
+// the table that packed them (panel widths differ): gemmPacked of another table traps. Since
+// forceIsa() can switch kernels() at any time, keep the table pointer used for packing next to
+// the packed weights and repack when kernels() returns another table.
+struct PackedWeights;
 struct PackedWeightsDeleter { void operator()(PackedWeights*) const; };
 using PackedWeightsPtr = std::unique_ptr<PackedWeights, PackedWeightsDeleter>;
 
@@ -111,7 +103,9 @@ const KernelTable& neonKernelTable();
 #endif
 
 // Thread pool. Runs fn(task) for task in [0, tasks) on up to threads() workers, the calling
-// thread included; returns when all are done. Denormals are flushed (DenormalGuard) on every
+// thread included; returns when all are done. fn and everything it references stay owned by
+// the caller (no copy, no allocation: parallelFor takes any callable by reference, not a
+// std::function). Denormals are flushed (DenormalGuard) on every
 // thread running tasks, the caller included, so results never depend on which thread ran a
 // task. Exceptions in a task are rethrown on the caller (first one wins; tasks not yet started
 // are skipped). Nested calls (from inside a task) run their tasks inline on that thread;
