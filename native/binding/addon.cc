@@ -65,8 +65,10 @@ Napi::Value gatherWindows(const Napi::CallbackInfo& info) {
   Napi::Int32Array starts = info[2].As<Napi::Int32Array>();
   int steps = requireInt(info[3], "steps", 1, kMaxSteps);
   if (series.length % size_t(columns) != 0) {
-    throwOutOfRange(env, "series length (" + std::to_string(series.length) + ") must be a multiple of columns (" +
-                             std::to_string(columns) + ")", "ERR_SHAPE_MISMATCH");
+    throwOutOfRange(env,
+                    "series length (" + std::to_string(series.length) + ") must be a multiple of columns (" +
+                        std::to_string(columns) + ")",
+                    "ERR_SHAPE_MISMATCH");
   }
   const size_t rows = series.length / columns;
   const size_t n = starts.ElementLength();

@@ -10,15 +10,24 @@ namespace rnnad_binding {
 
 static std::string typeName(const Napi::Value& v) {
   switch (v.Type()) {
-    case napi_undefined: return "undefined";
-    case napi_null: return "null";
-    case napi_boolean: return "a boolean";
-    case napi_number: return "a number";
-    case napi_string: return "a string";
-    case napi_symbol: return "a symbol";
-    case napi_function: return "a function";
-    case napi_bigint: return "a bigint";
-    default: return v.IsTypedArray() ? "a typed array of another type" : "an object";
+    case napi_undefined:
+      return "undefined";
+    case napi_null:
+      return "null";
+    case napi_boolean:
+      return "a boolean";
+    case napi_number:
+      return "a number";
+    case napi_string:
+      return "a string";
+    case napi_symbol:
+      return "a symbol";
+    case napi_function:
+      return "a function";
+    case napi_bigint:
+      return "a bigint";
+    default:
+      return v.IsTypedArray() ? "a typed array of another type" : "an object";
   }
 }
 
@@ -28,7 +37,7 @@ int requireInt(const Napi::Value& v, const char* name, int min, int max) {
   double d = 0;
   if (napi_get_value_double(env, v, &d) != napi_ok) {
     throwInvalidArgument(env, std::string(name) + " must be an integer in [" + std::to_string(min) + ", " +
-                            std::to_string(max) + "], got " + typeName(v));
+                                  std::to_string(max) + "], got " + typeName(v));
   }
   if (!std::isfinite(d) || d != std::floor(d) || d < min || d > max) {
     throwOutOfRange(env, std::string(name) + " must be an integer in [" + std::to_string(min) + ", " +
@@ -40,7 +49,8 @@ int requireInt(const Napi::Value& v, const char* name, int min, int max) {
 double requireNumber(const Napi::Value& v, const char* name) {
   if (!v.IsNumber()) throwInvalidArgument(v.Env(), std::string(name) + " must be a number, got " + typeName(v));
   double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d)) throwOutOfRange(v.Env(), std::string(name) + " must be a finite number, got " + v.ToString().Utf8Value());
+  if (!std::isfinite(d))
+    throwOutOfRange(v.Env(), std::string(name) + " must be a finite number, got " + v.ToString().Utf8Value());
   return d;
 }
 
@@ -50,7 +60,8 @@ bool requireBool(const Napi::Value& v, const char* name) {
 }
 
 Napi::Object requireObject(const Napi::Value& v, const char* name) {
-  if (!v.IsObject() || v.IsNull()) throwInvalidArgument(v.Env(), std::string(name) + " must be an object, got " + typeName(v));
+  if (!v.IsObject() || v.IsNull())
+    throwInvalidArgument(v.Env(), std::string(name) + " must be an object, got " + typeName(v));
   return v.As<Napi::Object>();
 }
 
@@ -76,10 +87,10 @@ F32 requireF32Any(const Napi::Value& v, const char* name) {
 F32 requireF32(const Napi::Value& v, const char* name, size_t expected) {
   F32 out = requireF32Any(v, name);
   if (out.length != expected) {
-    throwOutOfRange(v.Env(),
-                    std::string(name) + " must have " + std::to_string(expected) + " elements, got " +
-                        std::to_string(out.length),
-                    "ERR_SHAPE_MISMATCH");
+    throwOutOfRange(
+        v.Env(),
+        std::string(name) + " must have " + std::to_string(expected) + " elements, got " + std::to_string(out.length),
+        "ERR_SHAPE_MISMATCH");
   }
   return out;
 }
@@ -100,7 +111,7 @@ void requireDisjoint(Napi::Env env, std::initializer_list<NamedF32> outputs, std
     auto check = [&](const NamedF32& other) {
       if (overlap(*o->array, *other.array)) {
         throwInvalidArgument(env, std::string(o->name) + " must not share memory with " + other.name +
-                                ": pass a separate Float32Array for each output");
+                                      ": pass a separate Float32Array for each output");
       }
     };
     for (auto p = o + 1; p != outputs.end(); ++p) check(*p);
@@ -117,7 +128,8 @@ size_t checkedMul(Napi::Env env, const char* what, std::initializer_list<size_t>
     acc *= f;
   }
   // Typed arrays cannot exceed 2^32 elements in Node 20; anything beyond is a caller error.
-  if (acc > (size_t(1) << 33)) throwOutOfRange(env, std::string(what) + " is too large: " + std::to_string(acc) + " elements");
+  if (acc > (size_t(1) << 33))
+    throwOutOfRange(env, std::string(what) + " is too large: " + std::to_string(acc) + " elements");
   return acc;
 }
 

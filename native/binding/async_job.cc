@@ -11,9 +11,10 @@ namespace rnnad_binding {
 void BusyFlag::enter(Napi::Env env, const char* what) {
   if (busy) {
     throwNativeError(env,
-               std::string(what) + " was called while an asynchronous call on the same object is still "
-                                   "running; await it first (calls on one network are not concurrent)",
-               "ERR_BUSY");
+                     std::string(what) +
+                         " was called while an asynchronous call on the same object is still "
+                         "running; await it first (calls on one network are not concurrent)",
+                     "ERR_BUSY");
   }
   busy = true;
 }

@@ -26,8 +26,8 @@ class AsyncJob : public Napi::AsyncWorker {
   using Result = std::function<Napi::Value(Napi::Env)>;
 
   // Queues the job and returns its promise. `keepAlive` holds the receiver and every array.
-  static Napi::Promise start(Napi::Env env, const char* name, BusyFlag* busy,
-                             const std::vector<Napi::Value>& keepAlive, Work work, Result result);
+  static Napi::Promise start(Napi::Env env, const char* name, BusyFlag* busy, const std::vector<Napi::Value>& keepAlive,
+                             Work work, Result result);
 
  protected:
   void Execute() override;

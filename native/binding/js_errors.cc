@@ -8,10 +8,18 @@ static Napi::FunctionReference* errorClass(AddonData* data, ErrorKind kind) {
   if (!data) return nullptr;
   Napi::FunctionReference* ref = nullptr;
   switch (kind) {
-    case ErrorKind::InvalidArgument: ref = &data->invalidArgumentError; break;
-    case ErrorKind::OutOfRange: ref = &data->outOfRangeError; break;
-    case ErrorKind::NotFitted: ref = &data->notFittedError; break;
-    case ErrorKind::Native: ref = &data->nativeError; break;
+    case ErrorKind::InvalidArgument:
+      ref = &data->invalidArgumentError;
+      break;
+    case ErrorKind::OutOfRange:
+      ref = &data->outOfRangeError;
+      break;
+    case ErrorKind::NotFitted:
+      ref = &data->notFittedError;
+      break;
+    case ErrorKind::Native:
+      ref = &data->nativeError;
+      break;
   }
   return ref->IsEmpty() ? nullptr : ref;
 }

@@ -11,26 +11,25 @@
 namespace rnnad_binding {
 
 Napi::Function ModelWrap::define(Napi::Env env) {
-  Napi::Function ctor = DefineClass(
-      env, "AnomalyModel",
-      {
-          InstanceAccessor<&ModelWrap::paramCount>("paramCount"),
-          InstanceAccessor<&ModelWrap::optimizerStep>("optimizerStep"),
-          InstanceMethod<&ModelWrap::paramSlots>("paramSlots"),
-          InstanceMethod<&ModelWrap::getParams>("getParams"),
-          InstanceMethod<&ModelWrap::setParams>("setParams"),
-          InstanceMethod<&ModelWrap::predict>("predict"),
-          InstanceMethod<&ModelWrap::predictAsync>("predictAsync"),
-          InstanceMethod<&ModelWrap::loss>("loss"),
-          InstanceMethod<&ModelWrap::lossAsync>("lossAsync"),
-          InstanceMethod<&ModelWrap::gradient>("gradient"),
-          InstanceMethod<&ModelWrap::trainStep>("trainStep"),
-          InstanceMethod<&ModelWrap::trainStepAsync>("trainStepAsync"),
-          InstanceMethod<&ModelWrap::resetOptimizer>("resetOptimizer"),
-          InstanceMethod<&ModelWrap::getOptimizerState>("getOptimizerState"),
-          InstanceMethod<&ModelWrap::setOptimizerState>("setOptimizerState"),
-          InstanceMethod<&ModelWrap::makeStream>("makeStream"),
-      });
+  Napi::Function ctor = DefineClass(env, "AnomalyModel",
+                                    {
+                                        InstanceAccessor<&ModelWrap::paramCount>("paramCount"),
+                                        InstanceAccessor<&ModelWrap::optimizerStep>("optimizerStep"),
+                                        InstanceMethod<&ModelWrap::paramSlots>("paramSlots"),
+                                        InstanceMethod<&ModelWrap::getParams>("getParams"),
+                                        InstanceMethod<&ModelWrap::setParams>("setParams"),
+                                        InstanceMethod<&ModelWrap::predict>("predict"),
+                                        InstanceMethod<&ModelWrap::predictAsync>("predictAsync"),
+                                        InstanceMethod<&ModelWrap::loss>("loss"),
+                                        InstanceMethod<&ModelWrap::lossAsync>("lossAsync"),
+                                        InstanceMethod<&ModelWrap::gradient>("gradient"),
+                                        InstanceMethod<&ModelWrap::trainStep>("trainStep"),
+                                        InstanceMethod<&ModelWrap::trainStepAsync>("trainStepAsync"),
+                                        InstanceMethod<&ModelWrap::resetOptimizer>("resetOptimizer"),
+                                        InstanceMethod<&ModelWrap::getOptimizerState>("getOptimizerState"),
+                                        InstanceMethod<&ModelWrap::setOptimizerState>("setOptimizerState"),
+                                        InstanceMethod<&ModelWrap::makeStream>("makeStream"),
+                                    });
   return ctor;
 }
 
@@ -51,8 +50,10 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
 
 void ModelWrap::checkIdle(Napi::Env env, const char* what) {
   if (busy_.busy) {
-    throwNativeError(env, std::string(what) + " was called while an asynchronous call on this model is still running; await it first",
-               "ERR_BUSY");
+    throwNativeError(
+        env,
+        std::string(what) + " was called while an asynchronous call on this model is still running; await it first",
+        "ERR_BUSY");
   }
 }
 
@@ -132,8 +133,9 @@ Napi::Value ModelWrap::predictAsync(const Napi::CallbackInfo& info) {
   float* o = out.data;
   const float* x = b.x.data;
   int batch = b.batch, steps = b.steps;
-  return AsyncJob::start(env, "predictAsync", &busy_, {Value(), b.x.handle, out.handle},
-                         [m, x, batch, steps, o] { m->predict(x, batch, steps, o); }, nullptr);
+  return AsyncJob::start(
+      env, "predictAsync", &busy_, {Value(), b.x.handle, out.handle},
+      [m, x, batch, steps, o] { m->predict(x, batch, steps, o); }, nullptr);
 }
 
 Napi::Value ModelWrap::loss(const Napi::CallbackInfo& info) {
@@ -164,7 +166,8 @@ Napi::Value ModelWrap::gradient(const Napi::CallbackInfo& info) {
   checkIdle(env, "gradient");
   Batch b = parseBatch(info, true);
   F32 grads = requireF32(info[4], "grads", model_->paramCount());
-  double l = guarded(env, "gradient", [&] { return model_->gradient(b.x.data, b.target.data, b.batch, b.steps, grads.data); });
+  double l =
+      guarded(env, "gradient", [&] { return model_->gradient(b.x.data, b.target.data, b.batch, b.steps, grads.data); });
   return Napi::Number::New(env, l);
 }
 
@@ -179,7 +182,8 @@ static rnnad::TrainConfig parseTrainConfig(const Napi::Value& v) {
   };
   auto inUnit = [&](const char* key, const char* name) {
     double d = requireNumber(o.Get(key), name);
-    if (!(d >= 0 && d < 1)) throwOutOfRange(v.Env(), std::string(name) + " must be in [0, 1), got " + std::to_string(d));
+    if (!(d >= 0 && d < 1))
+      throwOutOfRange(v.Env(), std::string(name) + " must be in [0, 1), got " + std::to_string(d));
     return static_cast<float>(d);
   };
   auto nonNegative = [&](const char* key, const char* name) {
@@ -210,7 +214,8 @@ Napi::Value ModelWrap::trainStep(const Napi::CallbackInfo& info) {
   Batch b = parseBatch(info, true);
   rnnad::TrainConfig cfg = parseTrainConfig(info[4]);
   double norm = 0;
-  double l = guarded(env, "trainStep", [&] { return model_->trainStep(b.x.data, b.target.data, b.batch, b.steps, cfg, &norm); });
+  double l = guarded(env, "trainStep",
+                     [&] { return model_->trainStep(b.x.data, b.target.data, b.batch, b.steps, cfg, &norm); });
   return trainResult(env, l, norm);
 }
 
@@ -220,7 +225,9 @@ Napi::Value ModelWrap::trainStepAsync(const Napi::CallbackInfo& info) {
   Batch b = parseBatch(info, true);
   rnnad::TrainConfig cfg = parseTrainConfig(info[4]);
   rnnad::AnomalyModel* m = model_.get();
-  struct Out { double loss = 0, norm = 0; };
+  struct Out {
+    double loss = 0, norm = 0;
+  };
   auto out = std::make_shared<Out>();
   const float* x = b.x.data;
   const float* t = b.target.data;
@@ -267,8 +274,9 @@ Napi::Value ModelWrap::makeStream(const Napi::CallbackInfo& info) {
   checkIdle(env, "makeStream");
   int streams = requireInt(info[0], "streams", 1, kMaxStreams);
   int steps = requireInt(info[1], "steps", 1, kMaxSteps);
-  checkedMul(env, "stream state", {size_t(streams), size_t(steps), size_t(model_->config().stack.hiddenSize),
-                                   size_t(model_->config().stack.layers)});
+  checkedMul(env, "stream state",
+             {size_t(streams), size_t(steps), size_t(model_->config().stack.hiddenSize),
+              size_t(model_->config().stack.layers)});
   Napi::Object obj = env.GetInstanceData<AddonData>()->streamCtor.New({});
   StreamWrap* s = StreamWrap::Unwrap(obj);
   s->attach(this, Value(), streams, steps);
@@ -315,20 +323,23 @@ Napi::Value StreamWrap::push(const Napi::CallbackInfo& info) {
     Napi::Int32Array arr = info[1].As<Napi::Int32Array>();
     count = static_cast<int>(arr.ElementLength());
     if (count < 1 || count > streams_) {
-      throwOutOfRange(env, "ids must hold 1 to " + std::to_string(streams_) + " stream indices, got " + std::to_string(count));
+      throwOutOfRange(
+          env, "ids must hold 1 to " + std::to_string(streams_) + " stream indices, got " + std::to_string(count));
     }
     ids = arr.Data();
     for (int i = 0; i < count; ++i) {
       if (ids[i] < 0 || ids[i] >= streams_) {
-        throwOutOfRange(env, "ids[" + std::to_string(i) + "] must be a stream index in [0, " + std::to_string(streams_ - 1) +
-                                 "], got " + std::to_string(ids[i]));
+        throwOutOfRange(env, "ids[" + std::to_string(i) + "] must be a stream index in [0, " +
+                                 std::to_string(streams_ - 1) + "], got " + std::to_string(ids[i]));
       }
       for (int j = 0; j < i; ++j) {
-        if (ids[j] == ids[i]) throwOutOfRange(env, "ids must not repeat a stream, " + std::to_string(ids[i]) + " appears twice");
+        if (ids[j] == ids[i])
+          throwOutOfRange(env, "ids must not repeat a stream, " + std::to_string(ids[i]) + " appears twice");
       }
     }
   }
-  const size_t outLen = c.mode == rnnad::ModelMode::Forecast ? size_t(c.outputSize) : size_t(steps_) * c.stack.inputSize;
+  const size_t outLen =
+      c.mode == rnnad::ModelMode::Forecast ? size_t(c.outputSize) : size_t(steps_) * c.stack.inputSize;
   F32 x = requireF32(info[0], "x", checkedMul(env, "x", {size_t(count), size_t(c.stack.inputSize)}));
   F32 out = requireF32(info[2], "out", checkedMul(env, "out", {size_t(count), outLen}));
   if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||

@@ -64,9 +64,10 @@ StackWrap::StackWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<StackWra
 
 void StackWrap::checkIdle(Napi::Env env, const char* what) {
   if (busy_.busy) {
-    throwNativeError(env,
-               std::string(what) + " was called while an asynchronous call on this network is still running; await it first",
-               "ERR_BUSY");
+    throwNativeError(
+        env,
+        std::string(what) + " was called while an asynchronous call on this network is still running; await it first",
+        "ERR_BUSY");
   }
 }
 
@@ -102,8 +103,9 @@ Napi::Value StackWrap::setParam(const Napi::CallbackInfo& info) {
   int offset = requireInt(info[0], "offset", 0, static_cast<int>(std::min<size_t>(total, INT32_MAX)));
   F32 values = requireF32Any(info[1], "values");
   if (values.length > total - static_cast<size_t>(offset)) {
-    throwOutOfRange(env, "values (" + std::to_string(values.length) + " elements at offset " + std::to_string(offset) +
-                             ") run past the end of the " + std::to_string(total) + " parameters",
+    throwOutOfRange(env,
+                    "values (" + std::to_string(values.length) + " elements at offset " + std::to_string(offset) +
+                        ") run past the end of the " + std::to_string(total) + " parameters",
                     "ERR_SHAPE_MISMATCH");
   }
   guarded(env, "setParam", [&] { stack_->setParam(static_cast<size_t>(offset), values.data, values.length); });
@@ -115,7 +117,8 @@ Napi::Value StackWrap::tapeBytes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int batch = requireInt(info[0], "batch", 1, kMaxBatch);
   int steps = requireInt(info[1], "steps", 1, kMaxSteps);
-  return Napi::Number::New(env, static_cast<double>(guarded(env, "tapeBytes", [&] { return stack_->tapeBytes(batch, steps); })));
+  return Napi::Number::New(
+      env, static_cast<double>(guarded(env, "tapeBytes", [&] { return stack_->tapeBytes(batch, steps); })));
 }
 
 struct StackWrap::ForwardCall {
@@ -189,8 +192,9 @@ Napi::Value StackWrap::forwardAsync(const Napi::CallbackInfo& info) {
     }
     return e.Undefined();
   };
-  return AsyncJob::start(env, "forwardAsync", &busy_, {Value(), f.x.handle, f.h0.handle, f.c0.handle, f.y.handle, f.hN.handle, f.cN.handle},
-                         work, done);
+  return AsyncJob::start(env, "forwardAsync", &busy_,
+                         {Value(), f.x.handle, f.h0.handle, f.c0.handle, f.y.handle, f.hN.handle, f.cN.handle}, work,
+                         done);
 }
 
 struct StackWrap::BackwardCall {
@@ -200,7 +204,8 @@ struct StackWrap::BackwardCall {
 StackWrap::BackwardCall StackWrap::parseBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!tapeValid_) {
-    throwNotFitted(env, "backward needs a forward call with train: true first (parameters set since then invalidate it)");
+    throwNotFitted(env,
+                   "backward needs a forward call with train: true first (parameters set since then invalidate it)");
   }
   const rnnad::StackConfig& c = stack_->config();
   Napi::Object a = requireObject(info[0], "backward arguments");
@@ -243,9 +248,10 @@ Napi::Value StackWrap::backwardAsync(const Napi::CallbackInfo& info) {
   auto work = [stack, tape, b] {
     stack->backward(*tape, b.dY.data, b.dHN.data, b.dCN.data, b.dX.data, b.dH0.data, b.dC0.data, b.dParams.data);
   };
-  return AsyncJob::start(env, "backwardAsync", &busy_,
-                         {Value(), b.dY.handle, b.dHN.handle, b.dCN.handle, b.dX.handle, b.dH0.handle, b.dC0.handle, b.dParams.handle},
-                         work, nullptr);
+  return AsyncJob::start(
+      env, "backwardAsync", &busy_,
+      {Value(), b.dY.handle, b.dHN.handle, b.dCN.handle, b.dX.handle, b.dH0.handle, b.dC0.handle, b.dParams.handle},
+      work, nullptr);
 }
 
 Napi::Value StackWrap::step(const Napi::CallbackInfo& info) {

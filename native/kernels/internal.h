@@ -52,7 +52,9 @@ namespace rnnad {
 // forceIsa() can switch kernels() at any time, keep the table pointer used for packing next to
 // the packed weights and repack when kernels() returns another table.
 struct PackedWeights;
-struct PackedWeightsDeleter { void operator()(PackedWeights*) const; };
+struct PackedWeightsDeleter {
+  void operator()(PackedWeights*) const;
+};
 using PackedWeightsPtr = std::unique_ptr<PackedWeights, PackedWeightsDeleter>;
 
 struct KernelTable {
@@ -65,21 +67,20 @@ struct KernelTable {
   // C[M][cols] (+)= A[M][depth] * packed; cols/depth as packed (packNT: N/K, packNN: K/N).
   // Single-threaded; to parallelise, give each thread a range of rows of A and C (offset A and
   // C by r0 rows, pass the range's M). B must come from this table's packNT/packNN.
-  void (*gemmPacked)(int M, const float* A, int lda, const PackedWeights* B, float* C, int ldc,
-                     bool accumulate);
+  void (*gemmPacked)(int M, const float* A, int lda, const PackedWeights* B, float* C, int ldc, bool accumulate);
   // gemmPacked with the column panels walked last to first: bitwise the same C. Weights larger
   // than L1 are streamed from L2 on every call; alternating the two directions on consecutive
   // calls over the same weights (the single-step path) starts each call on the panels the
   // previous one read last, still in L1.
-  void (*gemmPackedDescending)(int M, const float* A, int lda, const PackedWeights* B, float* C,
-                               int ldc, bool accumulate);
+  void (*gemmPackedDescending)(int M, const float* A, int lda, const PackedWeights* B, float* C, int ldc,
+                               bool accumulate);
   // C[N][K] (+)= A^T * B with A [M][N] (lda), B [M][K] (ldb): weight gradients over all rows.
   // Every element is summed over m = 0..M-1 in order. Single-threaded; to parallelise, give
   // each thread a range [n0, n1) of rows of C:
   //     gemmTN(M, n1 - n0, K, A + n0, lda, B, ldb, C + n0 * ldc, ldc, accumulate)
   // (results are bitwise independent of the split). Splitting M instead would change the order.
-  void (*gemmTN)(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C,
-                 int ldc, bool accumulate);
+  void (*gemmTN)(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
+                 bool accumulate);
   // y[i] = sigmoid(x[i]) / tanh(x[i]) for i < n, with the accuracy of the vector type. x == y
   // is allowed.
   void (*sigmoidArray)(const float* x, float* y, size_t n);
@@ -88,7 +89,7 @@ struct KernelTable {
   const struct CellKernels* cells;
 };
 
-const KernelTable& kernels();  // the active table (activeIsa())
+const KernelTable& kernels();        // the active table (activeIsa())
 const KernelTable& kernelsFor(Isa);  // throws KernelError when the CPU lacks it
 
 // The tables, one per table_*.cc. Reach them through kernels()/kernelsFor(), which check the

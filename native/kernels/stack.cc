@@ -155,11 +155,11 @@ struct Packs {
 struct BpttStep {
   const KernelTable& kt;
   const LayerPack& lp;
-  int rows;     // bs
-  int lddG;     // Gw * H
-  float* dh;    // gradient into h_t on entry, into h_{t-1} on exit
-  float* aux;   // lstm: dc; gru reset-before: d(r * h_prev)
-  int lddh;     // G * H (dh and aux live in the slice's step buffer)
+  int rows;    // bs
+  int lddG;    // Gw * H
+  float* dh;   // gradient into h_t on entry, into h_{t-1} on exit
+  float* aux;  // lstm: dc; gru reset-before: d(r * h_prev)
+  int lddh;    // G * H (dh and aux live in the slice's step buffer)
 };
 using BpttStepFn = void (*)(const BpttStep&, CellGradArgs&, bool wantDh);
 
@@ -397,8 +397,8 @@ struct TrainTape {
 
 void TrainTapeDeleter::operator()(TrainTape* t) const { delete t; }
 
-void RecurrentStack::Impl::cellStep(const Packs& pk, int layer, CellStepArgs a, bool zeroState, float* hp,
-                                    size_t ldhp, PackedGemm gemm) const {
+void RecurrentStack::Impl::cellStep(const Packs& pk, int layer, CellStepArgs a, bool zeroState, float* hp, size_t ldhp,
+                                    PackedGemm gemm) const {
   const KernelTable& kt = *pk.table;
   const LayerPack& lp = pk.layers[layer];
   const CellKernels& ck = *kt.cells;
@@ -428,8 +428,8 @@ void RecurrentStack::Impl::cellStep(const Packs& pk, int layer, CellStepArgs a, 
       } else {
         ck.gruResetBeforeGates(a);
         if (!zeroState) {
-          gemm(a.rows, a.saved + 3 * H, static_cast<int>(a.ldSaved), lp.hnNT.get(), hp + 2 * H,
-               static_cast<int>(ldhp), false);
+          gemm(a.rows, a.saved + 3 * H, static_cast<int>(a.ldSaved), lp.hnNT.get(), hp + 2 * H, static_cast<int>(ldhp),
+               false);
           a.hp = hp + 2 * H;
         }
         ck.gruResetBeforeOutput(a);
@@ -778,7 +778,8 @@ void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const 
   std::vector<float> biasParts(sl.count * ww), biasSum(ww);
   for (int l = L - 1; l >= 0; --l) {
     // (A) BPTT per slice, then the slice's gradient into the layer input.
-    sl.run([&](int s) { backwardSlice(tp, l, sl, s, bpttStep, dY, dHN, dCN, dX, dH0, dC0, biasParts.data() + s * ww); });
+    sl.run(
+        [&](int s) { backwardSlice(tp, l, sl, s, bpttStep, dY, dHN, dCN, dX, dH0, dC0, biasParts.data() + s * ww); });
     // (B) Weight and bias gradients: each task owns some output rows (or bias columns) and sums
     // them over the slices in order, and within a slice over its rows in order.
     layerWeightGradients(tp, l, sl, biasParts, biasSum, dParams);
