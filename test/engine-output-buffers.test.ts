@@ -156,8 +156,8 @@ describe('output arrays are checked before anything runs', () => {
     } catch (err) {
       caught = err;
     }
-    expect(caught).toBeInstanceOf(TypeError);
-    expect((caught as { code?: string }).code).toBe('ERR_INVALID_ARG_VALUE');
+    expect(caught).toBeInstanceOf(InvalidArgumentError);
+    expect((caught as { code?: string }).code).toBe('ERR_INVALID_ARGUMENT');
     expect((caught as Error).message).toMatch(/output must not share memory with x/);
     handle.forward({ ...args, x: new Float32Array(B * T * D) });
     expect(buf.every(Number.isFinite)).toBe(true);
