@@ -25,16 +25,26 @@ function documentedNames(): Map<string, string[]> {
   const page = readFileSync(join(root, 'docs', 'api.md'), 'utf8');
   const byEntry = new Map<string, string[]>();
   let current: string[] | undefined;
+  // Names are the bullets that open with a backticked name, and every backticked name in the
+  // paragraphs of a "### Types" subsection (types listed compactly).
+  let inTypeList = false;
   for (const line of page.split('\n')) {
     const heading = /^## (rnn-anomaly\S*)\s*$/.exec(line);
     if (heading) {
       current = [];
+      inTypeList = false;
       byEntry.set(heading[1] as string, current);
       continue;
     }
     if (line.startsWith('## ')) current = undefined;
+    if (line.startsWith('### ')) {
+      inTypeList = line.startsWith('### Types');
+      continue;
+    }
+    if (!current) continue;
     const bullet = /^- `([A-Za-z_$][\w$]*)`/.exec(line);
-    if (bullet && current) current.push(bullet[1] as string);
+    if (bullet) current.push(bullet[1] as string);
+    else if (inTypeList) for (const [, name] of line.matchAll(/`([A-Za-z_$][\w$]*)`/g)) current.push(name as string);
   }
   return byEntry;
 }
