@@ -42,7 +42,11 @@ import { runEnvironment } from './lib/run-environment.js';
 import { roundRobin } from './lib/round-robin.js';
 import { formatTable } from './lib/text-table.js';
 
-const HELP: RunnerHelp = { script: 'eval:nasa', dataset: SMAP_MSL_DATASET, limit: 'run N label rows, alternating between the spacecraft' };
+const HELP: RunnerHelp = {
+  script: 'eval:nasa',
+  dataset: SMAP_MSL_DATASET,
+  limit: 'run N label rows, alternating between the spacecraft',
+};
 
 /** The one configuration used for every channel. */
 const DETECTOR: DetectorOptions = {
@@ -220,7 +224,9 @@ async function main(): Promise<void> {
   const hash = configHash({ ...DETECTOR, threshold: undefined, minTrainWindows: MIN_TRAIN_WINDOWS });
   const cache = new FileCache<ChannelMeta>(path.join(repoRoot, 'eval', 'results', 'cache', 'nasa', hash));
   const channels = [...new Set(labelRows.map((r) => r.channel))];
-  console.log(`SMAP/MSL: ${labelRows.length} label rows, ${channels.length} channels, ${threadCount} threads, configuration ${hash}`);
+  console.log(
+    `SMAP/MSL: ${labelRows.length} label rows, ${channels.length} channels, ${threadCount} threads, configuration ${hash}`,
+  );
 
   const outputs = new Map<string, { scores: Float32Array; meta: ChannelMeta; events: IndexRange[] }>();
   let computeMs = 0;
@@ -244,17 +250,21 @@ async function main(): Promise<void> {
     computeMs += entry.meta.ms;
     loads.push(os.loadavg()[0]!);
     const { errors, values } = await predictedRows(dataDir, channel, entry.values, entry.meta.unscored);
-    const events = telemanomEvents(errors, values, { ...TELEMANOM_SETTINGS, sequenceLength: entry.meta.window }).map((r) => ({
-      start: r.start + entry.meta.unscored,
-      end: r.end + entry.meta.unscored,
-    }));
+    const events = telemanomEvents(errors, values, { ...TELEMANOM_SETTINGS, sequenceLength: entry.meta.window }).map(
+      (r) => ({
+        start: r.start + entry.meta.unscored,
+        end: r.end + entry.meta.unscored,
+      }),
+    );
     outputs.set(channel, { scores: entry.values, meta: entry.meta, events });
   }
 
   const results: RowResult[] = labelRows.map((row) => {
     const { meta, events } = outputs.get(row.channel)!;
     if (meta.testRows !== row.testLength) {
-      throw new InvalidDataError(`${row.channel}: the test array has ${meta.testRows} rows but the label table says ${row.testLength}`);
+      throw new InvalidDataError(
+        `${row.channel}: the test array has ${meta.testRows} rows but the label table says ${row.testLength}`,
+      );
     }
     const flags = rangesToMask(events, meta.testRows);
     const labels = rangesToMask(row.sequences, meta.testRows);
@@ -298,7 +308,9 @@ async function main(): Promise<void> {
       ]),
     ),
   );
-  console.log(`\ntelemanom paper (all 105 sequences): precision ${PAPER.precision}, recall ${PAPER.recall}, F1 ${PAPER.f1}`);
+  console.log(
+    `\ntelemanom paper (all 105 sequences): precision ${PAPER.precision}, recall ${PAPER.recall}, F1 ${PAPER.f1}`,
+  );
   console.log(
     `wall time ${wallSeconds.toFixed(1)} s, CPU time ${cpuSeconds.toFixed(1)} s (${cached} of ${channels.length} channels from cache), ` +
       `detector compute ${(computeMs / 1000).toFixed(1)} s, ${threadCount} threads, ` +
@@ -317,7 +329,11 @@ async function main(): Promise<void> {
     wallSeconds,
     cpuSeconds,
     detectorComputeSeconds: computeMs / 1000,
-    loadAverage: { min: Math.min(...loads), max: Math.max(...loads), mean: loads.reduce((a, b) => a + b, 0) / loads.length },
+    loadAverage: {
+      min: Math.min(...loads),
+      max: Math.max(...loads),
+      mean: loads.reduce((a, b) => a + b, 0) / loads.length,
+    },
     channelsFromCache: cached,
     paper: PAPER,
     groups,
@@ -334,7 +350,12 @@ async function main(): Promise<void> {
     })),
   };
   await mkdir(path.join(repoRoot, 'eval', 'results'), { recursive: true });
-  const jsonPath = path.join(repoRoot, 'eval', 'results', args.limit === undefined ? 'nasa.json' : `nasa-limit${args.limit}.json`);
+  const jsonPath = path.join(
+    repoRoot,
+    'eval',
+    'results',
+    args.limit === undefined ? 'nasa.json' : `nasa-limit${args.limit}.json`,
+  );
   await writeFile(jsonPath, JSON.stringify(out, null, 2) + '\n');
   console.log(`wrote ${path.relative(repoRoot, jsonPath)}`);
 }

@@ -32,7 +32,14 @@ export type { StreamBatch, StreamOptions, StreamPoint } from './streaming/stream
 
 // Data: series, CSV and .npy readers, missing values, scalers.
 export { TimeSeries } from './data/time-series.js';
-export type { CellInput, FromArraysInput, FromArraysOptions, NonFinitePolicy, TimeSeriesInit, TimestampInput } from './data/time-series.js';
+export type {
+  CellInput,
+  FromArraysInput,
+  FromArraysOptions,
+  NonFinitePolicy,
+  TimeSeriesInit,
+  TimestampInput,
+} from './data/time-series.js';
 export { parseCsv, readCsv } from './data/read-csv.js';
 export type { CsvOptions, ReadCsvOptions } from './data/csv-options.js';
 export { parseNpy, readNpy } from './data/npy.js';
@@ -58,10 +65,27 @@ export { rowsPerDay } from './scoring/online/rows-per-day.js';
 // Thresholds.
 export { checkThresholdSpec, THRESHOLD_DEFAULTS, THRESHOLD_METHODS } from './thresholds/spec.js';
 export type {
-  DynamicSpec, KSigmaSpec, PercentileSpec, PotSpec, ResolvedDynamicSpec, ResolvedKSigmaSpec, ResolvedPercentileSpec,
-  ResolvedPotSpec, ResolvedSpotSpec, ResolvedThresholdSpec, SpotSpec, ThresholdMethod, ThresholdSpec,
+  DynamicSpec,
+  KSigmaSpec,
+  PercentileSpec,
+  PotSpec,
+  ResolvedDynamicSpec,
+  ResolvedKSigmaSpec,
+  ResolvedPercentileSpec,
+  ResolvedPotSpec,
+  ResolvedSpotSpec,
+  ResolvedThresholdSpec,
+  SpotSpec,
+  ThresholdMethod,
+  ThresholdSpec,
 } from './thresholds/spec.js';
-export type { ApplyAsyncOptions, ThresholdDecision, ThresholdModel, ThresholdResult, ThresholdStateBase } from './thresholds/model.js';
+export type {
+  ApplyAsyncOptions,
+  ThresholdDecision,
+  ThresholdModel,
+  ThresholdResult,
+  ThresholdStateBase,
+} from './thresholds/model.js';
 export type { ScoreArray } from './thresholds/scores.js';
 export { fitThreshold } from './thresholds/fit-threshold.js';
 export { thresholdFromJSON } from './thresholds/persistence.js';
@@ -75,7 +99,13 @@ export type { DynamicState, DynamicThresholdState } from './thresholds/dynamic-t
 
 // Errors.
 export {
-  AbortError, InvalidArgumentError, InvalidDataError, ModelFileError, NativeError, NotFittedError, OutOfRangeError,
+  AbortError,
+  InvalidArgumentError,
+  InvalidDataError,
+  ModelFileError,
+  NativeError,
+  NotFittedError,
+  OutOfRangeError,
   RnnAnomalyError,
 } from './core/errors.js';
 export type { ErrorCode } from './core/errors.js';

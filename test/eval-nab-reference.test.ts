@@ -52,7 +52,10 @@ const expectedRows: ExpectedRow[] = readFileSync(path.join(nab, 'reference_resul
       normalized: c[11] === '' ? Number.NaN : Number(c[11]),
     };
   });
-const published = JSON.parse(readFileSync(path.join(nab, 'results', 'final_results.json'), 'utf8')) as Record<string, Record<string, number>>;
+const published = JSON.parse(readFileSync(path.join(nab, 'results', 'final_results.json'), 'utf8')) as Record<
+  string,
+  Record<string, number>
+>;
 const storedThresholds = JSON.parse(readFileSync(path.join(nab, 'config', 'thresholds.json'), 'utf8')) as Record<
   string,
   Record<string, { threshold: number }>
@@ -70,11 +73,13 @@ describe('NAB corpus', () => {
       { CostMatrix: { tpWeight: number; fpWeight: number; fnWeight: number } }
     >;
     const fromConfig = Object.fromEntries(
-      Object.entries(config).map(([name, { CostMatrix: m }]) => [name, { tp: m.tpWeight, fp: m.fpWeight, fn: m.fnWeight }]),
+      Object.entries(config).map(([name, { CostMatrix: m }]) => [
+        name,
+        { tp: m.tpWeight, fp: m.fpWeight, fn: m.fnWeight },
+      ]),
     );
     expect(NAB_PROFILES).toEqual(fromConfig);
   });
-
 
   it('has the documented shape', () => {
     expect(corpus.files.length).toBe(58);
@@ -107,14 +112,10 @@ describe.each(detectors)('NAB reference detector %s', (detector) => {
         const actual = exp.file === 'TOTAL' ? got : got.files.find((f) => f.file === exp.file)!;
         expect(actual, `${profile} ${exp.file}`).toBeDefined();
         expect(actual.rawScore, `${profile} ${exp.file}`).toBeCloseTo(exp.raw, 8);
-        expect([actual.windows, actual.windowsDetected, actual.tp, actual.fp, actual.fn, actual.tn], `${profile} ${exp.file}`).toEqual([
-          exp.windows,
-          exp.detected,
-          exp.tp,
-          exp.fp,
-          exp.fn,
-          exp.tn,
-        ]);
+        expect(
+          [actual.windows, actual.windowsDetected, actual.tp, actual.fp, actual.fn, actual.tn],
+          `${profile} ${exp.file}`,
+        ).toEqual([exp.windows, exp.detected, exp.tp, exp.fp, exp.fn, exp.tn]);
       }
       const total = rows.find((r) => r.file === 'TOTAL')!;
       expect(got.normalizedScore).toBeCloseTo(total.normalized, 8);
@@ -143,7 +144,10 @@ describe('NAB threshold optimisation on the corpus', () => {
   };
 
   it.each(detectors)('matches the sweep figures for %s', async (detector) => {
-    const result = await scoreNabCorpus({ dataDir: path.join(nab, 'data'), resultsDir: path.join(nab, 'reference_results', detector) });
+    const result = await scoreNabCorpus({
+      dataDir: path.join(nab, 'data'),
+      resultsDir: path.join(nab, 'reference_results', detector),
+    });
     profiles.forEach((p, i) => {
       expect(result.profiles[p]!.thresholdSource).toBe('optimized');
       expect(result.profiles[p]!.normalizedScore).toBeCloseTo(sweepScores[detector]![i]!, 3);

@@ -80,7 +80,13 @@ describe('telemanomEvents', () => {
 
   it('uses the published settings', () => {
     expect(TELEMANOM_SETTINGS).toEqual({
-      sequenceLength: 250, predictions: 10, batch: 70, windowBatches: 30, buffer: 100, p: 0.13, minError: 0.05,
+      sequenceLength: 250,
+      predictions: 10,
+      batch: 70,
+      windowBatches: 30,
+      buffer: 100,
+      p: 0.13,
+      minError: 0.05,
     });
   });
 });

@@ -66,13 +66,23 @@ describe('FileCache', () => {
 
 describe('readNasaLabels', () => {
   it('reads the 82 label rows with the documented counts', async () => {
-    const rows = await readNasaLabels(path.resolve(repoRoot, '..', 'shared', 'datasets', 'smap_msl', 'labeled_anomalies.csv'));
+    const rows = await readNasaLabels(
+      path.resolve(repoRoot, '..', 'shared', 'datasets', 'smap_msl', 'labeled_anomalies.csv'),
+    );
     expect(rows.length).toBe(82);
     expect(rows.filter((r) => r.spacecraft === 'SMAP').length).toBe(55);
-    const sequences = (craft: string): number => rows.filter((r) => r.spacecraft === craft).reduce((n, r) => n + r.sequences.length, 0);
+    const sequences = (craft: string): number =>
+      rows.filter((r) => r.spacecraft === craft).reduce((n, r) => n + r.sequences.length, 0);
     expect([sequences('SMAP'), sequences('MSL')]).toEqual([69, 36]);
-    expect(rows.filter((r) => r.channel === 'P-2').map((r) => r.sequences)).toEqual([[{ start: 5350, end: 6575 }], [{ start: 5300, end: 6420 }]]);
-    expect(rows[0]).toMatchObject({ channel: 'P-1', testLength: 8505, classes: ['contextual', 'contextual', 'contextual'] });
+    expect(rows.filter((r) => r.channel === 'P-2').map((r) => r.sequences)).toEqual([
+      [{ start: 5350, end: 6575 }],
+      [{ start: 5300, end: 6420 }],
+    ]);
+    expect(rows[0]).toMatchObject({
+      channel: 'P-1',
+      testLength: 8505,
+      classes: ['contextual', 'contextual', 'contextual'],
+    });
   });
 });
 
@@ -120,7 +130,9 @@ describe('where the runners find their corpus', () => {
       `${DATA_ENV_VARIABLE}=${root}: ${root} has no smap_msl/ folder and is not the SMAP/MSL folder itself (it lacks labeled_anomalies.csv, train/, test/)`,
     );
     const absent = path.join(root, 'absent');
-    expect(failure(() => locateDataset(NAB_DATASET, absent, {})).message).toContain(`--data ${absent}: ${absent} is not a folder`);
+    expect(failure(() => locateDataset(NAB_DATASET, absent, {})).message).toContain(
+      `--data ${absent}: ${absent} is not a folder`,
+    );
   });
 
   it('takes the datasets folder or the benchmark folder itself, --data before the variable', async () => {
@@ -128,7 +140,9 @@ describe('where the runners find their corpus', () => {
     expect(locateDataset(NAB_DATASET, root, {})).toBe(path.join(root, 'nab'));
     expect(locateDataset(NAB_DATASET, path.join(root, 'nab'), {})).toBe(path.join(root, 'nab'));
     expect(locateDataset(NAB_DATASET, undefined, { [DATA_ENV_VARIABLE]: root })).toBe(path.join(root, 'nab'));
-    expect(locateDataset(NAB_DATASET, root, { [DATA_ENV_VARIABLE]: path.join(root, 'absent') })).toBe(path.join(root, 'nab'));
+    expect(locateDataset(NAB_DATASET, root, { [DATA_ENV_VARIABLE]: path.join(root, 'absent') })).toBe(
+      path.join(root, 'nab'),
+    );
   });
 
   it('stops the NAB runner with usage exit code 2 before any work when the location is missing', async () => {

@@ -31,8 +31,16 @@ const quick = { hidden: 8, window: 25, epochs: 3, windowsPerEpoch: 256, learning
 describe('whole, split and streamed scores agree on every row', () => {
   const cases: { name: string; options: DetectorOptions; columns: 1 | 2 }[] = [
     { name: 'forecast, absolute, smoothing span 20', options: { ...quick }, columns: 1 },
-    { name: 'reconstruct, squared, smoothing span 5', options: { ...quick, mode: 'reconstruct', score: 'squared', smoothing: 5 }, columns: 1 },
-    { name: 'forecast, loglik, 2 columns, smoothing alpha 0.3', options: { ...quick, score: 'loglik', smoothing: 0.3 }, columns: 2 },
+    {
+      name: 'reconstruct, squared, smoothing span 5',
+      options: { ...quick, mode: 'reconstruct', score: 'squared', smoothing: 5 },
+      columns: 1,
+    },
+    {
+      name: 'forecast, loglik, 2 columns, smoothing alpha 0.3',
+      options: { ...quick, score: 'loglik', smoothing: 0.3 },
+      columns: 2,
+    },
   ];
   for (const c of cases) {
     for (const cut of [300, 451, 600]) {
@@ -49,10 +57,14 @@ describe('whole, split and streamed scores agree on every row', () => {
         expect(afterContext.unscored).toBe(0);
         expect(Array.from(afterTraining.scores)).toEqual(Array.from(whole.scores.subarray(cut)));
         expect(Array.from(afterContext.scores)).toEqual(Array.from(whole.scores.subarray(cut)));
-        expect(Array.from(afterTraining.featureScores)).toEqual(Array.from(whole.featureScores.subarray(cut * afterTraining.featureNames.length)));
+        expect(Array.from(afterTraining.featureScores)).toEqual(
+          Array.from(whole.featureScores.subarray(cut * afterTraining.featureNames.length)),
+        );
         // A saved model keeps the smoothing state of its training end.
         const loaded = Detector.fromBuffer(detector.toBuffer());
-        expect(Array.from((await loaded.detect(rest, { context: 'training' })).scores)).toEqual(Array.from(afterTraining.scores));
+        expect(Array.from((await loaded.detect(rest, { context: 'training' })).scores)).toEqual(
+          Array.from(afterTraining.scores),
+        );
 
         const stream = detector.stream();
         const streamed = stream.pushMany(Array.from({ length: ROWS }, (_, r) => Array.from(all.row(r))));

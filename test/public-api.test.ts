@@ -88,16 +88,21 @@ describe('public API', () => {
     const names = exported.get(entry)?.all ?? [];
     const listed = [...(documented.get(entry) ?? [])].sort();
     expect(new Set(listed).size, `${entry}: a name is listed twice`).toBe(listed.length);
-    expect({ undocumented: names.filter((n) => !listed.includes(n)), missing: listed.filter((n) => !names.includes(n)) })
-      .toEqual({ undocumented: [], missing: [] });
+    expect({
+      undocumented: names.filter((n) => !listed.includes(n)),
+      missing: listed.filter((n) => !names.includes(n)),
+    }).toEqual({ undocumented: [], missing: [] });
   });
 
   it(`keeps the main entry to at most ${MAIN_ENTRY_VALUE_LIMIT} runtime values`, () => {
     expect(exported.get('rnn-anomaly')?.values.length).toBeLessThanOrEqual(MAIN_ENTRY_VALUE_LIMIT);
   });
 
-  it.each(Object.entries(entries))('%s loads, and every documented value is defined at run time', async (entry, file) => {
-    const module = (await import(join(root, file))) as Record<string, unknown>;
-    for (const name of exported.get(entry)?.values ?? []) expect(module[name], `${entry}: ${name}`).toBeDefined();
-  });
+  it.each(Object.entries(entries))(
+    '%s loads, and every documented value is defined at run time',
+    async (entry, file) => {
+      const module = (await import(join(root, file))) as Record<string, unknown>;
+      for (const name of exported.get(entry)?.values ?? []) expect(module[name], `${entry}: ${name}`).toBeDefined();
+    },
+  );
 });

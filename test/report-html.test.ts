@@ -19,7 +19,15 @@ function scoreSvg(html: string): string {
 }
 
 describe('renderHtmlReport', () => {
-  const input = fixtureReport({ rows: 3000, anomalies: [[1000, 1005], [2500, 2500]], labels: [[990, 1100]], trainRows: 600 });
+  const input = fixtureReport({
+    rows: 3000,
+    anomalies: [
+      [1000, 1005],
+      [2500, 2500],
+    ],
+    labels: [[990, 1100]],
+    trainRows: 600,
+  });
   const html = renderHtmlReport(input);
 
   it('is one self-contained page with nothing to fetch', () => {
@@ -46,7 +54,15 @@ describe('renderHtmlReport', () => {
 
   it('does not count labelled windows in unscored rows as missed', () => {
     const withTrainingLabel = renderHtmlReport(
-      fixtureReport({ rows: 3000, anomalies: [[1000, 1005]], labels: [[100, 200], [990, 1100]], trainRows: 600 }),
+      fixtureReport({
+        rows: 3000,
+        anomalies: [[1000, 1005]],
+        labels: [
+          [100, 200],
+          [990, 1100],
+        ],
+        trainRows: 600,
+      }),
     );
     expect(withTrainingLabel).toContain('<b>1/1</b><span>labelled anomalies found (1 in unscored rows)</span>');
     expect(withTrainingLabel).toContain('not scored (training or warm-up rows)');
@@ -61,13 +77,19 @@ describe('renderHtmlReport', () => {
 
   it('draws a constant threshold as a line and a varying one as a path', () => {
     expect(count(scoreSvg(html), /<line class="threshold"/)).toBe(1);
-    const varying = renderHtmlReport(fixtureReport({ rows: 3000, anomalies: [[1000, 1005]], trainRows: 600, varyingThreshold: true }));
+    const varying = renderHtmlReport(
+      fixtureReport({ rows: 3000, anomalies: [[1000, 1005]], trainRows: 600, varyingThreshold: true }),
+    );
     expect(count(scoreSvg(varying), /<line class="threshold"/)).toBe(0);
     expect(count(scoreSvg(varying), /<path class="threshold"/)).toBe(1);
   });
 
   it('escapes names taken from user files', () => {
-    const hostile = fixtureReport({ rows: 100, anomalies: [[50, 50]], columnNames: ['<img src=x onerror=alert(1)>', 'a&b'] });
+    const hostile = fixtureReport({
+      rows: 100,
+      anomalies: [[50, 50]],
+      columnNames: ['<img src=x onerror=alert(1)>', 'a&b'],
+    });
     const page = renderHtmlReport({ ...hostile, title: '</title><script>alert(1)</script>' });
     expect(page).not.toContain('<img src=x');
     expect(page).not.toContain('<script>alert(1)');
@@ -116,7 +138,9 @@ describe('renderHtmlReport', () => {
     expect(() => renderHtmlReport(bad)).toThrow(InvalidArgumentError);
     expect(() => renderHtmlReport(bad)).toThrow(/scores has 10 values, expected 3000/);
     const outside = { ...input, events: [{ ...input.events[0]!, end: 3000 }] };
-    expect(() => renderHtmlReport(outside)).toThrow(/events\[0\] \[1000, 3000\] must be inclusive row indices within 0\.\.2999/);
+    expect(() => renderHtmlReport(outside)).toThrow(
+      /events\[0\] \[1000, 3000\] must be inclusive row indices within 0\.\.2999/,
+    );
     try {
       renderHtmlReport(bad);
     } catch (err) {
@@ -172,8 +196,18 @@ describe('reportInputFromResult, as the README calls it from rnn-anomaly/report'
     columnNames: ['cpu'],
     timestamps: null,
     settings: {
-      cell: 'gru', hidden: 8, layers: 1, mode: 'forecast', window: 1, horizon: 1, score: 'absolute', smoothing: 0,
-      scaler: 'zscore', threshold: { method: 'ksigma', k: 3 }, features: ['cpu'], eventGap: 0,
+      cell: 'gru',
+      hidden: 8,
+      layers: 1,
+      mode: 'forecast',
+      window: 1,
+      horizon: 1,
+      score: 'absolute',
+      smoothing: 0,
+      scaler: 'zscore',
+      threshold: { method: 'ksigma', k: 3 },
+      features: ['cpu'],
+      eventGap: 0,
     },
   });
   const trainRows = { start: 0, end: 3 };

@@ -74,6 +74,8 @@ describe('EwmaSmoother', () => {
     smoother.update([7, 8], out);
     expect(Array.from(out)).toEqual([7, 8]);
     expect(() => smoother.next(1)).toThrow(/1-column smoother/);
-    expect(() => EwmaSmoother.fromJSON({ alpha: 0.5, columns: 2, numerators: [1], denominators: [1, 1] })).toThrow(/json.numerators must be an array of 2/);
+    expect(() => EwmaSmoother.fromJSON({ alpha: 0.5, columns: 2, numerators: [1], denominators: [1, 1] })).toThrow(
+      /json.numerators must be an array of 2/,
+    );
   });
 });

@@ -10,7 +10,10 @@ function noise(i: number): number {
 }
 
 function sine(rows: number, phase = 0, spike?: number): number[] {
-  return Array.from({ length: rows }, (_, i) => Math.sin((2 * Math.PI * (i + phase)) / 25) + 0.05 * noise(i + phase) + (i === spike ? 4 : 0));
+  return Array.from(
+    { length: rows },
+    (_, i) => Math.sin((2 * Math.PI * (i + phase)) / 25) + 0.05 * noise(i + phase) + (i === spike ? 4 : 0),
+  );
 }
 
 const quick = { hidden: 8, window: 25, epochs: 4, windowsPerEpoch: 512, learningRate: 0.01, seed: 2 } as const;

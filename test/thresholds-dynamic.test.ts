@@ -277,7 +277,10 @@ describe('dynamic threshold, streaming form', () => {
 
   it('continues identically after a JSON round trip', () => {
     const rng = new Xoshiro128(10);
-    const model = fitThreshold({ method: 'dynamic', window: 300, batch: 30, inverse: true }, Array.from({ length: 400 }, () => rng.nextFloat()));
+    const model = fitThreshold(
+      { method: 'dynamic', window: 300, batch: 30, inverse: true },
+      Array.from({ length: 400 }, () => rng.nextFloat()),
+    );
     for (let i = 0; i < 77; i++) model.update(rng.nextFloat());
     const restored = thresholdFromJSON(JSON.parse(JSON.stringify(model)));
     expect(restored.current).toBe(model.current);

@@ -23,7 +23,11 @@ export interface OnlineErrors {
   window: number;
 }
 
-export async function onlineErrors(values: Float64Array, probation: number, config: OnlineConfig): Promise<OnlineErrors> {
+export async function onlineErrors(
+  values: Float64Array,
+  probation: number,
+  config: OnlineConfig,
+): Promise<OnlineErrors> {
   const rows = values.length;
   const errors = new Float32Array(rows);
   let fits = 0;

@@ -21,7 +21,11 @@ export interface BenchmarkDataset {
   entries: readonly string[];
 }
 
-export const NAB_DATASET: BenchmarkDataset = { name: 'NAB', folder: 'nab', entries: ['data/', 'labels/combined_windows.json'] };
+export const NAB_DATASET: BenchmarkDataset = {
+  name: 'NAB',
+  folder: 'nab',
+  entries: ['data/', 'labels/combined_windows.json'],
+};
 
 export const SMAP_MSL_DATASET: BenchmarkDataset = {
   name: 'SMAP/MSL',

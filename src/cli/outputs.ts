@@ -13,10 +13,14 @@ import { UsageError } from './usage-error.js';
 
 /** Output flags shared by `run` and `detect`. */
 export const outputFlags = {
-  out: flag.string({ description: 'Write the full result: .json (document) or .csv (one line per row)', placeholder: '<file.json|file.csv>' }),
+  out: flag.string({
+    description: 'Write the full result: .json (document) or .csv (one line per row)',
+    placeholder: '<file.json|file.csv>',
+  }),
   report: flag.string({ description: 'Write a self-contained HTML report', placeholder: '<file.html>' }),
   labels: flag.string({
-    description: 'Known anomalies, JSON: [[start, end], ...] as timestamps or row indices (inclusive), or NAB combined_windows.json',
+    description:
+      'Known anomalies, JSON: [[start, end], ...] as timestamps or row indices (inclusive), or NAB combined_windows.json',
     placeholder: '<labels.json>',
   }),
   json: flag.switch({ description: 'Print the full result as JSON on stdout (nothing else goes to stdout)' }),
@@ -53,13 +57,21 @@ export async function checkWritable(path: string, flagLabel: string): Promise<vo
   const dirStat = await stat(dir).catch(() => null);
   if (!dirStat?.isDirectory()) throw new InvalidArgumentError(`${flagLabel} ${path}: directory ${dir} does not exist`);
   const target = await stat(path).catch(() => null);
-  if (target?.isDirectory()) throw new InvalidArgumentError(`${flagLabel} ${path} is a directory, expected a file name`);
+  if (target?.isDirectory())
+    throw new InvalidArgumentError(`${flagLabel} ${path} is a directory, expected a file name`);
 }
 
 /** Checks the output paths of run or detect before any long work: --out's format and every path. */
-export async function checkOutputPaths(paths: { out?: string; report?: string; model?: string }, command: string): Promise<void> {
+export async function checkOutputPaths(
+  paths: { out?: string; report?: string; model?: string },
+  command: string,
+): Promise<void> {
   if (paths.out) outFormat(paths.out, command);
-  for (const [path, flagLabel] of [[paths.out, '--out'], [paths.report, '--report'], [paths.model, '--model']] as const) {
+  for (const [path, flagLabel] of [
+    [paths.out, '--out'],
+    [paths.report, '--report'],
+    [paths.model, '--model'],
+  ] as const) {
     if (path) await checkWritable(path, flagLabel);
   }
 }
@@ -70,7 +82,11 @@ export interface PendingFile {
 }
 
 /** Renders every requested output in memory first, so a failure leaves no file behind. */
-export function renderOutputs(outcome: RunOutcome, paths: { out?: string; report?: string }, command: string): PendingFile[] {
+export function renderOutputs(
+  outcome: RunOutcome,
+  paths: { out?: string; report?: string },
+  command: string,
+): PendingFile[] {
   const files: PendingFile[] = [];
   const encoder = new TextEncoder();
   if (paths.out) {

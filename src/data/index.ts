@@ -1,5 +1,12 @@
 export { TimeSeries, NON_FINITE_POLICIES } from './time-series.js';
-export type { TimeSeriesInit, FromArraysInput, FromArraysOptions, NonFinitePolicy, CellInput, TimestampInput } from './time-series.js';
+export type {
+  TimeSeriesInit,
+  FromArraysInput,
+  FromArraysOptions,
+  NonFinitePolicy,
+  CellInput,
+  TimestampInput,
+} from './time-series.js';
 export { readCsv, parseCsv } from './read-csv.js';
 export type { CsvOptions, ReadCsvOptions } from './csv-options.js';
 export { readNpy, parseNpy } from './npy.js';

@@ -59,7 +59,14 @@ export function fillMissing(series: TimeSeries, policy: MissingPolicy = 'interpo
   });
 }
 
-function fillColumn(values: Float32Array, imputed: Uint8Array, rows: number, columns: number, c: number, policy: MissingPolicy): void {
+function fillColumn(
+  values: Float32Array,
+  imputed: Uint8Array,
+  rows: number,
+  columns: number,
+  c: number,
+  policy: MissingPolicy,
+): void {
   const at = (r: number): number => r * columns + c;
   const set = (r: number, v: number): void => {
     values[at(r)] = v;

@@ -114,12 +114,31 @@ export class Detector {
     const scaler = new Scaler(o.scaler).fit(filled.slice(0, plan.trainRows));
     const scaled = scaler.transformValues(filled.values);
     const config: ModelConfig = {
-      cell: o.cell, nonlinearity: o.nonlinearity, resetAfter: o.resetAfter, hidden: plan.hidden, layers: o.layers,
-      mode: o.mode, window: plan.shape.window, horizon: plan.shape.horizon, score: o.score, smoothing: o.smoothing,
-      threshold: o.threshold, scaler: o.scaler, missing: o.missing, epochs: plan.epochs, batchSize: plan.batchSize,
-      windowsPerEpoch: plan.windowsPerEpoch, learningRate: o.learningRate, optimizer: o.optimizer,
-      momentum: o.momentum, weightDecay: o.weightDecay, validationSplit: o.validationSplit, patience: o.patience,
-      clipNorm: o.clipNorm, lrDecay: o.lrDecay, seed: o.seed,
+      cell: o.cell,
+      nonlinearity: o.nonlinearity,
+      resetAfter: o.resetAfter,
+      hidden: plan.hidden,
+      layers: o.layers,
+      mode: o.mode,
+      window: plan.shape.window,
+      horizon: plan.shape.horizon,
+      score: o.score,
+      smoothing: o.smoothing,
+      threshold: o.threshold,
+      scaler: o.scaler,
+      missing: o.missing,
+      epochs: plan.epochs,
+      batchSize: plan.batchSize,
+      windowsPerEpoch: plan.windowsPerEpoch,
+      learningRate: o.learningRate,
+      optimizer: o.optimizer,
+      momentum: o.momentum,
+      weightDecay: o.weightDecay,
+      validationSplit: o.validationSplit,
+      patience: o.patience,
+      clipNorm: o.clipNorm,
+      lrDecay: o.lrDecay,
+      seed: o.seed,
     };
     if (o.threads !== null) setThreads(o.threads);
 
@@ -168,12 +187,18 @@ export class Detector {
     // Calibration: score the rows the model did not learn from (the validation part), or the
     // training rows when there is no validation part.
     const predictions = await predictRows({
-      network, shape: plan.shape, values: scaled, rows: filled.rows, columns: filled.columns, features,
+      network,
+      shape: plan.shape,
+      values: scaled,
+      rows: filled.rows,
+      columns: filled.columns,
+      features,
       ...(signal ? { signal } : {}),
     });
-    const calibrationStart = plan.validationRows > 0
-      ? plan.trainRows + (o.mode === 'reconstruct' ? plan.shape.window - 1 : 0)
-      : firstScoredRow(plan.shape);
+    const calibrationStart =
+      plan.validationRows > 0
+        ? plan.trainRows + (o.mode === 'reconstruct' ? plan.shape.window - 1 : 0)
+        : firstScoredRow(plan.shape);
     const calibrationEnd = plan.validationRows > 0 ? filled.rows : plan.trainRows;
     const calibrationRows = calibrationEnd - calibrationStart;
     if (calibrationRows < 2) {
@@ -181,9 +206,14 @@ export class Detector {
         `only ${calibrationRows} row(s) are left to calibrate the threshold on; give more rows or a larger options.validationSplit`,
       );
     }
-    const gaussian = o.score === 'loglik'
-      ? GaussianErrorModel.fit(rowResiduals(predictions, calibrationStart, calibrationEnd), calibrationRows, features.length)
-      : null;
+    const gaussian =
+      o.score === 'loglik'
+        ? GaussianErrorModel.fit(
+            rowResiduals(predictions, calibrationStart, calibrationEnd),
+            calibrationRows,
+            features.length,
+          )
+        : null;
     const scorer = new RowScorer({ kind: o.score, smoothing: o.smoothing, gaussian, features: features.length });
     const calibration = await scorer.scoreRows(predictions, calibrationStart, calibrationEnd, signal ? { signal } : {});
     let threshold: ThresholdModel;
@@ -220,9 +250,10 @@ export class Detector {
     // The smoothing state at the end of the whole training series, so that detect(rest, { context:
     // 'training' }) continues it. Scoring these rows once here is cheaper than re-scoring them on
     // every detect, and exact: the same scorer, model and rows as a detect of the whole series.
-    const trainingEnd = scorer.alpha < 1
-      ? (await scorer.scoreRows(predictions, firstScoredRow(plan.shape), filled.rows, signal ? { signal } : {})).end
-      : { ...FRESH_SMOOTHING };
+    const trainingEnd =
+      scorer.alpha < 1
+        ? (await scorer.scoreRows(predictions, firstScoredRow(plan.shape), filled.rows, signal ? { signal } : {})).end
+        : { ...FRESH_SMOOTHING };
     const window = plan.shape.window;
     this.model = {
       config,
@@ -269,7 +300,13 @@ export class Detector {
     combined.set(filled.values, history.length);
     const scaled = model.scaler.transformValues(combined);
     const predictions = await predictRows({
-      network: model.network, shape, values: scaled, rows, columns, features: model.features, ...(signal ? { signal } : {}),
+      network: model.network,
+      shape,
+      values: scaled,
+      rows,
+      columns,
+      features: model.features,
+      ...(signal ? { signal } : {}),
     });
     // The training context is the end of a series already scored in fit: scoring starts at the
     // cut, from the smoothing state fit left there. A TimeSeries context is scored along with the
@@ -300,22 +337,41 @@ export class Detector {
     } else {
       // Unscored rows get the threshold in force when scoring starts.
       threshold = new Float32Array(n);
-      threshold.fill(decision.threshold.length > 0 ? decision.threshold[0]! : model.threshold.current ?? Infinity, 0, unscored);
+      threshold.fill(
+        decision.threshold.length > 0 ? decision.threshold[0]! : (model.threshold.current ?? Infinity),
+        0,
+        unscored,
+      );
       threshold.set(decision.threshold, unscored);
     }
     const featureNames = Array.from(model.features, (c) => model.columnNames[c]!);
     const minGap = eventGap ?? config.window;
     const events = extractEvents(flags, scores, featureScores, featureNames, series.timestamps, { minGap });
     return new DetectionResult({
-      scores, flags, threshold, events, featureScores, featureNames, unscored,
+      scores,
+      flags,
+      threshold,
+      events,
+      featureScores,
+      featureNames,
+      unscored,
       imputed: filled.imputedRows(),
       values: series.values,
       columnNames: model.columnNames,
       timestamps: series.timestamps ?? null,
       settings: {
-        cell: config.cell, hidden: config.hidden, layers: config.layers, mode: config.mode, window: config.window,
-        horizon: config.horizon, score: config.score, smoothing: config.smoothing, scaler: config.scaler,
-        threshold: { ...config.threshold }, features: featureNames, eventGap: minGap,
+        cell: config.cell,
+        hidden: config.hidden,
+        layers: config.layers,
+        mode: config.mode,
+        window: config.window,
+        horizon: config.horizon,
+        score: config.score,
+        smoothing: config.smoothing,
+        scaler: config.scaler,
+        threshold: { ...config.threshold },
+        features: featureNames,
+        eventGap: minGap,
       },
     });
   }
@@ -394,13 +450,17 @@ function checkDetectOptions(options: unknown): CheckedDetectOptions {
   const o = checkPlainObject('detectOptions', options ?? {});
   for (const key of Object.keys(o)) {
     if (key !== 'context' && key !== 'eventGap' && key !== 'signal') {
-      throw new InvalidArgumentError(`detectOptions has an unknown key "${key}"; expected some of context, eventGap, signal`);
+      throw new InvalidArgumentError(
+        `detectOptions has an unknown key "${key}"; expected some of context, eventGap, signal`,
+      );
     }
   }
   const eventGap = o.eventGap === undefined ? undefined : checkInteger('detectOptions.eventGap', o.eventGap, 0);
   const context = o.context ?? 'none';
   if (context !== 'none' && context !== 'training' && !(context instanceof TimeSeries)) {
-    throw new InvalidArgumentError(`detectOptions.context must be 'none', 'training' or a TimeSeries, got ${describeValue(context)}`);
+    throw new InvalidArgumentError(
+      `detectOptions.context must be 'none', 'training' or a TimeSeries, got ${describeValue(context)}`,
+    );
   }
   const signal = checkSignal(o.signal, 'detectOptions.signal');
   return { context, ...(eventGap !== undefined ? { eventGap } : {}), ...(signal ? { signal } : {}) };
@@ -408,7 +468,8 @@ function checkDetectOptions(options: unknown): CheckedDetectOptions {
 
 function checkSignal(signal: unknown, name: string): AbortSignal | undefined {
   if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) throw new InvalidArgumentError(`${name} must be an AbortSignal, got ${describeValue(signal)}`);
+  if (!(signal instanceof AbortSignal))
+    throw new InvalidArgumentError(`${name} must be an AbortSignal, got ${describeValue(signal)}`);
   return signal;
 }
 
@@ -446,10 +507,14 @@ function resolveFeatures(o: ResolvedOptions, series: TimeSeries): Int32Array {
   if (o.mode === 'reconstruct' || o.targets === null) return Int32Array.from({ length: series.columns }, (_, i) => i);
   return Int32Array.from(o.targets, (t, i) => {
     if (typeof t === 'number' && t >= series.columns) {
-      throw new InvalidArgumentError(`options.targets[${i}] = ${t} is not a column index of the series (it has ${series.columns} columns)`);
+      throw new InvalidArgumentError(
+        `options.targets[${i}] = ${t} is not a column index of the series (it has ${series.columns} columns)`,
+      );
     }
     if (typeof t === 'string' && !series.columnNames.includes(t)) {
-      throw new InvalidArgumentError(`options.targets[${i}] = "${t}" is not a column of the series; columns: ${series.columnNames.join(', ')}`);
+      throw new InvalidArgumentError(
+        `options.targets[${i}] = "${t}" is not a column of the series; columns: ${series.columnNames.join(', ')}`,
+      );
     }
     return series.columnIndex(t);
   });
@@ -458,7 +523,8 @@ function resolveFeatures(o: ResolvedOptions, series: TimeSeries): Int32Array {
 /** The given columns of a row-major matrix, as a new rows x picked matrix. */
 function pickColumns(values: Float32Array, rows: number, columns: number, picked: Int32Array): Float32Array {
   const out = new Float32Array(rows * picked.length);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < picked.length; j++) out[r * picked.length + j] = values[r * columns + picked[j]!]!;
+  for (let r = 0; r < rows; r++)
+    for (let j = 0; j < picked.length; j++) out[r * picked.length + j] = values[r * columns + picked[j]!]!;
   return out;
 }
 

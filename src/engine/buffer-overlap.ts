@@ -21,7 +21,9 @@ export function checkDisjointOutputs(
     const others = [...outputs.slice(i + 1), ...inputs];
     for (const [otherName, other] of others) {
       if (other && other.length > 0 && sharesMemory(out, other)) {
-        throw new InvalidArgumentError(`${name} must not share memory with ${otherName}: pass a separate Float32Array for each output`);
+        throw new InvalidArgumentError(
+          `${name} must not share memory with ${otherName}: pass a separate Float32Array for each output`,
+        );
       }
     }
   }

@@ -31,7 +31,9 @@ const CELLS: readonly CellType[] = ['rnn', 'gru', 'lstm'];
 
 export function resolveStackSpec(spec: unknown, name = 'config'): ResolvedStackSpec {
   if (typeof spec !== 'object' || spec === null) {
-    throw new InvalidArgumentError(`${name} must be an object like { cell: 'gru', inputSize, hiddenSize, layers }, got ${describeValue(spec)}`);
+    throw new InvalidArgumentError(
+      `${name} must be an object like { cell: 'gru', inputSize, hiddenSize, layers }, got ${describeValue(spec)}`,
+    );
   }
   const s = spec as Record<string, unknown>;
   if (!CELLS.includes(s.cell as CellType)) {

@@ -63,7 +63,14 @@ export interface NativeRecurrentStack {
   backward(args: NativeBackwardArgs): void;
   backwardAsync(args: NativeBackwardArgs): Promise<void>;
   /** Single step: h/c [layers][batch][H] updated in place; y [batch][H] or null. */
-  step(x: Float32Array, batch: number, rowsPerInput: number, h: Float32Array, c: Float32Array | null, y: Float32Array | null): void;
+  step(
+    x: Float32Array,
+    batch: number,
+    rowsPerInput: number,
+    h: Float32Array,
+    c: Float32Array | null,
+    y: Float32Array | null,
+  ): void;
   /** A stepper whose carried state lives in native memory (the streaming fast path). */
   makeStepper(batch: number): NativeStepper;
 }
@@ -116,8 +123,20 @@ export interface NativeAnomalyModel {
   loss(x: Float32Array, target: Float32Array | null, batch: number, steps: number): number;
   lossAsync(x: Float32Array, target: Float32Array | null, batch: number, steps: number): Promise<number>;
   gradient(x: Float32Array, target: Float32Array | null, batch: number, steps: number, grads: Float32Array): number;
-  trainStep(x: Float32Array, target: Float32Array | null, batch: number, steps: number, config: NativeTrainConfig): NativeTrainResult;
-  trainStepAsync(x: Float32Array, target: Float32Array | null, batch: number, steps: number, config: NativeTrainConfig): Promise<NativeTrainResult>;
+  trainStep(
+    x: Float32Array,
+    target: Float32Array | null,
+    batch: number,
+    steps: number,
+    config: NativeTrainConfig,
+  ): NativeTrainResult;
+  trainStepAsync(
+    x: Float32Array,
+    target: Float32Array | null,
+    batch: number,
+    steps: number,
+    config: NativeTrainConfig,
+  ): Promise<NativeTrainResult>;
   resetOptimizer(): void;
   readonly optimizerStep: number;
   getOptimizerState(out: Float32Array): void;

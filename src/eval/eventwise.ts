@@ -71,4 +71,3 @@ export function eventwiseMetrics(
     predictedEvents: pred.length,
   };
 }
-

@@ -19,7 +19,13 @@ export {
 export { eventwiseMetrics, type EventwiseMetrics } from './eventwise.js';
 export { rocAuc } from './roc-auc.js';
 export { averagePrecision } from './average-precision.js';
-export { NAB_PROFILES, type NabCostMatrix, type NabProfile, type NabProfileName, type NabRowWeights } from './nab/rules.js';
+export {
+  NAB_PROFILES,
+  type NabCostMatrix,
+  type NabProfile,
+  type NabProfileName,
+  type NabRowWeights,
+} from './nab/rules.js';
 export { loadNabCorpus, type LoadNabCorpusOptions, type NabCorpus, type NabCorpusFile } from './nab/corpus.js';
 export { writeNabResultsFile } from './nab/results-file.js';
 export {

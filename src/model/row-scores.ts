@@ -81,7 +81,10 @@ export class RowScorer {
   /** The scorer of a fitted model's rows. */
   static forModel(model: FittedModel): RowScorer {
     return new RowScorer({
-      kind: model.config.score, smoothing: model.config.smoothing, gaussian: model.gaussian, features: model.features.length,
+      kind: model.config.score,
+      smoothing: model.config.smoothing,
+      gaussian: model.gaussian,
+      features: model.features.length,
     });
   }
 
@@ -96,7 +99,9 @@ export class RowScorer {
       residuals(predicted, actual, 1, this.features, this.residual);
       return Math.fround(Math.min(this.gaussian.scoreOne(this.residual), FLOAT32_MAX));
     }
-    return Math.fround(rowError(predicted, actual, 0, this.features, this.weights, this.kind === 'squared', this.featureErrors));
+    return Math.fround(
+      rowError(predicted, actual, 0, this.features, this.weights, this.kind === 'squared', this.featureErrors),
+    );
   }
 
   /** Smooths the next score of one sequence of `smoother` (a smoother from newSmoother). */
@@ -120,7 +125,13 @@ export class RowScorer {
       featureScores = result.contributions!;
     } else {
       const kind = this.kind === 'squared' ? 'squared' : 'absolute';
-      const errors = predictionErrors(p.predicted.subarray(from * f, to * f), p.actual.subarray(from * f, to * f), n, f, kind);
+      const errors = predictionErrors(
+        p.predicted.subarray(from * f, to * f),
+        p.actual.subarray(from * f, to * f),
+        n,
+        f,
+        kind,
+      );
       scores = errors.perPoint;
       featureScores = errors.perFeature;
     }

@@ -71,21 +71,29 @@ export function toSnapshot(model: FittedModel, options: object): ModelFileConten
 export function fromSnapshot(contents: ModelFileContents, source: string): { options: object; model: FittedModel } {
   const p = contents.payload as Partial<DetectorPayload> | null;
   if (typeof p !== 'object' || p === null || p.format !== PAYLOAD_FORMAT) {
-    throw new ModelFileError(`${source} is a model file but not a detector (payload format ${JSON.stringify(p?.format)})`);
+    throw new ModelFileError(
+      `${source} is a model file but not a detector (payload format ${JSON.stringify(p?.format)})`,
+    );
   }
   const fail = (what: string, cause?: unknown): never => {
     const reason = cause instanceof Error ? `: ${cause.message}` : '';
     throw new ModelFileError(`${source} has an invalid ${what}${reason} (written by rnn-anomaly ${String(p.library)})`);
   };
   const columnNames = p.columnNames;
-  if (!Array.isArray(columnNames) || columnNames.length === 0 || columnNames.some((c) => typeof c !== 'string')) fail('column list');
+  if (!Array.isArray(columnNames) || columnNames.length === 0 || columnNames.some((c) => typeof c !== 'string'))
+    fail('column list');
   const columns = columnNames!.length;
   const features = p.features;
-  if (!Array.isArray(features) || features.length === 0 || features.some((f) => !Number.isInteger(f) || f < 0 || f >= columns)) {
+  if (
+    !Array.isArray(features) ||
+    features.length === 0 ||
+    features.some((f) => !Number.isInteger(f) || f < 0 || f >= columns)
+  ) {
     fail('feature list');
   }
   const config = p.config;
-  if (typeof config !== 'object' || config === null || !Number.isInteger(config.window) || config.window < 1) fail('configuration');
+  if (typeof config !== 'object' || config === null || !Number.isInteger(config.window) || config.window < 1)
+    fail('configuration');
   const parameters = contents.tensors.get('parameters');
   const context = contents.tensors.get('context');
   if (!parameters) fail('tensor table (no parameters)');
@@ -142,5 +150,11 @@ export function fromSnapshot(contents: ModelFileContents, source: string): { opt
 function isSmoothingState(value: unknown): value is SmoothingState {
   if (typeof value !== 'object' || value === null) return false;
   const { numerator, denominator } = value as Record<string, unknown>;
-  return typeof numerator === 'number' && Number.isFinite(numerator) && typeof denominator === 'number' && Number.isFinite(denominator) && denominator >= 0;
+  return (
+    typeof numerator === 'number' &&
+    Number.isFinite(numerator) &&
+    typeof denominator === 'number' &&
+    Number.isFinite(denominator) &&
+    denominator >= 0
+  );
 }

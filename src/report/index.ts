@@ -4,4 +4,11 @@
  */
 export { renderHtmlReport } from './html-report.js';
 export { reportInputFromResult, type DetectionReportOptions } from './from-detection.js';
-export type { ReportEvent, ReportEventFeature, ReportInput, ReportSeries, RowRange, TrainingCurve } from './report-input.js';
+export type {
+  ReportEvent,
+  ReportEventFeature,
+  ReportInput,
+  ReportSeries,
+  RowRange,
+  TrainingCurve,
+} from './report-input.js';

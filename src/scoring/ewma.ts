@@ -33,7 +33,9 @@ export function alphaFromSpan(span: number): number {
  */
 export function smoothingAlpha(smoothing: number): number {
   if (typeof smoothing !== 'number' || !Number.isFinite(smoothing) || smoothing < 0) {
-    throw new InvalidArgumentError(`smoothing must be 0 (off), an alpha in (0, 1] or a span > 1, got ${describeValue(smoothing)}`);
+    throw new InvalidArgumentError(
+      `smoothing must be 0 (off), an alpha in (0, 1] or a span > 1, got ${describeValue(smoothing)}`,
+    );
   }
   if (smoothing === 0) return 1;
   return smoothing <= 1 ? smoothing : alphaFromSpan(smoothing);
@@ -71,7 +73,9 @@ export class EwmaSmoother {
     for (let c = 0; c < this.columns; c++) {
       const x = values[offset + c]!;
       if (!Number.isFinite(x)) {
-        throw new InvalidDataError(`value ${describeValue(x)} at index ${offset + c} cannot be smoothed; values must be finite`);
+        throw new InvalidDataError(
+          `value ${describeValue(x)} at index ${offset + c} cannot be smoothed; values must be finite`,
+        );
       }
       out[outOffset + c] = this.step(c, x);
     }
@@ -79,13 +83,17 @@ export class EwmaSmoother {
 
   /** Smooths one value of a single-column smoother. */
   next(value: number): number {
-    if (this.columns !== 1) throw new InvalidArgumentError(`next() needs a 1-column smoother; this one has ${this.columns} columns, use update()`);
+    if (this.columns !== 1)
+      throw new InvalidArgumentError(
+        `next() needs a 1-column smoother; this one has ${this.columns} columns, use update()`,
+      );
     return this.nextAt(0, value);
   }
 
   /** Smooths the next value of one column (a checked index); the other columns keep their state. */
   nextAt(column: number, value: number): number {
-    if (!Number.isFinite(value)) throw new InvalidDataError(`value ${describeValue(value)} cannot be smoothed; values must be finite`);
+    if (!Number.isFinite(value))
+      throw new InvalidDataError(`value ${describeValue(value)} cannot be smoothed; values must be finite`);
     return Math.fround(this.step(column, value));
   }
 
@@ -122,7 +130,12 @@ export class EwmaSmoother {
   }
 
   toJSON(): EwmaState {
-    return { alpha: this.alpha, columns: this.columns, numerators: Array.from(this.numerators), denominators: Array.from(this.denominators) };
+    return {
+      alpha: this.alpha,
+      columns: this.columns,
+      numerators: Array.from(this.numerators),
+      denominators: Array.from(this.denominators),
+    };
   }
 
   static fromJSON(json: unknown): EwmaSmoother {
@@ -130,8 +143,14 @@ export class EwmaSmoother {
     const smoother = new EwmaSmoother(o.alpha as number, o.columns as number);
     for (const key of ['numerators', 'denominators'] as const) {
       const list = o[key];
-      if (!Array.isArray(list) || list.length !== smoother.columns || list.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
-        throw new InvalidArgumentError(`json.${key} must be an array of ${smoother.columns} finite numbers, got ${describeValue(list)}`);
+      if (
+        !Array.isArray(list) ||
+        list.length !== smoother.columns ||
+        list.some((v) => typeof v !== 'number' || !Number.isFinite(v))
+      ) {
+        throw new InvalidArgumentError(
+          `json.${key} must be an array of ${smoother.columns} finite numbers, got ${describeValue(list)}`,
+        );
       }
       smoother[key].set(list as number[]);
     }
@@ -147,7 +166,10 @@ export function ewma(values: Float32Array, alpha: number, columns = 1, out?: Flo
   checkFloat32Array('values', values);
   checkInteger('columns', columns, 1);
   if (values.length % columns !== 0) {
-    throw new InvalidArgumentError(`values has ${values.length} elements, not a multiple of the ${columns} columns`, 'ERR_SHAPE_MISMATCH');
+    throw new InvalidArgumentError(
+      `values has ${values.length} elements, not a multiple of the ${columns} columns`,
+      'ERR_SHAPE_MISMATCH',
+    );
   }
   const smoother = new EwmaSmoother(alpha, columns);
   const result = out ?? new Float32Array(values.length);

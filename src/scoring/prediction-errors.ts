@@ -32,7 +32,9 @@ function checkPair(predicted: unknown, actual: unknown, rows: number, columns: n
 function nonFiniteError(name: string, index: number, columns: number, value: number): InvalidDataError {
   return new InvalidDataError(
     `${name} has ${value} at row ${Math.floor(index / columns)}, feature ${index % columns}; ` +
-      (name === 'predicted' ? 'the model produced a non-finite output (did training diverge?)' : 'fill missing values before scoring'),
+      (name === 'predicted'
+        ? 'the model produced a non-finite output (did training diverge?)'
+        : 'fill missing values before scoring'),
   );
 }
 
@@ -41,13 +43,17 @@ export function normalisedWeights(weights: ArrayLike<number> | undefined, column
   const out = new Float64Array(columns).fill(1 / columns);
   if (weights === undefined) return out;
   if (weights === null || typeof weights !== 'object' || weights.length !== columns) {
-    throw new InvalidArgumentError(`options.weights must be an array of ${columns} non-negative numbers (one per feature), got ${describeValue(weights)}`);
+    throw new InvalidArgumentError(
+      `options.weights must be an array of ${columns} non-negative numbers (one per feature), got ${describeValue(weights)}`,
+    );
   }
   let total = 0;
   for (let j = 0; j < columns; j++) {
     const w = weights[j];
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
-      throw new InvalidArgumentError(`options.weights[${j}] must be a finite non-negative number, got ${describeValue(w)}`);
+      throw new InvalidArgumentError(
+        `options.weights[${j}] must be a finite non-negative number, got ${describeValue(w)}`,
+      );
     }
     total += w;
   }
@@ -77,7 +83,8 @@ export function predictionErrors(
   checkFloat32Array('options.perFeatureOut', perFeature, rows * columns);
   checkFloat32Array('options.perPointOut', perPoint, rows);
   const squared = kind === 'squared';
-  for (let r = 0; r < rows; r++) perPoint[r] = rowError(predicted, actual, r * columns, columns, weights, squared, perFeature);
+  for (let r = 0; r < rows; r++)
+    perPoint[r] = rowError(predicted, actual, r * columns, columns, weights, squared, perFeature);
   return { perFeature, perPoint };
 }
 
@@ -112,7 +119,13 @@ export function rowError(
 }
 
 /** Signed residuals actual - predicted ([rows][columns]), the input of GaussianErrorModel. */
-export function residuals(predicted: Float32Array, actual: Float32Array, rows: number, columns: number, out?: Float32Array): Float32Array {
+export function residuals(
+  predicted: Float32Array,
+  actual: Float32Array,
+  rows: number,
+  columns: number,
+  out?: Float32Array,
+): Float32Array {
   checkPair(predicted, actual, rows, columns);
   const result = out ?? new Float32Array(rows * columns);
   checkFloat32Array('out', result, rows * columns);

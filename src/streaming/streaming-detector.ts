@@ -88,9 +88,12 @@ export class StreamingDetector {
     }
     const streams = options.streams ?? 1;
     if (typeof streams !== 'number' || !Number.isInteger(streams)) {
-      throw new InvalidArgumentError(`options.streams must be an integer in [1, 1048576], got ${describeValue(streams)}`);
+      throw new InvalidArgumentError(
+        `options.streams must be an integer in [1, 1048576], got ${describeValue(streams)}`,
+      );
     }
-    if (streams < 1 || streams > 1 << 20) throw new OutOfRangeError(`options.streams must be an integer in [1, 1048576], got ${streams}`);
+    if (streams < 1 || streams > 1 << 20)
+      throw new OutOfRangeError(`options.streams must be an integer in [1, 1048576], got ${streams}`);
     const { config } = model;
     this.model = model;
     this.streams = streams;
@@ -136,7 +139,8 @@ export class StreamingDetector {
    */
   pushMany(points: ArrayLike<number | null> | readonly ArrayLike<number | null>[], streamId = 0): StreamBatch {
     const id = this.checkStreamId(streamId);
-    if (!isList(points)) throw new InvalidArgumentError(`points must be an array of points, got ${describeValue(points)}`);
+    if (!isList(points))
+      throw new InvalidArgumentError(`points must be an array of points, got ${describeValue(points)}`);
     const n = points.length;
     for (let i = 0; i < n; i++) this.checkPoint(points[i], `points[${i}]`);
     const batch = newBatch(n);
@@ -149,7 +153,8 @@ export class StreamingDetector {
    * values (flat, row per stream) or one row per stream.
    */
   pushAll(points: ArrayLike<number | null> | readonly ArrayLike<number | null>[]): StreamBatch {
-    if (!isList(points)) throw new InvalidArgumentError(`points must hold one point per stream, got ${describeValue(points)}`);
+    if (!isList(points))
+      throw new InvalidArgumentError(`points must hold one point per stream, got ${describeValue(points)}`);
     const nested = points.length > 0 && typeof points[0] === 'object' && points[0] !== null;
     const expected = nested ? this.streams : this.streams * this.columns;
     if (points.length !== expected) {
@@ -167,21 +172,36 @@ export class StreamingDetector {
       else this.checkValues(flat, s * this.columns, `points[${s}]`);
     }
     for (let s = 0; s < this.streams; s++) {
-      const filled = nested ? this.fillAndScale(rows[s]!, 0, s, this.allPoints, s * this.columns) : this.fillAndScale(flat, s * this.columns, s, this.allPoints, s * this.columns);
+      const filled = nested
+        ? this.fillAndScale(rows[s]!, 0, s, this.allPoints, s * this.columns)
+        : this.fillAndScale(flat, s * this.columns, s, this.allPoints, s * this.columns);
       this.imputedScratch[s] = filled ? 1 : 0;
     }
     const { out, ready } = this.networkStream.push(this.allPoints);
     const batch = newBatch(this.streams);
     const outLength = this.networkStream.outputLength;
     for (let s = 0; s < this.streams; s++) {
-      store(batch, s, this.judge(s, this.allPoints, s * this.columns, out, s * outLength, ready[s] === 1, this.imputedScratch[s] === 1));
+      store(
+        batch,
+        s,
+        this.judge(
+          s,
+          this.allPoints,
+          s * this.columns,
+          out,
+          s * outLength,
+          ready[s] === 1,
+          this.imputedScratch[s] === 1,
+        ),
+      );
     }
     return batch;
   }
 
   /** Forgets one stream's history (or every stream's); the threshold restarts from calibration. */
   reset(streamId?: number): void {
-    const ids = streamId === undefined ? Array.from({ length: this.streams }, (_, i) => i) : [this.checkStreamId(streamId)];
+    const ids =
+      streamId === undefined ? Array.from({ length: this.streams }, (_, i) => i) : [this.checkStreamId(streamId)];
     for (const s of ids) {
       this.networkStream.reset(s);
       this.seenAny[s] = 0;
@@ -193,9 +213,12 @@ export class StreamingDetector {
 
   private checkStreamId(id: unknown): number {
     if (typeof id !== 'number' || !Number.isInteger(id)) {
-      throw new InvalidArgumentError(`streamId must be an integer in [0, ${this.streams - 1}], got ${describeValue(id)}`);
+      throw new InvalidArgumentError(
+        `streamId must be an integer in [0, ${this.streams - 1}], got ${describeValue(id)}`,
+      );
     }
-    if (id < 0 || id >= this.streams) throw new OutOfRangeError(`streamId must be an integer in [0, ${this.streams - 1}], got ${id}`);
+    if (id < 0 || id >= this.streams)
+      throw new OutOfRangeError(`streamId must be an integer in [0, ${this.streams - 1}], got ${id}`);
     return id;
   }
 
@@ -203,9 +226,13 @@ export class StreamingDetector {
   private checkPoint(point: unknown, name: string): void {
     if (typeof point === 'number') {
       if (this.columns !== 1) {
-        throw new InvalidArgumentError(`${name} must hold ${this.columns} values (${this.columnNames.join(', ')}), got a single number`, 'ERR_SHAPE_MISMATCH');
+        throw new InvalidArgumentError(
+          `${name} must hold ${this.columns} values (${this.columnNames.join(', ')}), got a single number`,
+          'ERR_SHAPE_MISMATCH',
+        );
       }
-      if (point === Infinity || point === -Infinity) throw new InvalidDataError(`${name} is ${point}; values must be finite (NaN or null marks a missing value)`);
+      if (point === Infinity || point === -Infinity)
+        throw new InvalidDataError(`${name} is ${point}; values must be finite (NaN or null marks a missing value)`);
       return;
     }
     if (!isList(point) || point.length !== this.columns) {
@@ -222,8 +249,14 @@ export class StreamingDetector {
     for (let c = 0; c < this.columns; c++) {
       const v = values[offset + c];
       if (v === null || v === undefined) continue;
-      if (typeof v !== 'number') throw new InvalidArgumentError(`${name}[${c}] (${this.columnNames[c]}) must be a number or null, got ${describeValue(v)}`);
-      if (v === Infinity || v === -Infinity) throw new InvalidDataError(`${name}[${c}] (${this.columnNames[c]}) is ${v}; values must be finite (NaN or null marks a missing value)`);
+      if (typeof v !== 'number')
+        throw new InvalidArgumentError(
+          `${name}[${c}] (${this.columnNames[c]}) must be a number or null, got ${describeValue(v)}`,
+        );
+      if (v === Infinity || v === -Infinity)
+        throw new InvalidDataError(
+          `${name}[${c}] (${this.columnNames[c]}) is ${v}; values must be finite (NaN or null marks a missing value)`,
+        );
     }
   }
 
@@ -239,7 +272,13 @@ export class StreamingDetector {
    * Fills missing values of a checked point (a number, or values from `offset` on) for stream s
    * and scales it into target[at ..]; returns whether a value was filled.
    */
-  private fillAndScale(point: number | ArrayLike<number | null>, offset: number, s: number, target: Float32Array, at: number): boolean {
+  private fillAndScale(
+    point: number | ArrayLike<number | null>,
+    offset: number,
+    s: number,
+    target: Float32Array,
+    at: number,
+  ): boolean {
     const columns = this.columns;
     let imputed = false;
     for (let c = 0; c < columns; c++) {
@@ -263,7 +302,15 @@ export class StreamingDetector {
    * Scores stream s's current point (scaled, in `point` at `base`) from the network output of
    * the window it completed (`out` at `offset`), then thresholds it.
    */
-  private judge(s: number, point: Float32Array, base: number, out: Float32Array, offset: number, windowReady: boolean, imputed: boolean): StreamPoint {
+  private judge(
+    s: number,
+    point: Float32Array,
+    base: number,
+    out: Float32Array,
+    offset: number,
+    windowReady: boolean,
+    imputed: boolean,
+  ): StreamPoint {
     const f = this.featureCount;
     let ready: boolean;
     if (this.forecast) {
@@ -301,7 +348,13 @@ function isList(value: unknown): value is ArrayLike<unknown> {
 }
 
 function newBatch(n: number): StreamBatch {
-  return { scores: new Float32Array(n), flags: new Uint8Array(n), ready: new Uint8Array(n), thresholds: new Float32Array(n), imputed: new Uint8Array(n) };
+  return {
+    scores: new Float32Array(n),
+    flags: new Uint8Array(n),
+    ready: new Uint8Array(n),
+    thresholds: new Float32Array(n),
+    imputed: new Uint8Array(n),
+  };
 }
 
 function store(batch: StreamBatch, i: number, p: StreamPoint): void {

@@ -169,7 +169,10 @@ class WindowBatcher {
   private readonly targetStarts: Int32Array;
   private readonly horizon: number;
 
-  constructor(private readonly data: TrainingData, capacity: number) {
+  constructor(
+    private readonly data: TrainingData,
+    capacity: number,
+  ) {
     const { shape, columns, targets, targetColumns } = data;
     this.horizon = shape.mode === 'forecast' ? shape.horizon : 0;
     this.x = new Float32Array(capacity * shape.window * columns);

@@ -19,7 +19,8 @@ const detectFlags = {
 
 export const detectSpec: CommandSpec<typeof detectFlags> = {
   name: 'detect',
-  summary: 'Find anomalies in a CSV file with a saved model. The first window of rows has no history and is not scored.',
+  summary:
+    'Find anomalies in a CSV file with a saved model. The first window of rows has no history and is not scored.',
   positionals: [{ name: 'data.csv', description: 'Time series with the columns the model was trained on' }],
   flags: detectFlags,
   groups: [
@@ -68,7 +69,14 @@ export const detectCommand: CliCommand = {
     const labels = flags.labels ? await readLabels(flags.labels, series, dataPath) : undefined;
     progress.note(`scoring ${series.rows} rows`);
     const result = await detector.detect(series, { ...eventGapOption(flags.eventGap), signal: context.signal });
-    const outcome: RunOutcome = { dataPath, series, detectStart: 0, result, modelPath: flags.model, ...(labels ? { labels } : {}) };
+    const outcome: RunOutcome = {
+      dataPath,
+      series,
+      detectStart: 0,
+      result,
+      modelPath: flags.model,
+      ...(labels ? { labels } : {}),
+    };
     await deliverOutcome(outcome, flags, detectSpec.name, context.io.stdout);
     return 0;
   },

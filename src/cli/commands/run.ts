@@ -3,7 +3,13 @@ import { OutOfRangeError } from '../../core/errors.js';
 import { flag, formatHelp, parseCommandLine, type CommandSpec } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { CSV_FLAG_NAMES, csvFlags, readSeries } from '../data-flags.js';
-import { DETECTOR_FLAG_GROUPS, detectorOptionsFrom, modelFlags, thresholdFlags, trainingFlags } from '../detector-flags.js';
+import {
+  DETECTOR_FLAG_GROUPS,
+  detectorOptionsFrom,
+  modelFlags,
+  thresholdFlags,
+  trainingFlags,
+} from '../detector-flags.js';
 import { VERBOSITY_FLAG_NAMES, fitWithProgress, progressFor, verbosityFlags } from '../fit-with-progress.js';
 import { readLabels } from '../labels.js';
 import { OUTPUT_FLAG_NAMES, checkOutputPaths, deliverOutcome, eventGapOption, outputFlags } from '../outputs.js';
@@ -27,7 +33,11 @@ const runFlags = {
     max: 1,
     exclusiveMin: true,
   }),
-  train: flag.string({ description: 'Train on this file instead (same columns); the data file is then scored from its first full window on', placeholder: '<train.csv>' }),
+  train: flag.string({
+    description:
+      'Train on this file instead (same columns); the data file is then scored from its first full window on',
+    placeholder: '<train.csv>',
+  }),
   model: flag.string({ description: 'Also save the trained model here', placeholder: '<model.rnnad>' }),
   ...outputFlags,
   ...csvFlags,
@@ -68,7 +78,10 @@ export const runCommand: CliCommand = {
     }
     const options = detectorOptionsFrom(flags, runSpec.name);
     if (flags.train && flags.trainFraction !== undefined) {
-      throw new UsageError('--train and --train-fraction exclude each other: give a training file or a share of the data file', runSpec.name);
+      throw new UsageError(
+        '--train and --train-fraction exclude each other: give a training file or a share of the data file',
+        runSpec.name,
+      );
     }
     await checkOutputPaths(flags, runSpec.name);
     const progress = progressFor(context, flags.quiet);
@@ -85,17 +98,39 @@ export const runCommand: CliCommand = {
       const fit = await fitWithProgress(detector, trainSeries, context, progress);
       progress.note(`scoring ${series.rows} rows`);
       const result = await detector.detect(series, { ...eventGapOption(flags.eventGap), signal: context.signal });
-      outcome = { dataPath, series, detectStart: 0, result, trainPath: flags.train, fit, ...(labels ? { labels } : {}) };
+      outcome = {
+        dataPath,
+        series,
+        detectStart: 0,
+        result,
+        trainPath: flags.train,
+        fit,
+        ...(labels ? { labels } : {}),
+      };
     } else {
-      const trainEnd = flags.trainFraction === undefined ? defaultTrainRows(series.rows) : Math.round(flags.trainFraction * series.rows);
+      const trainEnd =
+        flags.trainFraction === undefined
+          ? defaultTrainRows(series.rows)
+          : Math.round(flags.trainFraction * series.rows);
       if (trainEnd >= series.rows) {
-        throw new OutOfRangeError(`--train-fraction ${flags.trainFraction} leaves no rows of ${dataPath} (${series.rows} rows) to detect on`);
+        throw new OutOfRangeError(
+          `--train-fraction ${flags.trainFraction} leaves no rows of ${dataPath} (${series.rows} rows) to detect on`,
+        );
       }
       const fit = await fitWithProgress(detector, series.slice(0, trainEnd), context, progress);
       progress.note(`scoring rows ${trainEnd}-${series.rows - 1}`);
-      const result = await detector.detect(series.slice(trainEnd), { context: 'training', ...eventGapOption(flags.eventGap), signal: context.signal });
+      const result = await detector.detect(series.slice(trainEnd), {
+        context: 'training',
+        ...eventGapOption(flags.eventGap),
+        signal: context.signal,
+      });
       outcome = {
-        dataPath, series, detectStart: trainEnd, result, trainRows: { start: 0, end: trainEnd - 1 }, fit,
+        dataPath,
+        series,
+        detectStart: trainEnd,
+        result,
+        trainRows: { start: 0, end: trainEnd - 1 },
+        fit,
         ...(labels ? { labels } : {}),
       };
     }

@@ -21,7 +21,9 @@ export async function readMaybeGzip(filePath: string): Promise<Buffer> {
   try {
     return await gunzipAsync(raw);
   } catch (err) {
-    throw new InvalidDataError(`${filePath} looks gzip-compressed but cannot be decompressed: ${(err as Error).message}`);
+    throw new InvalidDataError(
+      `${filePath} looks gzip-compressed but cannot be decompressed: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -101,13 +103,18 @@ async function readLabels(labelsPath: string): Promise<RawWindows> {
     throw new InvalidDataError(`labels file ${labelsPath} is not valid JSON: ${(err as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new InvalidDataError(`labels file ${labelsPath} must map "<category>/<file>.csv" to lists of [start, end] timestamps`);
+    throw new InvalidDataError(
+      `labels file ${labelsPath} must map "<category>/<file>.csv" to lists of [start, end] timestamps`,
+    );
   }
   for (const [file, windows] of Object.entries(parsed)) {
     const ok =
       Array.isArray(windows) &&
       windows.every((w) => Array.isArray(w) && w.length === 2 && typeof w[0] === 'string' && typeof w[1] === 'string');
-    if (!ok) throw new InvalidDataError(`labels file ${labelsPath}: entry "${file}" must be a list of [start, end] timestamp strings`);
+    if (!ok)
+      throw new InvalidDataError(
+        `labels file ${labelsPath}: entry "${file}" must be a list of [start, end] timestamp strings`,
+      );
   }
   return parsed as RawWindows;
 }
@@ -126,7 +133,8 @@ async function readDataFile(dataDir: string, name: string): Promise<Omit<NabCorp
   const header = (lines[0] ?? '').split(',').map((h) => h.trim());
   const tCol = header.indexOf('timestamp');
   const vCol = header.indexOf('value');
-  if (tCol < 0 || vCol < 0) throw new InvalidDataError(`${filePath}: header must contain "timestamp" and "value", got "${lines[0] ?? ''}"`);
+  if (tCol < 0 || vCol < 0)
+    throw new InvalidDataError(`${filePath}: header must contain "timestamp" and "value", got "${lines[0] ?? ''}"`);
   const rows = lines.length - 1;
   if (rows <= 0) throw new InvalidDataError(`${filePath} has no data rows`);
   const timestampText = new Array<string>(rows);
@@ -137,7 +145,8 @@ async function readDataFile(dataDir: string, name: string): Promise<Omit<NabCorp
     const t = (cells[tCol] ?? '').trim();
     const ms = parseNabTimestamp(t);
     const v = Number((cells[vCol] ?? '').trim());
-    if (Number.isNaN(ms)) throw new InvalidDataError(`${filePath} line ${r + 2}: timestamp "${t}" is not YYYY-MM-DD HH:MM:SS`);
+    if (Number.isNaN(ms))
+      throw new InvalidDataError(`${filePath} line ${r + 2}: timestamp "${t}" is not YYYY-MM-DD HH:MM:SS`);
     if (!Number.isFinite(v) || (cells[vCol] ?? '').trim() === '') {
       throw new InvalidDataError(`${filePath} line ${r + 2}: value "${cells[vCol] ?? ''}" is not a finite number`);
     }
@@ -153,22 +162,27 @@ function resolveWindows(file: Omit<NabCorpusFile, 'windows' | 'weights'>, raw: [
   for (let r = file.rows - 1; r >= 0; r--) firstRow.set(file.timestamps[r]!, r);
   const find = (text: string): number => {
     const row = firstRow.get(parseNabTimestamp(text));
-    if (row === undefined) throw new InvalidDataError(`${file.name}: window edge "${text}" matches no timestamp in the data file`);
+    if (row === undefined)
+      throw new InvalidDataError(`${file.name}: window edge "${text}" matches no timestamp in the data file`);
     return row;
   };
   const windows = raw.map(([s, e]) => ({ start: find(s), end: find(e) })).sort((a, b) => a.start - b.start);
   windows.forEach((w, i) => {
-    if (w.end < w.start) throw new InvalidDataError(`${file.name}: window ${i} ends (row ${w.end}) before it starts (row ${w.start})`);
+    if (w.end < w.start)
+      throw new InvalidDataError(`${file.name}: window ${i} ends (row ${w.end}) before it starts (row ${w.start})`);
     const prev = windows[i - 1];
     if (prev !== undefined && prev.end >= w.start) {
-      throw new InvalidDataError(`${file.name}: windows [${prev.start}, ${prev.end}] and [${w.start}, ${w.end}] overlap`);
+      throw new InvalidDataError(
+        `${file.name}: windows [${prev.start}, ${prev.end}] and [${w.start}, ${w.end}] overlap`,
+      );
     }
   });
   return windows;
 }
 
 export async function loadNabCorpus(options: LoadNabCorpusOptions): Promise<NabCorpus> {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be { dataDir, labelsPath?, files? }');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError('options must be { dataDir, labelsPath?, files? }');
   const dataDir = await requireDirectory(options.dataDir, 'dataDir');
   const labelsPath = options.labelsPath ?? defaultNabLabelsPath(dataDir);
   const labels = await readLabels(labelsPath);
@@ -178,7 +192,8 @@ export async function loadNabCorpus(options: LoadNabCorpusOptions): Promise<NabC
       throw new InvalidArgumentError('files must be a non-empty array of corpus file names');
     }
     for (const f of options.files) {
-      if (!(f in labels)) throw new InvalidArgumentError(`files: "${String(f)}" is not in the labels file ${labelsPath}`);
+      if (!(f in labels))
+        throw new InvalidArgumentError(`files: "${String(f)}" is not in the labels file ${labelsPath}`);
     }
     names = [...new Set(options.files)].sort();
   }

@@ -35,9 +35,13 @@ export const NAB_PROFILES: Readonly<Record<NabProfileName, Readonly<NabCostMatri
 export const NAB_PROFILE_NAMES: readonly NabProfileName[] = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'];
 
 /** Resolves profile names and custom cost matrices; names must be unique. */
-export function resolveNabProfiles(profiles: readonly (NabProfileName | NabProfile)[] = NAB_PROFILE_NAMES): NabProfile[] {
+export function resolveNabProfiles(
+  profiles: readonly (NabProfileName | NabProfile)[] = NAB_PROFILE_NAMES,
+): NabProfile[] {
   if (!Array.isArray(profiles) || profiles.length === 0) {
-    throw new InvalidArgumentError(`profiles must be a non-empty array of profile names (${NAB_PROFILE_NAMES.join(', ')}) or { name, costs } objects`);
+    throw new InvalidArgumentError(
+      `profiles must be a non-empty array of profile names (${NAB_PROFILE_NAMES.join(', ')}) or { name, costs } objects`,
+    );
   }
   const out: NabProfile[] = [];
   for (const [i, p] of profiles.entries()) {
@@ -48,7 +52,13 @@ export function resolveNabProfiles(profiles: readonly (NabProfileName | NabProfi
         throw new InvalidArgumentError(`profiles[${i}] must be one of ${NAB_PROFILE_NAMES.join(', ')}, got "${p}"`);
       }
       profile = { name: p, costs: { ...costs } };
-    } else if (p !== null && typeof p === 'object' && typeof p.name === 'string' && p.costs !== null && typeof p.costs === 'object') {
+    } else if (
+      p !== null &&
+      typeof p === 'object' &&
+      typeof p.name === 'string' &&
+      p.costs !== null &&
+      typeof p.costs === 'object'
+    ) {
       for (const key of ['tp', 'fp', 'fn'] as const) {
         const v = p.costs[key];
         if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
@@ -56,7 +66,9 @@ export function resolveNabProfiles(profiles: readonly (NabProfileName | NabProfi
         }
       }
       if (p.costs.tp === 0 && p.costs.fn === 0) {
-        throw new InvalidArgumentError(`profiles[${i}].costs: tp and fn cannot both be 0 (the score could not be normalised)`);
+        throw new InvalidArgumentError(
+          `profiles[${i}].costs: tp and fn cannot both be 0 (the score could not be normalised)`,
+        );
       }
       profile = { name: p.name, costs: { tp: p.costs.tp, fp: p.costs.fp, fn: p.costs.fn } };
     } else {
@@ -149,7 +161,9 @@ export interface NabTally {
 }
 
 export function nabRawScore(t: NabTally, costs: NabCostMatrix): number {
-  return costs.tp * t.earliestWeightSum - costs.fn * (t.windows - t.windowsDetected) + costs.fp * t.falsePositiveWeightSum;
+  return (
+    costs.tp * t.earliestWeightSum - costs.fn * (t.windows - t.windowsDetected) + costs.fp * t.falsePositiveWeightSum
+  );
 }
 
 /** A row is a detection when `score >= threshold`; `scores` covers every row, probation included. */
@@ -185,7 +199,16 @@ export function tallyNabFile(w: NabRowWeights, scores: ArrayLike<number>, thresh
 }
 
 export function addTallies(tallies: readonly NabTally[]): NabTally {
-  const sum: NabTally = { windows: 0, windowsDetected: 0, earliestWeightSum: 0, falsePositiveWeightSum: 0, tp: 0, fp: 0, fn: 0, tn: 0 };
+  const sum: NabTally = {
+    windows: 0,
+    windowsDetected: 0,
+    earliestWeightSum: 0,
+    falsePositiveWeightSum: 0,
+    tp: 0,
+    fp: 0,
+    fn: 0,
+    tn: 0,
+  };
   for (const t of tallies) {
     for (const key of Object.keys(sum) as (keyof NabTally)[]) sum[key] += t[key];
   }
@@ -240,8 +263,21 @@ export function sweepNabThresholds(files: readonly NabSweepInput[], profiles: re
   order.sort((a, b) => score[b]! - score[a]!);
 
   const best = new Float64Array(windows).fill(Number.NEGATIVE_INFINITY);
-  const tally: NabTally = { windows, windowsDetected: 0, earliestWeightSum: 0, falsePositiveWeightSum: 0, tp: 0, fp: 0, fn: 0, tn: 0 };
-  const results = profiles.map((p) => ({ profile: p.name, threshold: NAB_NO_DETECTION_THRESHOLD, rawScore: nabRawScore(tally, p.costs) }));
+  const tally: NabTally = {
+    windows,
+    windowsDetected: 0,
+    earliestWeightSum: 0,
+    falsePositiveWeightSum: 0,
+    tp: 0,
+    fp: 0,
+    fn: 0,
+    tn: 0,
+  };
+  const results = profiles.map((p) => ({
+    profile: p.name,
+    threshold: NAB_NO_DETECTION_THRESHOLD,
+    rawScore: nabRawScore(tally, p.costs),
+  }));
 
   let k = 0;
   while (k < total) {

@@ -87,7 +87,9 @@ function checkThreshold(value: unknown, name: string): number {
 function thresholdPlan(options: NabScoreOptions, profiles: NabProfile[]): Map<string, number> | null {
   const given = options.threshold !== undefined || options.thresholds !== undefined;
   if (options.threshold !== undefined && options.thresholds !== undefined) {
-    throw new InvalidArgumentError('pass either threshold (one for all profiles) or thresholds (per profile), not both');
+    throw new InvalidArgumentError(
+      'pass either threshold (one for all profiles) or thresholds (per profile), not both',
+    );
   }
   if (options.optimize === true && given) {
     throw new InvalidArgumentError('optimize: true cannot be combined with threshold or thresholds');
@@ -116,7 +118,10 @@ function checkDetections(corpus: NabCorpus, scores: ReadonlyMap<string, ArrayLik
     const s = scores.get(file.name);
     if (s === undefined) throw new InvalidArgumentError(`scores has no entry for corpus file "${file.name}"`);
     if (s.length !== file.rows) {
-      throw new InvalidArgumentError(`scores for "${file.name}" must have ${file.rows} values (one per row), got ${s.length}`, 'ERR_SHAPE_MISMATCH');
+      throw new InvalidArgumentError(
+        `scores for "${file.name}" must have ${file.rows} values (one per row), got ${s.length}`,
+        'ERR_SHAPE_MISMATCH',
+      );
     }
     for (let r = 0; r < s.length; r++) {
       const v = s[r]!;
@@ -134,7 +139,8 @@ export function scoreNabDetections(
   scores: ReadonlyMap<string, ArrayLike<number>>,
   options: NabScoreOptions = {},
 ): NabCorpusScore {
-  if (!(scores instanceof Map)) throw new InvalidArgumentError('scores must be a Map from corpus file name to per-row scores');
+  if (!(scores instanceof Map))
+    throw new InvalidArgumentError('scores must be a Map from corpus file name to per-row scores');
   const profiles = resolveNabProfiles(options.profiles);
   const plan = thresholdPlan(options, profiles);
   const perFile = checkDetections(corpus, scores);
@@ -199,11 +205,17 @@ export function scoreNabDetections(
  */
 export async function scoreNabCorpus(options: ScoreNabCorpusOptions): Promise<NabCorpusScore> {
   if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError('options must be { dataDir, resultsDir, labelsPath?, profiles?, threshold?, thresholds?, optimize?, files? }');
+    throw new InvalidArgumentError(
+      'options must be { dataDir, resultsDir, labelsPath?, profiles?, threshold?, thresholds?, optimize?, files? }',
+    );
   }
   const profiles = resolveNabProfiles(options.profiles);
   thresholdPlan(options, profiles);
-  const corpus = await loadNabCorpus({ dataDir: options.dataDir, labelsPath: options.labelsPath, files: options.files });
+  const corpus = await loadNabCorpus({
+    dataDir: options.dataDir,
+    labelsPath: options.labelsPath,
+    files: options.files,
+  });
   const scores = await readNabResults(corpus, options.resultsDir);
   return scoreNabDetections(corpus, scores, options);
 }
