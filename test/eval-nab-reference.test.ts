@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadNabCorpus, NAB_PROFILES, readNabResults, scoreNabCorpus, scoreNabDetections, type NabCorpus } from '../src/eval/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const nab = path.resolve(repoRoot, '..', 'shared', 'datasets', 'nab');
+const nab = path.resolve(repoRoot, 'test', 'fixtures', 'datasets', 'nab');
 const detectors = ['numenta', 'windowedGaussian', 'random'] as const;
 const profiles = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'] as const;
 
