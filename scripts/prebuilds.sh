@@ -3,8 +3,9 @@
 # builds the N-API addon for linux-arm64 (with the aarch64 cross compiler, g++-aarch64-linux-gnu,
 # as native/tests/arm64-cross.sh uses) and for linux-x64 (host g++), both glibc, into prebuilds/<platform>-<arch>/rnn-anomaly.napi.glibc.node (prebuildify layout,
 # found by node-gyp-build). One binary per platform serves every Node.js with N-API 8.
-# libstdc++ is linked statically so that the binaries need only glibc >= 2.32 (GCC 12's headers
-# reference __libc_single_threaded), not this machine's GCC 12 libstdc++ (RHEL 9 has GCC 11's).
+# The binaries need glibc >= 2.32 and GCC 12's libstdc++ (GLIBCXX_3.4.30), as built on Debian 12.
+# Linking libstdc++ statically would not lower that: its archive pulls in glibc 2.36 symbols.
+# Where the prebuilt binary does not load, scripts/install.cjs compiles the addon instead.
 # x64 is built last so that build/Release is left holding the host's addon.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,7 +21,7 @@ done
 build() { # <arch> <strip> [env...]
   local arch="$1" strip="$2"; shift 2
   local out="prebuilds/linux-$arch/rnn-anomaly.napi.glibc.node"
-  env LDFLAGS="-static-libstdc++ -static-libgcc" "$@" "${node_gyp[@]}" rebuild --arch="$arch" -j "$jobs" --loglevel=warn >/dev/null
+  env "$@" "${node_gyp[@]}" rebuild --arch="$arch" -j "$jobs" --loglevel=warn >/dev/null
   mkdir -p "$(dirname "$out")"
   "$strip" --strip-unneeded -o "$out" build/Release/rnnad.node
   echo "prebuilds.sh: $out ($(stat -c %s "$out") bytes)"

@@ -22,7 +22,7 @@ function possibleSolutions(): string[] {
   if (platform === 'linux' && (arch === 'x64' || arch === 'arm64') && !musl) {
     return [
       `a prebuilt binary for linux-${arch} (glibc) ships in the package: reinstall it (\`npm install rnn-anomaly\`) and check that prebuilds/linux-${arch}/ is present in node_modules/rnn-anomaly`,
-      'it needs glibc 2.32 or newer (Debian 12, Ubuntu 22.04, RHEL 9 and later; check with `ldd --version`); on older systems the install compiles the addon instead',
+      'it needs glibc 2.32 or newer and the libstdc++ of GCC 12 or newer (Debian 12, Ubuntu 22.04, Fedora 36 and later; check with `ldd --version`); on older systems the install compiles the addon instead',
       `or build it yourself: install python3, make and g++ 9 or newer (\`apt-get install python3 make g++\`), ${rebuild}`,
     ];
   }
