@@ -2,8 +2,9 @@
 # The package as users get it, called by .ci/run after the repository's own tests:
 #  1. `npm pack` (prepack builds the linux-x64 and linux-arm64 binaries into the tarball);
 #  2. install the tarball into an empty project with a PATH that has no C/C++ compiler, make or
-#     python, then run the CLI on a bundled CSV and scripts/consumer/api.mjs (subpath imports,
-#     require(esm), a short fit and detect), on every Node it is given (RNNAD_NODES: bin dirs);
+#     python, then run the CLI on a bundled CSV, on every Node it is given (RNNAD_NODES: bin
+#     dirs), and at the end scripts/consumer/api.mjs (subpath imports, require(esm), a short fit
+#     and detect);
 #  3. the same tarball without prebuilt binaries: `npm install` still succeeds (the compile fails
 #     for want of tools, with a warning), and scripts/consumer/without-addon.mjs shows the pure-JS
 #     parts working and ERR_NATIVE_LOAD;
@@ -59,7 +60,6 @@ for node_bin in "${nodes[@]}"; do
   (cd "$app" && PATH="$path" node_modules/.bin/rnn-anomaly run "$data/ec2_cpu_utilization_825cc2.csv" \
     --labels "$data/ec2_cpu_utilization_825cc2.labels.json" --train-fraction 0.3 --epochs 3 --seed 1 --quiet --out result.json | tail -n 4)
   node -e 'const r = require(process.argv[1]); if (!(r.scores.filter((s) => s !== null).length > 0)) process.exit(1)' "$app/result.json"
-  (cd "$app" && PATH="$path" node api.mjs)
 done
 
 echo "== consumer: install without prebuilt binaries and without a compiler"
@@ -69,6 +69,12 @@ log="$(install_into "$work/app-bare" "$bare" "$path" --foreground-scripts)" || {
 grep -q "rnn-anomaly: no prebuilt addon fits" <<<"$log" || { echo "$log" >&2; echo "ci-consumer.sh: no install warning" >&2; exit 1; }
 cp "$root/scripts/consumer/without-addon.mjs" "$work/app-bare/"
 (cd "$work/app-bare" && PATH="$path" node without-addon.mjs)
+
+# The API script last: it imports the subpath entry points ("exports" in package.json).
+for node_bin in "${nodes[@]}"; do
+  echo "== consumer: API script, Node $("$node_bin/node" --version)"
+  (cd "$work/app-$(basename "$(dirname "$node_bin")")" && PATH="$(toolless_path "$node_bin")" node api.mjs)
+done
 
 echo "== consumer: linux-arm64 binary on ARM64 Node $(qemu-aarch64 -L /usr/aarch64-linux-gnu "$arm64_node/bin/node" --version) under qemu-user"
 app="$work/app-$(basename "$(dirname "${nodes[0]}")")"
