@@ -23,7 +23,11 @@ if (!fromSource && prebuiltLoads()) process.exit(0);
 // npm hands lifecycle scripts its bundled node-gyp (npm_config_node_gyp); otherwise use PATH.
 const nodeGyp = process.env.npm_config_node_gyp;
 const [command, args] = nodeGyp ? [process.execPath, [nodeGyp, 'rebuild']] : ['node-gyp', ['rebuild']];
-const build = spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: !nodeGyp && process.platform === 'win32' });
+const build = spawnSync(command, args, {
+  cwd: root,
+  stdio: 'inherit',
+  shell: !nodeGyp && process.platform === 'win32',
+});
 if (build.status !== 0) {
   console.warn(
     `rnn-anomaly: no prebuilt addon fits ${process.platform}-${process.arch} and compiling it failed ` +

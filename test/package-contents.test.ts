@@ -32,7 +32,11 @@ const allowed: RegExp[] = [
 function entryPoints(): string[] {
   const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as Record<string, unknown>;
   const targets = (value: unknown): string[] =>
-    typeof value === 'string' ? [value] : value !== null && typeof value === 'object' ? Object.values(value).flatMap(targets) : [];
+    typeof value === 'string'
+      ? [value]
+      : value !== null && typeof value === 'object'
+        ? Object.values(value).flatMap(targets)
+        : [];
   return [...new Set(targets([pkg.main, pkg.types, pkg.bin, pkg.exports]).map((t) => t.replace(/^\.\//, '')))];
 }
 
@@ -45,7 +49,9 @@ function bindingSources(): string[] {
 /** README links to files of the repository (not URLs or anchors): npm shows the README, so they must ship. */
 function readmeLinkedFiles(): string[] {
   const readme = readFileSync(join(repo, 'README.md'), 'utf8');
-  return [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((target) => !/^(https?:|mailto:|#)/.test(target));
+  return [...readme.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((m) => m[1]!)
+    .filter((target) => !/^(https?:|mailto:|#)/.test(target));
 }
 
 describe('npm package contents', () => {

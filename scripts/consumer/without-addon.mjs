@@ -7,7 +7,11 @@ const fail = (message) => {
   console.error(`without-addon.mjs: ${message}`);
   process.exit(1);
 };
-const csv = fileURLToPath(import.meta.resolve('rnn-anomaly/package.json').replace(/package\.json$/, 'examples/data/ec2_cpu_utilization_825cc2.csv'));
+const csv = fileURLToPath(
+  import.meta
+    .resolve('rnn-anomaly/package.json')
+    .replace(/package\.json$/, 'examples/data/ec2_cpu_utilization_825cc2.csv'),
+);
 const series = await readCsv(csv);
 const values = Float64Array.from({ length: series.rows }, (_, r) => series.values[r]);
 const { flags } = fitThreshold({ method: 'percentile', q: 99 }, values).apply(values);

@@ -27,20 +27,30 @@ function possibleSolutions(): string[] {
     ];
   }
   if (platform === 'linux') {
-    const tools = musl ? '`apk add python3 make g++`' : 'python3, make and g++ 9 or newer (`apt-get install python3 make g++`)';
+    const tools = musl
+      ? '`apk add python3 make g++`'
+      : 'python3, make and g++ 9 or newer (`apt-get install python3 make g++`)';
     return [`no prebuilt binary is shipped for linux-${arch}${musl ? ' (musl)' : ''}: install ${tools}, ${rebuild}`];
   }
   if (platform === 'darwin') {
-    return [`no prebuilt binary is shipped for macOS: install the Xcode command line tools (\`xcode-select --install\`) and python3, ${rebuild}; the macOS build settings are untested`];
+    return [
+      `no prebuilt binary is shipped for macOS: install the Xcode command line tools (\`xcode-select --install\`) and python3, ${rebuild}; the macOS build settings are untested`,
+    ];
   }
   if (platform === 'win32') {
-    return [`no prebuilt binary is shipped for Windows: install Visual Studio Build Tools ("Desktop development with C++") and Python 3, ${rebuild}; the Windows build settings are untested`];
+    return [
+      `no prebuilt binary is shipped for Windows: install Visual Studio Build Tools ("Desktop development with C++") and Python 3, ${rebuild}; the Windows build settings are untested`,
+    ];
   }
-  return [`no prebuilt binary is shipped for ${platform}-${arch}: install python3, make and a C++17 compiler, ${rebuild}`];
+  return [
+    `no prebuilt binary is shipped for ${platform}-${arch}: install python3, make and a C++17 compiler, ${rebuild}`,
+  ];
 }
 
 function loadError(what: string, cause: unknown): NativeError {
-  const solutions = possibleSolutions().map((s) => `\n- ${s}`).join('');
+  const solutions = possibleSolutions()
+    .map((s) => `\n- ${s}`)
+    .join('');
   return new NativeError(
     `rnn-anomaly: ${what} for ${platform}-${arch} (Node.js ${process.versions.node}). ` +
       `Only the native parts (training, scoring with a model) need it; CSV reading, metrics and thresholds work without it.\n` +
