@@ -8,7 +8,6 @@
  * const result = await detector.detect(series);
  * ```
  */
-import { readFile } from 'node:fs/promises';
 import { checkInteger, checkPlainObject, describeValue } from './argument-checks.js';
 import { fillMissing } from './data/missing-values.js';
 import { Scaler } from './data/scaler.js';
@@ -19,7 +18,7 @@ import { InvalidArgumentError, InvalidDataError, NotFittedError } from './errors
 import { resolveOptions, smoothingAlpha, type DetectorOptions, type ResolvedOptions } from './detector-options.js';
 import { writeFileAtomic } from './persistence/atomic-write.js';
 import { fromSnapshot, toSnapshot } from './persistence/detector-snapshot.js';
-import { decodeModelFile, encodeModelFile } from './persistence/model-file.js';
+import { decodeModelFile, encodeModelFile, readModelFile } from './persistence/model-file.js';
 import { DetectionResult } from './results/detection-result.js';
 import { extractEvents } from './results/events.js';
 import { GaussianErrorModel } from './scoring/gaussian-error-model.js';
@@ -342,7 +341,7 @@ export class Detector {
     if (typeof path !== 'string' || path.length === 0) {
       throw new InvalidArgumentError(`path must be a non-empty string, got ${describeValue(path)}`);
     }
-    return Detector.fromBuffer(await readFile(path), path);
+    return Detector.fromBuffer(await readModelFile(path), path);
   }
 
   private requireModel(what: string): FittedModel {

@@ -134,7 +134,7 @@ describe('Detector.load rejects bad files', () => {
     const path = join(dir, 'data.csv');
     writeFileSync(path, 'timestamp,value\n2020-01-01,1\n');
     await expect(Detector.load(path)).rejects.toMatchObject({ code: 'ERR_MODEL_FILE', message: expect.stringMatching(/not an rnn-anomaly model file/) });
-    await expect(Detector.load(join(dir, 'does-not-exist.rnnad'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(Detector.load(join(dir, 'does-not-exist.rnnad'))).rejects.toMatchObject({ code: 'ERR_MODEL_FILE', cause: { code: 'ENOENT' } });
   });
 
   it('a newer format version', async () => {
