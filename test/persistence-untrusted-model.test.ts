@@ -147,3 +147,23 @@ describe('load of something that is not a regular file', () => {
     expect(result.elapsedMs).toBeLessThan(1000);
   });
 });
+
+describe('load of crafted tensors and headers', () => {
+  it('rejects non-finite weights, which would only surface as a failed detect', () => {
+    const crafted = craftModelFile(tiny, (_p, tensors) => {
+      const weights = tensors.get('parameters')!.slice();
+      weights[5] = NaN;
+      tensors.set('parameters', weights);
+    });
+    expect(() => Detector.fromBuffer(crafted)).toThrow(/invalid parameters tensor \(weight 5 is NaN; a trained network's weights are finite\)/);
+  });
+
+  it('rejects a header nested deeper than 32 levels, which toBuffer could not serialise again', () => {
+    const crafted = craftModelFile(tiny, (p) => {
+      let deep: unknown = 0;
+      for (let i = 0; i < 40; i++) deep = [deep];
+      (p.summary as Record<string, unknown>).note = deep;
+    });
+    expect(() => Detector.fromBuffer(crafted)).toThrow(/its header nests 4\d levels deep, at most 32 are allowed/);
+  });
+});

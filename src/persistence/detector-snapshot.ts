@@ -91,6 +91,8 @@ export function fromSnapshot(contents: ModelFileContents, source: string): { opt
   if (parameters!.length !== expectedParameters) {
     fail(`parameters tensor (${parameters!.length} floats, the ${describeNetwork(spec)} network needs ${expectedParameters})`);
   }
+  const nonFinite = parameters!.findIndex((v) => !Number.isFinite(v));
+  if (nonFinite >= 0) fail(`parameters tensor (weight ${nonFinite} is ${parameters![nonFinite]}; a trained network's weights are finite)`);
   if (!context || context.length % columns !== 0 || context.length / columns > config.window) {
     fail(`context tensor (expected at most window ${config.window} rows of ${columns} columns)`);
   }

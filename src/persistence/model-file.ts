@@ -155,7 +155,18 @@ function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
 
+/**
+ * Deepest nesting of arrays and objects a header may have (a detector's is 5 levels). Deeper
+ * JSON parses, but every recursive walk of it afterwards (JSON.stringify in toBuffer, a
+ * comparison) overflows the stack.
+ */
+const MAX_HEADER_DEPTH = 32;
+
 function parseHeader(bytes: Uint8Array, headerLength: number, source: string): { tensors: TensorEntry[]; payload: unknown } {
+  const depth = nestingDepth(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength));
+  if (depth > MAX_HEADER_DEPTH) {
+    throw new ModelFileError(`${source} is corrupted: its header nests ${depth} levels deep, at most ${MAX_HEADER_DEPTH} are allowed`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)));
@@ -178,6 +189,27 @@ function parseHeader(bytes: Uint8Array, headerLength: number, source: string): {
     seen.add(e.name);
   }
   return { tensors: tensors as TensorEntry[], payload: (parsed as { payload?: unknown }).payload };
+}
+
+/** Deepest nesting of [ and { outside strings in JSON text. */
+function nestingDepth(json: Uint8Array): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i]!;
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      deepest = Math.max(deepest, ++depth);
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return deepest;
 }
 
 /**

@@ -13,6 +13,8 @@ export interface ChildLimits {
   maxRssBytes: number;
   /** V8 old-space cap (--max-old-space-size), in MiB. Default 256. */
   heapMb?: number;
+  /** Killed (SIGKILL) when it prints nothing to stdout for this long (a child reporting progress that hangs). */
+  idleTimeoutMs?: number;
   /** Written to the child's stdin, then stdin is closed. */
   input?: string;
 }
@@ -21,7 +23,7 @@ export interface ChildOutcome {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   /** Set when the parent killed the child for exceeding a limit. */
-  killedFor: 'time' | 'memory' | null;
+  killedFor: 'time' | 'idle' | 'memory' | null;
   stdout: string;
   stderr: string;
   elapsedMs: number;
@@ -40,11 +42,15 @@ export function runTsChild(script: string, args: readonly string[], limits: Chil
   let stderr = '';
   let killedFor: ChildOutcome['killedFor'] = null;
   let peakRssBytes = 0;
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  let lastOutput = performance.now();
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    lastOutput = performance.now();
+  });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   child.stdin.on('error', () => undefined);
   child.stdin.end(limits.input ?? '');
-  const kill = (reason: 'time' | 'memory'): void => {
+  const kill = (reason: NonNullable<ChildOutcome['killedFor']>): void => {
     if (killedFor === null && child.exitCode === null && child.signalCode === null) {
       killedFor = reason;
       child.kill('SIGKILL');
@@ -55,6 +61,7 @@ export function runTsChild(script: string, args: readonly string[], limits: Chil
     const rss = residentBytes(child.pid);
     peakRssBytes = Math.max(peakRssBytes, rss);
     if (rss > limits.maxRssBytes) kill('memory');
+    if (limits.idleTimeoutMs !== undefined && performance.now() - lastOutput > limits.idleTimeoutMs) kill('idle');
   }, POLL_MS);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
