@@ -29,18 +29,23 @@ function summarise(nanoseconds: Float64Array): Latency {
   return { p50: at(0.5), p99: at(0.99), p999: at(0.999), max: sorted[sorted.length - 1]! / 1000 };
 }
 
+/** Latency of `push(i)` for i in [0, pushes), each call timed on its own. */
+function timeEach(push: (i: number) => void): Latency {
+  const times = new Float64Array(pushes);
+  for (let i = 0; i < pushes; i++) {
+    const began = process.hrtime.bigint();
+    push(i);
+    times[i] = Number(process.hrtime.bigint() - began);
+  }
+  return summarise(times);
+}
+
 function spotAlone(): Latency {
   const rng = new Xoshiro128(11);
   const exponential = (): number => -Math.log1p(-rng.nextFloat());
   const model = fitThreshold({ method: 'spot', q: 1e-3, level: 0.98 }, Float64Array.from({ length: 20_000 }, exponential)) as SpotThreshold;
   const scores = Float64Array.from({ length: pushes }, exponential);
-  const times = new Float64Array(pushes);
-  for (let i = 0; i < pushes; i++) {
-    const began = process.hrtime.bigint();
-    model.update(scores[i]!);
-    times[i] = Number(process.hrtime.bigint() - began);
-  }
-  return summarise(times);
+  return timeEach((i) => model.update(scores[i]!));
 }
 
 async function streamPush(): Promise<Latency> {
@@ -51,13 +56,7 @@ async function streamPush(): Promise<Latency> {
   await detector.fit(training);
   const stream = detector.stream();
   const points = Float64Array.from({ length: pushes }, (_, i) => value(5000 + i));
-  const times = new Float64Array(pushes);
-  for (let i = 0; i < pushes; i++) {
-    const began = process.hrtime.bigint();
-    stream.push(points[i]!);
-    times[i] = Number(process.hrtime.bigint() - began);
-  }
-  return summarise(times);
+  return timeEach((i) => stream.push(points[i]!));
 }
 
 const rows: [string, Latency][] = [

@@ -12,26 +12,11 @@ import type { NetworkSpec } from '../../src/engine/anomaly-network.js';
 import { crc32 } from '../../src/persistence/crc32.js';
 import { networkParameterCount } from '../../src/persistence/detector-snapshot.js';
 import { MODEL_FILE_MAGIC, decodeModelFile } from '../../src/persistence/model-file.js';
+import { Xoshiro128 } from '../../src/training/prng.js';
 
 export interface FuzzCase {
   kind: string;
   bytes: Uint8Array;
-}
-
-/** mulberry32: small, fast and good enough to pick mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function truncationCount(bases: readonly Uint8Array[]): number {
-  return bases.reduce((n, b) => n + b.length + 1, 0);
 }
 
 export function modelFileCase(bases: readonly Uint8Array[], seed: number, index: number): FuzzCase {
@@ -40,7 +25,8 @@ export function modelFileCase(bases: readonly Uint8Array[], seed: number, index:
     if (rest <= base.length) return { kind: 'truncation', bytes: base.subarray(0, rest) };
     rest -= base.length + 1;
   }
-  const random = prng(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ index);
+  const rng = new Xoshiro128(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ index);
+  const random = (): number => rng.nextFloat();
   const int = (n: number): number => Math.floor(random() * n);
   const base = bases[int(bases.length)]!;
   const mutations = [bitFlips, bytesWithCrcFixed, headerValue, headerValue, tensorTable, prefixFields, networkShape];
