@@ -9,9 +9,9 @@
  * microseconds as a Markdown table.
  */
 import { parseArgs } from 'node:util';
-import { Detector } from '../src/detector.js';
+import { Detector } from '../src/detector/detector.js';
 import { fitThreshold, type SpotThreshold } from '../src/thresholds/index.js';
-import { Xoshiro128 } from '../src/training/prng.js';
+import { Xoshiro128 } from '../src/core/prng.js';
 
 const { values } = parseArgs({ options: { pushes: { type: 'string', default: '1000000' } } });
 const pushes = Number(values.pushes);
@@ -43,7 +43,10 @@ function timeEach(push: (i: number) => void): Latency {
 function spotAlone(): Latency {
   const rng = new Xoshiro128(11);
   const exponential = (): number => -Math.log1p(-rng.nextFloat());
-  const model = fitThreshold({ method: 'spot', q: 1e-3, level: 0.98 }, Float64Array.from({ length: 20_000 }, exponential)) as SpotThreshold;
+  const model = fitThreshold(
+    { method: 'spot', q: 1e-3, level: 0.98 },
+    Float64Array.from({ length: 20_000 }, exponential),
+  ) as SpotThreshold;
   const scores = Float64Array.from({ length: pushes }, exponential);
   return timeEach((i) => model.update(scores[i]!));
 }
@@ -52,7 +55,13 @@ async function streamPush(): Promise<Latency> {
   const rng = new Xoshiro128(12);
   const value = (i: number): number => Math.sin((2 * Math.PI * i) / 50) + 0.2 * (rng.nextFloat() - 0.5);
   const training = Array.from({ length: 5000 }, (_, i) => value(i));
-  const detector = new Detector({ hidden: 16, window: 16, epochs: 3, seed: 3, threshold: { method: 'spot', q: 1e-3, level: 0.98 } });
+  const detector = new Detector({
+    hidden: 16,
+    window: 16,
+    epochs: 3,
+    seed: 3,
+    threshold: { method: 'spot', q: 1e-3, level: 0.98 },
+  });
   await detector.fit(training);
   const stream = detector.stream();
   const points = Float64Array.from({ length: pushes }, (_, i) => value(5000 + i));

@@ -46,7 +46,8 @@ async function gzipWithLongCell(path: string, mib: number): Promise<void> {
   await pipeline(Readable.from(csv()), createGzip({ level: 1 }), createWriteStream(path));
 }
 
-const tooLong = (limit: number): RegExp => new RegExp(`a field is longer than options\\.maxCellBytes \\(${limit} bytes\\)`);
+const tooLong = (limit: number): RegExp =>
+  new RegExp(`a field is longer than options\\.maxCellBytes \\(${limit} bytes\\)`);
 
 describe('a cell longer than options.maxCellBytes', () => {
   it('600 MB cell in a 2.7 MB gzip file: ERR_CSV_PARSE in bounded time and memory, with a short message', async () => {
@@ -90,7 +91,9 @@ describe('a cell longer than options.maxCellBytes', () => {
       expect(() => inChunksOf(size, `value\n${exactly}1\n`)).toThrow(tooLong(limit));
       expect(() => inChunksOf(size, `value\n"${'x'.repeat(limit + 1)}"\n`)).toThrow(tooLong(limit));
     }
-    expect(() => parseCsv('value\n1\n', { maxCellBytes: 0 })).toThrow(/options\.maxCellBytes must be an integer in \[1, 1073741824\], got 0/);
+    expect(() => parseCsv('value\n1\n', { maxCellBytes: 0 })).toThrow(
+      /options\.maxCellBytes must be an integer in \[1, 1073741824\], got 0/,
+    );
   });
 
   it('reports the line and a 40-byte prefix of the cell', () => {
@@ -103,12 +106,18 @@ describe('a cell longer than options.maxCellBytes', () => {
       throw new Error('expected an error');
     })();
     expect(error.code).toBe('ERR_CSV_PARSE');
-    expect(error.message).toMatch(/^line 3: a field is longer than options\.maxCellBytes \(50 bytes\); it begins "9{40}\.\.\."/);
+    expect(error.message).toMatch(
+      /^line 3: a field is longer than options\.maxCellBytes \(50 bytes\); it begins "9{40}\.\.\."/,
+    );
   });
 
   it('quotes at most 40 bytes of a bad cell in other errors too', () => {
     const text = `a\n1\n${'x'.repeat(5000)}\n`;
-    expect(() => parseCsv(text)).toThrow(new RegExp(`has a non-numeric value "${'x'.repeat(40)}\\.\\.\\." at row 1 \\(line 3\\)`));
-    expect(() => parseCsv(`a\n${'9'.repeat(400)}\n`)).toThrow(new RegExp(`has "${'9'.repeat(40)}\\.\\.\\." at row 0 .* beyond float32 range`));
+    expect(() => parseCsv(text)).toThrow(
+      new RegExp(`has a non-numeric value "${'x'.repeat(40)}\\.\\.\\." at row 1 \\(line 3\\)`),
+    );
+    expect(() => parseCsv(`a\n${'9'.repeat(400)}\n`)).toThrow(
+      new RegExp(`has "${'9'.repeat(40)}\\.\\.\\." at row 0 .* beyond float32 range`),
+    );
   });
 });

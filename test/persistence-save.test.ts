@@ -3,12 +3,21 @@
  * process writing a large model is killed with SIGKILL while its temporary file is being written.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Detector } from '../src/detector.js';
+import { Detector } from '../src/detector/detector.js';
 import { writeFileAtomic } from '../src/persistence/atomic-write.js';
 import { tinyModelFile } from './fuzz/model-fixtures.js';
 
@@ -92,7 +101,10 @@ describe('save to a path that is not a file', () => {
     });
     const fifo = join(parent, 'model.fifo');
     execFileSync('mkfifo', [fifo]);
-    await expect(detector.save(fifo)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/is a FIFO/) });
+    await expect(detector.save(fifo)).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+      message: expect.stringMatching(/is a FIFO/),
+    });
     expect(readdirSync(parent).sort()).toEqual(['model.fifo', 'models']);
     expect(readdirSync(directory)).toEqual([]);
   });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Detector } from '../src/detector.js';
+import { Detector } from '../src/detector/detector.js';
 import { MODEL_FILE_MAX_BYTES } from '../src/persistence/model-file.js';
 import { networkParameterCount } from '../src/persistence/detector-snapshot.js';
 import { lastJsonLine, runTsChild } from './fuzz/child-process.js';
@@ -31,7 +31,10 @@ interface LoadOutcome {
 
 /** Loads `path` in a child: 30 s and 1 GiB at most, where the defects took 40 s and 11 GB or forever. */
 async function loadInChild(path: string, asNobody = false): Promise<LoadOutcome> {
-  const outcome = await runTsChild(LOAD_CHILD, asNobody ? [path, 'as-nobody'] : [path], { timeoutMs: 30_000, maxRssBytes: 2 ** 30 });
+  const outcome = await runTsChild(LOAD_CHILD, asNobody ? [path, 'as-nobody'] : [path], {
+    timeoutMs: 30_000,
+    maxRssBytes: 2 ** 30,
+  });
   expect(outcome.killedFor, `killed for exceeding its ${outcome.killedFor} limit`).toBeNull();
   return lastJsonLine<LoadOutcome>(outcome);
 }
@@ -53,7 +56,9 @@ describe('load of a crafted model file', () => {
     expect(crafted.length).toBeLessThan(8192);
     const result = await loadInChild(writeModel('hidden-4096.rnnad', crafted));
     expect(result).toMatchObject({ loaded: false, code: 'ERR_MODEL_FILE' });
-    expect(result.message).toMatch(/parameters tensor \(\d+ floats, the gru forecast 2 -> hidden 4096 x 4 -> 2 network needs \d+\)/);
+    expect(result.message).toMatch(
+      /parameters tensor \(\d+ floats, the gru forecast 2 -> hidden 4096 x 4 -> 2 network needs \d+\)/,
+    );
     expect(result.elapsedMs).toBeLessThan(2000);
     expect(result.maxRssBytes).toBeLessThan(400 * 2 ** 20);
   });
@@ -64,14 +69,18 @@ describe('load of a crafted model file', () => {
     });
     const result = await loadInChild(writeModel('window.rnnad', crafted));
     expect(result).toMatchObject({ loaded: false, code: 'ERR_MODEL_FILE' });
-    expect(result.message).toMatch(/invalid configuration: options\.window must be an integer in \[2, 100000\], got 16777216/);
+    expect(result.message).toMatch(
+      /invalid configuration: options\.window must be an integer in \[2, 100000\], got 16777216/,
+    );
   });
 
   it('rejects a configuration whose mode disagrees with the network', () => {
     const crafted = craftModelFile(tiny, (p) => {
       p.config.mode = 'reconstruct';
     });
-    expect(() => Detector.fromBuffer(crafted)).toThrow(/invalid network \(mode is "forecast", the configuration and columns need "reconstruct"\)/);
+    expect(() => Detector.fromBuffer(crafted)).toThrow(
+      /invalid network \(mode is "forecast", the configuration and columns need "reconstruct"\)/,
+    );
   });
 
   it('rejects configurations outside the Detector option rules and inconsistent sections', () => {
@@ -81,12 +90,28 @@ describe('load of a crafted model file', () => {
       ['missing field', (p) => delete p.config!.score, /score is missing, expected "absolute"/],
       ['unknown field', (p) => (p.config!.extra = 1), /options has an unknown key "extra"/],
       ['foreign field', (p) => (p.config!.nonlinearity = 'relu'), /nonlinearity is "relu", expected "tanh"/],
-      ['threshold spec', (p) => (p.config!.threshold = { method: 'pot', q: 2 }), /invalid configuration: options\.threshold/],
+      [
+        'threshold spec',
+        (p) => (p.config!.threshold = { method: 'pot', q: 2 }),
+        /invalid configuration: options\.threshold/,
+      ],
       ['layers beyond 8', (p) => (p.config!.layers = 9), /options\.layers must be an integer in \[1, 8\]/],
-      ['network cell', (p) => (p.network!.cell = 'lstm'), /invalid network \(cell is "lstm", the configuration and columns need "gru"\)/],
+      [
+        'network cell',
+        (p) => (p.network!.cell = 'lstm'),
+        /invalid network \(cell is "lstm", the configuration and columns need "gru"\)/,
+      ],
       ['output size', (p) => (p.network!.outputSize = 3), /invalid network \(outputSize is 3/],
-      ['scaler kind', (p) => (p.config!.scaler = 'minmax'), /invalid scaler \(kind 'zscore', the configuration says 'minmax'\)/],
-      ['threshold method', (p) => (p.config!.threshold = { method: 'ksigma', k: 3 }), /threshold state \(method 'pot', the configuration says 'ksigma'\)/],
+      [
+        'scaler kind',
+        (p) => (p.config!.scaler = 'minmax'),
+        /invalid scaler \(kind 'zscore', the configuration says 'minmax'\)/,
+      ],
+      [
+        'threshold method',
+        (p) => (p.config!.threshold = { method: 'ksigma', k: 3 }),
+        /threshold state \(method 'pot', the configuration says 'ksigma'\)/,
+      ],
       ['options', (p) => (p.options!.hidden = 0), /invalid options: options\.hidden must be an integer in \[1, 4096\]/],
       ['summary', (p) => (p.summary = null as unknown as Record<string, unknown>), /invalid training summary/],
     ];
@@ -97,7 +122,11 @@ describe('load of a crafted model file', () => {
   });
 
   it('computes the parameter count the native network has', async () => {
-    for (const options of [{}, { cell: 'lstm', mode: 'reconstruct', layers: 2 }, { cell: 'rnn', horizon: 3, targets: ['c1'] }] as const) {
+    for (const options of [
+      {},
+      { cell: 'lstm', mode: 'reconstruct', layers: 2 },
+      { cell: 'rnn', horizon: 3, targets: ['c1'] },
+    ] as const) {
       const detector = Detector.fromBuffer(await tinyModelFile(options));
       expect(networkParameterCount(detector.network.spec)).toBe(detector.network.paramCount);
     }
@@ -107,7 +136,11 @@ describe('load of a crafted model file', () => {
 describe('load of something that is not a regular file', () => {
   it('rejects /dev/zero at once instead of reading it without end', async () => {
     const result = await loadInChild('/dev/zero');
-    expect(result).toMatchObject({ loaded: false, code: 'ERR_MODEL_FILE', message: 'cannot load /dev/zero: it is a device; a model file must be a regular file' });
+    expect(result).toMatchObject({
+      loaded: false,
+      code: 'ERR_MODEL_FILE',
+      message: 'cannot load /dev/zero: it is a device; a model file must be a regular file',
+    });
     expect(result.elapsedMs).toBeLessThan(1000);
   });
 
@@ -115,7 +148,11 @@ describe('load of something that is not a regular file', () => {
     const fifo = join(dir, 'model.fifo');
     execFileSync('mkfifo', [fifo]);
     const result = await loadInChild(fifo);
-    expect(result).toMatchObject({ loaded: false, code: 'ERR_MODEL_FILE', message: `cannot load ${fifo}: it is a FIFO; a model file must be a regular file` });
+    expect(result).toMatchObject({
+      loaded: false,
+      code: 'ERR_MODEL_FILE',
+      message: `cannot load ${fifo}: it is a FIFO; a model file must be a regular file`,
+    });
   });
 
   it('rejects a directory, a missing file and an unreadable file with ModelFileError and the system error as cause', async () => {
@@ -134,7 +171,12 @@ describe('load of something that is not a regular file', () => {
     const unreadable = writeModel('unreadable.rnnad', tiny);
     chmodSync(unreadable, 0o000);
     const result = await loadInChild(unreadable, true);
-    expect(result).toMatchObject({ loaded: false, code: 'ERR_MODEL_FILE', causeCode: 'EACCES', message: `cannot load ${unreadable}: permission denied (EACCES)` });
+    expect(result).toMatchObject({
+      loaded: false,
+      code: 'ERR_MODEL_FILE',
+      causeCode: 'EACCES',
+      message: `cannot load ${unreadable}: permission denied (EACCES)`,
+    });
   });
 
   it(`rejects a file larger than MODEL_FILE_MAX_BYTES (${MODEL_FILE_MAX_BYTES}) without reading it`, async () => {
@@ -143,7 +185,11 @@ describe('load of something that is not a regular file', () => {
     ftruncateSync(fd, MODEL_FILE_MAX_BYTES + 1); // sparse: no disk space used
     closeSync(fd);
     const result = await loadInChild(huge);
-    expect(result).toMatchObject({ loaded: false, code: 'ERR_MODEL_FILE', message: `cannot load ${huge}: ${MODEL_FILE_MAX_BYTES + 1} bytes is more than the ${MODEL_FILE_MAX_BYTES} a model file may have` });
+    expect(result).toMatchObject({
+      loaded: false,
+      code: 'ERR_MODEL_FILE',
+      message: `cannot load ${huge}: ${MODEL_FILE_MAX_BYTES + 1} bytes is more than the ${MODEL_FILE_MAX_BYTES} a model file may have`,
+    });
     expect(result.elapsedMs).toBeLessThan(1000);
   });
 });
@@ -155,7 +201,9 @@ describe('load of crafted tensors and headers', () => {
       weights[5] = NaN;
       tensors.set('parameters', weights);
     });
-    expect(() => Detector.fromBuffer(crafted)).toThrow(/invalid parameters tensor \(weight 5 is NaN; a trained network's weights are finite\)/);
+    expect(() => Detector.fromBuffer(crafted)).toThrow(
+      /invalid parameters tensor \(weight 5 is NaN; a trained network's weights are finite\)/,
+    );
   });
 
   it('rejects a header nested deeper than 32 levels, which toBuffer could not serialise again', () => {

@@ -6,12 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { fitThreshold, SpotThreshold, thresholdFromJSON, type SpotThresholdState } from '../src/thresholds/index.js';
 import { PEAKS_PER_STEP } from '../src/thresholds/truncated-gpd.js';
-import { Xoshiro128 } from '../src/training/prng.js';
+import { Xoshiro128 } from '../src/core/prng.js';
 
 function calibrated(seed: number): { model: SpotThreshold; next: () => number } {
   const rng = new Xoshiro128(seed);
   const next = (): number => -Math.log1p(-rng.nextFloat());
-  const model = fitThreshold({ method: 'spot', q: 1e-3, level: 0.98 }, Float64Array.from({ length: 20_000 }, next)) as SpotThreshold;
+  const model = fitThreshold(
+    { method: 'spot', q: 1e-3, level: 0.98 },
+    Float64Array.from({ length: 20_000 }, next),
+  ) as SpotThreshold;
   return { model, next };
 }
 
@@ -74,7 +77,9 @@ describe('SPOT refits spread over the stream', () => {
     for (const other of [restored, copy]) {
       const b = other.apply(stream);
       expect(Buffer.from(b.flags).equals(Buffer.from(a.flags))).toBe(true);
-      expect(Buffer.from((b.threshold as Float32Array).buffer).equals(Buffer.from((a.threshold as Float32Array).buffer))).toBe(true);
+      expect(
+        Buffer.from((b.threshold as Float32Array).buffer).equals(Buffer.from((a.threshold as Float32Array).buffer)),
+      ).toBe(true);
     }
   });
 

@@ -1,4 +1,4 @@
-import { InvalidDataError } from '../errors.js';
+import { InvalidDataError } from '../core/errors.js';
 import { quotedPrefix } from './text-number.js';
 
 /**
@@ -184,7 +184,9 @@ export class CsvTokenizer {
   private append(chunk: Uint8Array, start: number, end: number): void {
     const needed = this.scratchLength + (end - start);
     if (needed > this.maxCellBytes) {
-      throw this.scratchLength > 0 ? this.cellTooLong(this.scratch, 0, this.scratchLength) : this.cellTooLong(chunk, start, end);
+      throw this.scratchLength > 0
+        ? this.cellTooLong(this.scratch, 0, this.scratchLength)
+        : this.cellTooLong(chunk, start, end);
     }
     if (needed > this.scratch.length) {
       const grown = new Uint8Array(Math.min(Math.max(needed, this.scratch.length * 2), this.maxCellBytes));

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   await checkWritableTarget(path);
@@ -48,12 +48,22 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
  */
 async function checkWritableTarget(path: string): Promise<void> {
   if (path.endsWith('/') || path.endsWith(sep)) {
-    throw new InvalidArgumentError(`path ${JSON.stringify(path)} ends with a path separator; expected the path of a file to write`);
+    throw new InvalidArgumentError(
+      `path ${JSON.stringify(path)} ends with a path separator; expected the path of a file to write`,
+    );
   }
   const existing = await stat(path).catch(() => null);
   if (existing === null || existing.isFile()) return;
-  const kind = existing.isDirectory() ? 'a directory' : existing.isFIFO() ? 'a FIFO' : existing.isSocket() ? 'a socket' : 'a device';
-  throw new InvalidArgumentError(`path ${JSON.stringify(path)} is ${kind}; expected the path of a regular file to write (or of none yet)`);
+  const kind = existing.isDirectory()
+    ? 'a directory'
+    : existing.isFIFO()
+      ? 'a FIFO'
+      : existing.isSocket()
+        ? 'a socket'
+        : 'a device';
+  throw new InvalidArgumentError(
+    `path ${JSON.stringify(path)} is ${kind}; expected the path of a regular file to write (or of none yet)`,
+  );
 }
 
 async function removeStaleTemporaries(dir: string, name: string): Promise<void> {

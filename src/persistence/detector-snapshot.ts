@@ -6,13 +6,13 @@
  * ModelFileError instead of a confusing error later.
  */
 import { Scaler } from '../data/scaler.js';
-import { describeValue } from '../argument-checks.js';
-import { resolveOptions, toDetectorOptions, type DetectorOptions, type ResolvedOptions } from '../detector-options.js';
 import { AnomalyNetwork, type NetworkSpec } from '../engine/anomaly-network.js';
-import { ModelFileError } from '../errors.js';
+import { describeValue } from '../core/argument-checks.js';
+import { ModelFileError } from '../core/errors.js';
 import { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
 import { thresholdFromJSON } from '../thresholds/index.js';
-import type { FitSummary, FittedModel, ModelConfig } from '../training/fitted-model.js';
+import type { FitSummary, FittedModel, ModelConfig } from '../model/fitted-model.js';
+import { FRESH_SMOOTHING, type SmoothingState } from '../model/row-scores.js';
 import { LIBRARY_VERSION } from './library-version.js';
 import type { ModelFileContents } from './model-file.js';
 
@@ -21,7 +21,8 @@ const PAYLOAD_FORMAT = 'rnn-anomaly/detector';
 interface DetectorPayload {
   format: typeof PAYLOAD_FORMAT;
   library: string;
-  options: DetectorOptions;
+  /** The options the detector was made with, as the detector gives them (it validates them on load). */
+  options: object;
   config: ModelConfig;
   columnNames: string[];
   features: number[];
@@ -29,15 +30,17 @@ interface DetectorPayload {
   scaler: unknown;
   gaussian: unknown;
   threshold: unknown;
+  /** Absent in files written before the smoothing state was kept; those restart it at the cut. */
+  trainingEnd?: SmoothingState;
   summary: FitSummary;
 }
 
-export function toSnapshot(model: FittedModel, options: ResolvedOptions): ModelFileContents {
+export function toSnapshot(model: FittedModel, options: object): ModelFileContents {
   const spec = model.network.spec;
   const payload: DetectorPayload = {
     format: PAYLOAD_FORMAT,
     library: LIBRARY_VERSION,
-    options: toDetectorOptions(options),
+    options,
     config: model.config,
     columnNames: [...model.columnNames],
     features: Array.from(model.features),
@@ -54,6 +57,7 @@ export function toSnapshot(model: FittedModel, options: ResolvedOptions): ModelF
     scaler: model.scaler.toJSON(),
     gaussian: model.gaussian ? model.gaussian.toJSON() : null,
     threshold: model.threshold.toJSON(),
+    trainingEnd: { ...model.trainingEnd },
     summary: model.summary,
   };
   return {
@@ -65,23 +69,45 @@ export function toSnapshot(model: FittedModel, options: ResolvedOptions): ModelF
   };
 }
 
-export function fromSnapshot(contents: ModelFileContents, source: string): { options: DetectorOptions; model: FittedModel } {
+/**
+ * The Detector's option rules, handed down by the detector layer (persistence sits below it), so a
+ * loaded configuration is checked by exactly the rules `new Detector(options)` applies.
+ */
+export interface OptionRules {
+  /** Validates options as `new Detector(options)` does (throwing its errors); returns them resolved. */
+  resolve(options: unknown): object;
+  /** The options that resolve to `resolved` (an inverse of `resolve`). */
+  unresolve(resolved: object): object;
+}
+
+export function fromSnapshot(
+  contents: ModelFileContents,
+  source: string,
+  rules: OptionRules,
+): { options: object; model: FittedModel } {
   const p = contents.payload as Partial<DetectorPayload> | null;
   if (typeof p !== 'object' || p === null || p.format !== PAYLOAD_FORMAT) {
-    throw new ModelFileError(`${source} is a model file but not a detector (payload format ${JSON.stringify(p?.format)})`);
+    throw new ModelFileError(
+      `${source} is a model file but not a detector (payload format ${JSON.stringify(p?.format)})`,
+    );
   }
   const fail = (what: string, cause?: unknown): never => {
     const reason = cause instanceof Error ? `: ${cause.message}` : '';
     throw new ModelFileError(`${source} has an invalid ${what}${reason} (written by rnn-anomaly ${String(p.library)})`);
   };
   const columnNames = p.columnNames;
-  if (!Array.isArray(columnNames) || columnNames.length === 0 || columnNames.some((c) => typeof c !== 'string')) fail('column list');
+  if (!Array.isArray(columnNames) || columnNames.length === 0 || columnNames.some((c) => typeof c !== 'string'))
+    fail('column list');
   const columns = columnNames!.length;
   const features = p.features;
-  if (!Array.isArray(features) || features.length === 0 || features.some((f) => !Number.isInteger(f) || f < 0 || f >= columns)) {
+  if (
+    !Array.isArray(features) ||
+    features.length === 0 ||
+    features.some((f) => !Number.isInteger(f) || f < 0 || f >= columns)
+  ) {
     fail('feature list');
   }
-  const config = checkConfig(p.config, fail);
+  const config = checkConfig(p.config, rules, fail);
   const spec = checkNetworkSpec(p.network, config, columns, features!, fail);
   const parameters = contents.tensors.get('parameters');
   const context = contents.tensors.get('context');
@@ -89,10 +115,15 @@ export function fromSnapshot(contents: ModelFileContents, source: string): { opt
   // Checked before the network exists: its constructor allocates for the declared shape.
   const expectedParameters = networkParameterCount(spec);
   if (parameters!.length !== expectedParameters) {
-    fail(`parameters tensor (${parameters!.length} floats, the ${describeNetwork(spec)} network needs ${expectedParameters})`);
+    fail(
+      `parameters tensor (${parameters!.length} floats, the ${describeNetwork(spec)} network needs ${expectedParameters})`,
+    );
   }
   const nonFinite = parameters!.findIndex((v) => !Number.isFinite(v));
-  if (nonFinite >= 0) fail(`parameters tensor (weight ${nonFinite} is ${parameters![nonFinite]}; a trained network's weights are finite)`);
+  if (nonFinite >= 0)
+    fail(
+      `parameters tensor (weight ${nonFinite} is ${parameters![nonFinite]}; a trained network's weights are finite)`,
+    );
   if (!context || context.length % columns !== 0 || context.length / columns > config.window) {
     fail(`context tensor (expected at most window ${config.window} rows of ${columns} columns)`);
   }
@@ -131,7 +162,9 @@ export function fromSnapshot(contents: ModelFileContents, source: string): { opt
   if (threshold.method !== config.threshold.method) {
     fail(`threshold state (method '${threshold.method}', the configuration says '${config.threshold.method}')`);
   }
-  const options = checkOptions(p.options, fail);
+  const options = checkOptions(p.options, rules, fail);
+  const trainingEnd = p.trainingEnd ?? FRESH_SMOOTHING;
+  if (!isSmoothingState(trainingEnd)) fail('smoothing state (trainingEnd)');
   if (typeof p.summary !== 'object' || p.summary === null || Array.isArray(p.summary)) fail('training summary');
   return {
     options,
@@ -144,6 +177,7 @@ export function fromSnapshot(contents: ModelFileContents, source: string): { opt
       gaussian: gaussian!,
       threshold,
       context: context!,
+      trainingEnd: { ...trainingEnd },
       summary: p.summary!,
     },
   };
@@ -159,19 +193,20 @@ const CHOSEN_BY_FIT = ['hidden', 'window', 'epochs', 'batchSize', 'windowsPerEpo
  * that exclude each other), and resolving it changes nothing: every field is present and none is
  * foreign to the cell, optimizer or mode it belongs with.
  */
-function checkConfig(value: unknown, fail: Fail): ModelConfig {
+function checkConfig(value: unknown, rules: OptionRules, fail: Fail): ModelConfig {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('configuration (not an object)');
   const config = value as Record<string, unknown>;
   for (const key of CHOSEN_BY_FIT) {
-    if (typeof config[key] !== 'number') fail(`configuration (${key} must be a number, got ${describeValue(config[key])})`);
+    if (typeof config[key] !== 'number')
+      fail(`configuration (${key} must be a number, got ${describeValue(config[key])})`);
   }
-  let resolved: ResolvedOptions;
+  let resolved: object;
   try {
-    resolved = resolveOptions(toDetectorOptions({ ...config, targets: null, threads: null } as unknown as ResolvedOptions));
+    resolved = rules.resolve(rules.unresolve({ ...config, targets: null, threads: null }));
   } catch (cause) {
     return fail('configuration', cause);
   }
-  const { targets: _targets, threads: _threads, ...expected } = resolved;
+  const { targets: _targets, threads: _threads, ...expected } = resolved as Record<string, unknown>;
   for (const [key, want] of Object.entries(expected)) {
     if (!sameJSON(config[key], want)) {
       fail(`configuration (${key} is ${JSON.stringify(config[key]) ?? 'missing'}, expected ${JSON.stringify(want)})`);
@@ -181,7 +216,13 @@ function checkConfig(value: unknown, fail: Fail): ModelConfig {
 }
 
 /** The network the configuration describes, for the file's columns and scored features. */
-function checkNetworkSpec(value: unknown, config: ModelConfig, columns: number, features: number[], fail: Fail): NetworkSpec {
+function checkNetworkSpec(
+  value: unknown,
+  config: ModelConfig,
+  columns: number,
+  features: number[],
+  fail: Fail,
+): NetworkSpec {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('network (not an object)');
   const spec = value as NetworkSpec;
   const outputSize = config.mode === 'forecast' ? config.horizon * features.length : columns;
@@ -197,9 +238,13 @@ function checkNetworkSpec(value: unknown, config: ModelConfig, columns: number, 
   };
   for (const [key, want] of Object.entries(expected)) {
     const got = (spec as unknown as Record<string, unknown>)[key];
-    if (got !== want) fail(`network (${key} is ${JSON.stringify(got) ?? 'missing'}, the configuration and columns need ${JSON.stringify(want)})`);
+    if (got !== want)
+      fail(
+        `network (${key} is ${JSON.stringify(got) ?? 'missing'}, the configuration and columns need ${JSON.stringify(want)})`,
+      );
   }
-  if (config.cell !== 'rnn' && spec.nonlinearity !== undefined) fail(`network (nonlinearity given for cell '${config.cell}')`);
+  if (config.cell !== 'rnn' && spec.nonlinearity !== undefined)
+    fail(`network (nonlinearity given for cell '${config.cell}')`);
   if (config.mode === 'reconstruct' && features.some((f, i) => f !== i)) {
     fail(`feature list (${JSON.stringify(features)}; a reconstruction scores every column in order)`);
   }
@@ -227,13 +272,13 @@ function describeNetwork(spec: NetworkSpec): string {
  * The saved options build a Detector (they are what a refit of the loaded detector uses; fit may
  * have narrowed them, so they need not equal the configuration).
  */
-function checkOptions(value: unknown, fail: Fail): DetectorOptions {
+function checkOptions(value: unknown, rules: OptionRules, fail: Fail): object {
   try {
-    resolveOptions(value);
+    rules.resolve(value);
   } catch (cause) {
     return fail('options', cause);
   }
-  return value as DetectorOptions;
+  return value as object;
 }
 
 function sameJSON(a: unknown, b: unknown): boolean {
@@ -245,4 +290,16 @@ function canonicalJSON(value: unknown): string | undefined {
   if (Array.isArray(value)) return `[${value.map(canonicalJSON).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJSON(v)}`).join(',')}}`;
+}
+
+function isSmoothingState(value: unknown): value is SmoothingState {
+  if (typeof value !== 'object' || value === null) return false;
+  const { numerator, denominator } = value as Record<string, unknown>;
+  return (
+    typeof numerator === 'number' &&
+    Number.isFinite(numerator) &&
+    typeof denominator === 'number' &&
+    Number.isFinite(denominator) &&
+    denominator >= 0
+  );
 }

@@ -23,7 +23,7 @@
  */
 import { constants as fsConstants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { ModelFileError } from '../errors.js';
+import { ModelFileError } from '../core/errors.js';
 import { crc32 } from './crc32.js';
 
 export const MODEL_FILE_MAGIC = Uint8Array.from([0x52, 0x4e, 0x4e, 0x41, 0x44, 0x00, 0x0d, 0x0a]);
@@ -71,7 +71,9 @@ export function encodeModelFile(contents: ModelFileContents): Uint8Array {
 
   const total = PREFIX_BYTES + headerBytes.length + floats * 4 + CRC_BYTES;
   if (total > MODEL_FILE_MAX_BYTES) {
-    throw new ModelFileError(`the model file would be ${total} bytes, more than the ${MODEL_FILE_MAX_BYTES} a model file may have`);
+    throw new ModelFileError(
+      `the model file would be ${total} bytes, more than the ${MODEL_FILE_MAX_BYTES} a model file may have`,
+    );
   }
   const bytes = new Uint8Array(total);
   const view = new DataView(bytes.buffer);
@@ -95,7 +97,9 @@ export function encodeModelFile(contents: ModelFileContents): Uint8Array {
 export function decodeModelFile(bytes: Uint8Array, source = 'model buffer'): ModelFileContents {
   const minimum = PREFIX_BYTES + CRC_BYTES;
   if (bytes.length < MODEL_FILE_MAGIC.length || !hasMagic(bytes)) {
-    throw new ModelFileError(`${source} is not an rnn-anomaly model file (it does not start with the magic bytes "RNNAD\\0\\r\\n")`);
+    throw new ModelFileError(
+      `${source} is not an rnn-anomaly model file (it does not start with the magic bytes "RNNAD\\0\\r\\n")`,
+    );
   }
   if (bytes.length < minimum) {
     throw new ModelFileError(`${source} is truncated: ${bytes.length} bytes, a model file has at least ${minimum}`);
@@ -121,12 +125,16 @@ export function decodeModelFile(bytes: Uint8Array, source = 'model buffer'): Mod
           : `${source} is truncated: ${bytes.length} bytes, its header alone needs ${expected.bytes}`,
       );
     }
-    throw new ModelFileError(`${source} is corrupted: CRC-32 mismatch (stored 0x${hex(stored)}, computed 0x${hex(actual)})`);
+    throw new ModelFileError(
+      `${source} is corrupted: CRC-32 mismatch (stored 0x${hex(stored)}, computed 0x${hex(actual)})`,
+    );
   }
 
   const headerLength = view.getUint32(12, true);
   if (headerLength > bytes.length - minimum) {
-    throw new ModelFileError(`${source} is corrupted: header length ${headerLength} exceeds the file size ${bytes.length}`);
+    throw new ModelFileError(
+      `${source} is corrupted: header length ${headerLength} exceeds the file size ${bytes.length}`,
+    );
   }
   const header = parseHeader(bytes, headerLength, source);
   let floats = 0;
@@ -162,14 +170,22 @@ function hex(n: number): string {
  */
 const MAX_HEADER_DEPTH = 32;
 
-function parseHeader(bytes: Uint8Array, headerLength: number, source: string): { tensors: TensorEntry[]; payload: unknown } {
+function parseHeader(
+  bytes: Uint8Array,
+  headerLength: number,
+  source: string,
+): { tensors: TensorEntry[]; payload: unknown } {
   const depth = nestingDepth(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength));
   if (depth > MAX_HEADER_DEPTH) {
-    throw new ModelFileError(`${source} is corrupted: its header nests ${depth} levels deep, at most ${MAX_HEADER_DEPTH} are allowed`);
+    throw new ModelFileError(
+      `${source} is corrupted: its header nests ${depth} levels deep, at most ${MAX_HEADER_DEPTH} are allowed`,
+    );
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)));
+    parsed = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)),
+    );
   } catch (err) {
     throw new ModelFileError(`${source} is corrupted: its header is not valid UTF-8 JSON (${(err as Error).message})`);
   }
@@ -181,8 +197,12 @@ function parseHeader(bytes: Uint8Array, headerLength: number, source: string): {
   for (const entry of tensors) {
     const e = entry as Partial<TensorEntry> | null;
     if (
-      typeof e !== 'object' || e === null || typeof e.name !== 'string' || seen.has(e.name) ||
-      !Number.isSafeInteger(e.length) || (e.length as number) < 0
+      typeof e !== 'object' ||
+      e === null ||
+      typeof e.name !== 'string' ||
+      seen.has(e.name) ||
+      !Number.isSafeInteger(e.length) ||
+      (e.length as number) < 0
     ) {
       throw new ModelFileError(`${source} is corrupted: invalid tensor table entry ${JSON.stringify(entry)}`);
     }
@@ -199,7 +219,8 @@ function nestingDepth(json: Uint8Array): number {
   for (let i = 0; i < json.length; i++) {
     const c = json[i]!;
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) {
       inString = true;
@@ -248,11 +269,19 @@ export async function readModelFile(path: string): Promise<Uint8Array> {
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) {
-      const kind = stats.isDirectory() ? 'a directory' : stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : 'a device';
+      const kind = stats.isDirectory()
+        ? 'a directory'
+        : stats.isFIFO()
+          ? 'a FIFO'
+          : stats.isSocket()
+            ? 'a socket'
+            : 'a device';
       throw new ModelFileError(`cannot load ${path}: it is ${kind}; a model file must be a regular file`);
     }
     if (stats.size > MODEL_FILE_MAX_BYTES) {
-      throw new ModelFileError(`cannot load ${path}: ${stats.size} bytes is more than the ${MODEL_FILE_MAX_BYTES} a model file may have`);
+      throw new ModelFileError(
+        `cannot load ${path}: ${stats.size} bytes is more than the ${MODEL_FILE_MAX_BYTES} a model file may have`,
+      );
     }
     const bytes = new Uint8Array(stats.size);
     let filled = 0;

@@ -1,7 +1,13 @@
-import { InvalidDataError } from '../errors.js';
+import { InvalidDataError } from '../core/errors.js';
 import { runSteps, runStepsAsync, checkSignal, type Steps } from './cooperative.js';
 import { fitGpd, MIN_EXCESSES_FOR_SHAPE, type GpdFit } from './gpd.js';
-import type { ApplyAsyncOptions, ThresholdDecision, ThresholdModel, ThresholdResult, ThresholdStateBase } from './model.js';
+import type {
+  ApplyAsyncOptions,
+  ThresholdDecision,
+  ThresholdModel,
+  ThresholdResult,
+  ThresholdStateBase,
+} from './model.js';
 import { fitTail, tailQuantile } from './pot.js';
 import { finiteScore, finiteScores, type ScoreArray } from './scores.js';
 import type { ResolvedSpotSpec } from './spec.js';
@@ -119,7 +125,9 @@ export class SpotThreshold implements ThresholdModel {
   static fromCalibration(spec: ResolvedSpotSpec, calibration: Float64Array, name: string): SpotThreshold {
     const { depth, maxPeaks, q, level } = spec;
     if (calibration.length <= depth) {
-      throw new InvalidDataError(`${name} must hold more than depth = ${depth} scores for DSPOT, got ${calibration.length}`);
+      throw new InvalidDataError(
+        `${name} must hold more than depth = ${depth} scores for DSPOT, got ${calibration.length}`,
+      );
     }
     const corrected = depth === 0 ? calibration : driftCorrected(calibration, depth);
     const tail = fitTail(corrected, q, level, name);
@@ -138,7 +146,19 @@ export class SpotThreshold implements ThresholdModel {
     peaks.set(excesses);
     const bounds = new Float64Array(calibrationCount + maxPeaks).fill(Infinity);
     const drift = calibration.slice(calibration.length - depth);
-    return new SpotThreshold(spec, tail.initialThreshold, calibrationCount, peaks, bounds, 0, 0, observations, fit, z, drift);
+    return new SpotThreshold(
+      spec,
+      tail.initialThreshold,
+      calibrationCount,
+      peaks,
+      bounds,
+      0,
+      0,
+      observations,
+      fit,
+      z,
+      drift,
+    );
   }
 
   static fromState(spec: ResolvedSpotSpec, state: SpotState): SpotThreshold {
@@ -164,8 +184,13 @@ export class SpotThreshold implements ThresholdModel {
     );
     restored.pendingPeaks = [...(state.pendingPeaks ?? [])];
     restored.pendingBounds = [...(state.pendingBounds ?? [])];
-    if (restored.pendingPeaks.length !== restored.pendingBounds.length || restored.pendingPeaks.length > MAX_PENDING_PEAKS) {
-      throw new InvalidDataError(`state.pendingPeaks and state.pendingBounds must have the same length, at most ${MAX_PENDING_PEAKS}`);
+    if (
+      restored.pendingPeaks.length !== restored.pendingBounds.length ||
+      restored.pendingPeaks.length > MAX_PENDING_PEAKS
+    ) {
+      throw new InvalidDataError(
+        `state.pendingPeaks and state.pendingBounds must have the same length, at most ${MAX_PENDING_PEAKS}`,
+      );
     }
     const steps = state.refitSteps ?? null;
     if (steps !== null) restored.resumeRefit(steps);
@@ -178,7 +203,14 @@ export class SpotThreshold implements ThresholdModel {
   }
 
   /** The current tail estimate: t, z_q (drift-corrected units for DSPOT), GPD shape and scale, peaks N_t, n. */
-  get tail(): { initialThreshold: number; threshold: number; gamma: number; sigma: number; peaks: number; observations: number } {
+  get tail(): {
+    initialThreshold: number;
+    threshold: number;
+    gamma: number;
+    sigma: number;
+    peaks: number;
+    observations: number;
+  } {
     return {
       initialThreshold: this.t,
       threshold: this.z,
@@ -344,12 +376,15 @@ export class SpotThreshold implements ThresholdModel {
   private resumeRefit(steps: number): void {
     const count = this.calibrationCount + this.streamCount;
     if (!Number.isInteger(steps) || steps < 0 || count < MIN_EXCESSES_FOR_SHAPE) {
-      throw new InvalidDataError(`state.refitSteps must be null or a step count of a refit over at least ${MIN_EXCESSES_FOR_SHAPE} peaks, got ${steps}`);
+      throw new InvalidDataError(
+        `state.refitSteps must be null or a step count of a refit over at least ${MIN_EXCESSES_FOR_SHAPE} peaks, got ${steps}`,
+      );
     }
     const start = this.fit.shapeEstimated ? this.fit : fitGpd(this.peaks, count);
     this.refit = fitTruncatedTailSteps(this.peaks, this.bounds, count, start);
     for (let i = 0; i < steps; i++) {
-      if (this.refit.next().done) throw new InvalidDataError(`state.refitSteps (${steps}) is more than the refit it names takes`);
+      if (this.refit.next().done)
+        throw new InvalidDataError(`state.refitSteps (${steps}) is more than the refit it names takes`);
     }
     this.refitSteps = steps;
   }
@@ -358,7 +393,10 @@ export class SpotThreshold implements ThresholdModel {
     const count = this.calibrationCount + this.streamCount;
     let largest = 0;
     for (let i = 0; i < count; i++) largest = Math.max(largest, this.peaks[i]!);
-    this.z = Math.min(tailQuantile(this.t, this.fit, this.spec.q, this.observations, count), this.t + MAX_EXTRAPOLATION * largest);
+    this.z = Math.min(
+      tailQuantile(this.t, this.fit, this.spec.q, this.observations, count),
+      this.t + MAX_EXTRAPOLATION * largest,
+    );
   }
 
   /**

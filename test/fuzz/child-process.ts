@@ -35,9 +35,13 @@ const POLL_MS = 20;
 
 export function runTsChild(script: string, args: readonly string[], limits: ChildLimits): Promise<ChildOutcome> {
   const began = performance.now();
-  const child = spawn(process.execPath, [`--max-old-space-size=${limits.heapMb ?? 256}`, '--import', 'tsx', script, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [`--max-old-space-size=${limits.heapMb ?? 256}`, '--import', 'tsx', script, ...args],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   let killedFor: ChildOutcome['killedFor'] = null;

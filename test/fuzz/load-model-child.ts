@@ -3,7 +3,7 @@
  * root (argv[3] === 'as-nobody', so permission checks apply), then one JSON line: what happened,
  * how long it took and the peak resident set.
  */
-import { Detector } from '../../src/detector.js';
+import { Detector } from '../../src/detector/detector.js';
 
 const [path, asWho] = process.argv.slice(2);
 if (asWho === 'as-nobody' && process.getuid?.() === 0) process.setuid!(65534);

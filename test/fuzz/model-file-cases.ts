@@ -12,7 +12,7 @@ import type { NetworkSpec } from '../../src/engine/anomaly-network.js';
 import { crc32 } from '../../src/persistence/crc32.js';
 import { networkParameterCount } from '../../src/persistence/detector-snapshot.js';
 import { MODEL_FILE_MAGIC, decodeModelFile } from '../../src/persistence/model-file.js';
-import { Xoshiro128 } from '../../src/training/prng.js';
+import { Xoshiro128 } from '../../src/core/prng.js';
 
 export interface FuzzCase {
   kind: string;
@@ -92,7 +92,21 @@ const tensorTable: Mutation = (base, _random, int) => {
 const prefixFields: Mutation = (base, _random, int) => {
   const bytes = base.slice();
   const view = new DataView(bytes.buffer);
-  const edges = [0, 1, 2, 3, 4, 15, 16, bytes.length - 20, bytes.length - 19, bytes.length, 0x7fffffff, 0x80000000, 0xffffffff];
+  const edges = [
+    0,
+    1,
+    2,
+    3,
+    4,
+    15,
+    16,
+    bytes.length - 20,
+    bytes.length - 19,
+    bytes.length,
+    0x7fffffff,
+    0x80000000,
+    0xffffffff,
+  ];
   view.setUint32(int(2) === 0 ? 8 : 12, edges[int(edges.length)]! >>> 0, true);
   return int(4) === 0 ? bytes : withCrc(bytes);
 };
@@ -140,9 +154,38 @@ const DELETE = Symbol('delete');
 
 function hostileValue(random: () => number, int: (n: number) => number): unknown {
   const values: unknown[] = [
-    DELETE, null, true, false, 0, -0, -1, 1, 2, 0.5, 1e-300, 2 ** 24, 2 ** 31, 2 ** 32, 2 ** 53, 1e308, -1e308,
-    '', 'auto', 'gru', 'reconstruct', 'loglik', 'spot', 'x'.repeat(100_000), [], [1, 2, 3], [null], {}, { method: 'spot' },
-    Array.from({ length: 10_000 }, () => random()), NESTED_2000, NESTED_100000,
+    DELETE,
+    null,
+    true,
+    false,
+    0,
+    -0,
+    -1,
+    1,
+    2,
+    0.5,
+    1e-300,
+    2 ** 24,
+    2 ** 31,
+    2 ** 32,
+    2 ** 53,
+    1e308,
+    -1e308,
+    '',
+    'auto',
+    'gru',
+    'reconstruct',
+    'loglik',
+    'spot',
+    'x'.repeat(100_000),
+    [],
+    [1, 2, 3],
+    [null],
+    {},
+    { method: 'spot' },
+    Array.from({ length: 10_000 }, () => random()),
+    NESTED_2000,
+    NESTED_100000,
   ];
   return values[int(values.length)];
 }
@@ -194,7 +237,11 @@ export function encodeRaw(header: unknown, body: Uint8Array): Uint8Array {
 }
 
 function withCrc(bytes: Uint8Array): Uint8Array {
-  new DataView(bytes.buffer, bytes.byteOffset).setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
+  new DataView(bytes.buffer, bytes.byteOffset).setUint32(
+    bytes.length - 4,
+    crc32(bytes.subarray(0, bytes.length - 4)),
+    true,
+  );
   return bytes;
 }
 

@@ -6,8 +6,8 @@
  * summary line at the end.
  */
 import { readFileSync } from 'node:fs';
-import { Detector } from '../../src/detector.js';
-import { RnnAnomalyError } from '../../src/errors.js';
+import { Detector } from '../../src/detector/detector.js';
+import { RnnAnomalyError } from '../../src/core/errors.js';
 import { modelFileCase } from './model-file-cases.js';
 
 interface Untyped {
@@ -46,9 +46,16 @@ for (let index = job.start; index < job.end; index++) {
     counts.loaded++;
   } catch (error) {
     if (error instanceof RnnAnomalyError) counts[loaded ? 'failedOnUse' : 'rejected']++;
-    else untyped.push({ index, kind: fuzzCase.kind, error: `${(error as Error)?.name}: ${String((error as Error)?.message).slice(0, 300)}` });
+    else
+      untyped.push({
+        index,
+        kind: fuzzCase.kind,
+        error: `${(error as Error)?.name}: ${String((error as Error)?.message).slice(0, 300)}`,
+      });
   }
   const ms = performance.now() - began;
   if (ms > slowest.ms) slowest = { index, ms };
 }
-console.log(JSON.stringify({ done: true, counts, kinds, untyped, slowest, maxRssBytes: process.resourceUsage().maxRSS * 1024 }));
+console.log(
+  JSON.stringify({ done: true, counts, kinds, untyped, slowest, maxRssBytes: process.resourceUsage().maxRSS * 1024 }),
+);

@@ -55,7 +55,13 @@ export async function fuzzBaseFiles(): Promise<Uint8Array[]> {
   const variants = [
     {},
     { cell: 'lstm', mode: 'reconstruct', score: 'loglik', threshold: { method: 'spot' } },
-    { cell: 'rnn', nonlinearity: 'relu', targets: ['c1'], horizon: 2, threshold: { method: 'dynamic', window: 50, batch: 10 } },
+    {
+      cell: 'rnn',
+      nonlinearity: 'relu',
+      targets: ['c1'],
+      horizon: 2,
+      threshold: { method: 'dynamic', window: 50, batch: 10 },
+    },
   ];
   const bases: Uint8Array[] = [];
   for (const options of variants) {
@@ -83,7 +89,8 @@ function addReport(summary: FuzzSummary, report: ChildReport): void {
   summary.rejected += report.counts.rejected;
   summary.failedOnUse += report.counts.failedOnUse;
   for (const [kind, n] of Object.entries(report.kinds)) summary.kinds[kind] = (summary.kinds[kind] ?? 0) + n;
-  for (const u of report.untyped) summary.failures.push({ index: u.index, kind: u.kind, failure: 'untyped', detail: u.error });
+  for (const u of report.untyped)
+    summary.failures.push({ index: u.index, kind: u.kind, failure: 'untyped', detail: u.error });
   if (report.slowest.ms > summary.slowestCase.ms) summary.slowestCase = report.slowest;
   summary.peakRssBytes = Math.max(summary.peakRssBytes, report.maxRssBytes);
 }
@@ -98,12 +105,21 @@ export async function runModelFileFuzz(options: FuzzOptions): Promise<FuzzSummar
     return path;
   });
   const summary: FuzzSummary = {
-    cases: options.cases, loaded: 0, rejected: 0, failedOnUse: 0, kinds: {}, failures: [], children: 0, peakRssBytes: 0,
-    slowestCase: { index: -1, ms: 0 }, elapsedMs: 0,
+    cases: options.cases,
+    loaded: 0,
+    rejected: 0,
+    failedOnUse: 0,
+    kinds: {},
+    failures: [],
+    children: 0,
+    peakRssBytes: 0,
+    slowestCase: { index: -1, ms: 0 },
+    elapsedMs: 0,
   };
   const batch = options.batch ?? 2000;
   const pending: [number, number][] = [];
-  for (let start = 0; start < options.cases; start += batch) pending.push([start, Math.min(options.cases, start + batch)]);
+  for (let start = 0; start < options.cases; start += batch)
+    pending.push([start, Math.min(options.cases, start + batch)]);
   try {
     while (pending.length > 0) {
       const [start, end] = pending.shift()!;
@@ -127,7 +143,12 @@ export async function runModelFileFuzz(options: FuzzOptions): Promise<FuzzSummar
       summary.failures.push({
         index,
         kind: caseKind(bases, options.seed, index),
-        failure: outcome.killedFor === 'idle' || outcome.killedFor === 'time' ? 'hang' : outcome.killedFor === 'memory' ? 'memory' : 'crash',
+        failure:
+          outcome.killedFor === 'idle' || outcome.killedFor === 'time'
+            ? 'hang'
+            : outcome.killedFor === 'memory'
+              ? 'memory'
+              : 'crash',
         detail: `exit ${outcome.exitCode}, signal ${outcome.signal}, peak RSS ${Math.round(outcome.peakRssBytes / 2 ** 20)} MiB: ${outcome.stderr.slice(-600)}`,
       });
       // The cases before the failing one ran, but their counts died with the child: run them again.

@@ -1,5 +1,5 @@
 /** Small real model files and crafted variants of them, for the model-file tests and fuzzer. */
-import { Detector } from '../../src/detector.js';
+import { Detector } from '../../src/detector/detector.js';
 import { decodeModelFile, encodeModelFile, type ModelFileContents } from '../../src/persistence/model-file.js';
 
 /** Payload fields the crafting edits reach into. */
@@ -22,7 +22,10 @@ export async function tinyModelFile(options: Record<string, unknown> = {}): Prom
 }
 
 /** `bytes` decoded, edited and encoded again: a file with a valid CRC saying whatever `edit` made it say. */
-export function craftModelFile(bytes: Uint8Array, edit: (payload: CraftablePayload, tensors: ModelFileContents['tensors']) => void): Uint8Array {
+export function craftModelFile(
+  bytes: Uint8Array,
+  edit: (payload: CraftablePayload, tensors: ModelFileContents['tensors']) => void,
+): Uint8Array {
   const contents = decodeModelFile(bytes);
   const payload = structuredClone(contents.payload) as CraftablePayload;
   const tensors = new Map(contents.tensors);

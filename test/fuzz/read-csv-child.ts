@@ -9,11 +9,18 @@ const [mode, argument] = process.argv.slice(2);
 const began = performance.now();
 let result: Record<string, unknown>;
 try {
-  const series = mode === 'file' ? await readCsv(argument!) : parseCsv(`value\n${'1'.repeat(Number(argument) * 2 ** 20)}\n`);
+  const series =
+    mode === 'file' ? await readCsv(argument!) : parseCsv(`value\n${'1'.repeat(Number(argument) * 2 ** 20)}\n`);
   result = { parsed: true, rows: series.rows };
 } catch (error) {
   const e = error as Error & { code?: string };
-  result = { parsed: false, name: e.name, code: e.code, messageLength: e.message.length, message: e.message.slice(0, 300) };
+  result = {
+    parsed: false,
+    name: e.name,
+    code: e.code,
+    messageLength: e.message.length,
+    message: e.message.slice(0, 300),
+  };
 }
 result.elapsedMs = performance.now() - began;
 result.maxRssBytes = process.resourceUsage().maxRSS * 1024;

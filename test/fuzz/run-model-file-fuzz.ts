@@ -14,6 +14,10 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '2000' },
   },
 });
-const summary = await runModelFileFuzz({ cases: Number(values.cases), seed: Number(values.seed), batch: Number(values.batch) });
+const summary = await runModelFileFuzz({
+  cases: Number(values.cases),
+  seed: Number(values.seed),
+  batch: Number(values.batch),
+});
 console.log(JSON.stringify({ ...summary, peakRssMiB: Math.round(summary.peakRssBytes / 2 ** 20) }, null, 2));
 process.exitCode = summary.failures.length === 0 ? 0 : 1;
