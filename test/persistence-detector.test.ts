@@ -157,7 +157,10 @@ describe('Detector.load rejects bad files', () => {
       code: 'ERR_MODEL_FILE',
       message: expect.stringMatching(/not an rnn-anomaly model file/),
     });
-    await expect(Detector.load(join(dir, 'does-not-exist.rnnad'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(Detector.load(join(dir, 'does-not-exist.rnnad'))).rejects.toMatchObject({
+      code: 'ERR_MODEL_FILE',
+      cause: { code: 'ENOENT' },
+    });
   });
 
   it('a newer format version', async () => {

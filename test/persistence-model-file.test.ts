@@ -6,7 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ModelFileError } from '../src/core/errors.js';
 import { writeFileAtomic } from '../src/persistence/atomic-write.js';
 import { crc32 } from '../src/persistence/crc32.js';
-import { MODEL_FILE_VERSION, decodeModelFile, encodeModelFile } from '../src/persistence/model-file.js';
+import {
+  MODEL_FILE_MAX_BYTES,
+  MODEL_FILE_VERSION,
+  decodeModelFile,
+  encodeModelFile,
+} from '../src/persistence/model-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnad-model-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -86,6 +91,16 @@ describe('model file encoding', () => {
     pool.set(bytes, 17);
     const decoded = decodeModelFile(pool.subarray(17));
     expect(decoded.tensors.get('bias')![0]).toBe(0.125);
+  });
+
+  it('refuses to encode a file larger than MODEL_FILE_MAX_BYTES, which load would refuse', () => {
+    // Only the declared length is read before the size check, so no 2 GB array is needed.
+    const oversized = { length: MODEL_FILE_MAX_BYTES / 4 } as unknown as Float32Array;
+    expectModelError(
+      () => encodeModelFile({ payload: {}, tensors: new Map([['weights', oversized]]) }),
+      'ERR_MODEL_FILE',
+      new RegExp(`more than the ${MODEL_FILE_MAX_BYTES} a model file may have`),
+    );
   });
 });
 

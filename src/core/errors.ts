@@ -84,8 +84,12 @@ export class NotFittedError extends RnnAnomalyError {
 
 /** A model file that is truncated, corrupted, foreign or from a newer format. */
 export class ModelFileError extends RnnAnomalyError {
-  constructor(message: string, code: 'ERR_MODEL_FILE' | 'ERR_MODEL_VERSION' = 'ERR_MODEL_FILE') {
-    super(code, message);
+  constructor(
+    message: string,
+    code: 'ERR_MODEL_FILE' | 'ERR_MODEL_VERSION' = 'ERR_MODEL_FILE',
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
   }
 }
 

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../core/errors.js';
-import { checkKnownKeys, checkOneOf, checkPlainObject, describeValue } from '../core/argument-checks.js';
+import { checkInteger, checkKnownKeys, checkOneOf, checkPlainObject, describeValue } from '../core/argument-checks.js';
 import type { MissingPolicy } from './missing-values.js';
 import { MISSING_POLICIES } from './missing-values.js';
 import type { NonFinitePolicy } from './time-series.js';
@@ -33,6 +33,12 @@ export interface CsvOptions {
    * a policy name fills them right away (see fillMissing).
    */
   missing?: MissingPolicy | 'keep';
+  /**
+   * Longest cell accepted, in bytes, in [1, 2^30]. Default 1 MiB (1048576). A longer cell is an
+   * ERR_CSV_PARSE error raised as soon as the limit is passed, so a runaway cell (a file without
+   * line breaks, a stray quote) costs at most this much memory, however large the input.
+   */
+  maxCellBytes?: number;
 }
 
 export interface ReadCsvOptions extends CsvOptions {
@@ -50,7 +56,10 @@ export interface ResolvedCsvOptions {
   missingValues: readonly string[];
   decimal: number;
   missing: MissingPolicy | 'keep';
+  maxCellBytes: number;
 }
+
+export const DEFAULT_MAX_CELL_BYTES = 1 << 20;
 
 const KNOWN_KEYS = [
   'delimiter',
@@ -63,6 +72,7 @@ const KNOWN_KEYS = [
   'missingValues',
   'decimal',
   'missing',
+  'maxCellBytes',
   'signal',
 ] as const;
 
@@ -136,5 +146,9 @@ export function resolveCsvOptions(options: unknown): ResolvedCsvOptions {
     missingValues,
     decimal,
     missing: checkOneOf('options.missing', o.missing ?? 'keep', [...MISSING_POLICIES, 'keep'] as const),
+    maxCellBytes:
+      o.maxCellBytes === undefined
+        ? DEFAULT_MAX_CELL_BYTES
+        : checkInteger('options.maxCellBytes', o.maxCellBytes, 1, 2 ** 30),
   };
 }

@@ -9,10 +9,13 @@ const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
 const CANDIDATE_DELIMITERS = [0x2c, 0x3b, 0x09]; // , ; tab
+/** The delimiter is detected from at most this much of the first line, so a huge first line is never held whole. */
+const DELIMITER_SAMPLE_BYTES = 1 << 16;
 
 /**
- * CSV bytes in, TimeSeries out. Holds back the input only until the first line is complete
- * (to strip a UTF-8 byte order mark and detect the delimiter), then streams every chunk
+ * CSV bytes in, TimeSeries out. Holds back the input only until the first line is complete or
+ * DELIMITER_SAMPLE_BYTES have arrived (to strip a UTF-8 byte order mark and detect the
+ * delimiter), then streams every chunk
  * through the tokenizer into per-column buffers.
  */
 export class CsvParser {
@@ -33,7 +36,7 @@ export class CsvParser {
     this.head!.push(chunk);
     this.headLength += chunk.length;
     const joined = this.joinHead();
-    if (firstLineEnd(joined) >= 0) this.start(joined);
+    if (joined.length >= DELIMITER_SAMPLE_BYTES || firstLineEnd(joined) >= 0) this.start(joined);
   }
 
   finish(): TimeSeries {
@@ -65,7 +68,7 @@ export class CsvParser {
     const delimiter =
       this.options.delimiter === 'auto' ? detectDelimiter(body, this.options.decimal) : this.options.delimiter;
     this.head = null;
-    this.tokenizer = new CsvTokenizer(delimiter, this.builder);
+    this.tokenizer = new CsvTokenizer(delimiter, this.builder, this.options.maxCellBytes);
     this.tokenizer.push(body);
   }
 }

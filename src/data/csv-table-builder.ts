@@ -2,7 +2,7 @@ import { InvalidArgumentError, InvalidDataError } from '../core/errors.js';
 import { ChunkedColumn } from './chunked-column.js';
 import type { CsvFieldSink } from './csv-tokenizer.js';
 import type { ResolvedCsvOptions } from './csv-options.js';
-import { asciiText, MissingTokens, parseDecimal } from './text-number.js';
+import { isBlankByte, MissingTokens, parseDecimal, quotedPrefix } from './text-number.js';
 import { TimeSeries } from './time-series.js';
 import type { EpochUnit } from './timestamps.js';
 import { epochToMs, guessEpochUnit, looksLikeTimeColumnName, parseTimestampBytes } from './timestamps.js';
@@ -148,7 +148,7 @@ export class CsvTableBuilder implements CsvFieldSink {
       const kind = kindOf(column);
       if (kind === null) {
         throw new InvalidDataError(
-          `timestamp column "${this.names[column]}" has ${JSON.stringify(utf8.decode(first[column]!))} at row 0 (line ${this.currentLine()}), ` +
+          `timestamp column "${this.names[column]}" has ${quotedPrefix(first[column]!, 0, first[column]!.length)} at row 0 (line ${this.currentLine()}), ` +
             `which is neither a date (${DATE_FORMATS}) nor an epoch number`,
         );
       }
@@ -220,7 +220,7 @@ export class CsvTableBuilder implements CsvFieldSink {
     } else if (!(Math.abs(value) <= FLOAT32_MAX)) {
       if (this.options.nonFinite === 'error') {
         throw new InvalidDataError(
-          `column "${this.numeric[slot]!.name}" has ${JSON.stringify(asciiText(bytes, start, end).trim())} at row ${this.rows} (line ${this.currentLine()}), ` +
+          `column "${this.numeric[slot]!.name}" has ${quotedTrimmed(bytes, start, end)} at row ${this.rows} (line ${this.currentLine()}), ` +
             `which is infinite or beyond float32 range; pass { nonFinite: 'missing' } to treat such cells as missing`,
         );
       }
@@ -237,7 +237,7 @@ export class CsvTableBuilder implements CsvFieldSink {
       return;
     }
     throw new InvalidDataError(
-      `column "${column.name}" has a non-numeric value ${JSON.stringify(utf8.decode(bytes.subarray(start, end)))} at row ${this.rows} (line ${this.currentLine()}); ` +
+      `column "${column.name}" has a non-numeric value ${quotedPrefix(bytes, start, end)} at row ${this.rows} (line ${this.currentLine()}); ` +
         (column.chosen
           ? 'it was requested in options.columns'
           : `choose numeric columns with options.columns or pass { nonNumeric: 'ignore' } to skip such columns`),
@@ -249,11 +249,11 @@ export class CsvTableBuilder implements CsvFieldSink {
     const ms =
       kind === 'date' ? parseTimestampBytes(bytes, start, end) : epochToMs(parseDecimal(bytes, start, end), kind);
     if (!Number.isFinite(ms)) {
-      const text = utf8.decode(bytes.subarray(start, end));
+      const blank = quotedTrimmed(bytes, start, end) === '""';
       const expected =
         kind === 'date' ? `a date like the first row's (${DATE_FORMATS})` : "an epoch number like the first row's";
       throw new InvalidDataError(
-        `timestamp column "${this.names[this.timestampColumn]}" has ${text.trim() === '' ? 'an empty cell' : JSON.stringify(text)} at row ${this.rows} (line ${this.currentLine()}); expected ${expected}`,
+        `timestamp column "${this.names[this.timestampColumn]}" has ${blank ? 'an empty cell' : quotedPrefix(bytes, start, end)} at row ${this.rows} (line ${this.currentLine()}); expected ${expected}`,
       );
     }
     this.timestamps!.push(ms);
@@ -266,4 +266,10 @@ export class CsvTableBuilder implements CsvFieldSink {
       'ERR_CSV_PARSE',
     );
   }
+}
+
+function quotedTrimmed(bytes: Uint8Array, start: number, end: number): string {
+  while (start < end && isBlankByte(bytes[start]!)) start++;
+  while (end > start && isBlankByte(bytes[end - 1]!)) end--;
+  return quotedPrefix(bytes, start, end);
 }

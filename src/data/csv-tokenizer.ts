@@ -1,11 +1,13 @@
 import { InvalidDataError } from '../core/errors.js';
+import { quotedPrefix } from './text-number.js';
 
 /**
  * RFC 4180 tokenizer as a byte state machine fed chunk by chunk. Fields come out as byte ranges:
  * an unquoted field that lies inside one chunk is passed as a range of that chunk (no copy);
  * quoted fields and fields cut by a chunk boundary are assembled in a reusable scratch buffer.
  * Rows end at LF, CRLF or a lone CR. Blank lines are skipped. Inside quotes, "" is a quote and
- * delimiters and line breaks are data.
+ * delimiters and line breaks are data. A field longer than `maxCellBytes` is an error as soon as
+ * its length passes the limit, before any of it is copied beyond the limit.
  */
 
 export interface CsvFieldSink {
@@ -42,6 +44,7 @@ export class CsvTokenizer {
   constructor(
     private readonly delimiter: number,
     private readonly sink: CsvFieldSink,
+    private readonly maxCellBytes: number,
   ) {}
 
   push(chunk: Uint8Array): void {
@@ -161,6 +164,7 @@ export class CsvTokenizer {
   }
 
   private endField(bytes: Uint8Array, start: number, end: number, terminator: number, quoted: boolean): void {
+    if (end - start > this.maxCellBytes) throw this.cellTooLong(bytes, start, end);
     this.state = State.FieldStart;
     if (terminator === this.delimiter) {
       this.sink.field(bytes, start, end);
@@ -179,13 +183,26 @@ export class CsvTokenizer {
 
   private append(chunk: Uint8Array, start: number, end: number): void {
     const needed = this.scratchLength + (end - start);
+    if (needed > this.maxCellBytes) {
+      throw this.scratchLength > 0
+        ? this.cellTooLong(this.scratch, 0, this.scratchLength)
+        : this.cellTooLong(chunk, start, end);
+    }
     if (needed > this.scratch.length) {
-      const grown = new Uint8Array(Math.max(needed, this.scratch.length * 2));
+      const grown = new Uint8Array(Math.min(Math.max(needed, this.scratch.length * 2), this.maxCellBytes));
       grown.set(this.scratch.subarray(0, this.scratchLength));
       this.scratch = grown;
     }
     this.scratch.set(chunk.subarray(start, end), this.scratchLength);
     this.scratchLength = needed;
+  }
+
+  private cellTooLong(bytes: Uint8Array, start: number, end: number): InvalidDataError {
+    return new InvalidDataError(
+      `line ${this.rowLine}: a field is longer than options.maxCellBytes (${this.maxCellBytes} bytes); it begins ` +
+        `${quotedPrefix(bytes, start, end)} (a missing line break or an unclosed quote makes one field of the rest of the input)`,
+      'ERR_CSV_PARSE',
+    );
   }
 
   private textAfterQuote(byte: number): InvalidDataError {

@@ -32,6 +32,18 @@ export function asciiText(bytes: Uint8Array, start: number, end: number): string
   return text;
 }
 
+const QUOTED_PREFIX_BYTES = 40;
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * bytes[start, end) for an error message: JSON-quoted, cut after QUOTED_PREFIX_BYTES with "..."
+ * (a message must stay short whatever the cell holds).
+ */
+export function quotedPrefix(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= QUOTED_PREFIX_BYTES) return JSON.stringify(utf8.decode(bytes.subarray(start, end)));
+  return JSON.stringify(`${utf8.decode(bytes.subarray(start, start + QUOTED_PREFIX_BYTES))}...`);
+}
+
 function matchesWord(bytes: Uint8Array, start: number, end: number, word: string): boolean {
   if (end - start !== word.length) return false;
   for (let i = 0; i < word.length; i++) {

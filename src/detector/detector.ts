@@ -8,7 +8,6 @@
  * const result = await detector.detect(series);
  * ```
  */
-import { readFile } from 'node:fs/promises';
 import { checkInteger, checkPlainObject, describeValue } from '../core/argument-checks.js';
 import { fillMissing } from '../data/missing-values.js';
 import { Scaler } from '../data/scaler.js';
@@ -18,8 +17,8 @@ import { setThreads } from '../engine/runtime.js';
 import { InvalidArgumentError, InvalidDataError, NotFittedError } from '../core/errors.js';
 import { resolveOptions, toDetectorOptions, type DetectorOptions, type ResolvedOptions } from './detector-options.js';
 import { writeFileAtomic } from '../persistence/atomic-write.js';
-import { fromSnapshot, toSnapshot } from '../persistence/detector-snapshot.js';
-import { decodeModelFile, encodeModelFile } from '../persistence/model-file.js';
+import { fromSnapshot, toSnapshot, type OptionRules } from '../persistence/detector-snapshot.js';
+import { decodeModelFile, encodeModelFile, readModelFile } from '../persistence/model-file.js';
 import { DetectionResult } from '../results/detection-result.js';
 import { extractEvents } from '../results/events.js';
 import { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
@@ -31,6 +30,12 @@ import { predictRows } from '../model/row-predictions.js';
 import { FRESH_SMOOTHING, RowScorer, rowResiduals } from '../model/row-scores.js';
 import { firstScoredRow, minimumScoringRows } from '../model/window-starts.js';
 import { runTraining } from '../training/train-loop.js';
+
+/** The rules a loaded model's configuration and options must pass: the Detector's own. */
+const OPTION_RULES: OptionRules = {
+  resolve: resolveOptions,
+  unresolve: (resolved) => toDetectorOptions(resolved as ResolvedOptions),
+};
 
 /** A TimeSeries, one number per row (column "value"), or one array per row (columns "c0", "c1", ...). */
 export type SeriesInput = TimeSeries | ArrayLike<number | null> | readonly ArrayLike<number | null>[];
@@ -405,7 +410,7 @@ export class Detector {
     if (!(bytes instanceof Uint8Array)) {
       throw new InvalidArgumentError(`bytes must be a Uint8Array or Buffer, got ${describeValue(bytes)}`);
     }
-    const { options, model } = fromSnapshot(decodeModelFile(bytes, source), source);
+    const { options, model } = fromSnapshot(decodeModelFile(bytes, source), source, OPTION_RULES);
     const detector = new Detector(options);
     detector.model = model;
     return detector;
@@ -415,7 +420,7 @@ export class Detector {
     if (typeof path !== 'string' || path.length === 0) {
       throw new InvalidArgumentError(`path must be a non-empty string, got ${describeValue(path)}`);
     }
-    return Detector.fromBuffer(await readFile(path), path);
+    return Detector.fromBuffer(await readModelFile(path), path);
   }
 
   private requireModel(what: string): FittedModel {

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import { checkFloat32Array, checkInteger, describeValue } from '../core/argument-checks.js';
+import { checkDisjointOutputs } from './buffer-overlap.js';
 import { LIMITS } from './limits.js';
 import { native } from './native.js';
 
@@ -37,7 +38,7 @@ export function forceIsa(isa: IsaName): void {
 /**
  * Copies windows of `steps` rows starting at each of `starts` from a row-major series with
  * `columns` columns into one batch-major buffer [starts.length][steps][columns] (a native memcpy
- * per window).
+ * per window). `out` must not share memory with `series` (the copies would read earlier writes).
  */
 export function gatherWindows(
   series: Float32Array,
@@ -53,6 +54,7 @@ export function gatherWindows(
     throw new InvalidArgumentError(`starts must be an Int32Array, got ${describeValue(starts)}`);
   const length = starts.length * steps * columns;
   const target = out ? checkFloat32Array('out', out, length) : new Float32Array(length);
+  checkDisjointOutputs([['out', target]], [['series', series]]);
   native().gatherWindows(series, columns, starts, steps, target);
   return target;
 }

@@ -7,6 +7,7 @@
  */
 import { Scaler } from '../data/scaler.js';
 import { AnomalyNetwork, type NetworkSpec } from '../engine/anomaly-network.js';
+import { describeValue } from '../core/argument-checks.js';
 import { ModelFileError } from '../core/errors.js';
 import { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
 import { thresholdFromJSON } from '../thresholds/index.js';
@@ -68,7 +69,22 @@ export function toSnapshot(model: FittedModel, options: object): ModelFileConten
   };
 }
 
-export function fromSnapshot(contents: ModelFileContents, source: string): { options: object; model: FittedModel } {
+/**
+ * The Detector's option rules, handed down by the detector layer (persistence sits below it), so a
+ * loaded configuration is checked by exactly the rules `new Detector(options)` applies.
+ */
+export interface OptionRules {
+  /** Validates options as `new Detector(options)` does (throwing its errors); returns them resolved. */
+  resolve(options: unknown): object;
+  /** The options that resolve to `resolved` (an inverse of `resolve`). */
+  unresolve(resolved: object): object;
+}
+
+export function fromSnapshot(
+  contents: ModelFileContents,
+  source: string,
+  rules: OptionRules,
+): { options: object; model: FittedModel } {
   const p = contents.payload as Partial<DetectorPayload> | null;
   if (typeof p !== 'object' || p === null || p.format !== PAYLOAD_FORMAT) {
     throw new ModelFileError(
@@ -91,22 +107,34 @@ export function fromSnapshot(contents: ModelFileContents, source: string): { opt
   ) {
     fail('feature list');
   }
-  const config = p.config;
-  if (typeof config !== 'object' || config === null || !Number.isInteger(config.window) || config.window < 1)
-    fail('configuration');
+  const config = checkConfig(p.config, rules, fail);
+  const spec = checkNetworkSpec(p.network, config, columns, features!, fail);
   const parameters = contents.tensors.get('parameters');
   const context = contents.tensors.get('context');
   if (!parameters) fail('tensor table (no parameters)');
-  if (!context || context.length % columns !== 0 || context.length / columns > config!.window) fail('context tensor');
+  // Checked before the network exists: its constructor allocates for the declared shape.
+  const expectedParameters = networkParameterCount(spec);
+  if (parameters!.length !== expectedParameters) {
+    fail(
+      `parameters tensor (${parameters!.length} floats, the ${describeNetwork(spec)} network needs ${expectedParameters})`,
+    );
+  }
+  const nonFinite = parameters!.findIndex((v) => !Number.isFinite(v));
+  if (nonFinite >= 0)
+    fail(
+      `parameters tensor (weight ${nonFinite} is ${parameters![nonFinite]}; a trained network's weights are finite)`,
+    );
+  if (!context || context.length % columns !== 0 || context.length / columns > config.window) {
+    fail(`context tensor (expected at most window ${config.window} rows of ${columns} columns)`);
+  }
 
   let network: AnomalyNetwork;
   try {
-    network = new AnomalyNetwork(p.network as NetworkSpec);
+    network = new AnomalyNetwork(spec);
     network.setFlatParameters(parameters!);
   } catch (cause) {
     return fail('network', cause);
   }
-  if (network.spec.inputSize !== columns) fail(`network (input size ${network.spec.inputSize} for ${columns} columns)`);
   let scaler: Scaler;
   let gaussian: GaussianErrorModel | null;
   try {
@@ -115,25 +143,33 @@ export function fromSnapshot(contents: ModelFileContents, source: string): { opt
     return fail('scaler', cause);
   }
   if (scaler.columns !== columns) fail(`scaler (${scaler.columns} columns for ${columns})`);
+  if (scaler.kind !== config.scaler) fail(`scaler (kind '${scaler.kind}', the configuration says '${config.scaler}')`);
   try {
     gaussian = p.gaussian === null || p.gaussian === undefined ? null : GaussianErrorModel.fromJSON(p.gaussian);
   } catch (cause) {
     return fail('Gaussian error model', cause);
   }
-  if (config!.score === 'loglik' && gaussian === null) fail("Gaussian error model (missing for score 'loglik')");
+  if (config.score === 'loglik' && gaussian === null) fail("Gaussian error model (missing for score 'loglik')");
+  if (gaussian !== null && gaussian.dimensions !== features!.length) {
+    fail(`Gaussian error model (${gaussian.dimensions} dimensions for ${features!.length} scored features)`);
+  }
   let threshold;
   try {
     threshold = thresholdFromJSON(p.threshold);
   } catch (cause) {
     return fail('threshold state', cause);
   }
-  if (typeof p.options !== 'object' || p.options === null) fail('options');
+  if (threshold.method !== config.threshold.method) {
+    fail(`threshold state (method '${threshold.method}', the configuration says '${config.threshold.method}')`);
+  }
+  const options = checkOptions(p.options, rules, fail);
   const trainingEnd = p.trainingEnd ?? FRESH_SMOOTHING;
   if (!isSmoothingState(trainingEnd)) fail('smoothing state (trainingEnd)');
+  if (typeof p.summary !== 'object' || p.summary === null || Array.isArray(p.summary)) fail('training summary');
   return {
-    options: p.options!,
+    options,
     model: {
-      config: config!,
+      config,
       columnNames: Object.freeze([...columnNames!]),
       features: Int32Array.from(features!),
       network: network!,
@@ -145,6 +181,115 @@ export function fromSnapshot(contents: ModelFileContents, source: string): { opt
       summary: p.summary!,
     },
   };
+}
+
+type Fail = (what: string, cause?: unknown) => never;
+
+/** Options resolved by the Detector's rules; what is 'auto' there must be a number here. */
+const CHOSEN_BY_FIT = ['hidden', 'window', 'epochs', 'batchSize', 'windowsPerEpoch'] as const;
+
+/**
+ * The configuration passes the same checks as `new Detector(options)` (ranges, enums, options
+ * that exclude each other), and resolving it changes nothing: every field is present and none is
+ * foreign to the cell, optimizer or mode it belongs with.
+ */
+function checkConfig(value: unknown, rules: OptionRules, fail: Fail): ModelConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('configuration (not an object)');
+  const config = value as Record<string, unknown>;
+  for (const key of CHOSEN_BY_FIT) {
+    if (typeof config[key] !== 'number')
+      fail(`configuration (${key} must be a number, got ${describeValue(config[key])})`);
+  }
+  let resolved: object;
+  try {
+    resolved = rules.resolve(rules.unresolve({ ...config, targets: null, threads: null }));
+  } catch (cause) {
+    return fail('configuration', cause);
+  }
+  const { targets: _targets, threads: _threads, ...expected } = resolved as Record<string, unknown>;
+  for (const [key, want] of Object.entries(expected)) {
+    if (!sameJSON(config[key], want)) {
+      fail(`configuration (${key} is ${JSON.stringify(config[key]) ?? 'missing'}, expected ${JSON.stringify(want)})`);
+    }
+  }
+  return config as unknown as ModelConfig;
+}
+
+/** The network the configuration describes, for the file's columns and scored features. */
+function checkNetworkSpec(
+  value: unknown,
+  config: ModelConfig,
+  columns: number,
+  features: number[],
+  fail: Fail,
+): NetworkSpec {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('network (not an object)');
+  const spec = value as NetworkSpec;
+  const outputSize = config.mode === 'forecast' ? config.horizon * features.length : columns;
+  const expected: Record<string, unknown> = {
+    cell: config.cell,
+    resetAfter: config.resetAfter,
+    inputSize: columns,
+    hiddenSize: config.hidden,
+    layers: config.layers,
+    mode: config.mode,
+    outputSize,
+    ...(config.cell === 'rnn' ? { nonlinearity: config.nonlinearity } : {}),
+  };
+  for (const [key, want] of Object.entries(expected)) {
+    const got = (spec as unknown as Record<string, unknown>)[key];
+    if (got !== want)
+      fail(
+        `network (${key} is ${JSON.stringify(got) ?? 'missing'}, the configuration and columns need ${JSON.stringify(want)})`,
+      );
+  }
+  if (config.cell !== 'rnn' && spec.nonlinearity !== undefined)
+    fail(`network (nonlinearity given for cell '${config.cell}')`);
+  if (config.mode === 'reconstruct' && features.some((f, i) => f !== i)) {
+    fail(`feature list (${JSON.stringify(features)}; a reconstruction scores every column in order)`);
+  }
+  return spec;
+}
+
+/** Floats in the flat parameters of `spec` (native/kernels/params.cc and model.cc lay them out). */
+export function networkParameterCount(spec: NetworkSpec): number {
+  const gates = spec.cell === 'rnn' ? 1 : spec.cell === 'gru' ? 3 : 4;
+  const H = spec.hiddenSize;
+  const stack = (inputSize: number): number => {
+    let total = 0;
+    for (let layer = 0; layer < spec.layers; layer++) total += gates * H * ((layer === 0 ? inputSize : H) + H + 2);
+    return total;
+  };
+  const decoder = spec.mode === 'reconstruct' ? stack(H) : 0;
+  return stack(spec.inputSize) + decoder + spec.outputSize * H + spec.outputSize;
+}
+
+function describeNetwork(spec: NetworkSpec): string {
+  return `${spec.cell} ${spec.mode} ${spec.inputSize} -> hidden ${spec.hiddenSize} x ${spec.layers} -> ${spec.outputSize}`;
+}
+
+/**
+ * The saved options build a Detector (they are what a refit of the loaded detector uses; fit may
+ * have narrowed them, so they need not equal the configuration).
+ */
+function checkOptions(value: unknown, rules: OptionRules, fail: Fail): object {
+  try {
+    rules.resolve(value);
+  } catch (cause) {
+    return fail('options', cause);
+  }
+  return value as object;
+}
+
+function sameJSON(a: unknown, b: unknown): boolean {
+  return canonicalJSON(a) === canonicalJSON(b);
+}
+
+function canonicalJSON(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJSON).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJSON(v)}`).join(',')}}`;
 }
 
 function isSmoothingState(value: unknown): value is SmoothingState {

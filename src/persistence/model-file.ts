@@ -14,7 +14,15 @@
  * | end - 4     | 4     | uint32 CRC-32 of every byte before it                              |
  *
  * Tensors start 4-byte aligned so a reader can view them without copying.
+ *
+ * A model file may come from an untrusted source. Reading one costs at most its own size in
+ * memory (plus the network it describes, whose weights it must contain): `readModelFile` only
+ * reads regular files of at most MODEL_FILE_MAX_BYTES, exactly as many bytes as the file has,
+ * and `decodeModelFile` checks every size the header declares against the bytes present before
+ * allocating anything.
  */
+import { constants as fsConstants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { ModelFileError } from '../core/errors.js';
 import { crc32 } from './crc32.js';
 
@@ -23,6 +31,15 @@ export const MODEL_FILE_VERSION = 1;
 
 const PREFIX_BYTES = 16;
 const CRC_BYTES = 4;
+
+/**
+ * The largest model file `save` writes and `load` reads: 2 GiB - 1 bytes, the most Node's file
+ * system reads into one buffer (fs.readFile's own limit). Every detector up to hidden 1024 x 8
+ * layers fits (the largest, LSTM reconstruct, is about 520 MB); the largest networks the
+ * Detector options allow (hidden 4096 x 8 layers: 3 GB of GRU weights) do not, and `save`
+ * refuses them instead of writing a file that could not be loaded.
+ */
+export const MODEL_FILE_MAX_BYTES = 2 ** 31 - 1;
 
 export interface ModelFileContents {
   /** Free-form JSON written by the owner of the model (the Detector). */
@@ -53,6 +70,11 @@ export function encodeModelFile(contents: ModelFileContents): Uint8Array {
   }
 
   const total = PREFIX_BYTES + headerBytes.length + floats * 4 + CRC_BYTES;
+  if (total > MODEL_FILE_MAX_BYTES) {
+    throw new ModelFileError(
+      `the model file would be ${total} bytes, more than the ${MODEL_FILE_MAX_BYTES} a model file may have`,
+    );
+  }
   const bytes = new Uint8Array(total);
   const view = new DataView(bytes.buffer);
   bytes.set(MODEL_FILE_MAGIC, 0);
@@ -141,11 +163,24 @@ function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
 
+/**
+ * Deepest nesting of arrays and objects a header may have (a detector's is 5 levels). Deeper
+ * JSON parses, but every recursive walk of it afterwards (JSON.stringify in toBuffer, a
+ * comparison) overflows the stack.
+ */
+const MAX_HEADER_DEPTH = 32;
+
 function parseHeader(
   bytes: Uint8Array,
   headerLength: number,
   source: string,
 ): { tensors: TensorEntry[]; payload: unknown } {
+  const depth = nestingDepth(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength));
+  if (depth > MAX_HEADER_DEPTH) {
+    throw new ModelFileError(
+      `${source} is corrupted: its header nests ${depth} levels deep, at most ${MAX_HEADER_DEPTH} are allowed`,
+    );
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(
@@ -176,6 +211,28 @@ function parseHeader(
   return { tensors: tensors as TensorEntry[], payload: (parsed as { payload?: unknown }).payload };
 }
 
+/** Deepest nesting of [ and { outside strings in JSON text. */
+function nestingDepth(json: Uint8Array): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i]!;
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      deepest = Math.max(deepest, ++depth);
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
 /**
  * File size the header claims (`complete`), or the least size the header length alone implies,
  * or null when the header cannot be read. Only used to word errors after a CRC mismatch.
@@ -193,4 +250,67 @@ function expectedLength(bytes: Uint8Array, view: DataView): { bytes: number; com
   } catch {
     return null;
   }
+}
+
+/**
+ * The bytes of the model file at `path`. Refuses anything but a regular file (a directory, FIFO,
+ * socket or device such as /dev/zero) before reading, and files larger than
+ * MODEL_FILE_MAX_BYTES; reads exactly the size the file had when opened. The file is opened
+ * non-blocking so that a FIFO is recognised instead of waiting forever for a writer. Every
+ * failure is a ModelFileError naming the path, with the system error as its `cause`.
+ */
+export async function readModelFile(path: string): Promise<Uint8Array> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+  } catch (cause) {
+    throw openFailure(path, cause);
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      const kind = stats.isDirectory()
+        ? 'a directory'
+        : stats.isFIFO()
+          ? 'a FIFO'
+          : stats.isSocket()
+            ? 'a socket'
+            : 'a device';
+      throw new ModelFileError(`cannot load ${path}: it is ${kind}; a model file must be a regular file`);
+    }
+    if (stats.size > MODEL_FILE_MAX_BYTES) {
+      throw new ModelFileError(
+        `cannot load ${path}: ${stats.size} bytes is more than the ${MODEL_FILE_MAX_BYTES} a model file may have`,
+      );
+    }
+    const bytes = new Uint8Array(stats.size);
+    let filled = 0;
+    while (filled < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, filled);
+      // A file that shrank while being read is decoded as it is and reported as truncated.
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return bytes.subarray(0, filled);
+  } catch (cause) {
+    if (cause instanceof ModelFileError) throw cause;
+    throw new ModelFileError(`cannot load ${path}: ${(cause as Error).message}`, 'ERR_MODEL_FILE', { cause });
+  } finally {
+    await handle.close();
+  }
+}
+
+const OPEN_FAILURES: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a directory; a model file must be a regular file',
+  ENOTDIR: 'a part of the path is not a directory',
+  ELOOP: 'too many symbolic links',
+};
+
+function openFailure(path: string, cause: unknown): ModelFileError {
+  const code = (cause as NodeJS.ErrnoException).code ?? '';
+  const reason = OPEN_FAILURES[code] ?? (cause as Error).message;
+  return new ModelFileError(`cannot load ${path}: ${reason}${code ? ` (${code})` : ''}`, 'ERR_MODEL_FILE', { cause });
 }

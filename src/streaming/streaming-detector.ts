@@ -20,6 +20,9 @@ import { RowScorer } from '../model/row-scores.js';
 import type { EwmaSmoother } from '../scoring/ewma.js';
 import type { ThresholdModel } from '../thresholds/model.js';
 
+/** Largest float32; detect rejects values beyond it (TimeSeries). */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 export interface StreamOptions {
   /** Independent streams in this object, in [1, 1048576]. Default 1. */
   streams?: number;
@@ -231,8 +234,7 @@ export class StreamingDetector {
           'ERR_SHAPE_MISMATCH',
         );
       }
-      if (point === Infinity || point === -Infinity)
-        throw new InvalidDataError(`${name} is ${point}; values must be finite (NaN or null marks a missing value)`);
+      this.checkValue(point, 0, name);
       return;
     }
     if (!isList(point) || point.length !== this.columns) {
@@ -244,7 +246,7 @@ export class StreamingDetector {
     this.checkValues(point, 0, name);
   }
 
-  /** Throws unless values[offset .. offset + columns) are numbers, NaN or null (missing). */
+  /** Throws unless values[offset .. offset + columns) are numbers, NaN or null (missing), each as checkValue. */
   private checkValues(values: ArrayLike<unknown>, offset: number, name: string): void {
     for (let c = 0; c < this.columns; c++) {
       const v = values[offset + c];
@@ -253,10 +255,29 @@ export class StreamingDetector {
         throw new InvalidArgumentError(
           `${name}[${c}] (${this.columnNames[c]}) must be a number or null, got ${describeValue(v)}`,
         );
-      if (v === Infinity || v === -Infinity)
-        throw new InvalidDataError(
-          `${name}[${c}] (${this.columnNames[c]}) is ${v}; values must be finite (NaN or null marks a missing value)`,
-        );
+      this.checkValue(v, c, `${name}[${c}] (${this.columnNames[c]})`);
+    }
+  }
+
+  /**
+   * Rejects what detect rejects in column c: an infinity, a value beyond float32, or one the
+   * scaler maps beyond float32 (the network would turn it into NaN, and the stream's state with it).
+   */
+  private checkValue(v: number, c: number, name: string): void {
+    if (v === Infinity || v === -Infinity)
+      throw new InvalidDataError(`${name} is ${v}; values must be finite (NaN or null marks a missing value)`);
+    if (Number.isNaN(v)) return;
+    if (Math.abs(v) > FLOAT32_MAX) {
+      throw new InvalidDataError(
+        `${name} has a value beyond float32 range (${v}); values must be finite float32 numbers`,
+      );
+    }
+    const scaled = Math.fround((Math.fround(v) - this.centers[c]!) / this.scales[c]!);
+    if (!Number.isFinite(scaled)) {
+      throw new InvalidDataError(
+        `${name} is ${v}, which scales to ${scaled} under the model's scaler (center ${this.centers[c]}, scale ${this.scales[c]}); ` +
+          'the scaled value must stay within float32 range',
+      );
     }
   }
 

@@ -109,6 +109,13 @@ function spotState(value: unknown, spec: ResolvedSpotSpec): SpotState {
     shapeEstimated: boolean(s['shapeEstimated'], 'threshold.state.shapeEstimated'),
     threshold: finite(s['threshold'], 'threshold.state.threshold'),
     drift,
+    pendingPeaks: s['pendingPeaks'] === undefined ? [] : excesses(s['pendingPeaks'], 'threshold.state.pendingPeaks'),
+    pendingBounds:
+      s['pendingBounds'] === undefined ? [] : excesses(s['pendingBounds'], 'threshold.state.pendingBounds'),
+    refitSteps:
+      s['refitSteps'] === undefined || s['refitSteps'] === null
+        ? null
+        : integer(s['refitSteps'], 'threshold.state.refitSteps', 0, 1e9),
   };
 }
 

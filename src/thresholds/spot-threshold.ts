@@ -11,7 +11,7 @@ import type {
 import { fitTail, tailQuantile } from './pot.js';
 import { finiteScore, finiteScores, type ScoreArray } from './scores.js';
 import type { ResolvedSpotSpec } from './spec.js';
-import { fitTruncatedTail } from './truncated-gpd.js';
+import { fitTruncatedTailSteps, type FitSteps, type GpdParameters } from './truncated-gpd.js';
 
 /** Everything SPOT learns online; restoring it continues the stream exactly where it stopped. */
 export interface SpotState {
@@ -34,6 +34,12 @@ export interface SpotState {
   threshold: number;
   /** DSPOT: the last `depth` normal scores, oldest first; empty for SPOT. */
   drift: number[];
+  /** Peaks accepted while a refit ran, not yet in the ring (absent: none). */
+  pendingPeaks?: number[];
+  /** Their bounds, as streamBounds. */
+  pendingBounds?: number[];
+  /** Steps done of the refit in progress, or null when none runs (absent: none). */
+  refitSteps?: number | null;
 }
 
 export interface SpotThresholdState extends ThresholdStateBase {
@@ -42,6 +48,8 @@ export interface SpotThresholdState extends ThresholdStateBase {
 }
 
 const CHUNK = 4096;
+/** Pending peaks a refit may leave waiting; beyond this (a refit cannot take that long) a state is invalid. */
+const MAX_PENDING_PEAKS = 100_000;
 /**
  * After a refit, z_q - t may be at most this many times the largest excess held. On a stationary
  * stream the largest peak sits just under z_q (the stream peaks are cut off there), so this does
@@ -73,6 +81,11 @@ type TailShape = Pick<GpdFit, 'gamma' | 'sigma' | 'shapeEstimated'>;
  *   stay bounded; n shrinks in proportion so forgetting leaves the rate N_t / n unchanged. The
  *   calibration peaks are never forgotten: they are the only peaks not truncated at z_q, and
  *   they hold the model's knowledge of the far tail.
+ * - A refit does not run on the score that triggered it but is spread over the normal scores
+ *   that follow, at most PEAKS_PER_STEP peak evaluations each (truncated-gpd.ts), so no single
+ *   update pays for a whole fit (hundreds of microseconds with 1000 peaks). z_q moves when the
+ *   refit finishes; peaks accepted meanwhile wait outside the ring and join it together, for
+ *   the next refit. Anomalies do no refit work, so they still leave the model exactly as it was.
  */
 export class SpotThreshold implements ThresholdModel {
   readonly method = 'spot' as const;
@@ -82,6 +95,12 @@ export class SpotThreshold implements ThresholdModel {
   private streamCount: number;
   private oldest: number;
   private driftOldest = 0;
+  /** The refit in progress over the ring as it was when it started, and the steps it has done. */
+  private refit: FitSteps<GpdParameters> | null = null;
+  private refitSteps = 0;
+  /** Peaks (and their bounds) accepted while the refit runs. */
+  private pendingPeaks: number[] = [];
+  private pendingBounds: number[] = [];
 
   private constructor(
     readonly spec: ResolvedSpotSpec,
@@ -150,7 +169,7 @@ export class SpotThreshold implements ThresholdModel {
     const bounds = new Float64Array(calibrationCount + spec.maxPeaks).fill(Infinity);
     bounds.set(state.streamBounds, calibrationCount);
     const fit: TailShape = { gamma: state.gamma, sigma: state.sigma, shapeEstimated: state.shapeEstimated };
-    return new SpotThreshold(
+    const restored = new SpotThreshold(
       spec,
       state.initialThreshold,
       calibrationCount,
@@ -163,6 +182,19 @@ export class SpotThreshold implements ThresholdModel {
       state.threshold,
       Float64Array.from(state.drift),
     );
+    restored.pendingPeaks = [...(state.pendingPeaks ?? [])];
+    restored.pendingBounds = [...(state.pendingBounds ?? [])];
+    if (
+      restored.pendingPeaks.length !== restored.pendingBounds.length ||
+      restored.pendingPeaks.length > MAX_PENDING_PEAKS
+    ) {
+      throw new InvalidDataError(
+        `state.pendingPeaks and state.pendingBounds must have the same length, at most ${MAX_PENDING_PEAKS}`,
+      );
+    }
+    const steps = state.refitSteps ?? null;
+    if (steps !== null) restored.resumeRefit(steps);
+    return restored;
   }
 
   /** The threshold on the raw score scale for the next score (z_q plus the DSPOT baseline). */
@@ -221,6 +253,9 @@ export class SpotThreshold implements ThresholdModel {
       this.drift.slice(),
     );
     copy.driftOldest = this.driftOldest;
+    copy.pendingPeaks = [...this.pendingPeaks];
+    copy.pendingBounds = [...this.pendingBounds];
+    if (this.refit !== null) copy.resumeRefit(this.refitSteps);
     return copy;
   }
 
@@ -244,6 +279,9 @@ export class SpotThreshold implements ThresholdModel {
         shapeEstimated: this.fit.shapeEstimated,
         threshold: this.z,
         drift,
+        pendingPeaks: [...this.pendingPeaks],
+        pendingBounds: [...this.pendingBounds],
+        refitSteps: this.refit === null ? null : this.refitSteps,
       },
     };
   }
@@ -270,7 +308,8 @@ export class SpotThreshold implements ThresholdModel {
     const excessOverBaseline = score - baseline;
     if (excessOverBaseline > this.z) return { threshold, flag: 1 };
     this.observations += 1;
-    if (excessOverBaseline > this.t) this.addPeak(excessOverBaseline - this.t, this.z - this.t);
+    if (excessOverBaseline > this.t) this.acceptPeak(excessOverBaseline - this.t, this.z - this.t);
+    if (this.refit !== null) this.advanceRefit();
     if (this.drift.length > 0) {
       this.drift[this.driftOldest] = score;
       this.driftOldest = (this.driftOldest + 1) % this.drift.length;
@@ -278,7 +317,17 @@ export class SpotThreshold implements ThresholdModel {
     return { threshold, flag: 0 };
   }
 
-  private addPeak(excess: number, bound: number): void {
+  private acceptPeak(excess: number, bound: number): void {
+    if (this.refit !== null) {
+      this.pendingPeaks.push(excess);
+      this.pendingBounds.push(bound);
+      return;
+    }
+    this.insertPeak(excess, bound);
+    this.startRefit();
+  }
+
+  private insertPeak(excess: number, bound: number): void {
     const capacity = this.spec.maxPeaks;
     let slot: number;
     if (this.streamCount < capacity) {
@@ -291,13 +340,57 @@ export class SpotThreshold implements ThresholdModel {
     }
     this.peaks[this.calibrationCount + slot] = excess;
     this.bounds[this.calibrationCount + slot] = bound;
+  }
+
+  /** Refits the tail to the ring: at once while too few peaks for a shape (cheap), else step by step. */
+  private startRefit(): void {
     const count = this.calibrationCount + this.streamCount;
     if (count < MIN_EXCESSES_FOR_SHAPE) {
       this.fit = fitGpd(this.peaks, count);
-    } else {
-      const start = this.fit.shapeEstimated ? this.fit : fitGpd(this.peaks, count);
-      this.fit = { ...fitTruncatedTail(this.peaks, this.bounds, count, start), shapeEstimated: true };
+      this.moveThreshold();
+      return;
     }
+    const start = this.fit.shapeEstimated ? this.fit : fitGpd(this.peaks, count);
+    this.refit = fitTruncatedTailSteps(this.peaks, this.bounds, count, start);
+    this.refitSteps = 0;
+  }
+
+  private advanceRefit(): void {
+    const step = this.refit!.next();
+    this.refitSteps++;
+    if (!step.done) return;
+    this.refit = null;
+    this.fit = { ...step.value, shapeEstimated: true };
+    this.moveThreshold();
+    if (this.pendingPeaks.length === 0) return;
+    for (let i = 0; i < this.pendingPeaks.length; i++) this.insertPeak(this.pendingPeaks[i]!, this.pendingBounds[i]!);
+    this.pendingPeaks = [];
+    this.pendingBounds = [];
+    this.startRefit();
+  }
+
+  /**
+   * Restarts the refit in progress and redoes its first `steps` steps (a clone or a restored
+   * state continues it bit for bit); the ring and fit it started from are unchanged until it ends.
+   */
+  private resumeRefit(steps: number): void {
+    const count = this.calibrationCount + this.streamCount;
+    if (!Number.isInteger(steps) || steps < 0 || count < MIN_EXCESSES_FOR_SHAPE) {
+      throw new InvalidDataError(
+        `state.refitSteps must be null or a step count of a refit over at least ${MIN_EXCESSES_FOR_SHAPE} peaks, got ${steps}`,
+      );
+    }
+    const start = this.fit.shapeEstimated ? this.fit : fitGpd(this.peaks, count);
+    this.refit = fitTruncatedTailSteps(this.peaks, this.bounds, count, start);
+    for (let i = 0; i < steps; i++) {
+      if (this.refit.next().done)
+        throw new InvalidDataError(`state.refitSteps (${steps}) is more than the refit it names takes`);
+    }
+    this.refitSteps = steps;
+  }
+
+  private moveThreshold(): void {
+    const count = this.calibrationCount + this.streamCount;
     let largest = 0;
     for (let i = 0; i < count; i++) largest = Math.max(largest, this.peaks[i]!);
     this.z = Math.min(
