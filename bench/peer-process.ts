@@ -71,8 +71,8 @@ async function timeSession(c: BenchCase, session: PeerSession, plan: TimingPlan)
   const perCallMs = (performance.now() - start) / warm;
   const calls = Math.min(plan.latency.calls, Math.max(100, Math.floor(plan.latencyRepBudgetMs / perCallMs)));
   const { latencyUs, callsPerRep } = await measureLatency(session.run, session.isAsync, { ...plan.latency, warmupCalls: 0, calls });
-  const note = calls < plan.latency.calls ? `${callsPerRep} calls per repetition (time budget)` : undefined;
-  return { value: latencyUs, callsPerRep, note };
+  const budgetNote = calls < plan.latency.calls ? { note: `${callsPerRep} calls per repetition (time budget)` } : {};
+  return { value: latencyUs, callsPerRep, ...budgetNote };
 }
 
 function toRow(peer: Peer, c: BenchCase, timed: { value: Stat; callsPerRep: number; note?: string }, agreement: number | null): ResultRow {
@@ -95,8 +95,8 @@ function toRow(peer: Peer, c: BenchCase, timed: { value: Stat; callsPerRep: numb
     gflops: (seqPerSec.median * flopsPerSequence(w, c.mode)) / 1e9,
     callsPerRep: timed.callsPerRep,
     agreement,
-    loadAverage: os.loadavg()[0],
-    note: timed.note,
+    loadAverage: os.loadavg()[0]!,
+    ...(timed.note !== undefined ? { note: timed.note } : {}),
   };
 }
 
