@@ -28,7 +28,8 @@ export interface TorchStack {
 /** Layer `k` of a stack; the converters take `k` from their callers, so a bad index is named here. */
 export function torchLayer(stack: TorchStack, k: number): TorchLayer {
   const layer = stack.layers[k];
-  if (layer === undefined) throw new RangeError(`layer ${k} does not exist: the stack has ${stack.layers.length} layer(s)`);
+  if (layer === undefined)
+    throw new RangeError(`layer ${k} does not exist: the stack has ${stack.layers.length} layer(s)`);
   return layer;
 }
 
@@ -51,7 +52,13 @@ export function uniformArray(length: number, low: number, high: number, next: ()
 }
 
 /** PyTorch's default initialisation, U(-1/sqrt(H), 1/sqrt(H)), from a fixed seed. */
-export function randomTorchStack(cell: CellKind, inputSize: number, hiddenSize: number, layers: number, seed: number): TorchStack {
+export function randomTorchStack(
+  cell: CellKind,
+  inputSize: number,
+  hiddenSize: number,
+  layers: number,
+  seed: number,
+): TorchStack {
   const next = seededUniform(seed);
   const bound = 1 / Math.sqrt(hiddenSize);
   const rows = gatesOf(cell) * hiddenSize;

@@ -27,7 +27,8 @@ async function createSession(bytes: Uint8Array, threads: number): Promise<ort.In
 /** A named output of the bench's own model; a missing one means the model was built wrong. */
 function outputTensor(out: ort.InferenceSession.ReturnType, name: string): ort.Tensor {
   const tensor = out[name];
-  if (tensor === undefined) throw new Error(`the ONNX model has no output '${name}' (outputs: ${Object.keys(out).join(', ')})`);
+  if (tensor === undefined)
+    throw new Error(`the ONNX model has no output '${name}' (outputs: ${Object.keys(out).join(', ')})`);
   return tensor;
 }
 
@@ -35,7 +36,13 @@ async function inferSession(c: BenchCase, data: CaseData): Promise<PeerSession> 
   const w = c.workload;
   const model = buildRecurrentModel(data.stack, w.steps, w.batch);
   const session = await createSession(model.bytes, c.threads);
-  const feeds = { X: new ort.Tensor('float32', batchMajorToTimeMajor(data.x, w.batch, w.steps, w.inputSize), [w.steps, w.batch, w.inputSize]) };
+  const feeds = {
+    X: new ort.Tensor('float32', batchMajorToTimeMajor(data.x, w.batch, w.steps, w.inputSize), [
+      w.steps,
+      w.batch,
+      w.inputSize,
+    ]),
+  };
   let last: Float32Array | null = null;
   return {
     isAsync: true,
@@ -58,10 +65,14 @@ async function stepSession(c: BenchCase, data: CaseData): Promise<PeerSession> {
   const session = await createSession(model.bytes, c.threads);
   const isLstm = w.cell === 'lstm';
   let h: ort.Tensor = new ort.Tensor('float32', new Float32Array(w.hiddenSize), [1, 1, w.hiddenSize]);
-  let cState: ort.Tensor | null = isLstm ? new ort.Tensor('float32', new Float32Array(w.hiddenSize), [1, 1, w.hiddenSize]) : null;
+  let cState: ort.Tensor | null = isLstm
+    ? new ort.Tensor('float32', new Float32Array(w.hiddenSize), [1, 1, w.hiddenSize])
+    : null;
   // Input tensors made up front, as for every peer: the step itself is what is timed.
-  const points = Array.from({ length: STEP_RING }, (_, i) =>
-    new ort.Tensor('float32', data.x.slice(i * w.inputSize, (i + 1) * w.inputSize), [1, 1, w.inputSize]));
+  const points = Array.from(
+    { length: STEP_RING },
+    (_, i) => new ort.Tensor('float32', data.x.slice(i * w.inputSize, (i + 1) * w.inputSize), [1, 1, w.inputSize]),
+  );
   let index = 0;
   return {
     isAsync: true,
