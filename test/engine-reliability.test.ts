@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { AnomalyNetwork, RecurrentStack } from '../src/engine/index.js';
-import { NativeError } from '../src/errors.js';
+import { NativeError } from '../src/core/errors.js';
 
 // The addon must be safe on its own: each case runs in a child process that calls the addon
 // directly (no TypeScript checks in front of it), so a crash shows as a signal or an abort
