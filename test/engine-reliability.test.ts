@@ -21,7 +21,11 @@ const adam = { optimizer: 0, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weig
 const outcome = async (fn) => { try { await fn(); return 'ok'; } catch (e) { return e.code ?? String(e); } };
 `;
 
-function runChild(body: string, nodeArgs: string[] = [], timeoutMs = 60_000): { status: number | null; signal: string | null; stdout: string; stderr: string } {
+function runChild(
+  body: string,
+  nodeArgs: string[] = [],
+  timeoutMs = 60_000,
+): { status: number | null; signal: string | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', PRELUDE + body], {
     env: { ...process.env, RNNAD_ADDON: ADDON },
     encoding: 'utf8',
@@ -77,7 +81,8 @@ describe('worker threads terminated during native work', () => {
 
 describe('buffers detached or shrunk while an async call runs', () => {
   it('a resizable output shrunk to 0 and an input transferred away and collected: typed errors, no crash', () => {
-    const r = runChild(`
+    const r = runChild(
+      `
       const B = 256, T = 64;
       const m = new addon.AnomalyModel({ ...gru(64), mode: 1, outputSize: 4 });
       const results = [];
@@ -99,12 +104,22 @@ describe('buffers detached or shrunk while an async call runs', () => {
       rab.resize(0);
       results.push(await outcome(() => p));
       console.log(JSON.stringify(results));
-    `, ['--expose-gc']);
+    `,
+      ['--expose-gc'],
+    );
     expectClean(r);
     const results = JSON.parse(r.stdout) as string[];
     // The output that shrank cannot receive the result: a typed error; the transferred input was
     // copied before the call returned, so that call completes.
-    expect(results).toEqual(['ERR_INVALID_ARGUMENT', 'ok', 'ERR_INVALID_ARGUMENT', 'ok', 'ERR_INVALID_ARGUMENT', 'ok', 'ERR_INVALID_ARGUMENT']);
+    expect(results).toEqual([
+      'ERR_INVALID_ARGUMENT',
+      'ok',
+      'ERR_INVALID_ARGUMENT',
+      'ok',
+      'ERR_INVALID_ARGUMENT',
+      'ok',
+      'ERR_INVALID_ARGUMENT',
+    ]);
   });
 });
 
@@ -131,11 +146,15 @@ describe('receivers and argument objects', () => {
     expectClean(r);
     // Getters are checked by the addon (before: a SIGSEGV, another object's memory, or a plain
     // Error); V8 itself refuses a foreign receiver for prototype methods before the addon runs.
-    expect(JSON.parse(r.stdout)).toEqual([...Array(4).fill('ERR_INVALID_ARGUMENT'), ...Array(4).fill('TypeError: Illegal invocation')]);
+    expect(JSON.parse(r.stdout)).toEqual([
+      ...Array(4).fill('ERR_INVALID_ARGUMENT'),
+      ...Array(4).fill('TypeError: Illegal invocation'),
+    ]);
   });
 
   it('an argument getter that detaches an array read earlier cannot make the kernel use freed memory', () => {
-    const r = runChild(`
+    const r = runChild(
+      `
       const H = 64, B = 512, T = 256;
       const s = new addon.RecurrentStack(gru(H));
       const big = () => new Float32Array(B * T * 4).fill(1);
@@ -147,7 +166,9 @@ describe('receivers and argument objects', () => {
         hN: new Float32Array(B * H), cN: null, train: false,
       };
       console.log(await outcome(() => s.forward(args)));
-    `, ['--expose-gc']);
+    `,
+      ['--expose-gc'],
+    );
     expectClean(r);
     expect(r.stdout.trim()).toBe('ERR_SHAPE_MISMATCH');
   });
@@ -183,7 +204,14 @@ describe('native memory is released on demand and reported to the GC', () => {
   it('dispose() and [Symbol.dispose] on every native-backed class; a disposed object refuses calls', () => {
     const stack = new RecurrentStack({ cell: 'gru', inputSize: 2, hiddenSize: 4 });
     const stepper = stack.createStepper(1);
-    const net = new AnomalyNetwork({ cell: 'lstm', inputSize: 2, hiddenSize: 4, layers: 1, mode: 'forecast', outputSize: 2 });
+    const net = new AnomalyNetwork({
+      cell: 'lstm',
+      inputSize: 2,
+      hiddenSize: 4,
+      layers: 1,
+      mode: 'forecast',
+      outputSize: 2,
+    });
     const stream = net.openStream(1, 3);
     for (const obj of [stepper, stack, stream, net]) {
       expect(typeof obj.dispose).toBe('function');
@@ -197,7 +225,14 @@ describe('native memory is released on demand and reported to the GC', () => {
     stepper.step(new Float32Array(2));
     stepper.dispose();
     expect(() => stepper.step(new Float32Array(2))).toThrow(/disposed/);
-    const scoped = new AnomalyNetwork({ cell: 'gru', inputSize: 2, hiddenSize: 4, layers: 1, mode: 'forecast', outputSize: 2 });
+    const scoped = new AnomalyNetwork({
+      cell: 'gru',
+      inputSize: 2,
+      hiddenSize: 4,
+      layers: 1,
+      mode: 'forecast',
+      outputSize: 2,
+    });
     scoped[Symbol.dispose]();
     expect(() => scoped.paramCount).toThrow(/disposed/);
     net.dispose();
