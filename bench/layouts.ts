@@ -25,6 +25,14 @@ export interface TorchStack {
   layers: TorchLayer[];
 }
 
+/** Layer `k` of a stack; the converters take `k` from their callers, so a bad index is named here. */
+export function torchLayer(stack: TorchStack, k: number): TorchLayer {
+  const layer = stack.layers[k];
+  if (layer === undefined)
+    throw new RangeError(`layer ${k} does not exist: the stack has ${stack.layers.length} layer(s)`);
+  return layer;
+}
+
 /** Mulberry32: a small seeded generator, so every peer and every run sees the same numbers. */
 export function seededUniform(seed: number): () => number {
   let state = seed >>> 0;
@@ -115,7 +123,7 @@ function reorderBlocks(matrix: Float32Array, hidden: number, cols: number, order
 
 function transpose(matrix: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(matrix.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = matrix[r * cols + c];
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = matrix[r * cols + c]!;
   return out;
 }
 
@@ -135,11 +143,11 @@ export interface KerasLayer {
 export function kerasLayerFromTorch(stack: TorchStack, k: number): KerasLayer {
   const h = stack.hiddenSize;
   const inSize = k === 0 ? stack.inputSize : h;
-  const layer = stack.layers[k];
+  const layer = torchLayer(stack, k);
   const order = KERAS_FROM_TORCH[stack.cell];
   const rows = gatesOf(stack.cell) * h;
   const bias = new Float32Array(rows);
-  for (let i = 0; i < rows; i++) bias[i] = layer.biasIh[i] + layer.biasHh[i];
+  for (let i = 0; i < rows; i++) bias[i] = layer.biasIh[i]! + layer.biasHh[i]!;
   return {
     kernel: transpose(reorderBlocks(layer.weightIh, h, inSize, order), rows, inSize),
     recurrentKernel: transpose(reorderBlocks(layer.weightHh, h, h, order), rows, h),
@@ -156,7 +164,7 @@ export interface OnnxLayer {
 export function onnxLayerFromTorch(stack: TorchStack, k: number): OnnxLayer {
   const h = stack.hiddenSize;
   const inSize = k === 0 ? stack.inputSize : h;
-  const layer = stack.layers[k];
+  const layer = torchLayer(stack, k);
   const order = ONNX_FROM_TORCH[stack.cell];
   const rows = gatesOf(stack.cell) * h;
   const B = new Float32Array(2 * rows);

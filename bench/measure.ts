@@ -17,8 +17,8 @@ export function summarize(samples: number[]): Stat {
   if (samples.length === 0) throw new RangeError('summarize: samples must not be empty');
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { median, min: sorted[0], max: sorted[sorted.length - 1], reps: sorted.length };
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, reps: sorted.length };
 }
 
 export type Call = () => void | Promise<void>;

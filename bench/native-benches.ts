@@ -180,7 +180,7 @@ export function runNativeCase(build: NativeBuild, c: NativeCase, plan: TimingPla
     gflops: (seqPerSec.median * flopsPerSequence(w, c.mode)) / 1e9,
     callsPerRep: out.callsPerRep,
     agreement: null,
-    loadAverage: os.loadavg()[0],
+    loadAverage: os.loadavg()[0]!,
   };
   const note = [c.note, out.note].filter(Boolean).join('; ');
   if (note) row.note = note;

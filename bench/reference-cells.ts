@@ -21,9 +21,9 @@ function affine(
   out: Float64Array,
 ): void {
   for (let j = 0; j < rows; j++) {
-    let acc = bias[row0 + j];
+    let acc = bias[row0 + j]!;
     const base = (row0 + j) * cols;
-    for (let c = 0; c < cols; c++) acc += weight[base + c] * v[c];
+    for (let c = 0; c < cols; c++) acc += weight[base + c]! * v[c]!;
     out[j] = acc;
   }
 }
@@ -45,37 +45,37 @@ function stepCell(
   affine(layer.weightIh, layer.biasIh, x, 0, G * H, inSize, gi);
   if (cell === 'rnn_tanh') {
     affine(layer.weightHh, layer.biasHh, h, 0, H, H, gh);
-    for (let j = 0; j < H; j++) h[j] = Math.tanh(gi[j] + gh[j]);
+    for (let j = 0; j < H; j++) h[j] = Math.tanh(gi[j]! + gh[j]!);
   } else if (cell === 'lstm') {
     affine(layer.weightHh, layer.biasHh, h, 0, 4 * H, H, gh);
     for (let j = 0; j < H; j++) {
-      const i = sigmoid(gi[j] + gh[j]);
-      const f = sigmoid(gi[H + j] + gh[H + j]);
-      const g = Math.tanh(gi[2 * H + j] + gh[2 * H + j]);
-      const o = sigmoid(gi[3 * H + j] + gh[3 * H + j]);
-      c[j] = f * c[j] + i * g;
-      h[j] = o * Math.tanh(c[j]);
+      const i = sigmoid(gi[j]! + gh[j]!);
+      const f = sigmoid(gi[H + j]! + gh[H + j]!);
+      const g = Math.tanh(gi[2 * H + j]! + gh[2 * H + j]!);
+      const o = sigmoid(gi[3 * H + j]! + gh[3 * H + j]!);
+      c[j] = f * c[j]! + i * g;
+      h[j] = o * Math.tanh(c[j]!);
     }
   } else {
     affine(layer.weightHh, layer.biasHh, h, 0, 2 * H, H, gh);
     const r = new Float64Array(H);
     const z = new Float64Array(H);
     for (let j = 0; j < H; j++) {
-      r[j] = sigmoid(gi[j] + gh[j]);
-      z[j] = sigmoid(gi[H + j] + gh[H + j]);
+      r[j] = sigmoid(gi[j]! + gh[j]!);
+      z[j] = sigmoid(gi[H + j]! + gh[H + j]!);
     }
     const candidateHidden = new Float64Array(H);
     if (resetAfter) {
       affine(layer.weightHh, layer.biasHh, h, 2 * H, H, H, candidateHidden);
-      for (let j = 0; j < H; j++) candidateHidden[j] *= r[j];
+      for (let j = 0; j < H; j++) candidateHidden[j]! *= r[j]!;
     } else {
       const rh = new Float64Array(H);
-      for (let j = 0; j < H; j++) rh[j] = r[j] * h[j];
+      for (let j = 0; j < H; j++) rh[j] = r[j]! * h[j]!;
       affine(layer.weightHh, layer.biasHh, rh, 2 * H, H, H, candidateHidden);
     }
     for (let j = 0; j < H; j++) {
-      const n = Math.tanh(gi[2 * H + j] + candidateHidden[j]);
-      h[j] = (1 - z[j]) * n + z[j] * h[j];
+      const n = Math.tanh(gi[2 * H + j]! + candidateHidden[j]!);
+      h[j] = (1 - z[j]!) * n + z[j]! * h[j]!;
     }
   }
 }
@@ -101,10 +101,10 @@ export function referenceForward(
     for (let t = 0; t < steps; t++) {
       let v = Float64Array.from(x.subarray((b * steps + t) * D, (b * steps + t + 1) * D));
       for (let k = 0; k < L; k++) {
-        stepCell(stack.cell, resetAfter, stack.layers[k], v, h[k], c[k], H);
-        v = h[k];
+        stepCell(stack.cell, resetAfter, stack.layers[k]!, v, h[k]!, c[k]!, H);
+        v = h[k]!;
       }
-      out.set(h[L - 1], (b * steps + t) * H);
+      out.set(h[L - 1]!, (b * steps + t) * H);
     }
   }
   return out;
@@ -116,10 +116,10 @@ export function normwiseError(got: Float32Array, want: Float32Array): number {
   let err = 0;
   let scale = 1;
   for (let i = 0; i < want.length; i++) {
-    const d = Math.abs(got[i] - want[i]);
+    const d = Math.abs(got[i]! - want[i]!);
     if (Number.isNaN(d)) return Number.POSITIVE_INFINITY;
     if (d > err) err = d;
-    scale = Math.max(scale, Math.abs(want[i]));
+    scale = Math.max(scale, Math.abs(want[i]!));
   }
   return err / scale;
 }

@@ -62,7 +62,7 @@ function peakFor(results: RunResults, threads: number): number | undefined {
 }
 
 function sectionTable(results: RunResults, rows: ResultRow[]): string[] {
-  const unit = rows[0].unit;
+  const unit = rows[0]!.unit; // the caller skips empty sections
   const lines = [
     `| implementation | called from | GRU form | threads | ${unit} median (min–max) | seq/s | GFLOP/s | % of FMA peak | ours (JS) ÷ peer | ours (C++) ÷ peer | ping-pong ns | load | agreement | note |`,
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',

@@ -192,9 +192,9 @@ function nativeCases(impl: 'ours-c++' | 'onednn', workloads: Workload[]): Native
     for (const mode of nativeModes(w, impl)) {
       for (const gruForm of formsOf(w, ['reset-after', 'reset-before'])) {
         for (const threads of [1, 2]) {
-          const note =
-            w.id === 'W3' && mode === 'fwdbwd' ? 'recurrent stack only (no head, loss or optimizer)' : undefined;
-          cases.push({ binary, impl, workload: w, mode, threads, gruForm, note });
+          const scopeNote =
+            w.id === 'W3' && mode === 'fwdbwd' ? { note: 'recurrent stack only (no head, loss or optimizer)' } : {};
+          cases.push({ binary, impl, workload: w, mode, threads, gruForm, ...scopeNote });
         }
       }
     }
@@ -261,7 +261,7 @@ function main(): void {
     : path.join(REPO_ROOT, 'bench', 'results', ...(quick ? ['quick'] : []));
 
   const started = Date.now();
-  const loadStart = os.loadavg()[0];
+  const loadStart = os.loadavg()[0]!;
   log(`rnn-anomaly bench (${quick ? 'quick' : 'full'}), load average ${loadStart.toFixed(2)}`);
   if (loadStart > 0.5) log('  warning: the machine is busy; figures will be lower and noisier than on an idle machine');
 
@@ -357,7 +357,7 @@ function measureAndWrite({ quick, plan, peers, workloads, outDir, started, loadS
       node: process.version,
       platform: `${os.platform()} ${os.release()}`,
     },
-    loadAverage: { start: loadStart, end: os.loadavg()[0] },
+    loadAverage: { start: loadStart, end: os.loadavg()[0]! },
     problems: build.problems,
     fmaPeak,
     pingPongNs,

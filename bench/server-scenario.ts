@@ -15,7 +15,7 @@ import { workloadById } from './workloads.js';
 import { RecurrentStack, setThreads } from '../src/engine/index.js';
 
 const [kernelThreads, concurrency, quick] = process.argv.slice(2).map(Number);
-if (!(kernelThreads >= 1 && concurrency >= 1)) {
+if (kernelThreads === undefined || concurrency === undefined || !(kernelThreads >= 1 && concurrency >= 1)) {
   process.stderr.write('usage: server-scenario.ts <kernelThreads> <concurrency> <quick 0|1>\n');
   process.exit(2);
 }

@@ -24,7 +24,7 @@ describe.each(isas)('PyTorch reference cases on the %s path', (isa) => {
       net.setParameters(params);
       const lstm = c.cell === 'lstm';
       const x = swapLeadingAxes(f32(c.x), T, B, D);
-      const fwd = net.forward(x, { batch: B, steps: T, h0: f32(c.h0), c0: lstm ? f32(c.c0!) : undefined, train: true });
+      const fwd = net.forward(x, { batch: B, steps: T, h0: f32(c.h0), c0: lstm ? f32(c.c0!) : null, train: true });
       expect(normwiseError(swapLeadingAxes(fwd.output, B, T, H), f64(c.y))).toBeLessThan(FORWARD_TOL);
       expect(normwiseError(fwd.hN, f64(c.h_n))).toBeLessThan(FORWARD_TOL);
       if (lstm) expect(normwiseError(fwd.cN!, f64(c.c_n!))).toBeLessThan(FORWARD_TOL);
@@ -32,7 +32,7 @@ describe.each(isas)('PyTorch reference cases on the %s path', (isa) => {
       const g = net.backward({
         dOutput: swapLeadingAxes(f32(c.dy), T, B, H),
         dHN: f32(c.dh_n),
-        dCN: lstm ? f32(c.dc_n!) : undefined,
+        dCN: lstm ? f32(c.dc_n!) : null,
       });
       expect(normwiseError(swapLeadingAxes(g.dInput, B, T, D), f64(c.grad.x!))).toBeLessThan(GRAD_TOL);
       expect(normwiseError(g.dH0, f64(c.grad.h0!))).toBeLessThan(GRAD_TOL);

@@ -37,10 +37,10 @@ describe.each(specs)('finite differences agree with BPTT for %o', (spec) => {
       const lstm = spec.cell === 'lstm';
       const x = randomArray(B * T * D, 10 + trial);
       const h0 = randomArray(L * B * H, 20 + trial, 0.5);
-      const c0 = lstm ? randomArray(L * B * H, 30 + trial, 0.5) : undefined;
+      const c0 = lstm ? randomArray(L * B * H, 30 + trial, 0.5) : null;
       const dY = randomArray(B * T * H, 40 + trial);
       const dHN = randomArray(L * B * H, 50 + trial);
-      const dCN = lstm ? randomArray(L * B * H, 60 + trial) : undefined;
+      const dCN = lstm ? randomArray(L * B * H, 60 + trial) : null;
       const loss = () => {
         const f = net.forward(x, { batch: B, steps: T, h0, c0 });
         return dot(f.output, dY) + dot(f.hN, dHN) + (lstm ? dot(f.cN!, dCN!) : 0);

@@ -52,7 +52,7 @@ describe('caller-owned output arrays match PyTorch', () => {
       const out = outputsFor(c);
       const grads = gradientsFor(c, net);
       for (const mode of ['sync', 'async', 'sync again'] as const) {
-        const options = { batch: B, steps: T, h0: f32(c.h0), c0: lstm ? f32(c.c0!) : undefined, train: true, out };
+        const options = { batch: B, steps: T, h0: f32(c.h0), c0: lstm ? f32(c.c0!) : null, train: true, out };
         const fwd = mode === 'async' ? await net.forwardAsync(x, options) : net.forward(x, options);
         expect(fwd.output).toBe(out.output);
         expect(fwd.hN).toBe(out.hN);
@@ -63,7 +63,7 @@ describe('caller-owned output arrays match PyTorch', () => {
         const backwardOptions = {
           dOutput: swapLeadingAxes(f32(c.dy), T, B, H),
           dHN: f32(c.dh_n),
-          dCN: lstm ? f32(c.dc_n!) : undefined,
+          dCN: lstm ? f32(c.dc_n!) : null,
           out: grads,
         };
         const g = mode === 'async' ? await net.backwardAsync(backwardOptions) : net.backward(backwardOptions);

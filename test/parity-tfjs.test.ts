@@ -54,10 +54,10 @@ function normwiseError(got: ArrayLike<number>, want: ArrayLike<number>): number 
   let err = 0;
   let scale = 1;
   for (let i = 0; i < want.length; i++) {
-    const d = Math.abs(got[i] - want[i]);
+    const d = Math.abs(got[i]! - want[i]!);
     if (Number.isNaN(d)) return Number.POSITIVE_INFINITY;
     err = Math.max(err, d);
-    scale = Math.max(scale, Math.abs(want[i]));
+    scale = Math.max(scale, Math.abs(want[i]!));
   }
   return err / scale;
 }
@@ -128,6 +128,7 @@ function runTfjs(
     const state = (a: Float32Array) => tf.tensor2d(a.subarray(k * batch * H, (k + 1) * batch * H), [batch, H]);
     const initialState = c0 ? [state(h0), state(c0)] : [state(h0)];
     const [y, h, c] = layer.apply(input, { initialState }) as tf.Tensor[];
+    if (y === undefined || h === undefined) throw new Error(`tfjs layer ${k} returned no output or final state`);
     hN.set(h.dataSync(), k * batch * H);
     if (cN && c) cN.set(c.dataSync(), k * batch * H);
     tf.dispose([input, h, ...(c ? [c] : []), ...initialState]);
@@ -152,15 +153,20 @@ function oursFor(stack: TorchStack, resetAfter: boolean): RecurrentStack {
 }
 
 function goldenStack(c: GoldenCase, cell: CellKind): TorchStack {
+  const param = (name: string): Float32Array => {
+    const values = c.params[name];
+    if (values === undefined) throw new Error(`golden case ${c.name} has no parameter ${name}`);
+    return f32(values);
+  };
   return {
     cell,
     inputSize: c.D,
     hiddenSize: c.H,
     layers: Array.from({ length: c.layers }, (_, k) => ({
-      weightIh: f32(c.params[`weight_ih_l${k}`]),
-      weightHh: f32(c.params[`weight_hh_l${k}`]),
-      biasIh: f32(c.params[`bias_ih_l${k}`]),
-      biasHh: f32(c.params[`bias_hh_l${k}`]),
+      weightIh: param(`weight_ih_l${k}`),
+      weightHh: param(`weight_hh_l${k}`),
+      biasIh: param(`bias_ih_l${k}`),
+      biasHh: param(`bias_hh_l${k}`),
     })),
   };
 }

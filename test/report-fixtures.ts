@@ -80,8 +80,8 @@ export function fixtureReport(options: FixtureOptions): ReportInput {
     threshold,
     flags,
     events,
-    labels: options.labels?.map(([start, end]) => ({ start, end })),
-    trainRows: trainEnd > 0 ? { start: 0, end: trainEnd - 1 } : undefined,
+    ...(options.labels ? { labels: options.labels.map(([start, end]) => ({ start, end })) } : {}),
+    ...(trainEnd > 0 ? { trainRows: { start: 0, end: trainEnd - 1 } } : {}),
     settings: { cell: 'gru', hidden: 16, threshold: { method: 'ksigma', k: 4 } },
     training: { loss: [1, 0.5, 0.3, 0.25, 0.24], validationLoss: [1.1, 0.6, 0.35, 0.3, 0.31], bestEpoch: 4 },
   };

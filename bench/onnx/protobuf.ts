@@ -69,7 +69,7 @@ export class ProtoWriter {
   /** A packed repeated int64 field (proto3 default for repeated scalars). */
   packedInts(field: number, values: ArrayLike<number | bigint>): this {
     const inner = new ProtoWriter();
-    for (let i = 0; i < values.length; i++) inner.varint(BigInt(values[i]));
+    for (let i = 0; i < values.length; i++) inner.varint(BigInt(values[i]!));
     return this.bytes(field, inner.finish());
   }
 
@@ -77,7 +77,7 @@ export class ProtoWriter {
   packedFloats(field: number, values: Float32Array): this {
     const bytes = new Uint8Array(values.length * 4);
     const view = new DataView(bytes.buffer);
-    for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
+    for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
     return this.bytes(field, bytes);
   }
 

@@ -121,9 +121,9 @@ export function buildRecurrentModel(
     }
     const intAttributes: Record<string, number> = { hidden_size: h };
     if (cell === 'gru') intAttributes.linear_before_reset = 1;
-    const stringsAttributes = cell === 'rnn_tanh' ? { activations: ['Tanh'] } : undefined;
+    const tanhActivation = cell === 'rnn_tanh' ? { stringsAttributes: { activations: ['Tanh'] } } : {};
     while (inputs[inputs.length - 1] === '') inputs.pop(); // trailing optional inputs are omitted
-    nodes.push({ opType: OP_TYPE[cell], inputs, outputs, intAttributes, stringsAttributes });
+    nodes.push({ opType: OP_TYPE[cell], inputs, outputs, intAttributes, ...tanhActivation });
     if (!top) {
       nodes.push({ opType: 'Squeeze', inputs: [y, 'squeeze_axes'], outputs: [`X${k + 1}`] });
       layerInput = `X${k + 1}`;

@@ -24,6 +24,14 @@ async function createSession(bytes: Uint8Array, threads: number): Promise<ort.In
   });
 }
 
+/** A named output of the bench's own model; a missing one means the model was built wrong. */
+function outputTensor(out: ort.InferenceSession.ReturnType, name: string): ort.Tensor {
+  const tensor = out[name];
+  if (tensor === undefined)
+    throw new Error(`the ONNX model has no output '${name}' (outputs: ${Object.keys(out).join(', ')})`);
+  return tensor;
+}
+
 async function inferSession(c: BenchCase, data: CaseData): Promise<PeerSession> {
   const w = c.workload;
   const model = buildRecurrentModel(data.stack, w.steps, w.batch);
@@ -40,7 +48,7 @@ async function inferSession(c: BenchCase, data: CaseData): Promise<PeerSession> 
     isAsync: true,
     run: async () => {
       const out = await session.run(feeds);
-      last = out.Y.data as Float32Array;
+      last = outputTensor(out, 'Y').data as Float32Array;
     },
     firstOutput: () => {
       if (!last) throw new Error('firstOutput before run');
@@ -69,12 +77,12 @@ async function stepSession(c: BenchCase, data: CaseData): Promise<PeerSession> {
   return {
     isAsync: true,
     run: async () => {
-      const feeds: Record<string, ort.Tensor> = { X: points[index], H0: h };
+      const feeds: Record<string, ort.Tensor> = { X: points[index]!, H0: h };
       index = (index + 1) % STEP_RING;
       if (cState) feeds.C0 = cState;
       const out = await session.run(feeds);
-      h = out.HN;
-      if (isLstm) cState = out.CN;
+      h = outputTensor(out, 'HN');
+      if (isLstm) cState = outputTensor(out, 'CN');
     },
     firstOutput: () => h.data as Float32Array,
     dispose: () => session.release(),

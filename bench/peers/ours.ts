@@ -117,7 +117,7 @@ function stepSession(c: BenchCase, data: CaseData): PeerSession {
   return {
     isAsync: false,
     run: () => {
-      stepper.step(points[index], out);
+      stepper.step(points[index]!, out);
       index = (index + 1) % STEP_RING;
     },
     firstOutput: () => out,

@@ -39,13 +39,8 @@ async function activate(backend: TfjsBackend): Promise<void> {
 /** Weights are set explicitly; zero initialisers avoid tfjs's orthogonal init, which is slow. */
 const NO_INIT = { kernelInitializer: 'zeros', recurrentInitializer: 'zeros', biasInitializer: 'zeros' } as const;
 
-function recurrentLayer(
-  cell: CellKind,
-  units: number,
-  returnSequences: boolean,
-  inputShape?: number[],
-): tfl.layers.Layer {
-  const args = { units, returnSequences, inputShape, ...NO_INIT };
+function recurrentLayer(cell: CellKind, units: number, returnSequences: boolean): tfl.layers.Layer {
+  const args = { units, returnSequences, ...NO_INIT };
   switch (cell) {
     case 'gru':
       return tfl.layers.gru({ ...args, recurrentActivation: 'sigmoid' });
@@ -75,8 +70,8 @@ function recurrentCell(
 
 function kerasWeights(stack: TorchStack, k: number): tf.Tensor[] {
   const inSize = k === 0 ? stack.inputSize : stack.hiddenSize;
-  const cols = stack.layers[k].biasIh.length;
   const w = kerasLayerFromTorch(stack, k);
+  const cols = w.bias.length;
   return [
     tf.tensor2d(w.kernel, [inSize, cols]),
     tf.tensor2d(w.recurrentKernel, [stack.hiddenSize, cols]),
@@ -222,13 +217,13 @@ function stepSession(c: BenchCase, data: CaseData): PeerSession {
   return {
     isAsync: false,
     run: () => {
-      const x = points[index];
+      const x = points[index]!;
       index = (index + 1) % STEP_RING;
       const next = tf.tidy(() => (cell.call([x, ...states], {}) as tf.Tensor[]).slice(1));
       tf.dispose(states);
       states = next;
       // A streaming consumer reads the new state to score the point.
-      last = states[0].dataSync() as Float32Array;
+      last = states[0]!.dataSync() as Float32Array;
     },
     firstOutput: () => {
       if (!last) throw new Error('firstOutput before run');

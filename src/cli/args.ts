@@ -52,8 +52,12 @@ interface FlagOptions {
   short?: string;
 }
 
-function defaultText(options: FlagOptions): string | undefined {
-  return options.default === undefined ? undefined : String(options.default);
+/** The help-only fields of a flag, left out rather than set to undefined when not given. */
+function helpFields(options: FlagOptions): Pick<Flag<unknown>, 'defaultText' | 'short'> {
+  return {
+    ...(options.default !== undefined ? { defaultText: String(options.default) } : {}),
+    ...(options.short !== undefined ? { short: options.short } : {}),
+  };
 }
 
 function parseFiniteNumber(raw: string, flagName: string): number {
@@ -72,8 +76,7 @@ export const flag = {
       kind: 'value',
       description: options.description,
       placeholder: options.placeholder ?? '<text>',
-      defaultText: defaultText(options),
-      short: options.short,
+      ...helpFields(options),
       parse(raw, flagName) {
         if (raw === '') throw new UsageError(`${flagName} expects a non-empty value`, '');
         return raw;
@@ -89,8 +92,7 @@ export const flag = {
       kind: 'value',
       description: options.description,
       placeholder: options.placeholder ?? (options.integer ? '<n>' : '<x>'),
-      defaultText: defaultText(options),
-      short: options.short,
+      ...helpFields(options),
       parse(raw, flagName) {
         const value = parseFiniteNumber(raw, flagName);
         if (options.integer && !Number.isInteger(value)) {
@@ -138,8 +140,7 @@ export const flag = {
       kind: 'value',
       description: options.description,
       placeholder: options.placeholder ?? `<${choices.join('|')}>`,
-      defaultText: defaultText(options),
-      short: options.short,
+      ...helpFields(options),
       parse(raw, flagName) {
         if (!(choices as readonly string[]).includes(raw)) {
           throw new UsageError(`${flagName} expects one of ${choices.join(', ')}, got "${raw}"`, '');
@@ -155,8 +156,7 @@ export const flag = {
       kind: 'value',
       description: options.description,
       placeholder: options.placeholder ?? '<a,b,...>',
-      defaultText: defaultText(options),
-      short: options.short,
+      ...helpFields(options),
       parse(raw, flagName) {
         const items = raw.split(',').map((item) => item.trim());
         if (items.some((item) => item === '')) {
@@ -172,7 +172,7 @@ export const flag = {
       kind: 'switch',
       description: options.description,
       placeholder: '',
-      short: options.short,
+      ...helpFields(options),
       parse: () => true,
     };
   },

@@ -129,7 +129,8 @@ function targetList(names: readonly string[]): (string | number)[] {
 
 /** Builds and validates Detector options from flags; bad values are usage errors (exit 2). */
 export function detectorOptionsFrom(flags: FlagValues<DetectorFlagSet>, command: string): DetectorOptions {
-  const options: DetectorOptions = {
+  // Flags not given are undefined here and dropped below, so the detector applies its defaults.
+  const options: { [K in keyof DetectorOptions]?: DetectorOptions[K] | undefined } = {
     cell: flags.cell,
     nonlinearity: flags.nonlinearity,
     hidden: flags.hidden,

@@ -61,9 +61,9 @@ export async function checkWritable(path: string, flagLabel: string): Promise<vo
     throw new InvalidArgumentError(`${flagLabel} ${path} is a directory, expected a file name`);
 }
 
-/** Checks the output paths of run or detect before any long work: --out's format and every path. */
+/** Checks the output paths of run or detect before any long work: --out's format and every path given. */
 export async function checkOutputPaths(
-  paths: { out?: string; report?: string; model?: string },
+  paths: { out?: string | undefined; report?: string | undefined; model?: string | undefined },
   command: string,
 ): Promise<void> {
   if (paths.out) outFormat(paths.out, command);

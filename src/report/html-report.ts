@@ -144,7 +144,11 @@ function contextBands(input: ReportInput, axis: Axis): ChartBand[] {
   return bands;
 }
 
-function scoreChart(input: ReportInput, axis: Axis, markRows: number[]): { svg: string; clippedAbove?: number } {
+function scoreChart(
+  input: ReportInput,
+  axis: Axis,
+  markRows: number[],
+): { svg: string; clippedAbove: number | undefined } {
   const { rows } = input.series;
   const line = minMaxDownsample(input.scores, rows, PLOT_WIDTH);
   const varying = typeof input.threshold === 'number' ? undefined : input.threshold;
@@ -167,8 +171,9 @@ function scoreChart(input: ReportInput, axis: Axis, markRows: number[]): { svg: 
     start: e.start,
     end: e.end,
     className: 'event-mark',
-    title:
-      'peakScore' in e ? `event ${i + 1}: ${describeRange(e, axis, eventTime(e as ReportEvent, axis))}` : undefined,
+    ...('peakScore' in e
+      ? { title: `event ${i + 1}: ${describeRange(e, axis, eventTime(e as ReportEvent, axis))}` }
+      : {}),
     attributes: { 'data-event': String(i) },
   }));
   const marks: ChartMark[] = markRows.map((row) => ({ x: row, y: input.scores[row]!, className: 'flag-mark' }));

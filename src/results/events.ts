@@ -103,7 +103,7 @@ function describeEvent(
     for (let r = start; r <= end; r++) {
       for (let f = 0; f < features; f++) {
         const v = featureScores[r * features + f]!;
-        if (v > 0) sums[f] += v;
+        if (v > 0) sums[f]! += v;
       }
     }
     let total = 0;

@@ -92,7 +92,7 @@ export class GaussianErrorModel {
     checkFiniteMatrix('residuals', residuals, rows, dimensions);
     const d = dimensions;
     const mean = new Float64Array(d);
-    for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) mean[j] += residuals[r * d + j]!;
+    for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) mean[j]! += residuals[r * d + j]!;
     for (let j = 0; j < d; j++) mean[j]! /= rows;
     const covariance = new Float64Array(d * d);
     const centred = new Float64Array(d);
@@ -100,7 +100,7 @@ export class GaussianErrorModel {
       for (let j = 0; j < d; j++) centred[j] = residuals[r * d + j]! - mean[j]!;
       for (let i = 0; i < d; i++) {
         const ci = centred[i]!;
-        for (let j = 0; j <= i; j++) covariance[i * d + j] += ci * centred[j]!;
+        for (let j = 0; j <= i; j++) covariance[i * d + j]! += ci * centred[j]!;
       }
     }
     for (let i = 0; i < d; i++) {

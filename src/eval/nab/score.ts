@@ -213,8 +213,8 @@ export async function scoreNabCorpus(options: ScoreNabCorpusOptions): Promise<Na
   thresholdPlan(options, profiles);
   const corpus = await loadNabCorpus({
     dataDir: options.dataDir,
-    labelsPath: options.labelsPath,
-    files: options.files,
+    ...(options.labelsPath !== undefined ? { labelsPath: options.labelsPath } : {}),
+    ...(options.files !== undefined ? { files: options.files } : {}),
   });
   const scores = await readNabResults(corpus, options.resultsDir);
   return scoreNabDetections(corpus, scores, options);
