@@ -79,7 +79,9 @@ export async function runCli(argv: readonly string[], io: CliIo, signal: AbortSi
     return await command.run(helpFor ? ['--help'] : rest, context);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`${PROGRAM} ${command.name}: ${err.message}\nRun "${PROGRAM} ${command.name} --help" for the options.\n`);
+      io.stderr.write(
+        `${PROGRAM} ${command.name}: ${err.message}\nRun "${PROGRAM} ${command.name} --help" for the options.\n`,
+      );
       return EXIT_USAGE;
     }
     if (signal.aborted) {
