@@ -110,6 +110,76 @@ void checkStep(const StepCase& sc, Report& r) {
               fd.size(), largest);
 }
 
+// AnomalyModel with dropout draws the masks of optimizer step s from dropoutKey(dropoutSeed, s,
+// site): its gradient is the composed step's with those masks, the same on 1 and 2 threads, and
+// inference (predict, loss) ignores dropout.
+void checkModelDropout(Report& r) {
+  for (bool gaussian : {false, true}) {
+    const std::string ctx = gaussian ? "AnomalyModel dropout, Gaussian head" : "AnomalyModel dropout";
+    ModelConfig mc;
+    mc.stack.cell = Cell::Lstm;
+    mc.stack.inputSize = 3;
+    mc.stack.hiddenSize = 6;
+    mc.stack.layers = 2;
+    mc.outputSize = 4;
+    mc.head = gaussian ? HeadKind::Gaussian : HeadKind::Point;
+    mc.varianceFloor = 1e-3f;
+    mc.inputDropout = 0.2f;
+    mc.dropout = 0.4f;
+    mc.dropoutSeed = 17;
+    const int B = 5, T = 4;
+    AnomalyModel model(mc);
+    cells_test::Rng rng(3);
+    const std::vector<float> flat = rng.vec(model.paramCount(), -0.4f, 0.4f);
+    model.setParams(flat.data(), flat.size());
+    const std::vector<float> x = rng.vec(static_cast<size_t>(B) * T * 3, -1.f, 1.f);
+    const std::vector<float> target = rng.vec(static_cast<size_t>(B) * mc.outputSize, -1.f, 1.f);
+
+    heads_test::Options o;
+    o.stack = mc.stack;
+    o.outputs = static_cast<int>(model.outputLength(T));
+    o.gaussian = gaussian;
+    o.floor = mc.varianceFloor;
+    heads_test::Masks m;
+    m.input.resize(x.size());
+    dropoutMask(dropoutKey(17, 1, 0), mc.inputDropout, m.input.size(), m.input.data());
+    m.layers.resize(static_cast<size_t>(B) * T * 6);
+    dropoutMask(dropoutKey(17, 1, 1), mc.dropout, m.layers.size(), m.layers.data());
+    m.head.resize(static_cast<size_t>(B) * 6);
+    dropoutMask(dropoutKey(17, 1, 2), mc.dropout, m.head.size(), m.head.data());
+    std::vector<float> want, out;
+    const double wantLoss = heads_test::kernelStep(o, flat, x, target, B, T, m, want, out);
+
+    std::vector<float> one(model.paramCount()), two(model.paramCount());
+    setThreads(1);
+    const double loss = model.gradient(x.data(), target.data(), B, T, one.data());
+    setThreads(2);
+    model.gradient(x.data(), target.data(), B, T, two.data());
+    r.expect(std::fabs(loss - wantLoss) <= 1e-12 * std::max(1.0, std::fabs(wantLoss)),
+             ctx + ": loss is the composed step's with the step-1 masks");
+    r.expect(cells_test::normwise(one.data(), want.data(), want.size()) <= 1e-6,
+             ctx + ": gradient is the composed step's with the step-1 masks");
+    r.expect(cells_test::bitwiseEqual(one, two), ctx + ": gradient is the same on 1 and 2 threads");
+
+    // Inference: no masks, so the plain model with the same parameters.
+    heads_test::Masks none;
+    std::vector<float> plainGrad, plainOut, pred(static_cast<size_t>(B) * o.outputs);
+    const double plainLoss = heads_test::kernelStep(o, flat, x, target, B, T, none, plainGrad, plainOut);
+    model.predict(x.data(), B, T, pred.data());
+    r.expect(cells_test::normwise(pred.data(), plainOut.data(), pred.size()) <= 1e-6, ctx + ": predict has no dropout");
+    r.expect(std::fabs(model.loss(x.data(), target.data(), B, T) - plainLoss) <= 1e-6 * std::max(1.0, plainLoss),
+             ctx + ": loss has no dropout");
+
+    // The next step draws new masks: a different gradient for the same batch.
+    TrainConfig tc;
+    tc.adam.lr = 1e-6f;  // barely moves the weights, so a changed gradient comes from the masks
+    model.trainStep(x.data(), target.data(), B, T, tc, nullptr);
+    std::vector<float> next(model.paramCount());
+    model.gradient(x.data(), target.data(), B, T, next.data());
+    r.expect(cells_test::normwise(next.data(), one.data(), one.size()) > 1e-3, ctx + ": step 2 uses other masks");
+  }
+}
+
 void checkMasks(Report& r) {
   const size_t n = 300000;  // several mask blocks, so the threaded path runs
   const float p = 0.3f;
@@ -131,8 +201,8 @@ void checkMasks(Report& r) {
   }
   r.expect(values, "mask values are 0 or 1 / (1 - p)");
   const double expected = n * (1.0 - p), sd = std::sqrt(n * p * (1.0 - p));
-  r.expect(std::fabs(kept - expected) <= 5 * sd,
-           "kept " + std::to_string(kept) + " of " + std::to_string(n) + ", expected about " + cells_test::fmt(expected));
+  r.expect(std::fabs(kept - expected) <= 5 * sd, "kept " + std::to_string(kept) + " of " + std::to_string(n) +
+                                                     ", expected about " + cells_test::fmt(expected));
   std::vector<float> prefix(1000);
   dropoutMask(key, p, prefix.size(), prefix.data());
   r.expect(std::equal(prefix.begin(), prefix.end(), a.begin()), "a shorter mask is a prefix of the longer one");
@@ -173,5 +243,6 @@ int main() {
     for (const StepCase& c : cases) checkStep(c, r);
   }
   checkMasks(r);
+  checkModelDropout(r);
   return r.finish("heads_gradcheck");
 }

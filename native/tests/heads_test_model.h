@@ -47,8 +47,9 @@ inline double kernelStep(const Options& o, const std::vector<float>& flat, const
   out.assign(static_cast<size_t>(B) * O, 0.f);
   rnnad::denseForward(headIn.data(), B, H, W, b, O, out.data());
   std::vector<float> dOut(out.size());
-  const double loss = o.gaussian ? rnnad::gaussianNll(out.data(), target.data(), B, O / 2, o.floor, dOut.data(), nullptr)
-                                 : rnnad::mseLoss(out.data(), target.data(), out.size(), dOut.data());
+  const double loss = o.gaussian
+                          ? rnnad::gaussianNll(out.data(), target.data(), B, O / 2, o.floor, dOut.data(), nullptr)
+                          : rnnad::mseLoss(out.data(), target.data(), out.size(), dOut.data());
   grads.assign(flat.size(), 0.f);
   std::vector<float> dHN(hN.size(), 0.f);
   float* dTop = dHN.data() + topAt;

@@ -34,29 +34,26 @@ export const modelFlags = {
     description: 'forecast: predict the next rows from a window; reconstruct: autoencode the window',
     default: DEFAULTS.mode,
   }),
-  window: flag.numberOr(['auto'] as const, {
-    description: 'Rows per input window; auto = the dominant period within 16..128',
-    integer: true,
-    default: DEFAULTS.window,
+  window: flag.numberOr(['auto'] as const, { description: 'Rows per input window; auto = the dominant period within 16..128', integer: true, default: DEFAULTS.window }),
+  horizon: flag.number({ description: 'Forecast mode: rows predicted after each window', integer: true, default: DEFAULTS.horizon }),
+  horizonScore: flag.choice(['first', 'mean'] as const, {
+    description: "Forecast mode: a row's score uses its 1-step prediction (first) or the mean of its 1..horizon-step predictions",
+    default: DEFAULTS.horizonScore,
   }),
-  horizon: flag.number({
-    description: 'Forecast mode: rows predicted after each window',
-    integer: true,
-    default: DEFAULTS.horizon,
+  targets: flag.list({ description: 'Forecast mode: columns to predict and score, by name or 0-based index', default: 'all' }),
+  head: flag.choice(['point', 'gaussian'] as const, {
+    description: 'Forecast mode: gaussian predicts a mean and a variance per target, trained and scored by negative log-likelihood',
+    default: DEFAULTS.head,
   }),
-  targets: flag.list({
-    description: 'Forecast mode: columns to predict and score, by name or 0-based index',
-    default: 'all',
+  varianceFloor: flag.number({ description: 'Gaussian head: floor added to the predicted variance (scaled units)', default: DEFAULTS.varianceFloor }),
+  dropout: flag.number({ description: 'Forecast mode, training only: dropout rate on every recurrent layer output', default: DEFAULTS.dropout }),
+  inputDropout: flag.number({ description: 'Forecast mode, training only: dropout rate on the input window', default: DEFAULTS.inputDropout }),
+  score: flag.choice(SCORE_KINDS, {
+    description: 'Point score from prediction errors; nll (the Gaussian head\'s negative log-likelihood) is the default with --head gaussian',
+    default: DEFAULTS.score,
   }),
-  score: flag.choice(SCORE_KINDS, { description: 'Point score from prediction errors', default: DEFAULTS.score }),
-  smoothing: flag.number({
-    description: 'EWMA smoothing of scores: alpha in (0,1) or a span >= 1; 0 = off',
-    default: DEFAULTS.smoothing,
-  }),
-  scaler: flag.choice(SCALER_KINDS, {
-    description: 'Per-column scaling fitted on training rows',
-    default: DEFAULTS.scaler,
-  }),
+  smoothing: flag.number({ description: 'EWMA smoothing of scores: alpha in (0,1) or a span >= 1; 0 = off', default: DEFAULTS.smoothing }),
+  scaler: flag.choice(SCALER_KINDS, { description: 'Per-column scaling fitted on training rows', default: DEFAULTS.scaler }),
   missing: flag.choice(MISSING_POLICIES, { description: 'How missing cells are filled', default: DEFAULTS.missing }),
 } as const;
 
@@ -138,6 +135,11 @@ export function detectorOptionsFrom(flags: FlagValues<DetectorFlagSet>, command:
     mode: flags.mode,
     window: flags.window,
     horizon: flags.horizon,
+    horizonScore: flags.horizonScore,
+    head: flags.head,
+    varianceFloor: flags.varianceFloor,
+    dropout: flags.dropout,
+    inputDropout: flags.inputDropout,
     targets: flags.targets ? targetList(flags.targets) : undefined,
     score: flags.score,
     smoothing: flags.smoothing,

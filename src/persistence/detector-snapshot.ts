@@ -17,6 +17,10 @@ import type { ModelFileContents } from './model-file.js';
 
 const PAYLOAD_FORMAT = 'rnn-anomaly/detector';
 
+const OPTION_DEFAULTS: Pick<ModelConfig, 'horizonScore' | 'head' | 'varianceFloor' | 'dropout' | 'inputDropout'> = {
+  horizonScore: 'first', head: 'point', varianceFloor: 1e-4, dropout: 0, inputDropout: 0,
+};
+
 interface DetectorPayload {
   format: typeof PAYLOAD_FORMAT;
   library: string;
@@ -52,6 +56,9 @@ export function toSnapshot(model: FittedModel, options: object): ModelFileConten
       layers: spec.layers,
       mode: spec.mode,
       outputSize: spec.outputSize,
+      ...(spec.mode === 'forecast'
+        ? { head: spec.head, varianceFloor: spec.varianceFloor, dropout: spec.dropout, inputDropout: spec.inputDropout }
+        : {}),
     },
     scaler: model.scaler.toJSON(),
     gaussian: model.gaussian ? model.gaussian.toJSON() : null,
@@ -91,17 +98,17 @@ export function fromSnapshot(contents: ModelFileContents, source: string): { opt
   ) {
     fail('feature list');
   }
-  const config = p.config;
-  if (typeof config !== 'object' || config === null || !Number.isInteger(config.window) || config.window < 1)
-    fail('configuration');
+  if (typeof p.config !== 'object' || p.config === null || !Number.isInteger(p.config.window) || p.config.window < 1) fail('configuration');
+  // Files written before the network options (dropout, Gaussian head, horizonScore) lack them.
+  const config: ModelConfig = { ...OPTION_DEFAULTS, ...p.config! };
   const parameters = contents.tensors.get('parameters');
   const context = contents.tensors.get('context');
   if (!parameters) fail('tensor table (no parameters)');
-  if (!context || context.length % columns !== 0 || context.length / columns > config!.window) fail('context tensor');
+  if (!context || context.length % columns !== 0 || context.length / columns > config.window) fail('context tensor');
 
   let network: AnomalyNetwork;
   try {
-    network = new AnomalyNetwork(p.network as NetworkSpec);
+    network = new AnomalyNetwork(p.network as NetworkSpec, config.seed);
     network.setFlatParameters(parameters!);
   } catch (cause) {
     return fail('network', cause);
@@ -120,7 +127,8 @@ export function fromSnapshot(contents: ModelFileContents, source: string): { opt
   } catch (cause) {
     return fail('Gaussian error model', cause);
   }
-  if (config!.score === 'loglik' && gaussian === null) fail("Gaussian error model (missing for score 'loglik')");
+  if (config.score === 'loglik' && gaussian === null) fail("Gaussian error model (missing for score 'loglik')");
+  if (config.score === 'nll' && network!.spec.head !== 'gaussian') fail("network (score 'nll' without a Gaussian head)");
   let threshold;
   try {
     threshold = thresholdFromJSON(p.threshold);
@@ -133,7 +141,7 @@ export function fromSnapshot(contents: ModelFileContents, source: string): { opt
   return {
     options: p.options!,
     model: {
-      config: config!,
+      config,
       columnNames: Object.freeze([...columnNames!]),
       features: Int32Array.from(features!),
       network: network!,
