@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Detector } from '../src/detector.js';
+import { Detector } from '../src/detector/detector.js';
 import { FAST, runCli, writeSeriesCsv } from './cli-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnad-cli-options-'));
@@ -11,13 +11,34 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('CLI flags of the network options', () => {
   it('train stores --dropout, --input-dropout, --head, --variance-floor, --horizon-score; info shows them', async () => {
     await writeSeriesCsv(join(dir, 'series.csv'), 800);
-    const flags = ['--dropout', '0.2', '--input-dropout', '0.05', '--head', 'gaussian', '--variance-floor', '0.001', '--horizon', '2', '--horizon-score', 'mean'];
+    const flags = [
+      '--dropout',
+      '0.2',
+      '--input-dropout',
+      '0.05',
+      '--head',
+      'gaussian',
+      '--variance-floor',
+      '0.001',
+      '--horizon',
+      '2',
+      '--horizon-score',
+      'mean',
+    ];
     const run = await runCli(['train', 'series.csv', '--model', 'm.rnnad', ...FAST, ...flags], dir);
     expect(run.stderr.includes('Error') ? run.stderr : '').toBe('');
     expect(run.code).toBe(0);
     const detector = await Detector.load(join(dir, 'm.rnnad'));
     const c = detector.config;
-    expect([c.dropout, c.inputDropout, c.head, c.varianceFloor, c.horizon, c.horizonScore, c.score]).toEqual([0.2, 0.05, 'gaussian', 0.001, 2, 'mean', 'nll']);
+    expect([c.dropout, c.inputDropout, c.head, c.varianceFloor, c.horizon, c.horizonScore, c.score]).toEqual([
+      0.2,
+      0.05,
+      'gaussian',
+      0.001,
+      2,
+      'mean',
+      'nll',
+    ]);
     const info = await runCli(['info', 'm.rnnad'], dir);
     expect(info.code).toBe(0);
     expect(info.stdout).toContain('horizon 2 (score: mean); score nll');

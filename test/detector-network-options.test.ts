@@ -7,12 +7,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '../src/data/read-csv.js';
-import { Detector } from '../src/detector.js';
+import { Detector } from '../src/detector/detector.js';
 import { AnomalyNetwork } from '../src/engine/anomaly-network.js';
 import { gatherWindows } from '../src/engine/runtime.js';
-import { InvalidArgumentError } from '../src/errors.js';
+import { InvalidArgumentError } from '../src/core/errors.js';
 import { featureNll } from '../src/scoring/predictive-nll.js';
-import { predictRows } from '../src/training/row-predictions.js';
+import { predictRows } from '../src/model/row-predictions.js';
 import { randomArray } from './helpers/random.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'model-files');
@@ -80,16 +80,37 @@ describe('dropout', () => {
 
 describe('Gaussian head', () => {
   it("row predictions carry exp(log-variance) + floor of the network's output", async () => {
-    const net = new AnomalyNetwork({ cell: 'gru', inputSize: 2, hiddenSize: 5, layers: 1, mode: 'forecast', outputSize: 2, head: 'gaussian', varianceFloor: 0.01 }, 3);
+    const net = new AnomalyNetwork(
+      {
+        cell: 'gru',
+        inputSize: 2,
+        hiddenSize: 5,
+        layers: 1,
+        mode: 'forecast',
+        outputSize: 2,
+        head: 'gaussian',
+        varianceFloor: 0.01,
+      },
+      3,
+    );
     const n = 40;
     const window = 8;
     const values = randomArray(n * 2, 9);
-    const p = await predictRows({ network: net, shape: { mode: 'forecast', window, horizon: 1 }, values, rows: n, columns: 2, features: Int32Array.of(0, 1) });
+    const p = await predictRows({
+      network: net,
+      shape: { mode: 'forecast', window, horizon: 1 },
+      values,
+      rows: n,
+      columns: 2,
+      features: Int32Array.of(0, 1),
+    });
     const x = new Float32Array(window * 2);
     gatherWindows(values, 2, Int32Array.of(10), window, x);
     const out = net.predict(x, 1, window);
     expect(Array.from(p.predicted.subarray(36, 38))).toEqual(Array.from(out.subarray(0, 2)));
-    expect(Array.from(p.variance!.subarray(36, 38))).toEqual([0, 1].map((f) => Math.fround(Math.exp(out[2 + f]!) + 0.01)));
+    expect(Array.from(p.variance!.subarray(36, 38))).toEqual(
+      [0, 1].map((f) => Math.fround(Math.exp(out[2 + f]!) + 0.01)),
+    );
   });
 
   it("scores the NLL of each observation, the features' NLLs summing to it, the same in streams and after loading", async () => {
@@ -126,7 +147,10 @@ describe('Gaussian head', () => {
 
 describe('multi-step targets', () => {
   it("'mean' averages the 1..horizon-step predictions of a row", async () => {
-    const net = new AnomalyNetwork({ cell: 'lstm', inputSize: 2, hiddenSize: 5, layers: 1, mode: 'forecast', outputSize: 3 * 2 }, 5);
+    const net = new AnomalyNetwork(
+      { cell: 'lstm', inputSize: 2, hiddenSize: 5, layers: 1, mode: 'forecast', outputSize: 3 * 2 },
+      5,
+    );
     const n = 40;
     const window = 6;
     const values = randomArray(n * 2, 19);
@@ -141,7 +165,9 @@ describe('multi-step targets', () => {
     };
     // Row 20 is predicted by the windows starting at 14 (1 step), 13 (2 steps) and 12 (3 steps).
     for (const f of [0, 1]) {
-      const want = Math.fround((Math.fround(Math.fround(stepPrediction(12, 2, f)) + stepPrediction(13, 1, f)) + stepPrediction(14, 0, f)) / 3);
+      const want = Math.fround(
+        (Math.fround(Math.fround(stepPrediction(12, 2, f)) + stepPrediction(13, 1, f)) + stepPrediction(14, 0, f)) / 3,
+      );
       expect(mean.predicted[20 * 2 + f]).toBe(want);
       expect(first.predicted[20 * 2 + f]).toBe(stepPrediction(14, 0, f));
       // Row `window` has a single prediction, from the first window.

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { AnomalyNetwork, type NetworkSpec } from '../src/engine/anomaly-network.js';
-import { InvalidArgumentError } from '../src/errors.js';
+import { InvalidArgumentError } from '../src/core/errors.js';
 import { f32, f64, maxAbsError, normwiseError } from './helpers/golden.js';
 import { randomArray } from './helpers/random.js';
 
@@ -19,24 +19,43 @@ type Tensor = { shape: number[]; data: number[] };
 interface HeadsCase {
   name: string;
   cell: 'rnn_tanh' | 'gru' | 'lstm';
-  D: number; H: number; layers: number; T: number; B: number; targets: number; k: number;
-  x: Tensor; target: Tensor; params: Record<string, Tensor>;
-  pred: Tensor; pred_inference: Tensor; loss: number; nll_per_element?: Tensor;
-  grad: Record<string, Tensor>; params_after: Record<string, Tensor>;
+  D: number;
+  H: number;
+  layers: number;
+  T: number;
+  B: number;
+  targets: number;
+  k: number;
+  x: Tensor;
+  target: Tensor;
+  params: Record<string, Tensor>;
+  pred: Tensor;
+  pred_inference: Tensor;
+  loss: number;
+  nll_per_element?: Tensor;
+  grad: Record<string, Tensor>;
+  params_after: Record<string, Tensor>;
   adam: { lr: number; beta1: number; beta2: number; eps: number };
   dropout?: { p_input: number; p: number };
   gaussian?: { floor: number };
 }
 
 const cases: HeadsCase[] = JSON.parse(
-  gunzipSync(readFileSync(join(import.meta.dirname, 'fixtures', 'golden-heads', 'heads_reference.json.gz'))).toString('utf8'),
+  gunzipSync(readFileSync(join(import.meta.dirname, 'fixtures', 'golden-heads', 'heads_reference.json.gz'))).toString(
+    'utf8',
+  ),
 ).cases;
 
 function networkOf(c: HeadsCase, extra: Partial<NetworkSpec> = {}, seed = 0): AnomalyNetwork {
   const cell = c.cell === 'rnn_tanh' ? { cell: 'rnn' as const, nonlinearity: 'tanh' as const } : { cell: c.cell };
   return new AnomalyNetwork(
     {
-      ...cell, inputSize: c.D, hiddenSize: c.H, layers: c.layers, mode: 'forecast', outputSize: c.k * c.targets,
+      ...cell,
+      inputSize: c.D,
+      hiddenSize: c.H,
+      layers: c.layers,
+      mode: 'forecast',
+      outputSize: c.k * c.targets,
       ...(c.gaussian ? { head: 'gaussian' as const, varianceFloor: c.gaussian.floor } : {}),
       ...extra,
     },
@@ -66,11 +85,21 @@ describe('Gaussian head and multi-step targets against PyTorch', () => {
     const { loss, grads } = net.gradient(x, target, c.B, c.T);
     expect(Math.abs(loss - c.loss)).toBeLessThan(TOL * Math.max(1, Math.abs(c.loss)));
     for (const slot of net.parameterSlots()) {
-      expect(normwiseError(grads.subarray(slot.offset, slot.offset + slot.length), f64(c.grad[slot.name]!)), slot.name).toBeLessThan(TOL);
+      expect(
+        normwiseError(grads.subarray(slot.offset, slot.offset + slot.length), f64(c.grad[slot.name]!)),
+        slot.name,
+      ).toBeLessThan(TOL);
     }
-    net.trainStep(x, target, c.B, c.T, { optimizer: 'adam', learningRate: c.adam.lr, beta1: c.adam.beta1, beta2: c.adam.beta2, eps: c.adam.eps });
+    net.trainStep(x, target, c.B, c.T, {
+      optimizer: 'adam',
+      learningRate: c.adam.lr,
+      beta1: c.adam.beta1,
+      beta2: c.adam.beta2,
+      eps: c.adam.eps,
+    });
     const after = net.getParameters();
-    for (const [name, want] of Object.entries(c.params_after)) expect(maxAbsError(after[name]!, f64(want)), name).toBeLessThan(1e-5);
+    for (const [name, want] of Object.entries(c.params_after))
+      expect(maxAbsError(after[name]!, f64(want)), name).toBeLessThan(1e-5);
   });
 
   it('the Gaussian loss gradient matches central differences of loss()', () => {
@@ -113,7 +142,7 @@ function dropoutMask(seed: number, step: number, site: number, p: number, n: num
   const key = mix64(mix64(mix64(BigInt(seed)) ^ BigInt(step)) ^ BigInt(site));
   const threshold = BigInt(Math.floor(p * 16777216));
   const scale = Math.fround(1 / (1 - p));
-  return Float32Array.from({ length: n }, (_, i) => ((mix64((key + BigInt(i)) & M64) >> 40n) >= threshold ? scale : 0));
+  return Float32Array.from({ length: n }, (_, i) => (mix64((key + BigInt(i)) & M64) >> 40n >= threshold ? scale : 0));
 }
 
 describe('dropout', () => {
@@ -162,8 +191,12 @@ describe('dropout', () => {
   it('bad rates and reconstruct mode are refused', () => {
     expect(() => new AnomalyNetwork({ ...spec, dropout: 0.95 })).toThrow(RangeError);
     expect(() => new AnomalyNetwork({ ...spec, inputDropout: -0.1 })).toThrow(RangeError);
-    expect(() => new AnomalyNetwork({ ...spec, mode: 'reconstruct', outputSize: 3, dropout: 0.2 })).toThrow(InvalidArgumentError);
-    expect(() => new AnomalyNetwork({ ...spec, mode: 'reconstruct', outputSize: 3, head: 'gaussian' })).toThrow(InvalidArgumentError);
+    expect(() => new AnomalyNetwork({ ...spec, mode: 'reconstruct', outputSize: 3, dropout: 0.2 })).toThrow(
+      InvalidArgumentError,
+    );
+    expect(() => new AnomalyNetwork({ ...spec, mode: 'reconstruct', outputSize: 3, head: 'gaussian' })).toThrow(
+      InvalidArgumentError,
+    );
     expect(() => new AnomalyNetwork({ ...spec, head: 'laplace' as never })).toThrow(InvalidArgumentError);
   });
 });

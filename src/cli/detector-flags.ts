@@ -2,6 +2,8 @@ import { MISSING_POLICIES } from '../data/missing-values.js';
 import { SCALER_KINDS } from '../data/scaler.js';
 import { resolveOptions, type DetectorOptions } from '../detector/detector-options.js';
 import { WINDOW_MODES } from '../model/window-starts.js';
+import { HORIZON_SCORES } from '../model/row-predictions.js';
+import { HEAD_KINDS } from '../engine/anomaly-network.js';
 import { SCORE_KINDS } from '../scoring/score-kind.js';
 import { flag, flagName, type FlagValues } from './args.js';
 import { thresholdFlag } from './threshold-flag.js';
@@ -34,26 +36,55 @@ export const modelFlags = {
     description: 'forecast: predict the next rows from a window; reconstruct: autoencode the window',
     default: DEFAULTS.mode,
   }),
-  window: flag.numberOr(['auto'] as const, { description: 'Rows per input window; auto = the dominant period within 16..128', integer: true, default: DEFAULTS.window }),
-  horizon: flag.number({ description: 'Forecast mode: rows predicted after each window', integer: true, default: DEFAULTS.horizon }),
-  horizonScore: flag.choice(['first', 'mean'] as const, {
-    description: "Forecast mode: a row's score uses its 1-step prediction (first) or the mean of its 1..horizon-step predictions",
+  window: flag.numberOr(['auto'] as const, {
+    description: 'Rows per input window; auto = the dominant period within 16..128',
+    integer: true,
+    default: DEFAULTS.window,
+  }),
+  horizon: flag.number({
+    description: 'Forecast mode: rows predicted after each window',
+    integer: true,
+    default: DEFAULTS.horizon,
+  }),
+  horizonScore: flag.choice(HORIZON_SCORES, {
+    description:
+      "Forecast mode: a row's score uses its 1-step prediction (first) or the mean of its 1..horizon-step predictions",
     default: DEFAULTS.horizonScore,
   }),
-  targets: flag.list({ description: 'Forecast mode: columns to predict and score, by name or 0-based index', default: 'all' }),
-  head: flag.choice(['point', 'gaussian'] as const, {
-    description: 'Forecast mode: gaussian predicts a mean and a variance per target, trained and scored by negative log-likelihood',
+  targets: flag.list({
+    description: 'Forecast mode: columns to predict and score, by name or 0-based index',
+    default: 'all',
+  }),
+  head: flag.choice(HEAD_KINDS, {
+    description:
+      'Forecast mode: gaussian predicts a mean and a variance per target, trained and scored by negative log-likelihood',
     default: DEFAULTS.head,
   }),
-  varianceFloor: flag.number({ description: 'Gaussian head: floor added to the predicted variance (scaled units)', default: DEFAULTS.varianceFloor }),
-  dropout: flag.number({ description: 'Forecast mode, training only: dropout rate on every recurrent layer output', default: DEFAULTS.dropout }),
-  inputDropout: flag.number({ description: 'Forecast mode, training only: dropout rate on the input window', default: DEFAULTS.inputDropout }),
+  varianceFloor: flag.number({
+    description: 'Gaussian head: floor added to the predicted variance (scaled units)',
+    default: DEFAULTS.varianceFloor,
+  }),
+  dropout: flag.number({
+    description: 'Forecast mode, training only: dropout rate on every recurrent layer output',
+    default: DEFAULTS.dropout,
+  }),
+  inputDropout: flag.number({
+    description: 'Forecast mode, training only: dropout rate on the input window',
+    default: DEFAULTS.inputDropout,
+  }),
   score: flag.choice(SCORE_KINDS, {
-    description: 'Point score from prediction errors; nll (the Gaussian head\'s negative log-likelihood) is the default with --head gaussian',
+    description:
+      "Point score from prediction errors; nll (the Gaussian head's negative log-likelihood) is the default with --head gaussian",
     default: DEFAULTS.score,
   }),
-  smoothing: flag.number({ description: 'EWMA smoothing of scores: alpha in (0,1) or a span >= 1; 0 = off', default: DEFAULTS.smoothing }),
-  scaler: flag.choice(SCALER_KINDS, { description: 'Per-column scaling fitted on training rows', default: DEFAULTS.scaler }),
+  smoothing: flag.number({
+    description: 'EWMA smoothing of scores: alpha in (0,1) or a span >= 1; 0 = off',
+    default: DEFAULTS.smoothing,
+  }),
+  scaler: flag.choice(SCALER_KINDS, {
+    description: 'Per-column scaling fitted on training rows',
+    default: DEFAULTS.scaler,
+  }),
   missing: flag.choice(MISSING_POLICIES, { description: 'How missing cells are filled', default: DEFAULTS.missing }),
 } as const;
 

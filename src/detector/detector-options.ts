@@ -139,10 +139,38 @@ export interface ResolvedOptions extends Omit<ModelConfig, AutoOption> {
 export const DEFAULT_THRESHOLD: ResolvedThresholdSpec = THRESHOLD_DEFAULTS.pot;
 
 const KNOWN_KEYS = [
-  'cell', 'nonlinearity', 'hidden', 'layers', 'resetAfter', 'mode', 'window', 'horizon', 'horizonScore', 'head',
-  'varianceFloor', 'dropout', 'inputDropout', 'targets', 'score',
-  'smoothing', 'threshold', 'scaler', 'missing', 'epochs', 'batchSize', 'windowsPerEpoch', 'learningRate',
-  'optimizer', 'momentum', 'weightDecay', 'validationSplit', 'patience', 'clipNorm', 'lrDecay', 'seed', 'threads',
+  'cell',
+  'nonlinearity',
+  'hidden',
+  'layers',
+  'resetAfter',
+  'mode',
+  'window',
+  'horizon',
+  'horizonScore',
+  'head',
+  'varianceFloor',
+  'dropout',
+  'inputDropout',
+  'targets',
+  'score',
+  'smoothing',
+  'threshold',
+  'scaler',
+  'missing',
+  'epochs',
+  'batchSize',
+  'windowsPerEpoch',
+  'learningRate',
+  'optimizer',
+  'momentum',
+  'weightDecay',
+  'validationSplit',
+  'patience',
+  'clipNorm',
+  'lrDecay',
+  'seed',
+  'threads',
 ] as const;
 
 /** Validates user options and fills in defaults; throws InvalidArgumentError / OutOfRangeError. */
@@ -168,15 +196,19 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
     throw new InvalidArgumentError("options.horizon applies to mode 'forecast' only");
   }
   for (const key of ['horizonScore', 'head', 'varianceFloor', 'dropout', 'inputDropout'] as const) {
-    if (mode === 'reconstruct' && o[key] !== undefined) throw new InvalidArgumentError(`options.${key} applies to mode 'forecast' only`);
+    if (mode === 'reconstruct' && o[key] !== undefined)
+      throw new InvalidArgumentError(`options.${key} applies to mode 'forecast' only`);
   }
-  const head = o.head === undefined ? 'point' : checkOneOf('options.head', o.head, ['point', 'gaussian'] as const);
+  const head = o.head === undefined ? 'point' : checkOneOf('options.head', o.head, HEAD_KINDS);
   if (o.varianceFloor !== undefined && head !== 'gaussian') {
     throw new InvalidArgumentError(`options.varianceFloor applies to head 'gaussian' only, got head '${head}'`);
   }
-  const score = o.score === undefined
-    ? (head === 'gaussian' ? 'nll' : 'absolute')
-    : checkOneOf('options.score', o.score, ['absolute', 'squared', 'loglik', 'nll'] as const);
+  const score =
+    o.score === undefined
+      ? head === 'gaussian'
+        ? 'nll'
+        : 'absolute'
+      : checkOneOf('options.score', o.score, SCORE_KINDS);
   if (score === 'nll' && head !== 'gaussian') {
     throw new InvalidArgumentError("options.score 'nll' needs head 'gaussian' (the network's predicted variances)");
   }
@@ -192,7 +224,8 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
     mode,
     window: intOrAuto('options.window', o.window, 2, 100_000),
     horizon: o.horizon === undefined ? 1 : checkInteger('options.horizon', o.horizon, 1, 1000),
-    horizonScore: o.horizonScore === undefined ? 'first' : checkOneOf('options.horizonScore', o.horizonScore, ['first', 'mean'] as const),
+    horizonScore:
+      o.horizonScore === undefined ? 'first' : checkOneOf('options.horizonScore', o.horizonScore, HORIZON_SCORES),
     head,
     varianceFloor: numberOption('options.varianceFloor', o.varianceFloor, 1e-4, 0, 100),
     dropout: numberOption('options.dropout', o.dropout, 0, 0, 0.9),
@@ -277,7 +310,19 @@ function smoothingOption(value: unknown): number {
  * `threads` is a property of the process, not of the model, and is not carried over.
  */
 export function toDetectorOptions(resolved: ResolvedOptions): DetectorOptions {
-  const { threads: _threads, targets, nonlinearity, momentum, horizon, horizonScore, head, varianceFloor, dropout, inputDropout, ...shared } = resolved;
+  const {
+    threads: _threads,
+    targets,
+    nonlinearity,
+    momentum,
+    horizon,
+    horizonScore,
+    head,
+    varianceFloor,
+    dropout,
+    inputDropout,
+    ...shared
+  } = resolved;
   const forecast = resolved.mode === 'forecast';
   return {
     ...shared,

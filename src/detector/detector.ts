@@ -114,13 +114,36 @@ export class Detector {
     const scaler = new Scaler(o.scaler).fit(filled.slice(0, plan.trainRows));
     const scaled = scaler.transformValues(filled.values);
     const config: ModelConfig = {
-      cell: o.cell, nonlinearity: o.nonlinearity, resetAfter: o.resetAfter, hidden: plan.hidden, layers: o.layers,
-      mode: o.mode, window: plan.shape.window, horizon: plan.shape.horizon, horizonScore: o.horizonScore, head: o.head,
-      varianceFloor: o.varianceFloor, dropout: o.dropout, inputDropout: o.inputDropout, score: o.score, smoothing: o.smoothing,
-      threshold: o.threshold, scaler: o.scaler, missing: o.missing, epochs: plan.epochs, batchSize: plan.batchSize,
-      windowsPerEpoch: plan.windowsPerEpoch, learningRate: o.learningRate, optimizer: o.optimizer,
-      momentum: o.momentum, weightDecay: o.weightDecay, validationSplit: o.validationSplit, patience: o.patience,
-      clipNorm: o.clipNorm, lrDecay: o.lrDecay, seed: o.seed,
+      cell: o.cell,
+      nonlinearity: o.nonlinearity,
+      resetAfter: o.resetAfter,
+      hidden: plan.hidden,
+      layers: o.layers,
+      mode: o.mode,
+      window: plan.shape.window,
+      horizon: plan.shape.horizon,
+      horizonScore: o.horizonScore,
+      head: o.head,
+      varianceFloor: o.varianceFloor,
+      dropout: o.dropout,
+      inputDropout: o.inputDropout,
+      score: o.score,
+      smoothing: o.smoothing,
+      threshold: o.threshold,
+      scaler: o.scaler,
+      missing: o.missing,
+      epochs: plan.epochs,
+      batchSize: plan.batchSize,
+      windowsPerEpoch: plan.windowsPerEpoch,
+      learningRate: o.learningRate,
+      optimizer: o.optimizer,
+      momentum: o.momentum,
+      weightDecay: o.weightDecay,
+      validationSplit: o.validationSplit,
+      patience: o.patience,
+      clipNorm: o.clipNorm,
+      lrDecay: o.lrDecay,
+      seed: o.seed,
     };
     if (o.threads !== null) setThreads(o.threads);
 
@@ -172,8 +195,14 @@ export class Detector {
     // Calibration: score the rows the model did not learn from (the validation part), or the
     // training rows when there is no validation part.
     const predictions = await predictRows({
-      network, shape: plan.shape, values: scaled, rows: filled.rows, columns: filled.columns, features,
-      horizonScore: o.horizonScore, ...(signal ? { signal } : {}),
+      network,
+      shape: plan.shape,
+      values: scaled,
+      rows: filled.rows,
+      columns: filled.columns,
+      features,
+      horizonScore: o.horizonScore,
+      ...(signal ? { signal } : {}),
     });
     const calibrationStart =
       plan.validationRows > 0
@@ -280,8 +309,14 @@ export class Detector {
     combined.set(filled.values, history.length);
     const scaled = model.scaler.transformValues(combined);
     const predictions = await predictRows({
-      network: model.network, shape, values: scaled, rows, columns, features: model.features,
-      horizonScore: config.horizonScore, ...(signal ? { signal } : {}),
+      network: model.network,
+      shape,
+      values: scaled,
+      rows,
+      columns,
+      features: model.features,
+      horizonScore: config.horizonScore,
+      ...(signal ? { signal } : {}),
     });
     // The training context is the end of a series already scored in fit: scoring starts at the
     // cut, from the smoothing state fit left there. A TimeSeries context is scored along with the

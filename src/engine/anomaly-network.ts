@@ -15,6 +15,7 @@ import { ParameterizedNetwork } from './parameters.js';
 export type NetworkMode = 'forecast' | 'reconstruct';
 /** 'point': one value per output; 'gaussian': a mean and a log-variance per output. */
 export type HeadKind = 'point' | 'gaussian';
+export const HEAD_KINDS: readonly HeadKind[] = ['point', 'gaussian'];
 
 export interface NetworkSpec {
   cell: CellType;
@@ -98,17 +99,26 @@ export class AnomalyNetwork extends ParameterizedNetwork<NativeAnomalyModel> {
     }
     checkInteger('seed', seed, 0, 2 ** 32 - 1);
     const head = spec.head ?? 'point';
-    if (head !== 'point' && head !== 'gaussian') throw new InvalidArgumentError(`spec.head must be 'point' or 'gaussian', got ${describeValue(head)}`);
+    if (head !== 'point' && head !== 'gaussian')
+      throw new InvalidArgumentError(`spec.head must be 'point' or 'gaussian', got ${describeValue(head)}`);
     const varianceFloor = checkNumber('spec.varianceFloor', spec.varianceFloor ?? DEFAULT_VARIANCE_FLOOR, 0, 1e6);
     const inputDropout = checkNumber('spec.inputDropout', spec.inputDropout ?? 0, 0, 0.9);
     const dropout = checkNumber('spec.dropout', spec.dropout ?? 0, 0, 0.9);
     if (spec.mode === 'reconstruct' && (head !== 'point' || inputDropout > 0 || dropout > 0)) {
-      throw new InvalidArgumentError("spec.head 'gaussian', spec.dropout and spec.inputDropout apply to mode 'forecast' only");
+      throw new InvalidArgumentError(
+        "spec.head 'gaussian', spec.dropout and spec.inputDropout apply to mode 'forecast' only",
+      );
     }
     super(
       new (native().AnomalyModel)({
-        ...toNativeStackConfig(stack), mode: spec.mode === 'forecast' ? 0 : 1, outputSize,
-        head: head === 'gaussian' ? 1 : 0, varianceFloor, inputDropout, dropout, dropoutSeed: seed,
+        ...toNativeStackConfig(stack),
+        mode: spec.mode === 'forecast' ? 0 : 1,
+        outputSize,
+        head: head === 'gaussian' ? 1 : 0,
+        varianceFloor,
+        inputDropout,
+        dropout,
+        dropoutSeed: seed,
       }),
       stack.hiddenSize,
       seed,

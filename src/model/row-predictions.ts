@@ -17,6 +17,10 @@ import type { AnomalyNetwork } from '../engine/anomaly-network.js';
 import { gatherWindows } from '../engine/runtime.js';
 import { firstScoredRow, type WindowShape } from './window-starts.js';
 
+/** Which predictions of a row its score uses (forecast mode): the 1-step one, or the mean of its 1..horizon-step ones. */
+export type HorizonScore = 'first' | 'mean';
+export const HORIZON_SCORES: readonly HorizonScore[] = ['first', 'mean'];
+
 /** Floats of input plus output held per inference chunk: bounds memory for wide or long windows. */
 const CHUNK_FLOATS = 1 << 22;
 
@@ -30,7 +34,7 @@ export interface RowPredictionInput {
   /** Columns that are predicted and scored (forecast: the targets in output order; reconstruct: all). */
   features: Int32Array;
   /** Forecast mode: 'first' (default) or 'mean' of the step-ahead predictions of a row. */
-  horizonScore?: 'first' | 'mean';
+  horizonScore?: HorizonScore;
   signal?: AbortSignal;
 }
 
@@ -63,7 +67,19 @@ export async function predictRows(input: RowPredictionInput): Promise<RowPredict
   }
 
   const outLength = network.outputLength(window);
-  const forecast = shape.mode === 'forecast' ? new ForecastRows(shape.horizon, features, rows, window, input.horizonScore ?? 'first', network.spec.varianceFloor, predicted, variance) : null;
+  const forecast =
+    shape.mode === 'forecast'
+      ? new ForecastRows(
+          shape.horizon,
+          features,
+          rows,
+          window,
+          input.horizonScore ?? 'first',
+          network.spec.varianceFloor,
+          predicted,
+          variance,
+        )
+      : null;
   const chunk = Math.max(1, Math.floor(CHUNK_FLOATS / (window * columns + outLength)));
   const starts = new Int32Array(Math.min(chunk, windows));
   const x = new Float32Array(starts.length * window * columns);
@@ -101,7 +117,7 @@ class ForecastRows {
     private readonly features: number,
     private readonly rows: number,
     private readonly window: number,
-    private readonly combine: 'first' | 'mean',
+    private readonly combine: HorizonScore,
     private readonly floor: number,
     private readonly predicted: Float32Array,
     private readonly variance: Float32Array | null,
@@ -117,7 +133,9 @@ class ForecastRows {
         const from = i * outLength;
         const row = begin + i + window;
         predicted.set(out.subarray(from, from + features), row * features);
-        if (variance) for (let f = 0; f < features; f++) variance[row * features + f] = Math.exp(out[from + logVarAt + f]!) + this.floor;
+        if (variance)
+          for (let f = 0; f < features; f++)
+            variance[row * features + f] = Math.exp(out[from + logVarAt + f]!) + this.floor;
       }
       return;
     }

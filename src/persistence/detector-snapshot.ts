@@ -18,7 +18,11 @@ import type { ModelFileContents } from './model-file.js';
 const PAYLOAD_FORMAT = 'rnn-anomaly/detector';
 
 const OPTION_DEFAULTS: Pick<ModelConfig, 'horizonScore' | 'head' | 'varianceFloor' | 'dropout' | 'inputDropout'> = {
-  horizonScore: 'first', head: 'point', varianceFloor: 1e-4, dropout: 0, inputDropout: 0,
+  horizonScore: 'first',
+  head: 'point',
+  varianceFloor: 1e-4,
+  dropout: 0,
+  inputDropout: 0,
 };
 
 interface DetectorPayload {
@@ -98,7 +102,8 @@ export function fromSnapshot(contents: ModelFileContents, source: string): { opt
   ) {
     fail('feature list');
   }
-  if (typeof p.config !== 'object' || p.config === null || !Number.isInteger(p.config.window) || p.config.window < 1) fail('configuration');
+  if (typeof p.config !== 'object' || p.config === null || !Number.isInteger(p.config.window) || p.config.window < 1)
+    fail('configuration');
   // Files written before the network options (dropout, Gaussian head, horizonScore) lack them.
   const config: ModelConfig = { ...OPTION_DEFAULTS, ...p.config! };
   const parameters = contents.tensors.get('parameters');
@@ -128,7 +133,8 @@ export function fromSnapshot(contents: ModelFileContents, source: string): { opt
     return fail('Gaussian error model', cause);
   }
   if (config.score === 'loglik' && gaussian === null) fail("Gaussian error model (missing for score 'loglik')");
-  if (config.score === 'nll' && network!.spec.head !== 'gaussian') fail("network (score 'nll' without a Gaussian head)");
+  if (config.score === 'nll' && network!.spec.head !== 'gaussian')
+    fail("network (score 'nll' without a Gaussian head)");
   let threshold;
   try {
     threshold = thresholdFromJSON(p.threshold);

@@ -7,7 +7,7 @@
  * and the point's score is their sum, the NLL of the observation under a diagonal Gaussian.
  * Each nll_f is that feature's contribution; it can be negative (a density above 1).
  */
-import { InvalidDataError } from '../errors.js';
+import { InvalidDataError } from '../core/errors.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 

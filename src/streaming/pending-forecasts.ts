@@ -33,13 +33,13 @@ export class PendingForecasts {
   }
 
   /** The next point's forecast (and variance): means[0..features), variances likewise. */
-  read(s: number, means: Float64Array, variances: Float64Array | null): void {
+  read(s: number, means: Float32Array, variances: Float32Array | null): void {
     const slot = s * this.slots + this.head[s]!;
     const c = this.counts[slot]!;
     const at = slot * this.features;
     for (let f = 0; f < this.features; f++) {
-      means[f] = c > 1 ? Math.fround(this.means[at + f]! / c) : this.means[at + f]!;
-      if (variances) variances[f] = c > 1 ? Math.fround(this.variances![at + f]! / c) : this.variances![at + f]!;
+      means[f] = c > 1 ? this.means[at + f]! / c : this.means[at + f]!;
+      if (variances) variances[f] = c > 1 ? this.variances![at + f]! / c : this.variances![at + f]!;
     }
   }
 

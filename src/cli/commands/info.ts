@@ -79,7 +79,11 @@ function infoText(info: ModelInfo, detector: Detector): string {
     `optimizer: ${c.optimizer}, learning rate ${c.learningRate}, batch ${c.batchSize}, clip ${c.clipNorm}, seed ${c.seed}`,
   ];
   if (c.mode === 'forecast') {
-    lines.splice(4, 0, `head: ${c.head}${c.head === 'gaussian' ? ` (variance floor ${c.varianceFloor})` : ''}; dropout ${c.dropout}, input dropout ${c.inputDropout}`);
+    lines.splice(
+      4,
+      0,
+      `head: ${c.head}${c.head === 'gaussian' ? ` (variance floor ${c.varianceFloor})` : ''}; dropout ${c.dropout}, input dropout ${c.inputDropout}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
