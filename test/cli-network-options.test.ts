@@ -45,6 +45,29 @@ describe('CLI flags of the network options', () => {
     expect(info.stdout).toContain('head: gaussian (variance floor 0.001); dropout 0.2, input dropout 0.05');
   });
 
+  it('update continues training a saved model and saves it to --out', async () => {
+    await writeSeriesCsv(join(dir, 'more.csv'), 400);
+    const run = await runCli(
+      ['update', 'more.csv', '--model', 'm.rnnad', '--out', 'm2.rnnad', '--epochs', '2', '--json'],
+      dir,
+    );
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout) as {
+      model: string;
+      rows: number;
+      epochs: number;
+      thresholdRecalibrated: boolean;
+    };
+    expect(summary).toMatchObject({ model: 'm2.rnnad', rows: 400, epochs: 2, thresholdRecalibrated: true });
+    const before = await Detector.load(join(dir, 'm.rnnad'));
+    const after = await Detector.load(join(dir, 'm2.rnnad'));
+    expect(after.summary.updates).toHaveLength(1);
+    expect(Array.from(after.network.getFlatParameters())).not.toEqual(Array.from(before.network.getFlatParameters()));
+    const bad = await runCli(['update', 'more.csv', '--model', 'm.rnnad', '--epochs', '0'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--epochs');
+  });
+
   it('a bad combination is a usage error naming the flag', async () => {
     const run = await runCli(['train', 'series.csv', '--model', 'x.rnnad', ...FAST, '--score', 'nll'], dir);
     expect(run.code).toBe(2);

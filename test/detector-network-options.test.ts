@@ -10,7 +10,8 @@ import { readCsv } from '../src/data/read-csv.js';
 import { Detector } from '../src/detector/detector.js';
 import { AnomalyNetwork } from '../src/engine/anomaly-network.js';
 import { gatherWindows } from '../src/engine/runtime.js';
-import { InvalidArgumentError } from '../src/core/errors.js';
+import { AbortError, InvalidArgumentError, InvalidDataError, NotFittedError } from '../src/core/errors.js';
+import { decodeModelFile } from '../src/persistence/model-file.js';
 import { featureNll } from '../src/scoring/predictive-nll.js';
 import { predictRows } from '../src/model/row-predictions.js';
 import { randomArray } from './helpers/random.js';
@@ -191,5 +192,65 @@ describe('multi-step targets', () => {
       expect(bits((await streamScores(mean, test)).subarray(start))).toEqual(bits(a.scores.subarray(start)));
       expect(Detector.fromBuffer(mean.toBuffer()).config.horizonScore).toBe('mean');
     }
+  });
+});
+
+describe('continued learning (detector.update)', () => {
+  const shifted = (n: number, from: number): number[][] =>
+    rows(n + from)
+      .slice(from)
+      .map(([a, b]) => [a! + 1.5, b!]);
+
+  it('fine-tunes on new rows with the scaler frozen, re-calibrates the threshold, and is kept by the model file', async () => {
+    const detector = new Detector({ ...quick, smoothing: 0 });
+    await detector.fit(train);
+    const scalerBefore = decodeModelFile(detector.toBuffer()).payload as { scaler: unknown };
+    const later = shifted(300, 900);
+    const before = await detector.detect(later);
+    const mean = (a: Float32Array, from: number): number =>
+      a.subarray(from).reduce((s, v) => s + v, 0) / (a.length - from);
+    const update = await detector.update(shifted(600, 600), { epochs: 4, learningRate: 0.01 });
+    expect(update).toMatchObject({ rows: 600, epochs: 4, thresholdRecalibrated: true });
+    expect(update.windows).toBe(600 + 25 - 26 + 1);
+    const after = await detector.detect(later);
+    expect(mean(after.scores, after.unscored)).toBeLessThan(0.5 * mean(before.scores, before.unscored));
+    const payload = decodeModelFile(detector.toBuffer()).payload as { scaler: unknown };
+    expect(payload.scaler).toEqual(scalerBefore.scaler);
+    expect(detector.summary.threshold).toBe(update.threshold);
+    expect(detector.summary.updates).toHaveLength(1);
+    const loaded = Detector.fromBuffer(detector.toBuffer());
+    expect(loaded.summary.updates).toEqual(detector.summary.updates);
+    expect(bits((await loaded.detect(later)).scores)).toEqual(bits(after.scores));
+  });
+
+  it('is deterministic for the fit and the sequence of updates, from a loaded model too', async () => {
+    const options = { ...quick, dropout: 0.2 };
+    const a = new Detector(options);
+    const b = new Detector(options);
+    await Promise.all([a.fit(train), b.fit(train)]);
+    const c = Detector.fromBuffer(a.toBuffer());
+    for (const d of [a, b, c]) {
+      await d.update(shifted(200, 600));
+      await d.update(shifted(200, 800), { epochs: 2 });
+    }
+    const want = bits(a.network.getFlatParameters());
+    expect(bits(b.network.getFlatParameters())).toEqual(want);
+    expect(bits(c.network.getFlatParameters())).toEqual(want);
+    expect(c.summary.updates!.map((u) => u.epochs)).toEqual([1, 2]);
+  });
+
+  it('an aborted or refused update changes nothing', async () => {
+    const detector = new Detector(quick);
+    await detector.fit(train);
+    const weights = bits(detector.network.getFlatParameters());
+    const controller = new AbortController();
+    controller.abort();
+    await expect(detector.update(shifted(200, 600), { signal: controller.signal })).rejects.toThrow(AbortError);
+    await expect(detector.update(shifted(200, 600), { epochs: 0 })).rejects.toThrow(RangeError);
+    await expect(detector.update(shifted(200, 600), { rate: 1 } as never)).rejects.toThrow(InvalidArgumentError);
+    await expect(detector.update([[1, 2, 3]])).rejects.toThrow(InvalidDataError);
+    expect(bits(detector.network.getFlatParameters())).toEqual(weights);
+    expect(detector.summary.updates).toBeUndefined();
+    await expect(new Detector().update(train)).rejects.toThrow(NotFittedError);
   });
 });

@@ -126,6 +126,31 @@ export class AnomalyNetwork extends ParameterizedNetwork<NativeAnomalyModel> {
     this.spec = Object.freeze({ ...stack, mode: spec.mode, outputSize, head, varianceFloor, inputDropout, dropout });
   }
 
+  /** The spec that builds this network again (model files, copies). */
+  toSpec(): NetworkSpec {
+    const s = this.spec;
+    return {
+      cell: s.cell,
+      ...(s.cell === 'rnn' ? { nonlinearity: s.nonlinearity } : {}),
+      resetAfter: s.resetAfter,
+      inputSize: s.inputSize,
+      hiddenSize: s.hiddenSize,
+      layers: s.layers,
+      mode: s.mode,
+      outputSize: s.outputSize,
+      ...(s.mode === 'forecast'
+        ? { head: s.head, varianceFloor: s.varianceFloor, dropout: s.dropout, inputDropout: s.inputDropout }
+        : {}),
+    };
+  }
+
+  /** An independent copy with the same parameters and a fresh optimizer; `seed` seeds its dropout masks. */
+  copy(seed = 0): AnomalyNetwork {
+    const twin = new AnomalyNetwork(this.toSpec(), seed);
+    twin.setFlatParameters(this.getFlatParameters());
+    return twin;
+  }
+
   /** Floats per window in predict's output (Gaussian head: the means, then the log-variances). */
   outputLength(steps: number): number {
     if (this.spec.mode === 'reconstruct') return steps * this.spec.inputSize;

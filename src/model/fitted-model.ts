@@ -103,6 +103,24 @@ export interface FitSummary {
   elapsedMs: number;
   /** The resolved configuration, 'auto' values included. */
   config: ModelConfig;
+  /** One entry per `detector.update` since the fit, oldest first (absent before the first). */
+  updates?: UpdateSummary[];
+}
+
+/** What `detector.update` returns (and what the model file remembers of each update). */
+export interface UpdateSummary {
+  /** New rows given. */
+  rows: number;
+  /** Windows trained on (the stored context rows before the new ones included). */
+  windows: number;
+  epochs: number;
+  /** Training loss per epoch (scaled units), measured before each update. */
+  loss: number[];
+  /** False when the new rows could not calibrate the threshold method: the previous threshold was kept. */
+  thresholdRecalibrated: boolean;
+  /** Threshold after the update (null when set per row). */
+  threshold: number | null;
+  elapsedMs: number;
 }
 
 export interface FittedModel {

@@ -43,7 +43,6 @@ interface DetectorPayload {
 }
 
 export function toSnapshot(model: FittedModel, options: object): ModelFileContents {
-  const spec = model.network.spec;
   const payload: DetectorPayload = {
     format: PAYLOAD_FORMAT,
     library: LIBRARY_VERSION,
@@ -51,19 +50,7 @@ export function toSnapshot(model: FittedModel, options: object): ModelFileConten
     config: model.config,
     columnNames: [...model.columnNames],
     features: Array.from(model.features),
-    network: {
-      cell: spec.cell,
-      ...(spec.cell === 'rnn' ? { nonlinearity: spec.nonlinearity } : {}),
-      resetAfter: spec.resetAfter,
-      inputSize: spec.inputSize,
-      hiddenSize: spec.hiddenSize,
-      layers: spec.layers,
-      mode: spec.mode,
-      outputSize: spec.outputSize,
-      ...(spec.mode === 'forecast'
-        ? { head: spec.head, varianceFloor: spec.varianceFloor, dropout: spec.dropout, inputDropout: spec.inputDropout }
-        : {}),
-    },
+    network: model.network.toSpec(),
     scaler: model.scaler.toJSON(),
     gaussian: model.gaussian ? model.gaussian.toJSON() : null,
     threshold: model.threshold.toJSON(),
