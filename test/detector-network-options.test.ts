@@ -15,20 +15,11 @@ import { decodeModelFile } from '../src/persistence/model-file.js';
 import { featureNll } from '../src/scoring/predictive-nll.js';
 import { predictRows } from '../src/model/row-predictions.js';
 import { randomArray } from './helpers/random.js';
+import { twoColumnRows } from './helpers/two-column-series.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'model-files');
 
-function noise(i: number): number {
-  const x = Math.sin(i * 12.9898 + 78.233) * 43758.5453;
-  return 2 * (x - Math.floor(x)) - 1;
-}
-
-function rows(n: number, spike?: number): number[][] {
-  return Array.from({ length: n }, (_, i) => [
-    Math.sin((2 * Math.PI * i) / 25) + 0.05 * noise(i) + (i === spike ? 3 : 0),
-    Math.cos((2 * Math.PI * i) / 50) + 0.05 * noise(i + 7),
-  ]);
-}
+const rows = twoColumnRows;
 
 const quick = { hidden: 8, window: 25, epochs: 3, windowsPerEpoch: 256, learningRate: 0.01, seed: 4 } as const;
 const train = rows(600);
