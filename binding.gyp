@@ -1,3 +1,7 @@
+# node-gyp build of the addon. Linux (x64, arm64) is built and tested in CI; the macOS
+# (xcode_settings: clang, libc++, C++17, exceptions, the ISA flags per SIMD table) and Windows
+# (msvs_settings: MSVC /std:c++17, /EHsc, precise floating point, /arch per SIMD table) settings
+# are what those platforms need but are untested: no macOS or Windows machine runs CI.
 {
   "variables": {
     "kernel_flags": [
@@ -29,7 +33,29 @@
     ],
     "include_dirs": [
       "native/kernels"
-    ]
+    ],
+    "xcode_settings": {
+      "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+      "CLANG_CXX_LIBRARY": "libc++",
+      "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+      "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",
+      "GCC_OPTIMIZATION_LEVEL": "3",
+      "MACOSX_DEPLOYMENT_TARGET": "11.0",
+      "OTHER_CPLUSPLUSFLAGS": [
+        "-fno-math-errno",
+        "-ffp-contract=off"
+      ]
+    },
+    "msvs_settings": {
+      "VCCLCompilerTool": {
+        "ExceptionHandling": 1,
+        "Optimization": 2,
+        "FloatingPointModel": 0,
+        "AdditionalOptions": [
+          "/std:c++17"
+        ]
+      }
+    }
   },
   "targets": [
     {
@@ -69,12 +95,18 @@
       "defines": [
         "NAPI_VERSION=8",
         "NODE_ADDON_API_DISABLE_DEPRECATED",
-        "NAPI_CPP_EXCEPTIONS"
-      ],
-      "libraries": [
-        "-lpthread"
+        "NAPI_CPP_EXCEPTIONS",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
       ],
       "conditions": [
+        [
+          "OS!='win'",
+          {
+            "libraries": [
+              "-lpthread"
+            ]
+          }
+        ],
         [
           "target_arch=='x64'",
           {
@@ -110,7 +142,21 @@
               "-mavx2",
               "-mfma",
               "-mf16c"
-            ]
+            ],
+            "xcode_settings": {
+              "OTHER_CPLUSPLUSFLAGS": [
+                "-mavx2",
+                "-mfma",
+                "-mf16c"
+              ]
+            },
+            "msvs_settings": {
+              "VCCLCompilerTool": {
+                "AdditionalOptions": [
+                  "/arch:AVX2"
+                ]
+              }
+            }
           },
           {
             "target_name": "rnnad_kernels_avx512",
@@ -126,7 +172,25 @@
               "-mavx2",
               "-mfma",
               "-mf16c"
-            ]
+            ],
+            "xcode_settings": {
+              "OTHER_CPLUSPLUSFLAGS": [
+                "-mavx512f",
+                "-mavx512bw",
+                "-mavx512dq",
+                "-mavx512vl",
+                "-mavx2",
+                "-mfma",
+                "-mf16c"
+              ]
+            },
+            "msvs_settings": {
+              "VCCLCompilerTool": {
+                "AdditionalOptions": [
+                  "/arch:AVX512"
+                ]
+              }
+            }
           }
         ]
       }

@@ -51,6 +51,12 @@ export default tseslint.config(
     },
   },
   {
+    // The install script runs before dist/ exists, on any Node npm may run, so it stays CommonJS.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // src/index.ts is the package entry: it sits above every layer and may re-export any of them.
     files: ['src/**/*.ts'],
     ignores: ['src/index.ts'],

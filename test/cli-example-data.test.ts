@@ -8,7 +8,7 @@ import { loadNabCorpus } from '../src/eval/nab/corpus.js';
 import { REPO } from './cli-helpers.js';
 
 const DATA = join(REPO, 'examples', 'data');
-const SHARED = join(REPO, '..', 'shared', 'datasets');
+const SHARED = join(REPO, 'test', 'fixtures', 'datasets');
 
 const NAB_FILES = [
   'realKnownCause/machine_temperature_system_failure.csv',

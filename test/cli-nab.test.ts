@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, runCli } from './cli-helpers.js';
 
-const NAB = join(REPO, '..', 'shared', 'datasets', 'nab');
+const NAB = join(REPO, 'test', 'fixtures', 'datasets', 'nab');
 const DATA = join(NAB, 'data');
 const NUMENTA = join(NAB, 'reference_results', 'numenta');
 

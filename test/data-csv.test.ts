@@ -9,7 +9,7 @@ import { CsvParser } from '../src/data/csv-parser.js';
 import { parseCsv, readCsv } from '../src/data/index.js';
 import { AbortError, InvalidArgumentError, InvalidDataError } from '../src/core/errors.js';
 
-const NAB = '../shared/datasets/nab';
+const NAB = 'test/fixtures/datasets/nab';
 const workDir = mkdtempSync(join(tmpdir(), 'rnnad-csv-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 

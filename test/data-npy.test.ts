@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseNpy, readNpy } from '../src/data/index.js';
 import { InvalidArgumentError, InvalidDataError } from '../src/core/errors.js';
 
-const SMAP_MSL = '../shared/datasets/smap_msl';
+const SMAP_MSL = 'test/fixtures/datasets/smap_msl';
 
 /** Writes a .npy file by the format spec: magic, version, header length, padded dict, data. */
 function npy(

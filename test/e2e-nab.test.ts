@@ -12,7 +12,7 @@ import { Detector } from '../src/detector/detector.js';
 import type { DetectorOptions } from '../src/detector/detector-options.js';
 import type { AnomalyEvent } from '../src/results/events.js';
 
-const nab = join(import.meta.dirname, '..', '..', 'shared', 'datasets', 'nab');
+const nab = join(import.meta.dirname, 'fixtures', 'datasets', 'nab');
 
 /** Label windows as inclusive row ranges: first row at or after the start, last row at or before the end. */
 function labelledWindows(file: string, series: TimeSeries): [number, number][] {

@@ -12,7 +12,7 @@ import { loadNabCorpus, NAB_PROFILES, scoreNabCorpus, scoreNabDetections, type N
 import { readNabResults } from '../src/eval/nab/results-file.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const nab = path.resolve(repoRoot, '..', 'shared', 'datasets', 'nab');
+const nab = path.resolve(repoRoot, 'test', 'fixtures', 'datasets', 'nab');
 const detectors = ['numenta', 'windowedGaussian', 'random'] as const;
 const profiles = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'] as const;
 

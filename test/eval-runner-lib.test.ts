@@ -67,7 +67,7 @@ describe('FileCache', () => {
 describe('readNasaLabels', () => {
   it('reads the 82 label rows with the documented counts', async () => {
     const rows = await readNasaLabels(
-      path.resolve(repoRoot, '..', 'shared', 'datasets', 'smap_msl', 'labeled_anomalies.csv'),
+      path.resolve(repoRoot, 'test', 'fixtures', 'datasets', 'smap_msl', 'labeled_anomalies.csv'),
     );
     expect(rows.length).toBe(82);
     expect(rows.filter((r) => r.spacecraft === 'SMAP').length).toBe(55);

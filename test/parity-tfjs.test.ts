@@ -24,7 +24,7 @@ import type { CellKind } from '../bench/workloads.js';
 import { RecurrentStack } from '../src/engine/index.js';
 
 const TOLERANCE = 1e-5;
-const GOLDEN = new URL('../../shared/golden/pytorch_rnn_reference.json.gz', import.meta.url);
+const GOLDEN = new URL('./fixtures/golden/pytorch_rnn_reference.json.gz', import.meta.url);
 
 interface GoldenArray {
   shape: number[];

@@ -29,11 +29,12 @@ Napi::Function ModelWrap::define(Napi::Env env) {
                                         InstanceMethod<&ModelWrap::getOptimizerState>("getOptimizerState"),
                                         InstanceMethod<&ModelWrap::setOptimizerState>("setOptimizerState"),
                                         InstanceMethod<&ModelWrap::makeStream>("makeStream"),
+                                        InstanceMethod<&ModelWrap::dispose>("dispose"),
                                     });
   return ctor;
 }
 
-ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWrap>(info) {
+ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : CheckedWrap<ModelWrap>(info) {
   Napi::Env env = info.Env();
   if (!info.IsConstructCall()) throwInvalidArgument(env, "AnomalyModel must be called with new");
   Napi::Object cfgObj = requireObject(info[0], "config");
@@ -58,16 +59,21 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
   if (given("dropoutSeed")) {
     cfg.dropoutSeed = static_cast<uint64_t>(requireNumber(cfgObj.Get("dropoutSeed"), "config.dropoutSeed"));
   }
-  model_ = guarded(env, "AnomalyModel", [&] { return std::make_unique<rnnad::AnomalyModel>(cfg); });
+  model_ = guarded(env, "AnomalyModel", [&] { return std::make_shared<rnnad::AnomalyModel>(cfg); });
+  // Parameters, packed weights, gradients and the optimizer's two moments.
+  reportNativeBytes(static_cast<int64_t>(6 * model_->paramCount() * sizeof(float)));
 }
 
-void ModelWrap::checkIdle(Napi::Env env, const char* what) {
-  if (busy_.busy) {
-    throwNativeError(
-        env,
-        std::string(what) + " was called while an asynchronous call on this model is still running; await it first",
-        "ERR_BUSY");
-  }
+rnnad::AnomalyModel& ModelWrap::live(Napi::Env env, const char* what) {
+  if (!model_) throwNativeError(env, std::string(what) + ": this AnomalyModel was disposed", "ERR_DISPOSED");
+  busy_->check(env, what);
+  return *model_;
+}
+
+Napi::Value ModelWrap::dispose(const Napi::CallbackInfo& info) {
+  model_.reset();
+  reportNativeBytes(0);
+  return info.Env().Undefined();
 }
 
 size_t ModelWrap::outputLength(int batch, int steps) const { return size_t(batch) * model_->outputLength(steps); }
@@ -97,86 +103,86 @@ ModelWrap::Batch ModelWrap::parseBatch(const Napi::CallbackInfo& info, bool with
 }
 
 Napi::Value ModelWrap::paramCount(const Napi::CallbackInfo& info) {
+  if (!model_) throwNativeError(info.Env(), "paramCount: this AnomalyModel was disposed", "ERR_DISPOSED");
   return Napi::Number::New(info.Env(), static_cast<double>(model_->paramCount()));
 }
 
 Napi::Value ModelWrap::optimizerStep(const Napi::CallbackInfo& info) {
+  if (!model_) throwNativeError(info.Env(), "optimizerStep: this AnomalyModel was disposed", "ERR_DISPOSED");
   return Napi::Number::New(info.Env(), static_cast<double>(model_->optimizerStep()));
 }
 
 Napi::Value ModelWrap::paramSlots(const Napi::CallbackInfo& info) {
+  if (!model_) throwNativeError(info.Env(), "paramSlots: this AnomalyModel was disposed", "ERR_DISPOSED");
   return paramSlotsToJs(info.Env(), model_->paramSlots());
 }
 
 Napi::Value ModelWrap::getParams(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "getParams");
-  F32 out = requireF32(info[0], "out", model_->paramCount());
-  std::copy(model_->params(), model_->params() + out.length, out.data);
+  rnnad::AnomalyModel& model = live(env, "getParams");
+  F32 out = requireF32(info[0], "out", model.paramCount());
+  std::copy(model.params(), model.params() + out.length, out.data);
   return env.Undefined();
 }
 
 Napi::Value ModelWrap::setParams(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "setParams");
-  F32 flat = requireF32(info[0], "parameters", model_->paramCount());
-  guarded(env, "setParams", [&] { model_->setParams(flat.data, flat.length); });
+  rnnad::AnomalyModel& model = live(env, "setParams");
+  F32 flat = requireF32(info[0], "parameters", model.paramCount());
+  guarded(env, "setParams", [&] { model.setParams(flat.data, flat.length); });
   return env.Undefined();
 }
 
 Napi::Value ModelWrap::predict(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "predict");
+  rnnad::AnomalyModel& model = live(env, "predict");
   Batch b = parseBatch(info, false);
   F32 out = requireF32(info[3], "out", outputLength(b.batch, b.steps));
-  guarded(env, "predict", [&] { model_->predict(b.x.data, b.batch, b.steps, out.data); });
+  guarded(env, "predict", [&] { model.predict(b.x.data, b.batch, b.steps, out.data); });
   return env.Undefined();
 }
 
 Napi::Value ModelWrap::predictAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "predictAsync");
+  live(env, "predictAsync");
   Batch b = parseBatch(info, false);
   F32 out = requireF32(info[3], "out", outputLength(b.batch, b.steps));
-  rnnad::AnomalyModel* m = model_.get();
-  float* o = out.data;
-  const float* x = b.x.data;
-  int batch = b.batch, steps = b.steps;
-  return AsyncJob::start(
-      env, "predictAsync", &busy_, {Value(), b.x.handle, out.handle},
-      [m, x, batch, steps, o] { m->predict(x, batch, steps, o); }, nullptr);
+  auto* job = new AsyncJob(env, "predictAsync", busy_, Value());
+  const float* x = job->input(b.x);
+  float* o = job->output(out, "out");
+  std::shared_ptr<const rnnad::AnomalyModel> m = model_;
+  const int batch = b.batch, steps = b.steps;
+  return job->start([m, x, batch, steps, o] { m->predict(x, batch, steps, o); }, nullptr);
 }
 
 Napi::Value ModelWrap::loss(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "loss");
+  rnnad::AnomalyModel& model = live(env, "loss");
   Batch b = parseBatch(info, true);
-  double l = guarded(env, "loss", [&] { return model_->loss(b.x.data, b.target.data, b.batch, b.steps); });
+  double l = guarded(env, "loss", [&] { return model.loss(b.x.data, b.target.data, b.batch, b.steps); });
   return Napi::Number::New(env, l);
 }
 
 Napi::Value ModelWrap::lossAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "lossAsync");
+  live(env, "lossAsync");
   Batch b = parseBatch(info, true);
-  rnnad::AnomalyModel* m = model_.get();
+  auto* job = new AsyncJob(env, "lossAsync", busy_, Value());
+  const float *x = job->input(b.x), *t = job->input(b.target);
+  std::shared_ptr<const rnnad::AnomalyModel> m = model_;
   auto result = std::make_shared<double>(0.0);
-  const float* x = b.x.data;
-  const float* t = b.target.data;
-  int batch = b.batch, steps = b.steps;
-  return AsyncJob::start(
-      env, "lossAsync", &busy_, {Value(), b.x.handle, b.target.handle},
-      [m, x, t, batch, steps, result] { *result = m->loss(x, t, batch, steps); },
-      [result](Napi::Env e) -> Napi::Value { return Napi::Number::New(e, *result); });
+  const int batch = b.batch, steps = b.steps;
+  return job->start([m, x, t, batch, steps, result] { *result = m->loss(x, t, batch, steps); },
+                    [result](Napi::Env e) -> Napi::Value { return Napi::Number::New(e, *result); });
 }
 
 Napi::Value ModelWrap::gradient(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "gradient");
+  rnnad::AnomalyModel& model = live(env, "gradient");
   Batch b = parseBatch(info, true);
-  F32 grads = requireF32(info[4], "grads", model_->paramCount());
+  F32 grads = requireF32(info[4], "grads", model.paramCount());
   double l =
-      guarded(env, "gradient", [&] { return model_->gradient(b.x.data, b.target.data, b.batch, b.steps, grads.data); });
+      guarded(env, "gradient", [&] { return model.gradient(b.x.data, b.target.data, b.batch, b.steps, grads.data); });
   return Napi::Number::New(env, l);
 }
 
@@ -217,47 +223,47 @@ static Napi::Object trainResult(Napi::Env env, double loss, double gradNorm) {
   return o;
 }
 
+// The config is read before the batch: its getters run before any data pointer is taken.
 Napi::Value ModelWrap::trainStep(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "trainStep");
-  Batch b = parseBatch(info, true);
+  rnnad::AnomalyModel& model = live(env, "trainStep");
   rnnad::TrainConfig cfg = parseTrainConfig(info[4]);
+  Batch b = parseBatch(info, true);
   double norm = 0;
-  double l = guarded(env, "trainStep",
-                     [&] { return model_->trainStep(b.x.data, b.target.data, b.batch, b.steps, cfg, &norm); });
+  double l =
+      guarded(env, "trainStep", [&] { return model.trainStep(b.x.data, b.target.data, b.batch, b.steps, cfg, &norm); });
   return trainResult(env, l, norm);
 }
 
 Napi::Value ModelWrap::trainStepAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "trainStepAsync");
-  Batch b = parseBatch(info, true);
+  live(env, "trainStepAsync");
   rnnad::TrainConfig cfg = parseTrainConfig(info[4]);
-  rnnad::AnomalyModel* m = model_.get();
+  Batch b = parseBatch(info, true);
+  auto* job = new AsyncJob(env, "trainStepAsync", busy_, Value());
+  const float *x = job->input(b.x), *t = job->input(b.target);
+  std::shared_ptr<rnnad::AnomalyModel> m = model_;
   struct Out {
     double loss = 0, norm = 0;
   };
   auto out = std::make_shared<Out>();
-  const float* x = b.x.data;
-  const float* t = b.target.data;
-  int batch = b.batch, steps = b.steps;
-  return AsyncJob::start(
-      env, "trainStepAsync", &busy_, {Value(), b.x.handle, b.target.handle},
+  const int batch = b.batch, steps = b.steps;
+  return job->start(
       [m, x, t, batch, steps, cfg, out] { out->loss = m->trainStep(x, t, batch, steps, cfg, &out->norm); },
       [out](Napi::Env e) -> Napi::Value { return trainResult(e, out->loss, out->norm); });
 }
 
 Napi::Value ModelWrap::resetOptimizer(const Napi::CallbackInfo& info) {
-  checkIdle(info.Env(), "resetOptimizer");
-  model_->resetOptimizer();
+  rnnad::AnomalyModel& model = live(info.Env(), "resetOptimizer");
+  model.resetOptimizer();
   return info.Env().Undefined();
 }
 
 Napi::Value ModelWrap::getOptimizerState(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "getOptimizerState");
-  F32 out = requireF32(info[0], "out", 2 * model_->paramCount());
-  std::vector<float> state = model_->optimizerState();
+  rnnad::AnomalyModel& model = live(env, "getOptimizerState");
+  F32 out = requireF32(info[0], "out", 2 * model.paramCount());
+  std::vector<float> state = model.optimizerState();
   if (state.size() != out.length) throwNativeError(env, "optimizer state has an unexpected size", "ERR_NATIVE");
   std::copy(state.begin(), state.end(), out.data);
   return env.Undefined();
@@ -265,30 +271,29 @@ Napi::Value ModelWrap::getOptimizerState(const Napi::CallbackInfo& info) {
 
 Napi::Value ModelWrap::setOptimizerState(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "setOptimizerState");
-  F32 state = requireF32(info[0], "state", 2 * model_->paramCount());
+  rnnad::AnomalyModel& model = live(env, "setOptimizerState");
+  F32 state = requireF32(info[0], "state", 2 * model.paramCount());
   double step = requireNumber(info[1], "step");
   if (step < 0 || step != static_cast<double>(static_cast<int64_t>(step))) {
     throwOutOfRange(env, "step must be a non-negative integer, got " + std::to_string(step));
   }
   guarded(env, "setOptimizerState", [&] {
-    model_->setOptimizerState(state.data, state.length);
-    model_->setOptimizerStep(static_cast<int64_t>(step));
+    model.setOptimizerState(state.data, state.length);
+    model.setOptimizerStep(static_cast<int64_t>(step));
   });
   return env.Undefined();
 }
 
 Napi::Value ModelWrap::makeStream(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "makeStream");
+  rnnad::AnomalyModel& model = live(env, "makeStream");
   int streams = requireInt(info[0], "streams", 1, kMaxStreams);
   int steps = requireInt(info[1], "steps", 1, kMaxSteps);
-  checkedMul(env, "stream state",
-             {size_t(streams), size_t(steps), size_t(model_->config().stack.hiddenSize),
-              size_t(model_->config().stack.layers)});
+  checkedMul(
+      env, "stream state",
+      {size_t(streams), size_t(steps), size_t(model.config().stack.hiddenSize), size_t(model.config().stack.layers)});
   Napi::Object obj = env.GetInstanceData<AddonData>()->streamCtor.New({});
-  StreamWrap* s = StreamWrap::Unwrap(obj);
-  s->attach(this, Value(), streams, steps);
+  StreamWrap::Unwrap(obj)->attach(env, model_, busy_, streams, steps);
   return obj;
 }
 
@@ -301,18 +306,39 @@ Napi::Function StreamWrap::define(Napi::Env env) {
                          InstanceAccessor<&StreamWrap::steps>("steps"),
                          InstanceMethod<&StreamWrap::push>("push"),
                          InstanceMethod<&StreamWrap::reset>("reset"),
+                         InstanceMethod<&StreamWrap::dispose>("dispose"),
                      });
 }
 
-StreamWrap::StreamWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<StreamWrap>(info) {}
+StreamWrap::StreamWrap(const Napi::CallbackInfo& info) : CheckedWrap<StreamWrap>(info) {}
 
-void StreamWrap::attach(ModelWrap* owner, Napi::Object ownerObject, int streams, int steps) {
-  Napi::Env env = ownerObject.Env();
-  stream_ = guarded(env, "makeStream", [&] { return owner->model().makeStream(streams, steps); });
-  owner_ = owner;
-  ownerRef_ = Napi::Persistent(ownerObject);
+void StreamWrap::attach(Napi::Env env, std::shared_ptr<const rnnad::AnomalyModel> model, std::shared_ptr<BusyFlag> busy,
+                        int streams, int steps) {
+  stream_ = guarded(env, "makeStream", [&] { return model->makeStream(streams, steps); });
+  const rnnad::StackConfig& c = model->config().stack;
+  // Per stream: `steps` windows in flight, each with a state per layer (h, and c for lstm).
+  const int states = c.cell == rnnad::Cell::Lstm ? 2 : 1;
+  reportNativeBytes(static_cast<int64_t>(size_t(streams) * steps * c.layers * c.hiddenSize * states * sizeof(float)));
+  model_ = std::move(model);
+  busy_ = std::move(busy);
   streams_ = streams;
   steps_ = steps;
+}
+
+const rnnad::AnomalyModel& StreamWrap::live(Napi::Env env, const char* what) const {
+  if (!model_) {
+    throwNativeError(env, std::string(what) + ": this stream was disposed or not created by AnomalyModel.makeStream",
+                     "ERR_DISPOSED");
+  }
+  return *model_;
+}
+
+Napi::Value StreamWrap::dispose(const Napi::CallbackInfo& info) {
+  stream_.reset();
+  model_.reset();
+  busy_.reset();
+  reportNativeBytes(0);
+  return info.Env().Undefined();
 }
 
 Napi::Value StreamWrap::streams(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), streams_); }
@@ -320,9 +346,9 @@ Napi::Value StreamWrap::steps(const Napi::CallbackInfo& info) { return Napi::Num
 
 Napi::Value StreamWrap::push(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!stream_) throwInvalidArgument(env, "this stream was not created by AnomalyModel.makeStream");
-  owner_->checkIdle(env, "stream.push");
-  const rnnad::ModelConfig& c = owner_->model().config();
+  const rnnad::AnomalyModel& model = live(env, "stream.push");
+  busy_->check(env, "stream.push");
+  const rnnad::ModelConfig& c = model.config();
   int count = streams_;
   const int32_t* ids = nullptr;
   if (!info[1].IsNull() && !info[1].IsUndefined()) {
@@ -347,7 +373,7 @@ Napi::Value StreamWrap::push(const Napi::CallbackInfo& info) {
       }
     }
   }
-  const size_t outLen = owner_->model().outputLength(steps_);
+  const size_t outLen = model.outputLength(steps_);
   F32 x = requireF32(info[0], "x", checkedMul(env, "x", {size_t(count), size_t(c.stack.inputSize)}));
   F32 out = requireF32(info[2], "out", checkedMul(env, "out", {size_t(count), outLen}));
   if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
@@ -355,15 +381,15 @@ Napi::Value StreamWrap::push(const Napi::CallbackInfo& info) {
     throwInvalidArgument(env, "ready must be a Uint8Array of " + std::to_string(count) + " elements");
   }
   uint8_t* ready = info[3].As<Napi::Uint8Array>().Data();
-  guarded(env, "stream.push", [&] { owner_->model().streamPush(*stream_, x.data, ids, count, out.data, ready); });
+  guarded(env, "stream.push", [&] { model.streamPush(*stream_, x.data, ids, count, out.data, ready); });
   return env.Undefined();
 }
 
 Napi::Value StreamWrap::reset(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!stream_) throwInvalidArgument(env, "this stream was not created by AnomalyModel.makeStream");
+  const rnnad::AnomalyModel& model = live(env, "stream.reset");
   int id = requireInt(info[0], "streamId", 0, streams_ - 1);
-  guarded(env, "stream.reset", [&] { owner_->model().streamReset(*stream_, id); });
+  guarded(env, "stream.reset", [&] { model.streamReset(*stream_, id); });
   return env.Undefined();
 }
 

@@ -52,54 +52,71 @@ Napi::Function StackWrap::define(Napi::Env env) {
                          InstanceMethod<&StackWrap::backwardAsync>("backwardAsync"),
                          InstanceMethod<&StackWrap::step>("step"),
                          InstanceMethod<&StackWrap::makeStepper>("makeStepper"),
+                         InstanceMethod<&StackWrap::dispose>("dispose"),
                      });
 }
 
-StackWrap::StackWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<StackWrap>(info) {
+StackWrap::StackWrap(const Napi::CallbackInfo& info) : CheckedWrap<StackWrap>(info) {
   Napi::Env env = info.Env();
   if (!info.IsConstructCall()) throwInvalidArgument(env, "RecurrentStack must be called with new");
   rnnad::StackConfig cfg = parseStackConfig(requireObject(info[0], "config"), "config");
-  stack_ = guarded(env, "RecurrentStack", [&] { return std::make_unique<rnnad::RecurrentStack>(cfg); });
+  stack_ = guarded(env, "RecurrentStack", [&] { return std::make_shared<rnnad::RecurrentStack>(cfg); });
+  reportMemory();
 }
 
-void StackWrap::checkIdle(Napi::Env env, const char* what) {
-  if (busy_.busy) {
-    throwNativeError(
-        env,
-        std::string(what) + " was called while an asynchronous call on this network is still running; await it first",
-        "ERR_BUSY");
-  }
+rnnad::RecurrentStack& StackWrap::live(Napi::Env env, const char* what) {
+  if (!stack_) throwNativeError(env, std::string(what) + ": this RecurrentStack was disposed", "ERR_DISPOSED");
+  busy_->check(env, what);
+  return *stack_;
+}
+
+// Parameters plus their two packed copies (forward and backward layouts), and the tape.
+void StackWrap::reportMemory() {
+  reportNativeBytes(stack_ ? static_cast<int64_t>(3 * stack_->paramCount() * sizeof(float) + (tape_ ? tapeBytes_ : 0))
+                           : 0);
+}
+
+Napi::Value StackWrap::dispose(const Napi::CallbackInfo& info) {
+  stack_.reset();
+  tape_.reset();
+  tapeValid_ = false;
+  reportMemory();
+  return info.Env().Undefined();
 }
 
 Napi::Value StackWrap::paramCount(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(stack_->paramCount()));
+  Napi::Env env = info.Env();
+  if (!stack_) throwNativeError(env, "paramCount: this RecurrentStack was disposed", "ERR_DISPOSED");
+  return Napi::Number::New(env, static_cast<double>(stack_->paramCount()));
 }
 
 Napi::Value StackWrap::paramSlots(const Napi::CallbackInfo& info) {
-  return paramSlotsToJs(info.Env(), rnnad::stackParamSlots(stack_->config()));
+  Napi::Env env = info.Env();
+  if (!stack_) throwNativeError(env, "paramSlots: this RecurrentStack was disposed", "ERR_DISPOSED");
+  return paramSlotsToJs(env, rnnad::stackParamSlots(stack_->config()));
 }
 
 Napi::Value StackWrap::getParams(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "getParams");
-  F32 out = requireF32(info[0], "out", stack_->paramCount());
-  std::copy(stack_->params(), stack_->params() + out.length, out.data);
+  rnnad::RecurrentStack& stack = live(env, "getParams");
+  F32 out = requireF32(info[0], "out", stack.paramCount());
+  std::copy(stack.params(), stack.params() + out.length, out.data);
   return env.Undefined();
 }
 
 Napi::Value StackWrap::setParams(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "setParams");
-  F32 flat = requireF32(info[0], "parameters", stack_->paramCount());
-  guarded(env, "setParams", [&] { stack_->setParams(flat.data, flat.length); });
+  rnnad::RecurrentStack& stack = live(env, "setParams");
+  F32 flat = requireF32(info[0], "parameters", stack.paramCount());
+  guarded(env, "setParams", [&] { stack.setParams(flat.data, flat.length); });
   tapeValid_ = false;
   return env.Undefined();
 }
 
 Napi::Value StackWrap::setParam(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "setParam");
-  const size_t total = stack_->paramCount();
+  rnnad::RecurrentStack& stack = live(env, "setParam");
+  const size_t total = stack.paramCount();
   int offset = requireInt(info[0], "offset", 0, static_cast<int>(std::min<size_t>(total, INT32_MAX)));
   F32 values = requireF32Any(info[1], "values");
   if (values.length > total - static_cast<size_t>(offset)) {
@@ -108,17 +125,18 @@ Napi::Value StackWrap::setParam(const Napi::CallbackInfo& info) {
                         ") run past the end of the " + std::to_string(total) + " parameters",
                     "ERR_SHAPE_MISMATCH");
   }
-  guarded(env, "setParam", [&] { stack_->setParam(static_cast<size_t>(offset), values.data, values.length); });
+  guarded(env, "setParam", [&] { stack.setParam(static_cast<size_t>(offset), values.data, values.length); });
   tapeValid_ = false;
   return env.Undefined();
 }
 
 Napi::Value StackWrap::tapeBytes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  rnnad::RecurrentStack& stack = live(env, "tapeBytes");
   int batch = requireInt(info[0], "batch", 1, kMaxBatch);
   int steps = requireInt(info[1], "steps", 1, kMaxSteps);
   return Napi::Number::New(
-      env, static_cast<double>(guarded(env, "tapeBytes", [&] { return stack_->tapeBytes(batch, steps); })));
+      env, static_cast<double>(guarded(env, "tapeBytes", [&] { return stack.tapeBytes(batch, steps); })));
 }
 
 struct StackWrap::ForwardCall {
@@ -127,28 +145,31 @@ struct StackWrap::ForwardCall {
   F32 x, h0, c0, y, hN, cN;
 };
 
+// Every property is read (getters run) before any data pointer is taken, so a getter cannot
+// detach or resize an array already checked.
 StackWrap::ForwardCall StackWrap::parseForward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const rnnad::StackConfig& c = stack_->config();
   Napi::Object a = requireObject(info[0], "forward arguments");
+  Napi::Value batch = a.Get("batch"), steps = a.Get("steps"), train = a.Get("train"), x = a.Get("x"), h0 = a.Get("h0"),
+              c0 = a.Get("c0"), y = a.Get("y"), hN = a.Get("hN"), cN = a.Get("cN");
   ForwardCall f;
-  f.batch = requireInt(a.Get("batch"), "batch", 1, kMaxBatch);
-  f.steps = requireInt(a.Get("steps"), "steps", 1, kMaxSteps);
-  Napi::Value train = a.Get("train");
+  f.batch = requireInt(batch, "batch", 1, kMaxBatch);
+  f.steps = requireInt(steps, "steps", 1, kMaxSteps);
   f.train = train.IsUndefined() ? false : requireBool(train, "train");
   const size_t B = f.batch, T = f.steps, D = c.inputSize, H = c.hiddenSize, L = c.layers;
   const size_t xLen = checkedMul(env, "x", {B, T, D});
   const size_t yLen = checkedMul(env, "output", {B, T, H});
   const size_t sLen = checkedMul(env, "state", {L, B, H});
   const bool lstm = c.cell == rnnad::Cell::Lstm;
-  f.x = requireF32(a.Get("x"), "x", xLen);
-  f.h0 = optionalF32(a.Get("h0"), "h0", sLen);
-  f.y = requireF32(a.Get("y"), "output", yLen);
-  f.hN = requireF32(a.Get("hN"), "hN", sLen);
+  f.x = requireF32(x, "x", xLen);
+  f.h0 = optionalF32(h0, "h0", sLen);
+  f.y = requireF32(y, "output", yLen);
+  f.hN = requireF32(hN, "hN", sLen);
   if (lstm) {
-    f.c0 = optionalF32(a.Get("c0"), "c0", sLen);
-    f.cN = optionalF32(a.Get("cN"), "cN", sLen);
-  } else if (!a.Get("c0").IsUndefined() && !a.Get("c0").IsNull()) {
+    f.c0 = optionalF32(c0, "c0", sLen);
+    f.cN = optionalF32(cN, "cN", sLen);
+  } else if (!c0.IsUndefined() && !c0.IsNull()) {
     throwInvalidArgument(env, "c0 is only accepted by an lstm stack");
   }
   requireDisjoint(env, {{"output", &f.y}, {"hN", &f.hN}, {"cN", &f.cN}}, {{"x", &f.x}, {"h0", &f.h0}, {"c0", &f.c0}});
@@ -157,44 +178,56 @@ StackWrap::ForwardCall StackWrap::parseForward(const Napi::CallbackInfo& info) {
 
 Napi::Value StackWrap::forward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "forward");
+  rnnad::RecurrentStack& stack = live(env, "forward");
   ForwardCall f = parseForward(info);
   guarded(env, "forward", [&] {
-    if (f.train && !tape_) tape_ = stack_->makeTape();
+    if (f.train && !tape_)
+      tape_ = std::shared_ptr<rnnad::TrainTape>(stack.makeTape().release(), rnnad::TrainTapeDeleter());
     tapeValid_ = false;
-    stack_->forward(f.x.data, f.batch, f.steps, f.h0.data, f.c0.data, f.y.data, f.hN.data, f.cN.data,
-                    f.train ? tape_.get() : nullptr);
+    stack.forward(f.x.data, f.batch, f.steps, f.h0.data, f.c0.data, f.y.data, f.hN.data, f.cN.data,
+                  f.train ? tape_.get() : nullptr);
   });
   if (f.train) {
     tapeValid_ = true;
     tapeBatch_ = f.batch;
     tapeSteps_ = f.steps;
+    tapeBytes_ = std::max(tapeBytes_, stack.tapeBytes(f.batch, f.steps));
+    reportMemory();
   }
   return env.Undefined();
 }
 
 Napi::Value StackWrap::forwardAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "forwardAsync");
+  rnnad::RecurrentStack& stack = live(env, "forwardAsync");
   ForwardCall f = parseForward(info);
-  if (f.train && !tape_) tape_ = guarded(env, "forwardAsync", [&] { return stack_->makeTape(); });
+  if (f.train && !tape_) {
+    tape_ = guarded(env, "forwardAsync", [&] {
+      return std::shared_ptr<rnnad::TrainTape>(stack.makeTape().release(), rnnad::TrainTapeDeleter());
+    });
+  }
   tapeValid_ = false;
-  rnnad::RecurrentStack* stack = stack_.get();
-  rnnad::TrainTape* tape = f.train ? tape_.get() : nullptr;
-  auto work = [stack, tape, f] {
-    stack->forward(f.x.data, f.batch, f.steps, f.h0.data, f.c0.data, f.y.data, f.hN.data, f.cN.data, tape);
+  auto* job = new AsyncJob(env, "forwardAsync", busy_, Value());
+  const float *x = job->input(f.x), *h0 = job->input(f.h0), *c0 = job->input(f.c0);
+  float *y = job->output(f.y, "output"), *hN = job->output(f.hN, "hN"), *cN = job->output(f.cN, "cN");
+  std::shared_ptr<rnnad::RecurrentStack> shared = stack_;
+  std::shared_ptr<rnnad::TrainTape> tape = f.train ? tape_ : nullptr;
+  const int batch = f.batch, steps = f.steps;
+  auto work = [shared, tape, x, h0, c0, y, hN, cN, batch, steps] {
+    shared->forward(x, batch, steps, h0, c0, y, hN, cN, tape.get());
   };
-  auto done = [this, f](Napi::Env e) -> Napi::Value {
-    if (f.train) {
+  auto done = [this, tape, batch, steps](Napi::Env e) -> Napi::Value {
+    // Still the tape of this object: dispose() drops it, and only then would it differ.
+    if (tape && tape == tape_) {
       tapeValid_ = true;
-      tapeBatch_ = f.batch;
-      tapeSteps_ = f.steps;
+      tapeBatch_ = batch;
+      tapeSteps_ = steps;
+      tapeBytes_ = std::max(tapeBytes_, stack_->tapeBytes(batch, steps));
+      reportMemory();
     }
     return e.Undefined();
   };
-  return AsyncJob::start(env, "forwardAsync", &busy_,
-                         {Value(), f.x.handle, f.h0.handle, f.c0.handle, f.y.handle, f.hN.handle, f.cN.handle}, work,
-                         done);
+  return job->start(work, done);
 }
 
 struct StackWrap::BackwardCall {
@@ -209,19 +242,21 @@ StackWrap::BackwardCall StackWrap::parseBackward(const Napi::CallbackInfo& info)
   }
   const rnnad::StackConfig& c = stack_->config();
   Napi::Object a = requireObject(info[0], "backward arguments");
+  Napi::Value dY = a.Get("dY"), dHN = a.Get("dHN"), dCN = a.Get("dCN"), dX = a.Get("dX"), dH0 = a.Get("dH0"),
+              dC0 = a.Get("dC0"), dParams = a.Get("dParams");
   const size_t B = tapeBatch_, T = tapeSteps_, D = c.inputSize, H = c.hiddenSize, L = c.layers;
   const size_t sLen = checkedMul(env, "state", {L, B, H});
   const bool lstm = c.cell == rnnad::Cell::Lstm;
   BackwardCall b;
-  b.dY = optionalF32(a.Get("dY"), "dOutput", checkedMul(env, "dOutput", {B, T, H}));
-  b.dHN = optionalF32(a.Get("dHN"), "dHN", sLen);
-  b.dX = requireF32(a.Get("dX"), "dInput", checkedMul(env, "dInput", {B, T, D}));
-  b.dH0 = requireF32(a.Get("dH0"), "dH0", sLen);
-  b.dParams = requireF32(a.Get("dParams"), "dParams", stack_->paramCount());
+  b.dY = optionalF32(dY, "dOutput", checkedMul(env, "dOutput", {B, T, H}));
+  b.dHN = optionalF32(dHN, "dHN", sLen);
+  b.dX = requireF32(dX, "dInput", checkedMul(env, "dInput", {B, T, D}));
+  b.dH0 = requireF32(dH0, "dH0", sLen);
+  b.dParams = requireF32(dParams, "dParams", stack_->paramCount());
   if (lstm) {
-    b.dCN = optionalF32(a.Get("dCN"), "dCN", sLen);
-    b.dC0 = optionalF32(a.Get("dC0"), "dC0", sLen);
-  } else if (!a.Get("dCN").IsUndefined() && !a.Get("dCN").IsNull()) {
+    b.dCN = optionalF32(dCN, "dCN", sLen);
+    b.dC0 = optionalF32(dC0, "dC0", sLen);
+  } else if (!dCN.IsUndefined() && !dCN.IsNull()) {
     throwInvalidArgument(env, "dCN is only accepted by an lstm stack");
   }
   requireDisjoint(env, {{"dInput", &b.dX}, {"dH0", &b.dH0}, {"dC0", &b.dC0}, {"dParams", &b.dParams}},
@@ -231,33 +266,34 @@ StackWrap::BackwardCall StackWrap::parseBackward(const Napi::CallbackInfo& info)
 
 Napi::Value StackWrap::backward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "backward");
+  rnnad::RecurrentStack& stack = live(env, "backward");
   BackwardCall b = parseBackward(info);
   guarded(env, "backward", [&] {
-    stack_->backward(*tape_, b.dY.data, b.dHN.data, b.dCN.data, b.dX.data, b.dH0.data, b.dC0.data, b.dParams.data);
+    stack.backward(*tape_, b.dY.data, b.dHN.data, b.dCN.data, b.dX.data, b.dH0.data, b.dC0.data, b.dParams.data);
   });
   return env.Undefined();
 }
 
 Napi::Value StackWrap::backwardAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "backwardAsync");
+  live(env, "backwardAsync");
   BackwardCall b = parseBackward(info);
-  rnnad::RecurrentStack* stack = stack_.get();
-  rnnad::TrainTape* tape = tape_.get();
-  auto work = [stack, tape, b] {
-    stack->backward(*tape, b.dY.data, b.dHN.data, b.dCN.data, b.dX.data, b.dH0.data, b.dC0.data, b.dParams.data);
+  auto* job = new AsyncJob(env, "backwardAsync", busy_, Value());
+  const float *dY = job->input(b.dY), *dHN = job->input(b.dHN), *dCN = job->input(b.dCN);
+  float *dX = job->output(b.dX, "dInput"), *dH0 = job->output(b.dH0, "dH0"), *dC0 = job->output(b.dC0, "dC0"),
+        *dParams = job->output(b.dParams, "dParams");
+  std::shared_ptr<rnnad::RecurrentStack> shared = stack_;
+  std::shared_ptr<rnnad::TrainTape> tape = tape_;
+  auto work = [shared, tape, dY, dHN, dCN, dX, dH0, dC0, dParams] {
+    shared->backward(*tape, dY, dHN, dCN, dX, dH0, dC0, dParams);
   };
-  return AsyncJob::start(
-      env, "backwardAsync", &busy_,
-      {Value(), b.dY.handle, b.dHN.handle, b.dCN.handle, b.dX.handle, b.dH0.handle, b.dC0.handle, b.dParams.handle},
-      work, nullptr);
+  return job->start(work, nullptr);
 }
 
 Napi::Value StackWrap::step(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "step");
-  const rnnad::StackConfig& c = stack_->config();
+  rnnad::RecurrentStack& stack = live(env, "step");
+  const rnnad::StackConfig& c = stack.config();
   int batch = requireInt(info[1], "batch", 1, kMaxBatch);
   int rowsPerInput = requireInt(info[2], "rowsPerInput", 1, batch);
   if (batch % rowsPerInput != 0) {
@@ -275,22 +311,18 @@ Napi::Value StackWrap::step(const Napi::CallbackInfo& info) {
     throwInvalidArgument(env, "c is only accepted by an lstm stack");
   }
   F32 y = optionalF32(info[5], "y", checkedMul(env, "y", {B, H}));
-  guarded(env, "step", [&] { stack_->step(x.data, batch, rowsPerInput, h.data, cst.data, y.data); });
+  guarded(env, "step", [&] { stack.step(x.data, batch, rowsPerInput, h.data, cst.data, y.data); });
   return env.Undefined();
 }
 
-}  // namespace rnnad_binding
-
-namespace rnnad_binding {
-
 Napi::Value StackWrap::makeStepper(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  checkIdle(env, "makeStepper");
-  const rnnad::StackConfig& c = stack_->config();
+  rnnad::RecurrentStack& stack = live(env, "makeStepper");
+  const rnnad::StackConfig& c = stack.config();
   int batch = requireInt(info[0], "batch", 1, kMaxBatch);
   checkedMul(env, "stepper state", {size_t(c.layers), size_t(batch), size_t(c.hiddenSize)});
   Napi::Object obj = env.GetInstanceData<AddonData>()->stepperCtor.New({});
-  StepperWrap::Unwrap(obj)->attach(this, Value(), stack_.get(), batch);
+  StepperWrap::Unwrap(obj)->attach(env, stack_, busy_, batch);
   return obj;
 }
 

@@ -1,7 +1,8 @@
 // JS class RecurrentStack over rnnad::RecurrentStack (interface in src/engine/native-types.ts).
-// Owns the native stack and its training tape. Every method runs on the JS thread; while an
-// async call runs (busy_), every other call on the object is refused with ERR_BUSY, so the
-// worker thread is the only user of the stack and tape until the promise settles.
+// Holds shares of the native stack and its training tape; its steppers and running async jobs
+// hold their own, so dispose() (or finalization) never frees memory another user still needs.
+// Every method runs on the JS thread; while an async call runs (busy_), every other call on the
+// object and its steppers is refused with ERR_BUSY.
 #pragma once
 #include <napi.h>
 
@@ -9,17 +10,19 @@
 
 #include "api.h"
 #include "async_job.h"
+#include "wrap_base.h"
 
 namespace rnnad_binding {
 
 rnnad::StackConfig parseStackConfig(const Napi::Object& cfg, const char* what);
 Napi::Array paramSlotsToJs(Napi::Env env, const std::vector<rnnad::ParamSlot>& slots);
 
-class StackWrap : public Napi::ObjectWrap<StackWrap> {
+class StackWrap : public CheckedWrap<StackWrap> {
  public:
+  static constexpr napi_type_tag kTypeTag = {0x8f1d2c3b4a596877, 0x1a2b3c4d5e6f7081};
+  static constexpr const char* kClassName = "RecurrentStack";
   static Napi::Function define(Napi::Env env);
   explicit StackWrap(const Napi::CallbackInfo& info);
-  void checkIdle(Napi::Env env, const char* what);
 
  private:
   struct ForwardCall;
@@ -39,13 +42,19 @@ class StackWrap : public Napi::ObjectWrap<StackWrap> {
   Napi::Value backwardAsync(const Napi::CallbackInfo& info);
   Napi::Value step(const Napi::CallbackInfo& info);
   Napi::Value makeStepper(const Napi::CallbackInfo& info);
+  Napi::Value dispose(const Napi::CallbackInfo& info);
 
-  std::unique_ptr<rnnad::RecurrentStack> stack_;
-  rnnad::TrainTapePtr tape_;
+  // The stack, refusing calls while busy (what names the call) and after dispose.
+  rnnad::RecurrentStack& live(Napi::Env env, const char* what);
+  void reportMemory();
+
+  std::shared_ptr<rnnad::RecurrentStack> stack_;
+  std::shared_ptr<rnnad::TrainTape> tape_;
+  size_t tapeBytes_ = 0;
   int tapeBatch_ = 0;
   int tapeSteps_ = 0;
   bool tapeValid_ = false;
-  BusyFlag busy_;
+  std::shared_ptr<BusyFlag> busy_ = std::make_shared<BusyFlag>();
 };
 
 }  // namespace rnnad_binding

@@ -1,4 +1,4 @@
-// PyTorch golden vectors (float64 autograd, /work/shared/golden) against RecurrentStack and
+// PyTorch golden vectors (float64 autograd, test/fixtures/golden) against RecurrentStack and
 // AnomalyModel on every ISA path this CPU supports. Comparison is norm-wise per array,
 // max|got - want| / max(1, max|want|), as the golden README prescribes.
 //   cases:  outputs and states <= 3e-5, gradients <= 1e-4

@@ -258,14 +258,14 @@ class JsonParser {
   }
 };
 
-// The golden file lives next to the repository (../shared/golden from the repo root); this
-// source file is native/tests/ inside the repo. RNNAD_GOLDEN overrides the path.
+// The golden file is a test fixture (test/fixtures/golden from the repo root); this source file
+// is native/tests/ inside the repo. RNNAD_GOLDEN overrides the path.
 inline std::string goldenPath() {
   if (const char* env = std::getenv("RNNAD_GOLDEN")) return env;
   std::string here = __FILE__;
   const size_t cut = here.rfind("/native/tests/");
   const std::string repo = cut == std::string::npos ? std::string(".") : here.substr(0, cut);
-  return repo + "/../shared/golden/pytorch_rnn_reference.json.gz";
+  return repo + "/test/fixtures/golden/pytorch_rnn_reference.json.gz";
 }
 
 inline Json loadGolden() {

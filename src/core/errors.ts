@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'ERR_ABORTED',
   'ERR_NATIVE_LOAD',
   'ERR_OUT_OF_MEMORY',
+  'ERR_DISPOSED',
   'ERR_NATIVE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -97,13 +98,13 @@ export class AbortError extends RnnAnomalyError {
 
 /**
  * The native addon failed to load, was called on an object that is still running an
- * asynchronous call (ERR_BUSY), could not allocate memory (ERR_OUT_OF_MEMORY), or reported an
- * internal failure.
+ * asynchronous call (ERR_BUSY), could not allocate memory (ERR_OUT_OF_MEMORY), was used after
+ * dispose() (ERR_DISPOSED), or reported an internal failure.
  */
 export class NativeError extends RnnAnomalyError {
   constructor(
     message: string,
-    code: 'ERR_NATIVE_LOAD' | 'ERR_NATIVE' | 'ERR_BUSY' | 'ERR_OUT_OF_MEMORY' = 'ERR_NATIVE',
+    code: 'ERR_NATIVE_LOAD' | 'ERR_NATIVE' | 'ERR_BUSY' | 'ERR_OUT_OF_MEMORY' | 'ERR_DISPOSED' = 'ERR_NATIVE',
     options?: { cause?: unknown },
   ) {
     super(code, message, options);

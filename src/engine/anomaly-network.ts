@@ -288,6 +288,19 @@ export class NetworkStream {
   reset(streamId: number): void {
     this.handle.reset(checkInteger('streamId', streamId, 0, this.streams - 1));
   }
+
+  /**
+   * Releases this object's native memory now instead of when the garbage collector finalizes it.
+   * Idempotent; later calls throw a NativeError with code ERR_DISPOSED. The network it came from is
+   * unaffected.
+   */
+  dispose(): void {
+    this.handle.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
 }
 
 function toNativeTrainConfig(opt: OptimizerSpec): NativeTrainConfig {

@@ -4,8 +4,9 @@ import type { ErrorCode } from '../core/errors.js';
  * Everything the compiled addon (`build/Release/rnnad.node`) exports, typed. The TypeScript
  * wrappers validate arguments before calling in; the addon validates again and throws (or
  * rejects with) the library's own error classes, handed to it by setErrorClasses. Typed arrays
- * are read and written in place, never copied; async calls hold references to their arrays until
- * the job settles.
+ * are read and written in place by sync calls; async calls copy their inputs when called and
+ * write their outputs when they settle (rejecting if an output array was detached or resized
+ * meanwhile). Every class has dispose(); native memory is reported to the GC.
  */
 
 export type NativeCell = 0 | 1 | 2 | 3; // rnn tanh, rnn relu, gru, lstm (rnnad::Cell)
@@ -73,6 +74,8 @@ export interface NativeRecurrentStack {
   ): void;
   /** A stepper whose carried state lives in native memory (the streaming fast path). */
   makeStepper(batch: number): NativeStepper;
+  /** Releases this object's share of the native memory now; later calls throw ERR_DISPOSED. */
+  dispose(): void;
 }
 
 export interface NativeStepper {
@@ -82,6 +85,7 @@ export interface NativeStepper {
   getState(h: Float32Array, c: Float32Array | null): void;
   setState(h: Float32Array, c: Float32Array | null): void;
   reset(): void;
+  dispose(): void;
 }
 
 export interface NativeModelConfig extends NativeStackConfig {
@@ -116,6 +120,7 @@ export interface NativeStream {
   /** ids null = every stream in order. out [count * outLen], ready [count]. */
   push(x: Float32Array, ids: Int32Array | null, out: Float32Array, ready: Uint8Array): void;
   reset(streamId: number): void;
+  dispose(): void;
 }
 
 export interface NativeAnomalyModel {
@@ -147,6 +152,7 @@ export interface NativeAnomalyModel {
   getOptimizerState(out: Float32Array): void;
   setOptimizerState(state: Float32Array, step: number): void;
   makeStream(streams: number, steps: number): NativeStream;
+  dispose(): void;
 }
 
 /** The library's error classes the addon constructs its errors from (src/errors.ts). */
@@ -154,7 +160,7 @@ export interface NativeErrorClasses {
   InvalidArgumentError: new (message: string, code: ErrorCode) => Error;
   OutOfRangeError: new (message: string, code: ErrorCode) => Error;
   NotFittedError: new (message: string) => Error;
-  NativeError: new (message: string, code: 'ERR_BUSY' | 'ERR_OUT_OF_MEMORY' | 'ERR_NATIVE') => Error;
+  NativeError: new (message: string, code: 'ERR_BUSY' | 'ERR_OUT_OF_MEMORY' | 'ERR_DISPOSED' | 'ERR_NATIVE') => Error;
 }
 
 export interface NativeAddon {

@@ -69,6 +69,7 @@ interface NativeParameterHandle {
   paramSlots(): NativeParamSlot[];
   getParams(out: Float32Array): void;
   setParams(flat: Float32Array): void;
+  dispose(): void;
 }
 
 /**
@@ -116,6 +117,19 @@ export abstract class ParameterizedNetwork<H extends NativeParameterHandle> {
   setFlatParameters(flat: Float32Array): void {
     this.handle.setParams(checkFloat32Array('parameters', flat, this.handle.paramCount));
     this.parametersChanged();
+  }
+
+  /**
+   * Releases this object's native memory now instead of when the garbage collector finalizes it.
+   * Idempotent; later calls throw a NativeError with code ERR_DISPOSED. Steppers and streams made
+   * from it hold their own share of the native network and keep working until they are disposed.
+   */
+  dispose(): void {
+    this.handle.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /** Called after every parameter write (state derived from the old weights is stale). */

@@ -363,4 +363,17 @@ export class Stepper {
   reset(): void {
     this.handle.reset();
   }
+
+  /**
+   * Releases this object's native memory now instead of when the garbage collector finalizes it.
+   * Idempotent; later calls throw a NativeError with code ERR_DISPOSED. The stack it came from is
+   * unaffected.
+   */
+  dispose(): void {
+    this.handle.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
 }

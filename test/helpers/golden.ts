@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
-export const sharedDir = join(import.meta.dirname, '..', '..', '..', 'shared');
+export const fixturesDir = join(import.meta.dirname, '..', 'fixtures');
 
 type Tensor = number[] | { shape: number[]; data: number[] };
 
@@ -49,7 +49,7 @@ let cache: { cases: GoldenCase[]; models: GoldenModel[] } | undefined;
 
 export function golden(): { cases: GoldenCase[]; models: GoldenModel[] } {
   cache ??= JSON.parse(
-    gunzipSync(readFileSync(join(sharedDir, 'golden', 'pytorch_rnn_reference.json.gz'))).toString('utf8'),
+    gunzipSync(readFileSync(join(fixturesDir, 'golden', 'pytorch_rnn_reference.json.gz'))).toString('utf8'),
   );
   return cache!;
 }
