@@ -70,7 +70,9 @@
         "native/kernels/stack.cc",
         "native/kernels/model.cc",
         "native/kernels/dense_optim.cc",
-        "native/kernels/packed_weights.cc"
+        "native/kernels/packed_weights.cc",
+        "native/kernels/dropout.cc",
+        "native/kernels/heads.cc"
       ]
     },
     {

@@ -15,10 +15,19 @@
 
 // The Detector and its options.
 export { Detector } from './detector/detector.js';
-export type { DetectOptions, FitOptions, SeriesInput } from './detector/detector.js';
+export type { DetectOptions, FitOptions, SeriesInput, UpdateOptions } from './detector/detector.js';
 export type { AutoOption, DetectorMode, DetectorOptions, ResolvedOptions } from './detector/detector-options.js';
-export type { EpochInfo, FitSummary, ModelConfig, OptimizerKind, StopReason } from './model/fitted-model.js';
+export type {
+  EpochInfo,
+  FitSummary,
+  ModelConfig,
+  OptimizerKind,
+  StopReason,
+  UpdateSummary,
+} from './model/fitted-model.js';
 export type { ScoreKind } from './scoring/score-kind.js';
+export type { HeadKind } from './engine/anomaly-network.js';
+export type { HorizonScore } from './model/row-predictions.js';
 
 // Results and events.
 export { DetectionResult } from './results/detection-result.js';

@@ -5,21 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Detector } from '../src/detector/detector.js';
 import { InvalidArgumentError, ModelFileError } from '../src/core/errors.js';
 import { crc32 } from '../src/persistence/crc32.js';
+import { twoColumnRows } from './helpers/two-column-series.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnad-detector-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function noise(i: number): number {
-  const x = Math.sin(i * 12.9898 + 78.233) * 43758.5453;
-  return 2 * (x - Math.floor(x)) - 1;
-}
-
-function rows(n: number, spike?: number): number[][] {
-  return Array.from({ length: n }, (_, i) => [
-    Math.sin((2 * Math.PI * i) / 25) + 0.05 * noise(i) + (i === spike ? 3 : 0),
-    Math.cos((2 * Math.PI * i) / 50) + 0.05 * noise(i + 7),
-  ]);
-}
+const rows = twoColumnRows;
 
 const quick = { hidden: 8, window: 25, epochs: 3, windowsPerEpoch: 512, learningRate: 0.01, seed: 4 } as const;
 

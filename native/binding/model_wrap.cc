@@ -46,6 +46,19 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : CheckedWrap<ModelWrap>(in
     throwOutOfRange(env, "config.outputSize must equal config.inputSize (" + std::to_string(cfg.stack.inputSize) +
                              ") in reconstruct mode, got " + std::to_string(cfg.outputSize));
   }
+  // The issue-12 options are optional: a config without them is the plain forecast model.
+  auto given = [&](const char* key) { return cfgObj.Has(key) && !cfgObj.Get(key).IsUndefined(); };
+  if (given("head")) cfg.head = static_cast<rnnad::HeadKind>(requireInt(cfgObj.Get("head"), "config.head", 0, 1));
+  if (given("varianceFloor")) {
+    cfg.varianceFloor = static_cast<float>(requireNumber(cfgObj.Get("varianceFloor"), "config.varianceFloor"));
+  }
+  if (given("inputDropout")) {
+    cfg.inputDropout = static_cast<float>(requireNumber(cfgObj.Get("inputDropout"), "config.inputDropout"));
+  }
+  if (given("dropout")) cfg.dropout = static_cast<float>(requireNumber(cfgObj.Get("dropout"), "config.dropout"));
+  if (given("dropoutSeed")) {
+    cfg.dropoutSeed = static_cast<uint64_t>(requireNumber(cfgObj.Get("dropoutSeed"), "config.dropoutSeed"));
+  }
   model_ = guarded(env, "AnomalyModel", [&] { return std::make_shared<rnnad::AnomalyModel>(cfg); });
   // Parameters, packed weights, gradients and the optimizer's two moments.
   reportNativeBytes(static_cast<int64_t>(6 * model_->paramCount() * sizeof(float)));
@@ -63,11 +76,7 @@ Napi::Value ModelWrap::dispose(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-size_t ModelWrap::outputLength(int batch, int steps) const {
-  const rnnad::ModelConfig& c = model_->config();
-  return c.mode == rnnad::ModelMode::Forecast ? size_t(batch) * c.outputSize
-                                              : size_t(batch) * steps * c.stack.inputSize;
-}
+size_t ModelWrap::outputLength(int batch, int steps) const { return size_t(batch) * model_->outputLength(steps); }
 
 struct ModelWrap::Batch {
   F32 x, target;
@@ -364,8 +373,7 @@ Napi::Value StreamWrap::push(const Napi::CallbackInfo& info) {
       }
     }
   }
-  const size_t outLen =
-      c.mode == rnnad::ModelMode::Forecast ? size_t(c.outputSize) : size_t(steps_) * c.stack.inputSize;
+  const size_t outLen = model.outputLength(steps_);
   F32 x = requireF32(info[0], "x", checkedMul(env, "x", {size_t(count), size_t(c.stack.inputSize)}));
   F32 out = requireF32(info[2], "out", checkedMul(env, "out", {size_t(count), outLen}));
   if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||

@@ -154,10 +154,21 @@ void sgdUpdate(float* params, const float* grads, float* velocity, size_t n, flo
 enum class ModelMode : int { Forecast = 0, Reconstruct = 1 };
 enum class Optimizer : int { Adam = 0, Sgd = 1 };
 
+enum class HeadKind : int { Point = 0, Gaussian = 1 };
+
 struct ModelConfig {
   StackConfig stack;  // encoder; inputSize = features per step
   ModelMode mode = ModelMode::Forecast;
   int outputSize = 1;  // forecast: horizon * targets; reconstruct: must equal stack.inputSize
+  // Forecast only. Gaussian: the head has 2 * outputSize rows, the means then the
+  // log-variances, trained by gaussianNll (heads.h) with this variance floor.
+  HeadKind head = HeadKind::Point;
+  float varianceFloor = 1e-4f;
+  // Forecast only, training only (dropout.h): rates on the input and on every layer's output
+  // (between layers and into the head); masks from dropoutKey(dropoutSeed, step, site).
+  float inputDropout = 0.f;
+  float dropout = 0.f;
+  uint64_t dropoutSeed = 0;
 };
 
 struct TrainConfig {
@@ -167,7 +178,8 @@ struct TrainConfig {
   float clipNorm = 0.f;  // global-norm clipping; 0 = off
 };
 
-// Forecast: y = head(top-layer output at the last step), [batch][outputSize].
+// Forecast: y = head(top-layer output at the last step), [batch][outputSize] (Gaussian head:
+//   [batch][2 * outputSize], means then log-variances; the target stays [batch][outputSize]).
 // Reconstruct (sequence autoencoder, Keras "RepeatVector" form): encoder over the window, its
 //   final top-layer state repeated as the decoder's input at every step, decoder stack of the
 //   same cell/size/layers from zero state, head applied per step -> [batch][steps][inputSize].
@@ -183,9 +195,11 @@ class AnomalyModel {
   void setParams(const float* flat, size_t n);
   std::vector<ParamSlot> paramSlots() const;  // names "rnn.weight_ih_l0", "decoder.weight_ih_l0", "head.weight"...
 
+  // Floats per window in predict's and a stream's output.
+  size_t outputLength(int steps) const;
   // Predictions: forecast [batch][outputSize]; reconstruct [batch][steps][inputSize].
   void predict(const float* x, int batch, int steps, float* out) const;
-  // Loss (MSE over every output element) without updating.
+  // Loss (MSE over every output element, or the mean Gaussian NLL) without updating; no dropout.
   double loss(const float* x, const float* target, int batch, int steps) const;
   // Gradient of the loss into grads (flat, same layout as params); returns the loss.
   // target: forecast [batch][outputSize]; reconstruct: null (the target is x itself).

@@ -10,6 +10,8 @@
 
 #include "api.h"
 #include "cell_kernels.h"
+#include "dropout.h"
+#include "heads.h"
 #include "internal.h"
 
 namespace rnnad {
@@ -29,8 +31,18 @@ const ModelConfig& validated(const ModelConfig& c) {
   if (c.mode == ModelMode::Reconstruct && c.outputSize != c.stack.inputSize)
     throw KernelError("model config: outputSize must equal inputSize (" + std::to_string(c.stack.inputSize) +
                       ") in reconstruct mode, got " + std::to_string(c.outputSize));
-  const uint64_t headSize =
-      static_cast<uint64_t>(c.outputSize) * static_cast<uint64_t>(std::max(c.stack.hiddenSize, 1));
+  const int head = static_cast<int>(c.head);
+  if (head != 0 && head != 1)
+    throw KernelError("model config: head must be 0 (point) or 1 (gaussian), got " + std::to_string(head));
+  if (!(c.varianceFloor >= 0.f) || !std::isfinite(c.varianceFloor))
+    throw KernelError("model config: varianceFloor must be finite and >= 0, got " + std::to_string(c.varianceFloor));
+  if (!(c.inputDropout >= 0.f && c.inputDropout < 1.f) || !(c.dropout >= 0.f && c.dropout < 1.f))
+    throw KernelError("model config: inputDropout and dropout must be in [0, 1), got " +
+                      std::to_string(c.inputDropout) + " and " + std::to_string(c.dropout));
+  if (c.mode == ModelMode::Reconstruct && (c.head != HeadKind::Point || c.inputDropout > 0.f || c.dropout > 0.f))
+    throw KernelError("model config: the Gaussian head and dropout are forecast-mode options");
+  const uint64_t headSize = static_cast<uint64_t>(c.outputSize) * (c.head == HeadKind::Gaussian ? 2 : 1) *
+                            static_cast<uint64_t>(std::max(c.stack.hiddenSize, 1));
   if (headSize > static_cast<uint64_t>(std::numeric_limits<int>::max()))
     throw KernelError("model config: outputSize * hiddenSize exceeds 2^31 - 1");
   return c;
@@ -48,13 +60,16 @@ struct AnomalyModel::Impl {
   ModelConfig cfg;
   RecurrentStack enc;
   std::unique_ptr<RecurrentStack> dec;
+  std::unique_ptr<DropoutStack> dropped;  // training with dropout: the encoder layer by layer
   int H, L, D, O;
+  int HO;  // head rows: O, or 2 * O for the Gaussian head
   size_t encCount = 0, decCount = 0, headW = 0, headB = 0, total = 0;
   std::vector<float> params, grads, m, v;
   int64_t step = 0;
   TrainTapePtr encTape, decTape;
   // Gradient scratch, reused across calls.
   std::vector<float> hN, pred, dPred, dHN, yDec, dYDec;
+  std::vector<float> inputMask, layerMasks, headMask, headIn;
   mutable std::mutex streamMutex;
 
   explicit Impl(const ModelConfig& c)
@@ -63,15 +78,17 @@ struct AnomalyModel::Impl {
         H(c.stack.hiddenSize),
         L(c.stack.layers),
         D(c.stack.inputSize),
-        O(c.outputSize) {
+        O(c.outputSize),
+        HO(c.head == HeadKind::Gaussian ? 2 * c.outputSize : c.outputSize) {
     encCount = enc.paramCount();
+    if (dropoutOn()) dropped = std::make_unique<DropoutStack>(c.stack);
     if (reconstruct()) {
       dec = std::make_unique<RecurrentStack>(decoderConfig(c.stack));
       decCount = dec->paramCount();
     }
     headW = encCount + decCount;
-    headB = headW + static_cast<size_t>(O) * H;
-    total = headB + O;
+    headB = headW + static_cast<size_t>(HO) * H;
+    total = headB + HO;
     params.assign(total, 0.f);
     grads.assign(total, 0.f);
     m.assign(total, 0.f);
@@ -81,9 +98,11 @@ struct AnomalyModel::Impl {
   }
 
   bool reconstruct() const { return cfg.mode == ModelMode::Reconstruct; }
+  bool gaussian() const { return cfg.head == HeadKind::Gaussian; }
+  bool dropoutOn() const { return cfg.inputDropout > 0.f || cfg.dropout > 0.f; }
   const float* W() const { return params.data() + headW; }
   const float* b() const { return params.data() + headB; }
-  size_t outLen(int steps) const { return reconstruct() ? static_cast<size_t>(steps) * D : static_cast<size_t>(O); }
+  size_t outLen(int steps) const { return reconstruct() ? static_cast<size_t>(steps) * D : static_cast<size_t>(HO); }
 
   // The head's weights packed once per parameter version for the active ISA (predict and
   // streaming call the head on few rows, where packing per call would dominate).
@@ -100,22 +119,22 @@ struct AnomalyModel::Impl {
     if (!head || head->table != &kt) {
       auto fresh = std::make_shared<HeadPack>();
       fresh->table = &kt;
-      fresh->weight.reset(kt.packNT(W(), O, H, H));
+      fresh->weight.reset(kt.packNT(W(), HO, H, H));
       head = std::move(fresh);
     }
     return head;
   }
 
-  // out[n][O] = in[n][H] W^T + b: the same arithmetic as denseForward, rows in fixed blocks.
+  // out[n][HO] = in[n][H] W^T + b: the same arithmetic as denseForward, rows in fixed blocks.
   void headForward(const float* in, int n, float* out) const {
     const std::shared_ptr<const HeadPack> hp = headPack();
     const KernelTable& kt = *hp->table;
     constexpr int kRows = 256;
     auto rows = [&](int task) {
       const int r0 = task * kRows, count = std::min(kRows, n - r0);
-      float* o = out + static_cast<size_t>(r0) * O;
-      kt.gemmPacked(count, in + static_cast<size_t>(r0) * H, H, hp->weight.get(), o, O, false);
-      kt.cells->addBias(count, O, o, O, b(), o, O);
+      float* o = out + static_cast<size_t>(r0) * HO;
+      kt.gemmPacked(count, in + static_cast<size_t>(r0) * H, H, hp->weight.get(), o, HO, false);
+      kt.cells->addBias(count, HO, o, HO, b(), o, HO);
     };
     const int tasks = (n + kRows - 1) / kRows;
     if (tasks == 1)
@@ -127,6 +146,7 @@ struct AnomalyModel::Impl {
   void pushParamsToStacks() {
     enc.setParams(params.data(), encCount);
     if (dec) dec->setParams(params.data() + encCount, decCount);
+    if (dropped) dropped->setParams(params.data(), encCount);
     std::lock_guard<std::mutex> lock(headMutex);
     head.reset();
   }
@@ -154,7 +174,52 @@ struct AnomalyModel::Impl {
     headForward(decoded.data(), batch * steps, out);
   }
 
+  // The forecast loss of head outputs pred [batch][HO] against target [batch][O].
+  double forecastLoss(const float* out, const float* target, int batch, float* dOut) const {
+    if (gaussian()) return gaussianNll(out, target, batch, O, cfg.varianceFloor, dOut, nullptr);
+    return mseLoss(out, target, static_cast<size_t>(batch) * O, dOut);
+  }
+
+  // The masks of the training step `step` (1-based), one per dropout site (dropout.h).
+  void drawMasks(int batch, int steps, int64_t step) {
+    const size_t rows = static_cast<size_t>(batch) * steps;
+    const uint64_t seed = cfg.dropoutSeed;
+    inputMask.resize(rows * D);
+    dropoutMask(dropoutKey(seed, step, 0), cfg.inputDropout, inputMask.size(), inputMask.data());
+    const size_t perLayer = rows * H;
+    layerMasks.resize(static_cast<size_t>(L - 1) * perLayer);
+    for (int l = 0; l + 1 < L; ++l)
+      dropoutMask(dropoutKey(seed, step, l + 1), cfg.dropout, perLayer, layerMasks.data() + l * perLayer);
+    headMask.resize(static_cast<size_t>(batch) * H);
+    dropoutMask(dropoutKey(seed, step, L), cfg.dropout, headMask.size(), headMask.data());
+  }
+
+  // Forecast training with dropout: the masked encoder layer by layer, the masked final state
+  // into the head.
+  double droppedGradient(const float* x, const float* target, int batch, int steps, float* g) {
+    const size_t bh = static_cast<size_t>(batch) * H;
+    drawMasks(batch, steps, step + 1);
+    hN.resize(static_cast<size_t>(L) * bh);
+    dHN.assign(static_cast<size_t>(L) * bh, 0.f);
+    dropped->forward(x, cfg.inputDropout > 0.f ? inputMask.data() : nullptr,
+                     cfg.dropout > 0.f && L > 1 ? layerMasks.data() : nullptr, batch, steps, hN.data());
+    const float* top = hN.data() + static_cast<size_t>(L - 1) * bh;
+    float* dTop = dHN.data() + static_cast<size_t>(L - 1) * bh;
+    headIn.resize(bh);
+    applyMask(top, headMask.data(), bh, headIn.data());
+    const size_t n = static_cast<size_t>(batch) * HO;
+    pred.resize(n);
+    dPred.resize(n);
+    headForward(headIn.data(), batch, pred.data());
+    const double loss = forecastLoss(pred.data(), target, batch, dPred.data());
+    denseBackward(headIn.data(), dPred.data(), batch, H, W(), HO, dTop, g + headW, g + headB);
+    applyMask(dTop, headMask.data(), bh, dTop);
+    dropped->backward(dHN.data(), g);
+    return loss;
+  }
+
   double gradient(const float* x, const float* target, int batch, int steps, float* g) {
+    if (dropped) return droppedGradient(x, target, batch, steps, g);
     const size_t bh = static_cast<size_t>(batch) * H;
     hN.resize(static_cast<size_t>(L) * bh);
     dHN.assign(static_cast<size_t>(L) * bh, 0.f);
@@ -165,12 +230,12 @@ struct AnomalyModel::Impl {
     float* gHeadB = g + headB;
     double loss;
     if (!reconstruct()) {
-      const size_t n = static_cast<size_t>(batch) * O;
+      const size_t n = static_cast<size_t>(batch) * HO;
       pred.resize(n);
       dPred.resize(n);
       headForward(top, batch, pred.data());
-      loss = mseLoss(pred.data(), target, n, dPred.data());
-      denseBackward(top, dPred.data(), batch, H, W(), O, dTop, gHeadW, gHeadB);
+      loss = forecastLoss(pred.data(), target, batch, dPred.data());
+      denseBackward(top, dPred.data(), batch, H, W(), HO, dTop, gHeadW, gHeadB);
     } else {
       const int rows = batch * steps;
       const size_t seq = static_cast<size_t>(rows) * H, n = static_cast<size_t>(rows) * D;
@@ -220,10 +285,12 @@ std::vector<ParamSlot> AnomalyModel::paramSlots() const {
       slots.push_back(p);
     }
   }
-  slots.push_back({"head.weight", s.headW, static_cast<size_t>(s.O) * s.H, s.O, s.H});
-  slots.push_back({"head.bias", s.headB, static_cast<size_t>(s.O), s.O, 1});
+  slots.push_back({"head.weight", s.headW, static_cast<size_t>(s.HO) * s.H, s.HO, s.H});
+  slots.push_back({"head.bias", s.headB, static_cast<size_t>(s.HO), s.HO, 1});
   return slots;
 }
+
+size_t AnomalyModel::outputLength(int steps) const { return impl_->outLen(steps); }
 
 void AnomalyModel::predict(const float* x, int batch, int steps, float* out) const {
   impl_->checkBatch("predict", x, batch, steps);
@@ -240,7 +307,8 @@ double AnomalyModel::loss(const float* x, const float* target, int batch, int st
   std::vector<float> pred(n);
   DenormalGuard ftz;
   s.predict(x, batch, steps, pred.data());
-  return mseLoss(pred.data(), s.reconstruct() ? x : target, n, nullptr);
+  if (!s.reconstruct()) return s.forecastLoss(pred.data(), target, batch, nullptr);
+  return mseLoss(pred.data(), x, n, nullptr);
 }
 
 double AnomalyModel::gradient(const float* x, const float* target, int batch, int steps, float* grads) {

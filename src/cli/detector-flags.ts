@@ -2,6 +2,8 @@ import { MISSING_POLICIES } from '../data/missing-values.js';
 import { SCALER_KINDS } from '../data/scaler.js';
 import { resolveOptions, type DetectorOptions } from '../detector/detector-options.js';
 import { WINDOW_MODES } from '../model/window-starts.js';
+import { HORIZON_SCORES } from '../model/row-predictions.js';
+import { HEAD_KINDS } from '../engine/anomaly-network.js';
 import { SCORE_KINDS } from '../scoring/score-kind.js';
 import { flag, flagName, type FlagValues } from './args.js';
 import { thresholdFlag } from './threshold-flag.js';
@@ -44,11 +46,37 @@ export const modelFlags = {
     integer: true,
     default: DEFAULTS.horizon,
   }),
+  horizonScore: flag.choice(HORIZON_SCORES, {
+    description:
+      "Forecast mode: a row's score uses its 1-step prediction (first) or the mean of its 1..horizon-step predictions",
+    default: DEFAULTS.horizonScore,
+  }),
   targets: flag.list({
     description: 'Forecast mode: columns to predict and score, by name or 0-based index',
     default: 'all',
   }),
-  score: flag.choice(SCORE_KINDS, { description: 'Point score from prediction errors', default: DEFAULTS.score }),
+  head: flag.choice(HEAD_KINDS, {
+    description:
+      'Forecast mode: gaussian predicts a mean and a variance per target, trained and scored by negative log-likelihood',
+    default: DEFAULTS.head,
+  }),
+  varianceFloor: flag.number({
+    description: 'Gaussian head: floor added to the predicted variance (scaled units)',
+    default: DEFAULTS.varianceFloor,
+  }),
+  dropout: flag.number({
+    description: 'Forecast mode, training only: dropout rate on every recurrent layer output',
+    default: DEFAULTS.dropout,
+  }),
+  inputDropout: flag.number({
+    description: 'Forecast mode, training only: dropout rate on the input window',
+    default: DEFAULTS.inputDropout,
+  }),
+  score: flag.choice(SCORE_KINDS, {
+    description:
+      "Point score from prediction errors; nll (the Gaussian head's negative log-likelihood) is the default with --head gaussian",
+    default: DEFAULTS.score,
+  }),
   smoothing: flag.number({
     description: 'EWMA smoothing of scores: alpha in (0,1) or a span >= 1; 0 = off',
     default: DEFAULTS.smoothing,
@@ -139,6 +167,11 @@ export function detectorOptionsFrom(flags: FlagValues<DetectorFlagSet>, command:
     mode: flags.mode,
     window: flags.window,
     horizon: flags.horizon,
+    horizonScore: flags.horizonScore,
+    head: flags.head,
+    varianceFloor: flags.varianceFloor,
+    dropout: flags.dropout,
+    inputDropout: flags.inputDropout,
     targets: flags.targets ? targetList(flags.targets) : undefined,
     score: flags.score,
     smoothing: flags.smoothing,

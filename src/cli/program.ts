@@ -5,6 +5,7 @@ import { infoCommand } from './commands/info.js';
 import { nabScoreCommand } from './commands/nab-score.js';
 import { runCommand } from './commands/run.js';
 import { trainCommand } from './commands/train.js';
+import { updateCommand } from './commands/update.js';
 import { describeError } from './error-message.js';
 import { UsageError } from './usage-error.js';
 
@@ -16,7 +17,14 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
-const COMMANDS: readonly CliCommand[] = [runCommand, trainCommand, detectCommand, infoCommand, nabScoreCommand];
+const COMMANDS: readonly CliCommand[] = [
+  runCommand,
+  trainCommand,
+  updateCommand,
+  detectCommand,
+  infoCommand,
+  nabScoreCommand,
+];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 4;

@@ -12,6 +12,8 @@ import { InvalidArgumentError, OutOfRangeError } from '../core/errors.js';
 import type { ModelConfig, OptimizerKind } from '../model/fitted-model.js';
 import { WINDOW_MODES, type WindowMode } from '../model/window-starts.js';
 import { SCORE_KINDS, type ScoreKind } from '../scoring/score-kind.js';
+import { HORIZON_SCORES, type HorizonScore } from '../model/row-predictions.js';
+import { HEAD_KINDS, type HeadKind } from '../engine/anomaly-network.js';
 import {
   THRESHOLD_DEFAULTS,
   checkThresholdSpec,
@@ -44,14 +46,33 @@ export interface DetectorOptions {
    * [16, 64]; never more than a quarter of the training rows.
    */
   window?: number | 'auto';
-  /** Forecast mode: rows predicted after each window, in [1, 1000]. Default 1. Scores use the first. */
+  /** Forecast mode: rows predicted after each window, in [1, 1000]. Default 1. Trained on all of them. */
   horizon?: number;
+  /**
+   * Forecast mode: which predictions of a row its score uses. 'first': the one-step prediction of
+   * the window ending just before it; 'mean': the mean of its 1..horizon-step predictions (those
+   * that exist), telemanom's aggregate_predictions(method='mean'). Default 'first'.
+   */
+  horizonScore?: HorizonScore;
+  /**
+   * Forecast mode: 'gaussian' predicts a mean and a log-variance per target and step, trained by
+   * Gaussian negative log-likelihood; its score 'nll' is the NLL of the observation. Default 'point'.
+   */
+  head?: HeadKind;
+  /** Gaussian head: variance floor (scaled units squared) added to the predicted variance, in [0, 100]. Default 1e-4. */
+  varianceFloor?: number;
+  /** Forecast mode, training only: dropout rate on every recurrent layer's output (between layers and into the head), in [0, 0.9]. Default 0. */
+  dropout?: number;
+  /** Forecast mode, training only: dropout rate on the input window, in [0, 0.9]. Default 0. */
+  inputDropout?: number;
   /** Forecast mode: columns to predict and score (names or indices). Default: every column. */
   targets?: readonly (string | number)[];
   /**
    * Point score from the prediction errors of the scored features: mean absolute error, mean
-   * squared error, or 'loglik' (negative log-likelihood under a Gaussian fitted to validation
-   * errors). Default 'absolute'.
+   * squared error, 'loglik' (negative log-likelihood under a Gaussian fitted to validation
+   * errors), or 'nll' (Gaussian head only: the negative log-likelihood of the observation under
+   * the predicted means and variances, summed over the features). Default 'absolute', or 'nll'
+   * with the Gaussian head.
    */
   score?: ScoreKind;
   /**
@@ -126,6 +147,11 @@ const KNOWN_KEYS = [
   'mode',
   'window',
   'horizon',
+  'horizonScore',
+  'head',
+  'varianceFloor',
+  'dropout',
+  'inputDropout',
   'targets',
   'score',
   'smoothing',
@@ -169,6 +195,23 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
   if (mode === 'reconstruct' && o.horizon !== undefined && o.horizon !== 1) {
     throw new InvalidArgumentError("options.horizon applies to mode 'forecast' only");
   }
+  for (const key of ['horizonScore', 'head', 'varianceFloor', 'dropout', 'inputDropout'] as const) {
+    if (mode === 'reconstruct' && o[key] !== undefined)
+      throw new InvalidArgumentError(`options.${key} applies to mode 'forecast' only`);
+  }
+  const head = o.head === undefined ? 'point' : checkOneOf('options.head', o.head, HEAD_KINDS);
+  if (o.varianceFloor !== undefined && head !== 'gaussian') {
+    throw new InvalidArgumentError(`options.varianceFloor applies to head 'gaussian' only, got head '${head}'`);
+  }
+  const score =
+    o.score === undefined
+      ? head === 'gaussian'
+        ? 'nll'
+        : 'absolute'
+      : checkOneOf('options.score', o.score, SCORE_KINDS);
+  if (score === 'nll' && head !== 'gaussian') {
+    throw new InvalidArgumentError("options.score 'nll' needs head 'gaussian' (the network's predicted variances)");
+  }
   return {
     cell,
     nonlinearity:
@@ -181,8 +224,14 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
     mode,
     window: intOrAuto('options.window', o.window, 2, 100_000),
     horizon: o.horizon === undefined ? 1 : checkInteger('options.horizon', o.horizon, 1, 1000),
+    horizonScore:
+      o.horizonScore === undefined ? 'first' : checkOneOf('options.horizonScore', o.horizonScore, HORIZON_SCORES),
+    head,
+    varianceFloor: numberOption('options.varianceFloor', o.varianceFloor, 1e-4, 0, 100),
+    dropout: numberOption('options.dropout', o.dropout, 0, 0, 0.9),
+    inputDropout: numberOption('options.inputDropout', o.inputDropout, 0, 0, 0.9),
     targets: targetsOption(o.targets),
-    score: o.score === undefined ? 'absolute' : checkOneOf('options.score', o.score, SCORE_KINDS),
+    score,
     smoothing: smoothingOption(o.smoothing),
     threshold: o.threshold === undefined ? DEFAULT_THRESHOLD : checkThresholdSpec(o.threshold, 'options.threshold'),
     scaler: o.scaler === undefined ? 'zscore' : checkOneOf('options.scaler', o.scaler, SCALER_KINDS),
@@ -261,9 +310,24 @@ function smoothingOption(value: unknown): number {
  * `threads` is a property of the process, not of the model, and is not carried over.
  */
 export function toDetectorOptions(resolved: ResolvedOptions): DetectorOptions {
-  const { threads: _threads, targets, nonlinearity, momentum, horizon, ...shared } = resolved;
+  const {
+    threads: _threads,
+    targets,
+    nonlinearity,
+    momentum,
+    horizon,
+    horizonScore,
+    head,
+    varianceFloor,
+    dropout,
+    inputDropout,
+    ...shared
+  } = resolved;
+  const forecast = resolved.mode === 'forecast';
   return {
     ...shared,
+    ...(forecast ? { horizonScore, head, dropout, inputDropout } : {}),
+    ...(head === 'gaussian' ? { varianceFloor } : {}),
     threshold: { ...resolved.threshold },
     ...(targets !== null ? { targets: [...targets] } : {}),
     ...(resolved.cell === 'rnn' ? { nonlinearity } : {}),

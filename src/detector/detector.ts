@@ -8,7 +8,7 @@
  * const result = await detector.detect(series);
  * ```
  */
-import { checkInteger, checkPlainObject, describeValue } from '../core/argument-checks.js';
+import { checkInteger, checkNumber, checkPlainObject, describeValue } from '../core/argument-checks.js';
 import { fillMissing } from '../data/missing-values.js';
 import { Scaler } from '../data/scaler.js';
 import { TimeSeries } from '../data/time-series.js';
@@ -25,10 +25,11 @@ import { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
 import { StreamingDetector, type StreamOptions } from '../streaming/streaming-detector.js';
 import { fitThreshold, type ThresholdModel } from '../thresholds/index.js';
 import { planFit } from '../training/fit-plan.js';
-import type { EpochInfo, FitSummary, FittedModel, ModelConfig } from '../model/fitted-model.js';
+import type { EpochInfo, FitSummary, FittedModel, ModelConfig, UpdateSummary } from '../model/fitted-model.js';
 import { predictRows } from '../model/row-predictions.js';
 import { FRESH_SMOOTHING, RowScorer, rowResiduals } from '../model/row-scores.js';
 import { firstScoredRow, minimumScoringRows } from '../model/window-starts.js';
+import { continueLearning, pickColumns } from '../training/continued-learning.js';
 import { runTraining } from '../training/train-loop.js';
 
 /** The rules a loaded model's configuration and options must pass: the Detector's own. */
@@ -44,6 +45,17 @@ export interface FitOptions {
   /** Called after every epoch; may return a promise, which is awaited. */
   onEpochEnd?: (info: EpochInfo) => void | Promise<void>;
   /** Aborting rejects fit with AbortError and leaves the detector as it was. */
+  signal?: AbortSignal;
+}
+
+export interface UpdateOptions {
+  /** Passes over the new rows' windows, in [1, 100000]. Default 1. */
+  epochs?: number;
+  /** In (0, 10]. Default: the fit's learning rate. The optimizer moments start from zero. */
+  learningRate?: number;
+  /** Called after every epoch; may return a promise, which is awaited. */
+  onEpochEnd?: (info: EpochInfo) => void | Promise<void>;
+  /** Aborting rejects update with AbortError and leaves the detector as it was. */
   signal?: AbortSignal;
 }
 
@@ -127,6 +139,11 @@ export class Detector {
       mode: o.mode,
       window: plan.shape.window,
       horizon: plan.shape.horizon,
+      horizonScore: o.horizonScore,
+      head: o.head,
+      varianceFloor: o.varianceFloor,
+      dropout: o.dropout,
+      inputDropout: o.inputDropout,
       score: o.score,
       smoothing: o.smoothing,
       threshold: o.threshold,
@@ -157,6 +174,9 @@ export class Detector {
         layers: o.layers,
         mode: o.mode,
         outputSize: o.mode === 'forecast' ? plan.shape.horizon * features.length : filled.columns,
+        ...(o.mode === 'forecast'
+          ? { head: o.head, varianceFloor: o.varianceFloor, dropout: o.dropout, inputDropout: o.inputDropout }
+          : {}),
       },
       o.seed,
     );
@@ -198,6 +218,7 @@ export class Detector {
       rows: filled.rows,
       columns: filled.columns,
       features,
+      horizonScore: o.horizonScore,
       ...(signal ? { signal } : {}),
     });
     const calibrationStart =
@@ -276,6 +297,32 @@ export class Detector {
   }
 
   /**
+   * Continued learning: fine-tunes the fitted (or loaded) model on `rows`, which continue the
+   * data it saw last (the stored context of the fit or of the previous update goes before
+   * them), with the scaler frozen; then re-calibrates the threshold on the new rows' scores
+   * (rows too few for the threshold method keep the previous one). The rows are assumed mostly
+   * normal, as fit's are. Deterministic for the fit's seed and the sequence of updates; a failed
+   * or aborted update changes nothing.
+   */
+  async update(input: SeriesInput, updateOptions: UpdateOptions = {}): Promise<UpdateSummary> {
+    const model = this.requireModel('update');
+    const { epochs, learningRate, onEpochEnd, signal } = checkUpdateOptions(updateOptions, model.config.learningRate);
+    const series = toSeries(input, 'rows');
+    checkColumns(series, model.columnNames, 'rows');
+    if (series.rows === 0) throw new InvalidDataError('rows is empty: update needs rows to learn from');
+    if (this.options.threads !== null) setThreads(this.options.threads);
+    const filled = fillMissing(series, model.config.missing);
+    const updated = await continueLearning(
+      model,
+      filled.values,
+      { epochs, learningRate },
+      { ...(onEpochEnd ? { onEpochEnd } : {}), ...(signal ? { signal } : {}) },
+    );
+    this.model = updated;
+    return updated.summary.updates![updated.summary.updates!.length - 1]!;
+  }
+
+  /**
    * Scores every row of `series`, thresholds the scores and groups flagged rows into events.
    * The series must have the training columns, in the same order.
    */
@@ -311,6 +358,7 @@ export class Detector {
       rows,
       columns,
       features: model.features,
+      horizonScore: config.horizonScore,
       ...(signal ? { signal } : {}),
     });
     // The training context is the end of a series already scored in fit: scoring starts at the
@@ -445,6 +493,32 @@ function checkFitOptions(options: unknown): FitOptions {
   return o as FitOptions;
 }
 
+function checkUpdateOptions(
+  options: unknown,
+  fitLearningRate: number,
+): Required<Pick<UpdateOptions, 'epochs' | 'learningRate'>> & Pick<UpdateOptions, 'onEpochEnd' | 'signal'> {
+  const o = checkPlainObject('updateOptions', options ?? {});
+  const known = ['epochs', 'learningRate', 'onEpochEnd', 'signal'];
+  for (const key of Object.keys(o)) {
+    if (!known.includes(key)) {
+      throw new InvalidArgumentError(`updateOptions has an unknown key "${key}"; expected some of ${known.join(', ')}`);
+    }
+  }
+  if (o.onEpochEnd !== undefined && typeof o.onEpochEnd !== 'function') {
+    throw new InvalidArgumentError(`updateOptions.onEpochEnd must be a function, got ${describeValue(o.onEpochEnd)}`);
+  }
+  const signal = checkSignal(o.signal, 'updateOptions.signal');
+  return {
+    epochs: o.epochs === undefined ? 1 : checkInteger('updateOptions.epochs', o.epochs, 1, 100_000),
+    learningRate:
+      o.learningRate === undefined
+        ? fitLearningRate
+        : checkNumber('updateOptions.learningRate', o.learningRate, 0, 10, true),
+    ...(o.onEpochEnd ? { onEpochEnd: o.onEpochEnd as NonNullable<UpdateOptions['onEpochEnd']> } : {}),
+    ...(signal ? { signal } : {}),
+  };
+}
+
 interface CheckedDetectOptions {
   context: 'none' | 'training' | TimeSeries;
   eventGap?: number;
@@ -523,14 +597,6 @@ function resolveFeatures(o: ResolvedOptions, series: TimeSeries): Int32Array {
     }
     return series.columnIndex(t);
   });
-}
-
-/** The given columns of a row-major matrix, as a new rows x picked matrix. */
-function pickColumns(values: Float32Array, rows: number, columns: number, picked: Int32Array): Float32Array {
-  const out = new Float32Array(rows * picked.length);
-  for (let r = 0; r < rows; r++)
-    for (let j = 0; j < picked.length; j++) out[r * picked.length + j] = values[r * columns + picked[j]!]!;
-  return out;
 }
 
 /** History rows (original units, NaN-free) to put before the detected series: all of a given TimeSeries. */

@@ -13,6 +13,9 @@ import type { NativeAnomalyModel, NativeStream, NativeTrainConfig } from './nati
 import { ParameterizedNetwork } from './parameters.js';
 
 export type NetworkMode = 'forecast' | 'reconstruct';
+/** 'point': one value per output; 'gaussian': a mean and a log-variance per output. */
+export type HeadKind = 'point' | 'gaussian';
+export const HEAD_KINDS: readonly HeadKind[] = ['point', 'gaussian'];
 
 export interface NetworkSpec {
   cell: CellType;
@@ -24,12 +27,29 @@ export interface NetworkSpec {
   mode: NetworkMode;
   /** forecast: horizon * targets; reconstruct: must equal inputSize. */
   outputSize: number;
+  /**
+   * Forecast only. 'gaussian' doubles the head: predict returns the outputSize means, then their
+   * log-variances, and training minimises the Gaussian negative log-likelihood. Default 'point'.
+   */
+  head?: HeadKind;
+  /** Gaussian head: variance floor added to exp(log-variance), >= 0. Default 1e-4. */
+  varianceFloor?: number;
+  /** Forecast only, training only: dropout rate on the input window, in [0, 0.9]. Default 0. */
+  inputDropout?: number;
+  /** Forecast only, training only: dropout rate on every layer's output (between layers, into the head). Default 0. */
+  dropout?: number;
 }
 
 export interface ResolvedNetworkSpec extends ResolvedStackSpec {
   mode: NetworkMode;
   outputSize: number;
+  head: HeadKind;
+  varianceFloor: number;
+  inputDropout: number;
+  dropout: number;
 }
+
+const DEFAULT_VARIANCE_FLOOR = 1e-4;
 
 export interface OptimizerSpec {
   optimizer: 'adam' | 'sgd';
@@ -78,21 +98,63 @@ export class AnomalyNetwork extends ParameterizedNetwork<NativeAnomalyModel> {
       );
     }
     checkInteger('seed', seed, 0, 2 ** 32 - 1);
+    const head = spec.head ?? 'point';
+    if (head !== 'point' && head !== 'gaussian')
+      throw new InvalidArgumentError(`spec.head must be 'point' or 'gaussian', got ${describeValue(head)}`);
+    const varianceFloor = checkNumber('spec.varianceFloor', spec.varianceFloor ?? DEFAULT_VARIANCE_FLOOR, 0, 1e6);
+    const inputDropout = checkNumber('spec.inputDropout', spec.inputDropout ?? 0, 0, 0.9);
+    const dropout = checkNumber('spec.dropout', spec.dropout ?? 0, 0, 0.9);
+    if (spec.mode === 'reconstruct' && (head !== 'point' || inputDropout > 0 || dropout > 0)) {
+      throw new InvalidArgumentError(
+        "spec.head 'gaussian', spec.dropout and spec.inputDropout apply to mode 'forecast' only",
+      );
+    }
     super(
       new (native().AnomalyModel)({
         ...toNativeStackConfig(stack),
         mode: spec.mode === 'forecast' ? 0 : 1,
         outputSize,
+        head: head === 'gaussian' ? 1 : 0,
+        varianceFloor,
+        inputDropout,
+        dropout,
+        dropoutSeed: seed,
       }),
       stack.hiddenSize,
       seed,
     );
-    this.spec = Object.freeze({ ...stack, mode: spec.mode, outputSize });
+    this.spec = Object.freeze({ ...stack, mode: spec.mode, outputSize, head, varianceFloor, inputDropout, dropout });
   }
 
-  /** Floats per window in predict's output. */
+  /** The spec that builds this network again (model files, copies). */
+  toSpec(): NetworkSpec {
+    const s = this.spec;
+    return {
+      cell: s.cell,
+      ...(s.cell === 'rnn' ? { nonlinearity: s.nonlinearity } : {}),
+      resetAfter: s.resetAfter,
+      inputSize: s.inputSize,
+      hiddenSize: s.hiddenSize,
+      layers: s.layers,
+      mode: s.mode,
+      outputSize: s.outputSize,
+      ...(s.mode === 'forecast'
+        ? { head: s.head, varianceFloor: s.varianceFloor, dropout: s.dropout, inputDropout: s.inputDropout }
+        : {}),
+    };
+  }
+
+  /** An independent copy with the same parameters and a fresh optimizer; `seed` seeds its dropout masks. */
+  copy(seed = 0): AnomalyNetwork {
+    const twin = new AnomalyNetwork(this.toSpec(), seed);
+    twin.setFlatParameters(this.getFlatParameters());
+    return twin;
+  }
+
+  /** Floats per window in predict's output (Gaussian head: the means, then the log-variances). */
   outputLength(steps: number): number {
-    return this.spec.mode === 'forecast' ? this.spec.outputSize : steps * this.spec.inputSize;
+    if (this.spec.mode === 'reconstruct') return steps * this.spec.inputSize;
+    return this.spec.head === 'gaussian' ? 2 * this.spec.outputSize : this.spec.outputSize;
   }
 
   predict(x: Float32Array, batch: number, steps: number): Float32Array {

@@ -19,6 +19,7 @@ export { AnomalyNetwork, NetworkStream } from './anomaly-network.js';
 export type {
   NetworkSpec,
   NetworkMode,
+  HeadKind,
   OptimizerSpec,
   TrainStepResult,
   OptimizerState,

@@ -91,6 +91,11 @@ export interface NativeStepper {
 export interface NativeModelConfig extends NativeStackConfig {
   mode: 0 | 1; // forecast, reconstruct
   outputSize: number;
+  head?: 0 | 1; // point, gaussian (means then log-variances)
+  varianceFloor?: number;
+  inputDropout?: number;
+  dropout?: number;
+  dropoutSeed?: number;
 }
 
 export interface NativeTrainConfig {

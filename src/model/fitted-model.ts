@@ -5,12 +5,13 @@
  */
 import type { MissingPolicy } from '../data/missing-values.js';
 import type { Scaler, ScalerKind } from '../data/scaler.js';
-import type { AnomalyNetwork, OptimizerSpec } from '../engine/anomaly-network.js';
+import type { AnomalyNetwork, HeadKind, OptimizerSpec } from '../engine/anomaly-network.js';
 import type { CellType, Nonlinearity } from '../engine/cell-spec.js';
 import type { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
 import type { ScoreKind } from '../scoring/score-kind.js';
 import type { ThresholdModel } from '../thresholds/model.js';
 import type { ResolvedThresholdSpec } from '../thresholds/spec.js';
+import type { HorizonScore } from './row-predictions.js';
 import type { SmoothingState } from './row-scores.js';
 import type { WindowMode } from './window-starts.js';
 
@@ -30,6 +31,11 @@ export interface ModelConfig {
   mode: WindowMode;
   window: number;
   horizon: number;
+  horizonScore: HorizonScore;
+  head: HeadKind;
+  varianceFloor: number;
+  dropout: number;
+  inputDropout: number;
   score: ScoreKind;
   smoothing: number;
   threshold: ResolvedThresholdSpec;
@@ -97,6 +103,24 @@ export interface FitSummary {
   elapsedMs: number;
   /** The resolved configuration, 'auto' values included. */
   config: ModelConfig;
+  /** One entry per `detector.update` since the fit, oldest first (absent before the first). */
+  updates?: UpdateSummary[];
+}
+
+/** What `detector.update` returns (and what the model file remembers of each update). */
+export interface UpdateSummary {
+  /** New rows given. */
+  rows: number;
+  /** Windows trained on (the stored context rows before the new ones included). */
+  windows: number;
+  epochs: number;
+  /** Training loss per epoch (scaled units), measured before each update. */
+  loss: number[];
+  /** False when the new rows could not calibrate the threshold method: the previous threshold was kept. */
+  thresholdRecalibrated: boolean;
+  /** Threshold after the update (null when set per row). */
+  threshold: number | null;
+  elapsedMs: number;
 }
 
 export interface FittedModel {

@@ -12,6 +12,7 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { EwmaSmoother, smoothingAlpha, type EwmaColumnState } from '../scoring/ewma.js';
 import type { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
 import { normalisedWeights, predictionErrors, residuals, rowError } from '../scoring/prediction-errors.js';
+import { predictiveNll, featureNll } from '../scoring/predictive-nll.js';
 import type { ScoreKind } from '../scoring/score-kind.js';
 import type { FittedModel } from './fitted-model.js';
 import type { RowPredictions } from './row-predictions.js';
@@ -36,7 +37,7 @@ export interface ScorerSettings {
 export interface RowScores {
   /** One score per row in [from, to). */
   scores: Float32Array;
-  /** (to - from) x features: absolute/squared error of each feature, or its share of the Mahalanobis term (loglik). */
+  /** (to - from) x features: absolute/squared error of each feature, its share of the Mahalanobis term (loglik), or its NLL (nll). */
   featureScores: Float32Array;
   /** The smoothing after row to - 1: pass it as `start` to score the rows that follow. */
   end: SmoothingState;
@@ -93,8 +94,16 @@ export class RowScorer {
     return new EwmaSmoother(this.alpha, sequences);
   }
 
-  /** The unsmoothed score of one row, from its `features` predicted and actual (scaled) values. */
-  scoreOne(predicted: Float32Array, actual: Float32Array): number {
+  /**
+   * The unsmoothed score of one row, from its `features` predicted and actual (scaled) values
+   * (and, for 'nll', the predicted variances).
+   */
+  scoreOne(predicted: Float32Array, actual: Float32Array, variance: Float32Array | null = null): number {
+    if (this.kind === 'nll') {
+      let total = 0;
+      for (let j = 0; j < this.features; j++) total += featureNll(actual[j]!, predicted[j]!, variance![j]!);
+      return Math.fround(Math.min(total, FLOAT32_MAX));
+    }
     if (this.gaussian) {
       residuals(predicted, actual, 1, this.features, this.residual);
       return Math.fround(Math.min(this.gaussian.scoreOne(this.residual), FLOAT32_MAX));
@@ -123,6 +132,17 @@ export class RowScorer {
       });
       scores = result.scores;
       featureScores = result.contributions!;
+    } else if (this.kind === 'nll') {
+      if (!p.variance) throw new InvalidArgumentError("score 'nll' needs the predicted variances of a Gaussian head");
+      const result = predictiveNll(
+        p.predicted.subarray(from * f, to * f),
+        p.variance.subarray(from * f, to * f),
+        p.actual.subarray(from * f, to * f),
+        n,
+        f,
+      );
+      scores = result.perPoint;
+      featureScores = result.perFeature;
     } else {
       const kind = this.kind === 'squared' ? 'squared' : 'absolute';
       const errors = predictionErrors(

@@ -18,6 +18,14 @@ import type { ModelFileContents } from './model-file.js';
 
 const PAYLOAD_FORMAT = 'rnn-anomaly/detector';
 
+const OPTION_DEFAULTS: Pick<ModelConfig, 'horizonScore' | 'head' | 'varianceFloor' | 'dropout' | 'inputDropout'> = {
+  horizonScore: 'first',
+  head: 'point',
+  varianceFloor: 1e-4,
+  dropout: 0,
+  inputDropout: 0,
+};
+
 interface DetectorPayload {
   format: typeof PAYLOAD_FORMAT;
   library: string;
@@ -36,7 +44,6 @@ interface DetectorPayload {
 }
 
 export function toSnapshot(model: FittedModel, options: object): ModelFileContents {
-  const spec = model.network.spec;
   const payload: DetectorPayload = {
     format: PAYLOAD_FORMAT,
     library: LIBRARY_VERSION,
@@ -44,16 +51,7 @@ export function toSnapshot(model: FittedModel, options: object): ModelFileConten
     config: model.config,
     columnNames: [...model.columnNames],
     features: Array.from(model.features),
-    network: {
-      cell: spec.cell,
-      ...(spec.cell === 'rnn' ? { nonlinearity: spec.nonlinearity } : {}),
-      resetAfter: spec.resetAfter,
-      inputSize: spec.inputSize,
-      hiddenSize: spec.hiddenSize,
-      layers: spec.layers,
-      mode: spec.mode,
-      outputSize: spec.outputSize,
-    },
+    network: model.network.toSpec(),
     scaler: model.scaler.toJSON(),
     gaussian: model.gaussian ? model.gaussian.toJSON() : null,
     threshold: model.threshold.toJSON(),
@@ -107,7 +105,8 @@ export function fromSnapshot(
   ) {
     fail('feature list');
   }
-  const config = checkConfig(p.config, rules, fail);
+  // Files written before the network options (dropout, Gaussian head, horizonScore) lack them.
+  const config = checkConfig(withOptionDefaults(p.config), rules, fail);
   const spec = checkNetworkSpec(p.network, config, columns, features!, fail);
   const parameters = contents.tensors.get('parameters');
   const context = contents.tensors.get('context');
@@ -130,7 +129,7 @@ export function fromSnapshot(
 
   let network: AnomalyNetwork;
   try {
-    network = new AnomalyNetwork(spec);
+    network = new AnomalyNetwork(spec, config.seed);
     network.setFlatParameters(parameters!);
   } catch (cause) {
     return fail('network', cause);
@@ -153,6 +152,8 @@ export function fromSnapshot(
   if (gaussian !== null && gaussian.dimensions !== features!.length) {
     fail(`Gaussian error model (${gaussian.dimensions} dimensions for ${features!.length} scored features)`);
   }
+  if (config.score === 'nll' && network!.spec.head !== 'gaussian')
+    fail("network (score 'nll' without a Gaussian head)");
   let threshold;
   try {
     threshold = thresholdFromJSON(p.threshold);
@@ -193,6 +194,12 @@ const CHOSEN_BY_FIT = ['hidden', 'window', 'epochs', 'batchSize', 'windowsPerEpo
  * that exclude each other), and resolving it changes nothing: every field is present and none is
  * foreign to the cell, optimizer or mode it belongs with.
  */
+function withOptionDefaults(value: unknown): unknown {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? { ...OPTION_DEFAULTS, ...value }
+    : value;
+}
+
 function checkConfig(value: unknown, rules: OptionRules, fail: Fail): ModelConfig {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('configuration (not an object)');
   const config = value as Record<string, unknown>;
@@ -235,9 +242,15 @@ function checkNetworkSpec(
     mode: config.mode,
     outputSize,
     ...(config.cell === 'rnn' ? { nonlinearity: config.nonlinearity } : {}),
+    head: config.head,
+    dropout: config.dropout,
+    inputDropout: config.inputDropout,
+    ...(config.head === 'gaussian' ? { varianceFloor: config.varianceFloor } : {}),
   };
+  // A spec leaves out the network options at their defaults (and files older than them lack them).
+  const withDefaults: Record<string, unknown> = { head: 'point', dropout: 0, inputDropout: 0, ...spec };
   for (const [key, want] of Object.entries(expected)) {
-    const got = (spec as unknown as Record<string, unknown>)[key];
+    const got = withDefaults[key];
     if (got !== want)
       fail(
         `network (${key} is ${JSON.stringify(got) ?? 'missing'}, the configuration and columns need ${JSON.stringify(want)})`,
@@ -261,7 +274,9 @@ export function networkParameterCount(spec: NetworkSpec): number {
     return total;
   };
   const decoder = spec.mode === 'reconstruct' ? stack(H) : 0;
-  return stack(spec.inputSize) + decoder + spec.outputSize * H + spec.outputSize;
+  // A Gaussian head predicts a mean and a log-variance per output.
+  const headRows = spec.head === 'gaussian' ? 2 * spec.outputSize : spec.outputSize;
+  return stack(spec.inputSize) + decoder + headRows * H + headRows;
 }
 
 function describeNetwork(spec: NetworkSpec): string {

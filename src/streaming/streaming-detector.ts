@@ -16,6 +16,7 @@ import { describeValue } from '../core/argument-checks.js';
 import type { NetworkStream } from '../engine/anomaly-network.js';
 import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../core/errors.js';
 import type { FittedModel } from '../model/fitted-model.js';
+import { PendingForecasts } from './pending-forecasts.js';
 import { RowScorer } from '../model/row-scores.js';
 import type { EwmaSmoother } from '../scoring/ewma.js';
 import type { ThresholdModel } from '../thresholds/model.js';
@@ -70,14 +71,14 @@ export class StreamingDetector {
   // Per-stream state, flat arrays indexed by stream.
   private readonly lastValues: Float32Array; // streams x columns, original units
   private readonly seenAny: Uint8Array; // streams: a point has arrived
-  private readonly pending: Float32Array; // streams x features: forecast for the next point
-  private readonly hasPending: Uint8Array;
+  private readonly pending: PendingForecasts | null; // forecast mode: the forecasts of the next points
   private readonly smoother: EwmaSmoother; // one score sequence per stream
 
   // Scratch, reused by every push.
   private readonly onePoint: Float32Array; // columns: the scaled point of a single push
   private readonly allPoints: Float32Array; // streams x columns: the scaled points of pushAll
   private readonly predicted: Float32Array; // features: the current point's prediction
+  private readonly variance: Float32Array | null; // features: its predicted variance (Gaussian head)
   private readonly actual: Float32Array; // features: the current point's scored values
   private readonly oneId = new Int32Array(1);
   private readonly imputedScratch: Uint8Array;
@@ -113,12 +114,22 @@ export class StreamingDetector {
     this.scales = model.scaler.scale;
     this.lastValues = new Float32Array(streams * this.columns);
     this.seenAny = new Uint8Array(streams);
-    this.pending = new Float32Array(streams * this.featureCount);
-    this.hasPending = new Uint8Array(streams);
+    const spec = model.network.spec;
+    const gaussian = spec.head === 'gaussian';
+    this.pending = this.forecast
+      ? new PendingForecasts(
+          streams,
+          this.featureCount,
+          config.horizon,
+          config.horizonScore,
+          gaussian ? spec.varianceFloor : null,
+        )
+      : null;
     this.smoother = this.scorer.newSmoother(streams);
     this.onePoint = new Float32Array(this.columns);
     this.allPoints = new Float32Array(streams * this.columns);
     this.predicted = new Float32Array(this.featureCount);
+    this.variance = gaussian ? new Float32Array(this.featureCount) : null;
     this.actual = new Float32Array(this.featureCount);
     this.imputedScratch = new Uint8Array(streams);
   }
@@ -208,7 +219,7 @@ export class StreamingDetector {
     for (const s of ids) {
       this.networkStream.reset(s);
       this.seenAny[s] = 0;
-      this.hasPending[s] = 0;
+      this.pending?.reset(s);
       this.smoother.reset(s);
       this.thresholds[s] = this.model.threshold.clone();
     }
@@ -334,18 +345,14 @@ export class StreamingDetector {
   ): StreamPoint {
     const f = this.featureCount;
     let ready: boolean;
-    if (this.forecast) {
-      ready = this.hasPending[s] === 1;
+    if (this.pending) {
+      ready = this.pending.ready(s);
       if (ready) {
-        for (let j = 0; j < f; j++) {
-          this.actual[j] = point[base + this.features[j]!]!;
-          this.predicted[j] = this.pending[s * f + j]!;
-        }
+        for (let j = 0; j < f; j++) this.actual[j] = point[base + this.features[j]!]!;
+        this.pending.read(s, this.predicted, this.variance);
       }
-      if (windowReady) {
-        for (let j = 0; j < f; j++) this.pending[s * f + j] = out[offset + j]!;
-        this.hasPending[s] = 1;
-      }
+      this.pending.advance(s);
+      if (windowReady) this.pending.add(s, out, offset);
     } else {
       ready = windowReady;
       const last = offset + (this.window - 1) * this.columns;
@@ -358,7 +365,11 @@ export class StreamingDetector {
     }
     const thresholdModel = this.thresholds[s]!;
     if (!ready) return { score: 0, flag: 0, ready: false, threshold: thresholdModel.current ?? Infinity, imputed };
-    const score = this.scorer.smooth(this.smoother, s, this.scorer.scoreOne(this.predicted, this.actual));
+    const score = this.scorer.smooth(
+      this.smoother,
+      s,
+      this.scorer.scoreOne(this.predicted, this.actual, this.variance),
+    );
     const decision = thresholdModel.update(score);
     return { score, flag: decision.flag, ready: true, threshold: decision.threshold, imputed };
   }

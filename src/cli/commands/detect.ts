@@ -36,7 +36,7 @@ export const detectSpec: CommandSpec<typeof detectFlags> = {
 };
 
 /** The model's columns taken from the file by name, so extra columns in the file do not matter. */
-function modelColumns(series: TimeSeries, detector: Detector, dataPath: string, modelPath: string): TimeSeries {
+export function modelColumns(series: TimeSeries, detector: Detector, dataPath: string, modelPath: string): TimeSeries {
   const wanted = detector.columnNames;
   const missing = wanted.filter((name) => !series.columnNames.includes(name));
   if (missing.length > 0) {

@@ -71,13 +71,20 @@ function infoText(info: ModelInfo, detector: Detector): string {
     `scored features: ${info.features.join(', ')}`,
     `network: ${c.cell}${c.cell === 'rnn' ? ` (${c.nonlinearity})` : ''}${c.cell === 'gru' ? ` (reset ${c.resetAfter ? 'after' : 'before'})` : ''}, ` +
       `${c.hidden} hidden x ${c.layers} layer${c.layers > 1 ? 's' : ''}, ${formatInteger(info.parameters)} parameters`,
-    `mode: ${c.mode}, window ${c.window}${c.mode === 'forecast' ? `, horizon ${c.horizon}` : ''}; score ${c.score}` +
+    `mode: ${c.mode}, window ${c.window}${c.mode === 'forecast' ? `, horizon ${c.horizon}${c.horizon > 1 ? ` (score: ${c.horizonScore})` : ''}` : ''}; score ${c.score}` +
       `${c.smoothing ? `, smoothing ${c.smoothing}` : ''}; scaler ${c.scaler}; missing values: ${c.missing}`,
     `threshold: ${threshold}; calibrated value ${s.threshold === null ? 'per row' : formatNumber(s.threshold)} on ${formatInteger(s.calibrationRows)} ${s.calibration} rows`,
     `training: ${formatInteger(s.trainRows)} rows (+${formatInteger(s.validationRows)} validation), ${s.epochs} of at most ${c.epochs} epochs, ` +
       `kept epoch ${s.bestEpoch} (${s.stopReason}), ${formatDuration(s.elapsedMs)}`,
     `optimizer: ${c.optimizer}, learning rate ${c.learningRate}, batch ${c.batchSize}, clip ${c.clipNorm}, seed ${c.seed}`,
   ];
+  if (c.mode === 'forecast') {
+    lines.splice(
+      4,
+      0,
+      `head: ${c.head}${c.head === 'gaussian' ? ` (variance floor ${c.varianceFloor})` : ''}; dropout ${c.dropout}, input dropout ${c.inputDropout}`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 
