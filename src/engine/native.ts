@@ -7,10 +7,11 @@ import { InvalidArgumentError, NativeError, NotFittedError, OutOfRangeError } fr
 import type { NativeAddon } from './native-types.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const candidates = [
-  join(packageRoot, 'build', 'Release', 'rnnad.node'),
-  join(packageRoot, 'build', 'Debug', 'rnnad.node'),
-];
+// RNN_ANOMALY_ADDON_PATH points at another build of the addon (the sanitizer build, build-asan/).
+const override = process.env.RNN_ANOMALY_ADDON_PATH;
+const candidates = override
+  ? [override]
+  : [join(packageRoot, 'build', 'Release', 'rnnad.node'), join(packageRoot, 'build', 'Debug', 'rnnad.node')];
 
 let addon: NativeAddon | undefined;
 
