@@ -24,6 +24,7 @@ const report = await runNativeFuzz({
   batch: Number(values.batch),
   parallel: Number(values.parallel),
   rssCapMb: Number(values['rss-cap-mb']),
+  onCrash: (crash) => console.log('CRASH', JSON.stringify(crash, null, 1)),
   onBatch: (done, r) => {
     if (Date.now() - lastPrint < 10_000 && done < cases) return;
     lastPrint = Date.now();

@@ -18,6 +18,7 @@ export interface FuzzOptions {
   timeoutMs?: number;
   rssCapMb?: number;
   onBatch?: (done: number, report: FuzzReport) => void;
+  onCrash?: (crash: Crash) => void;
 }
 
 export interface Crash {
@@ -166,13 +167,15 @@ export async function runNativeFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const at = r.lastCase ?? from;
       const alone = at === from ? r : await runChild(seed, at, at + 1, timeoutMs, rssCapMb);
       if (alone.ok) absorb(alone, at, at + 1);
-      report.crashes.push({
+      const crash: Crash = {
         seed,
         index: at,
         batch: [from, to],
         reason: alone.ok ? `${r.reason} (only after cases ${from}..${at - 1} in the same process)` : alone.reason,
         stderrTail: tail(alone.ok ? r.stderr : alone.stderr),
-      });
+      };
+      report.crashes.push(crash);
+      options.onCrash?.(crash);
       // The cases before it finished in the dead child but their outcomes died with it.
       if (at > from && !alone.ok) await runBatch(from, at);
       from = at + 1;
