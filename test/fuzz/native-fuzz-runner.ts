@@ -15,6 +15,7 @@ export interface FuzzOptions {
   batch?: number;
   /** Child processes at a time. */
   parallel?: number;
+  /** A child is killed as hung when no case finishes for this long. */
   timeoutMs?: number;
   rssCapMb?: number;
   onBatch?: (done: number, report: FuzzReport) => void;
@@ -68,9 +69,14 @@ function runChild(seed: number, from: number, to: number, timeoutMs: number, rss
     let stdout = '';
     let stderr = '';
     let killedFor = '';
+    // A hang is one case that does not finish: the clock restarts with every case the child starts,
+    // so a slow (loaded) machine does not turn a long batch into a false hang.
+    let timer = setTimeout(() => kill(`hang: no case finished in ${timeoutMs} ms`), timeoutMs);
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
+      clearTimeout(timer);
+      timer = setTimeout(() => kill(`hang: no case finished in ${timeoutMs} ms`), timeoutMs);
       if (stderr.length > 200_000) stderr = stderr.slice(-100_000);
     });
     const kill = (why: string): void => {
@@ -78,7 +84,6 @@ function runChild(seed: number, from: number, to: number, timeoutMs: number, rss
       killedFor = why;
       child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => kill(`hang: batch not done in ${timeoutMs} ms`), timeoutMs);
     const watch = setInterval(() => {
       const rss = rssMb(child.pid);
       if (rss > rssCapMb) kill(`RSS ${rss} MB over the ${rssCapMb} MB cap`);
