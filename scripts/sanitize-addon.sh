@@ -21,7 +21,7 @@ mkdir -p "$stage"
 # native/ point at the real ones keeps the sanitized objects apart from the release addon.
 ln -sfn "$root/binding.gyp" "$stage/binding.gyp"
 ln -sfn "$root/native" "$stage/native"
-printf '{"name":"rnn-anomaly-asan","private":true,"scripts":{"install":"node-gyp rebuild -j %s"}}\n' \
+printf '{"name":"rnn-anomaly-asan","private":true,"scripts":{"install":"node-gyp configure && node-gyp build -j %s"}}\n' \
   "$(nproc 2>/dev/null || echo 2)" >"$stage/package.json"
 sanitize_flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 # Through `npm run install` like the release build: npm supplies node-gyp and its nodedir (the
@@ -34,7 +34,9 @@ echo "== engine tests on the sanitized addon"
 libasan="$(g++ -print-file-name=libasan.so)"
 libubsan="$(g++ -print-file-name=libubsan.so)"
 # Node itself leaks at exit by design, so no leak checking; any real ASan/UBSan report aborts the run.
-export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=1:detect_odr_violation=0:allow_user_segv_handler=1"
+# allocator_may_return_null: an allocation too large for the machine must stay a bad_alloc
+# (ERR_OUT_OF_MEMORY), as without ASan, instead of an ASan abort.
+export ASAN_OPTIONS="allocator_may_return_null=1:detect_leaks=0:halt_on_error=1:abort_on_error=1:detect_odr_violation=0:allow_user_segv_handler=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export RNN_ANOMALY_ADDON_PATH="$addon"
 LD_PRELOAD="$libasan $libubsan" npx vitest run test/engine-*.test.ts test/fuzz-native.test.ts

@@ -386,7 +386,7 @@ function arrayVariant(like: Float32Array | Int32Array | Uint8Array, rng: Rng): [
     ['float32 for int', () => new Float32Array(n)],
     ['dataview', () => new DataView(new ArrayBuffer(n * 4))],
     ['arraybuffer', () => new ArrayBuffer(n * 4)],
-    ['plain array', () => Array.from(like)],
+    ['plain array', () => Array.from({ length: n }, () => 0.5)],
     ['detached', () => detached(n)],
     ['resizable shrunk', () => resizableShrunk(n)],
     ['resizable grown', () => resizableGrown(n)],

@@ -16,7 +16,7 @@ const targets: Record<string, number> = {};
 // The runner's own test makes one case die the way a native crash would.
 const crashAt = process.env.RNN_ANOMALY_FUZZ_CRASH_AT;
 for (let i = from; i < to; i++) {
-  writeSync(2, `case ${i}\n`);
+  writeAll(2, `case ${i}\n`);
   if (String(i) === crashAt) process.kill(process.pid, 'SIGSEGV');
   const r = await runCase(addon, surface, seed, i);
   counts[r.kind] = (counts[r.kind] ?? 0) + 1;
@@ -24,10 +24,22 @@ for (let i = from; i < to; i++) {
   if (r.kind === 'untyped' || r.kind === 'hang') failures.push(r);
 }
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-writeSync(1, JSON.stringify({ counts, failures, targets, peakRssMb, surface: summarize() }) + '\n');
+writeAll(1, JSON.stringify({ counts, failures, targets, peakRssMb, surface: summarize() }) + '\n');
 
 function summarize(): Record<string, string[]> {
   const out: Record<string, string[]> = { functions: surface.functions };
   for (const [name, { methods, getters }] of surface.classes) out[name] = [...methods, ...getters];
   return out;
+}
+
+// The pipes to the parent are non-blocking: a full pipe is EAGAIN, not an error of the case.
+function writeAll(fd: number, text: string): void {
+  for (;;) {
+    try {
+      writeSync(fd, text);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    }
+  }
 }
