@@ -12,6 +12,8 @@ const require = createRequire(import.meta.url);
 // node-gyp-build's lookup: a local build (build/Release, build/Debug) wins, so that a rebuilt
 // addon replaces the shipped one, then prebuilds/<platform>-<arch>/ matching libc and N-API.
 const nodeGypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+// RNN_ANOMALY_ADDON_PATH points at another build of the addon (the sanitizer build, build-asan/).
+const addonPathOverride = process.env.RNN_ANOMALY_ADDON_PATH;
 
 let addon: NativeAddon | undefined;
 
@@ -68,7 +70,7 @@ export function native(): NativeAddon {
   if (addon) return addon;
   let path: string;
   try {
-    path = nodeGypBuild.resolve(packageRoot);
+    path = addonPathOverride || nodeGypBuild.resolve(packageRoot);
   } catch (cause) {
     throw loadError('no native addon was found (no prebuilt binary fits and none was compiled at install)', cause);
   }
