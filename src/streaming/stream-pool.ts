@@ -1,0 +1,782 @@
+/**
+ * Many keyed streams over one fitted model, stepped together.
+ *
+ * Exactness: a point's score must equal what `detect` gives for the same series, and `detect`
+ * runs every window from a zero state. No recurrence shortcut reproduces that, so each stream
+ * keeps a ring of its last `window` scaled points (window x columns floats) and every push
+ * recomputes the windows of the streams that got a point as ONE batch: `window` timesteps, each
+ * one GEMM with M = number of streams. That costs the same network arithmetic per point as the
+ * single stream's `window` staggered windows (plus `window` input projections instead of one,
+ * +D/H), with 1/ (hidden x layers / columns) of the state: for window 32, 4 columns and a
+ * 64-unit GRU, 512 bytes of ring instead of 8 KB of hidden states. See docs/serving.md.
+ *
+ * Points of one stream within one call are applied in order (round r holds every stream's r-th
+ * point of the call). A call is checked completely before any stream changes, so a bad row
+ * throws a StreamPointError naming the stream and leaves every stream as it was.
+ */
+import { describeValue } from '../argument-checks.js';
+import { smoothingAlpha } from '../detector-options.js';
+import { InvalidArgumentError, InvalidDataError, NativeError, OutOfRangeError, type ErrorCode } from '../errors.js';
+import type { ThresholdModel } from '../thresholds/model.js';
+import type { FittedModel } from '../training/fitted-model.js';
+import { thresholdFromJSON } from '../thresholds/persistence.js';
+import {
+  decodePoolSnapshot, decodeStreamRecord, encodePoolSnapshot, encodeStreamRecord, modelFingerprint, type StreamRecord, type StreamShape,
+} from './stream-state-format.js';
+
+export interface StreamPoolOptions {
+  /** Most streams held; the least recently pushed one is evicted to make room. Default 1,048,576. */
+  maxStreams?: number;
+  /** Streams without a push for this long are evicted by `evictIdle`; 0 (default) = never. */
+  idleTtlMs?: number;
+  /** Create a stream on its first point (default true); false makes unknown keys an error. */
+  create?: boolean;
+  /** Milliseconds clock for idle tracking (default Date.now). */
+  now?: () => number;
+}
+
+/** Verdicts on the points of one `push`, in the order given. */
+export interface PoolBatch {
+  /** Score per point, on DetectionResult.scores' scale; 0 while not ready. */
+  scores: Float32Array;
+  /** The threshold each score was compared with (Infinity while the threshold has no history). */
+  thresholds: Float32Array;
+  flags: Uint8Array;
+  ready: Uint8Array;
+  imputed: Uint8Array;
+  /** points x features: each scored feature's share of the point's error (0 while not ready). */
+  contributions: Float32Array;
+}
+
+/** What the pool knows about one stream. */
+export interface StreamInfo {
+  key: string;
+  /** Points pushed since the stream was created. */
+  points: number;
+  /** Time label of the last point (as given to push), or null. */
+  lastTime: string | null;
+  /** Score of the last point (0 while not ready). */
+  lastScore: number;
+  /** Whether the last point was flagged. */
+  anomaly: boolean;
+  /** The run of flagged points the last point belongs to, or null. */
+  openEvent: { start: string | null; points: number; peakScore: number } | null;
+}
+
+/** Streams changed (or gone) since the previous `takeChanges`, as self-checking records. */
+export interface StreamChanges {
+  /** Key and encoded record (see stream-state-format.ts) of every stream pushed since. */
+  upserts: { key: string; record: Uint8Array }[];
+  /** Keys deleted or evicted since (and not re-created). */
+  deletes: string[];
+}
+
+/** A bad point in a push; nothing was changed. */
+export class StreamPointError extends InvalidArgumentError {
+  constructor(
+    message: string,
+    /** Key of the stream the bad point was for. */
+    readonly stream: string,
+    /** Position of the bad point in the call. */
+    readonly index: number,
+    code: ErrorCode = 'ERR_INVALID_ARGUMENT',
+  ) {
+    super(message, code);
+    this.name = 'StreamPointError';
+  }
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+const MAX_STREAMS = 1 << 24;
+const MAX_KEY_LENGTH = 256;
+const INITIAL_CAPACITY = 64;
+
+type Row = ArrayLike<number | null>;
+
+export class StreamPool {
+  readonly columns: number;
+  readonly window: number;
+  readonly columnNames: readonly string[];
+  readonly featureNames: readonly string[];
+  readonly maxStreams: number;
+  readonly idleTtlMs: number;
+  /** Identifies the model (weights, scaler, settings) the states belong to. */
+  readonly fingerprint: number;
+
+  private readonly model: FittedModel;
+  private readonly forecast: boolean;
+  private readonly features: Int32Array;
+  private readonly featureCount: number;
+  private readonly squared: boolean;
+  private readonly alpha: number;
+  private readonly create: boolean;
+  private readonly now: () => number;
+  private readonly missingIsError: boolean;
+  private readonly sharedThreshold: ThresholdModel | null;
+  private readonly outLength: number;
+  private readonly shape: StreamShape;
+  private readonly centers: Float64Array;
+  private readonly scales: Float64Array;
+
+  // Key -> slot, in least-recently-pushed-first order (a push moves the key to the end).
+  private readonly slots = new Map<string, number>();
+  private readonly freeSlots: number[] = [];
+  private capacity = 0;
+  private used = 0;
+  private busy = false;
+
+  // Per-slot state, flat arrays indexed by slot (grown by doubling).
+  private keys: string[] = [];
+  private ring = new Float32Array(0); // slot x window x columns: scaled points, slot `seen % window` next
+  private lastValues = new Float32Array(0); // slot x columns, original units: missing values carry these forward
+  private seen = new Float64Array(0);
+  private pending = new Float32Array(0); // slot x features: forecast for the next point
+  private hasPending = new Uint8Array(0);
+  private ewmaNumerator = new Float64Array(0);
+  private ewmaDenominator = new Float64Array(0);
+  private touched = new Float64Array(0);
+  private lastScore = new Float32Array(0);
+  private lastFlag = new Uint8Array(0);
+  private eventPoints = new Uint32Array(0);
+  private eventPeak = new Float32Array(0);
+  private lastTime: (string | null)[] = [];
+  private eventStart: (string | null)[] = [];
+  private thresholds: (ThresholdModel | null)[] = [];
+  private changed = new Uint8Array(0);
+  private readonly changedSlots: number[] = [];
+  private readonly deletedKeys = new Set<string>();
+
+  // Scratch reused by every push.
+  private windows = new Float32Array(0);
+  private readonly residual: Float64Array;
+  private readonly scaledPoint: Float32Array;
+
+  constructor(model: FittedModel, options: StreamPoolOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError(`options must be an object like { maxStreams: 100000 }, got ${describeValue(options)}`);
+    }
+    for (const key of Object.keys(options)) {
+      if (!['maxStreams', 'idleTtlMs', 'create', 'now'].includes(key)) {
+        throw new InvalidArgumentError(`options has an unknown key "${key}"; expected maxStreams, idleTtlMs, create or now`);
+      }
+    }
+    this.maxStreams = checkCount('options.maxStreams', options.maxStreams ?? 1 << 20, 1, MAX_STREAMS);
+    this.idleTtlMs = checkCount('options.idleTtlMs', options.idleTtlMs ?? 0, 0, Number.MAX_SAFE_INTEGER);
+    if (options.create !== undefined && typeof options.create !== 'boolean') {
+      throw new InvalidArgumentError(`options.create must be a boolean, got ${describeValue(options.create)}`);
+    }
+    if (options.now !== undefined && typeof options.now !== 'function') {
+      throw new InvalidArgumentError(`options.now must be a function returning milliseconds, got ${describeValue(options.now)}`);
+    }
+    this.create = options.create ?? true;
+    this.now = options.now ?? Date.now;
+    const { config } = model;
+    this.model = model;
+    this.columns = model.columnNames.length;
+    this.window = config.window;
+    this.columnNames = model.columnNames;
+    this.forecast = config.mode === 'forecast';
+    this.features = model.features;
+    this.featureCount = model.features.length;
+    this.featureNames = Array.from(model.features, (c) => model.columnNames[c]!);
+    this.squared = config.score === 'squared';
+    this.alpha = smoothingAlpha(config.smoothing);
+    this.missingIsError = config.missing === 'error';
+    const copy = model.threshold.clone();
+    this.sharedThreshold = copy === model.threshold ? copy : null;
+    this.outLength = model.network.outputLength(this.window);
+    this.residual = new Float64Array(this.featureCount);
+    this.scaledPoint = new Float32Array(this.columns);
+    this.fingerprint = modelFingerprint(model);
+    this.centers = model.scaler.center;
+    this.scales = model.scaler.scale;
+    this.shape = { window: this.window, columns: this.columns, features: this.featureCount };
+  }
+
+  /** Streams held. */
+  get size(): number {
+    return this.used;
+  }
+
+  /**
+   * Scores one point per entry: `rows[i]` (one value per column; null or NaN = missing) is the
+   * next point of stream `keys[i]`. `times[i]`, when given, labels the point (kept as the
+   * stream's lastTime). Synchronous: the network runs on this thread.
+   */
+  push(keys: readonly string[], rows: readonly Row[], times?: readonly (string | null)[]): PoolBatch {
+    const plan = this.begin(keys, rows, times);
+    try {
+      for (let r = 0; r < plan.rounds.length; r++) {
+        const m = this.prepareRound(plan, r);
+        const out = m > 0 ? this.model.network.predict(this.windowsFor(m), m, this.window) : EMPTY;
+        this.finishRound(plan, r, out);
+      }
+    } finally {
+      this.busy = false;
+    }
+    return plan.batch;
+  }
+
+  /** `push` with the network on a worker thread, so the event loop stays free meanwhile. */
+  async pushAsync(keys: readonly string[], rows: readonly Row[], times?: readonly (string | null)[]): Promise<PoolBatch> {
+    const plan = this.begin(keys, rows, times);
+    try {
+      for (let r = 0; r < plan.rounds.length; r++) {
+        const m = this.prepareRound(plan, r);
+        const out = m > 0 ? await this.model.network.predictAsync(this.windowsFor(m), m, this.window) : EMPTY;
+        this.finishRound(plan, r, out);
+      }
+    } finally {
+      this.busy = false;
+    }
+    return plan.batch;
+  }
+
+  /**
+   * Throws the StreamPointError `push` would throw for these points, without changing anything
+   * (for callers that merge several requests into one push and must reject one alone).
+   */
+  check(keys: readonly string[], rows: readonly Row[], times?: readonly (string | null)[]): void {
+    this.checkCall(keys, rows, times);
+  }
+
+  has(key: string): boolean {
+    return this.slots.has(key);
+  }
+
+  get(key: string): StreamInfo | undefined {
+    const s = this.slots.get(key);
+    if (s === undefined) return undefined;
+    return {
+      key,
+      points: this.seen[s]!,
+      lastTime: this.lastTime[s]!,
+      lastScore: this.lastScore[s]!,
+      anomaly: this.lastFlag[s] === 1,
+      openEvent: this.lastFlag[s] === 1 ? { start: this.eventStart[s]!, points: this.eventPoints[s]!, peakScore: this.eventPeak[s]! } : null,
+    };
+  }
+
+  /** Forgets a stream; returns whether it existed. */
+  delete(key: string): boolean {
+    this.checkIdle('delete');
+    const s = this.slots.get(key);
+    if (s === undefined) return false;
+    this.release(key, s);
+    return true;
+  }
+
+  /** Every stream's key, least recently pushed first. */
+  streamKeys(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  /** Evicts streams idle for longer than idleTtlMs; returns how many went. */
+  evictIdle(now = this.now()): number {
+    this.checkIdle('evictIdle');
+    if (this.idleTtlMs === 0) return 0;
+    let evicted = 0;
+    for (const [key, s] of this.slots) {
+      if (now - this.touched[s]! <= this.idleTtlMs) break; // LRU order: the rest are fresher
+      this.release(key, s);
+      evicted++;
+    }
+    return evicted;
+  }
+
+  /** Records of the streams pushed since the last call, and keys dropped since; clears the marks. */
+  takeChanges(): StreamChanges {
+    this.checkIdle('takeChanges');
+    const upserts: StreamChanges['upserts'] = [];
+    for (const s of this.changedSlots) {
+      this.changed[s] = 0;
+      const key = this.keys[s]!;
+      if (this.slots.get(key) === s) upserts.push({ key, record: this.encodeSlot(s) });
+    }
+    this.changedSlots.length = 0;
+    const deletes = [...this.deletedKeys];
+    this.deletedKeys.clear();
+    return { upserts, deletes };
+  }
+
+  /** Marks changes as not yet written again (after a failed checkpoint). */
+  restoreChanges(changes: StreamChanges): void {
+    for (const { key } of changes.upserts) {
+      const s = this.slots.get(key);
+      if (s !== undefined) this.markChanged(s);
+    }
+    for (const key of changes.deletes) if (!this.slots.has(key)) this.deletedKeys.add(key);
+  }
+
+  /** Encoded state of one stream (the unit a checkpoint writes), or undefined. */
+  record(key: string): Uint8Array | undefined {
+    const s = this.slots.get(key);
+    return s === undefined ? undefined : this.encodeSlot(s);
+  }
+
+  /**
+   * Loads stream records (from `record`, `takeChanges` or a state store) into this pool,
+   * replacing streams with the same key. Every record is decoded and checked first.
+   */
+  load(records: readonly Uint8Array[]): void {
+    this.checkIdle('load');
+    const decoded = records.map((bytes, i) => decodeStreamRecord(bytes, `records[${i}]`, this.shape));
+    const thresholds = decoded.map((r, i) => this.thresholdOf(r, `records[${i}]`));
+    if (this.used + decoded.filter((r) => !this.slots.has(r.key)).length > this.maxStreams) {
+      throw new OutOfRangeError(`the records hold more streams than maxStreams = ${this.maxStreams}`);
+    }
+    decoded.forEach((r, i) => {
+      const existing = this.slots.get(r.key);
+      const s = existing ?? this.allocate(r.key);
+      this.writeSlot(s, r, thresholds[i]!);
+      this.slots.delete(r.key);
+      this.slots.set(r.key, s);
+    });
+  }
+
+  /** The record's own threshold (spot, dynamic) or null for the shared one; checks it fits the model. */
+  private thresholdOf(r: StreamRecord, name: string): ThresholdModel | null {
+    if ((r.threshold === null) !== (this.sharedThreshold !== null)) {
+      throw new InvalidDataError(`${name} (stream "${r.key}") ${r.threshold === null ? 'has no' : 'has a'} threshold state, but this model's ${this.model.threshold.method} threshold ${this.sharedThreshold ? 'is shared' : 'is kept per stream'}`);
+    }
+    if (r.threshold === null) return null;
+    const restored = thresholdFromJSON(JSON.parse(r.threshold) as unknown);
+    if (restored.method !== this.model.threshold.method) {
+      throw new InvalidDataError(`${name} (stream "${r.key}") holds a ${restored.method} threshold, this model uses ${this.model.threshold.method}`);
+    }
+    return restored;
+  }
+
+  /** Every stream's state in one checked blob (see stream-state-format.ts). */
+  snapshot(): Uint8Array {
+    return encodePoolSnapshot(this.fingerprint, [...this.slots.values()].map((s) => this.encodeSlot(s)));
+  }
+
+  /** A pool over `model` holding the streams of a `snapshot()` taken over the same model. */
+  static restore(model: FittedModel, snapshot: Uint8Array, options: StreamPoolOptions = {}): StreamPool {
+    const pool = new StreamPool(model, options);
+    const { fingerprint, records } = decodePoolSnapshot(snapshot);
+    if (fingerprint !== pool.fingerprint) {
+      throw new InvalidDataError(
+        `the snapshot was taken over a different model (fingerprint ${fingerprint.toString(16)}, this model ${pool.fingerprint.toString(16)})`,
+      );
+    }
+    pool.load(records);
+    return pool;
+  }
+
+  /** State bytes held per stream in typed arrays (not counting the key and Map entry). */
+  get bytesPerStream(): number {
+    const c = this.columns, f = this.featureCount;
+    return this.window * c * 4 + c * 4 + f * 4 + 8 * 4 + 4 + 4 + 4 + 1 + 1 + 1;
+  }
+
+  // ---- one push ----
+
+  private begin(keys: readonly string[], rows: readonly Row[], times: readonly (string | null)[] | undefined): Plan {
+    this.checkIdle('push');
+    const plan = this.checkCall(keys, rows, times);
+    this.busy = true;
+    try {
+      this.admit(plan);
+    } catch (error) {
+      this.busy = false;
+      throw error;
+    }
+    return plan;
+  }
+
+  /** Validates a whole call; returns the rounds (points grouped so each stream's apply in order). */
+  private checkCall(keys: readonly string[], rows: readonly Row[], times: readonly (string | null)[] | undefined): Plan {
+    if (!Array.isArray(keys)) throw new InvalidArgumentError(`keys must be an array of stream keys, got ${describeValue(keys)}`);
+    if (!Array.isArray(rows)) throw new InvalidArgumentError(`rows must be an array of points, got ${describeValue(rows)}`);
+    if (rows.length !== keys.length) {
+      throw new InvalidArgumentError(`rows must hold one point per key (${keys.length}), got ${rows.length}`, 'ERR_SHAPE_MISMATCH');
+    }
+    if (times !== undefined && (!Array.isArray(times) || times.length !== keys.length)) {
+      throw new InvalidArgumentError(`times must be an array with one entry per key (${keys.length}), got ${describeValue(times)}`);
+    }
+    const n = keys.length;
+    const slotOf = new Int32Array(n);
+    const roundOf = new Int32Array(n);
+    const perKey = new Map<string, number>();
+    let newKeys = 0;
+    for (let i = 0; i < n; i++) {
+      const key = keys[i];
+      if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
+        throw new StreamPointError(`keys[${i}] must be a string of 1 to ${MAX_KEY_LENGTH} characters, got ${describeValue(key)}`, String(key), i);
+      }
+      this.checkRow(rows[i], key, i);
+      const time = times?.[i];
+      if (time !== undefined && time !== null && typeof time !== 'string') {
+        throw new StreamPointError(`times[${i}] (stream "${key}") must be a string or null, got ${describeValue(time)}`, key, i);
+      }
+      const count = perKey.get(key) ?? 0;
+      perKey.set(key, count + 1);
+      roundOf[i] = count;
+      if (count === 0 && !this.slots.has(key)) {
+        if (!this.create) throw new StreamPointError(`stream "${key}" does not exist and this pool does not create streams`, key, i, 'ERR_OUT_OF_RANGE');
+        newKeys++;
+      }
+    }
+    if (perKey.size > this.maxStreams) {
+      throw new OutOfRangeError(`one push may reach at most maxStreams = ${this.maxStreams} streams, got ${perKey.size}`);
+    }
+    let roundCount = 0;
+    for (let i = 0; i < n; i++) roundCount = Math.max(roundCount, roundOf[i]! + 1);
+    const rounds: number[][] = Array.from({ length: roundCount }, () => []);
+    for (let i = 0; i < n; i++) rounds[roundOf[i]!]!.push(i);
+    return { keys, rows, times, slotOf, rounds, newKeys, perKey, batch: newBatch(n, this.featureCount), windowSlots: [], windowPoints: [] };
+  }
+
+  private checkRow(row: unknown, key: string, i: number): void {
+    if (!isList(row) || row.length !== this.columns) {
+      throw new StreamPointError(
+        `the point for stream "${key}" (rows[${i}]) must be an array of ${this.columns} values (${this.columnNames.join(', ')}), got ${describeValue(row)}`,
+        key, i, 'ERR_SHAPE_MISMATCH',
+      );
+    }
+    for (let c = 0; c < this.columns; c++) {
+      const v = row[c];
+      if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) {
+        if (this.missingIsError) {
+          throw new StreamPointError(`the point for stream "${key}" misses ${this.columnNames[c]} and the model's missing-value policy is 'error'`, key, i, 'ERR_INVALID_DATA');
+        }
+        continue;
+      }
+      if (typeof v !== 'number') {
+        throw new StreamPointError(`the point for stream "${key}" has ${describeValue(v)} for ${this.columnNames[c]}; expected a number or null`, key, i);
+      }
+      if (v === Infinity || v === -Infinity) {
+        throw new StreamPointError(`the point for stream "${key}" has ${v} for ${this.columnNames[c]}; values must be finite (null marks a missing value)`, key, i, 'ERR_INVALID_DATA');
+      }
+    }
+  }
+
+  /** Creates the call's new streams (evicting the least recently pushed others) and touches every stream. */
+  private admit(plan: Plan): void {
+    const room = this.maxStreams - this.used;
+    if (plan.newKeys > room) {
+      let toEvict = plan.newKeys - room;
+      for (const [key, s] of this.slots) {
+        if (toEvict === 0) break;
+        if (plan.perKey.has(key)) continue;
+        this.release(key, s);
+        toEvict--;
+      }
+    }
+    const now = this.now();
+    for (let i = 0; i < plan.keys.length; i++) {
+      const key = plan.keys[i]!;
+      let s = this.slots.get(key);
+      if (s === undefined) s = this.allocate(key);
+      if (plan.rounds.length > 1 || this.touched[s] !== now) {
+        this.slots.delete(key);
+        this.slots.set(key, s);
+      }
+      this.touched[s] = now;
+      plan.slotOf[i] = s;
+    }
+  }
+
+  /** Writes round r's points into their rings; gathers the windows to run; returns how many. */
+  private prepareRound(plan: Plan, r: number): number {
+    const T = this.window, c = this.columns;
+    const span = T * c;
+    plan.windowSlots.length = 0;
+    plan.windowPoints.length = 0;
+    for (const i of plan.rounds[r]!) {
+      const s = plan.slotOf[i]!;
+      plan.batch.imputed[i] = this.fillAndScale(plan.rows[i]!, s) ? 1 : 0;
+      const at = s * span + (this.seen[s]! % T) * c;
+      this.ring.set(this.scaledPoint, at);
+      this.seen[s] = this.seen[s]! + 1;
+      if (this.seen[s]! >= T) {
+        plan.windowSlots.push(s);
+        plan.windowPoints.push(i);
+      }
+    }
+    const m = plan.windowSlots.length;
+    if (this.windows.length < m * span) this.windows = new Float32Array(Math.max(m * span, 2 * this.windows.length));
+    const x = this.windows;
+    const ring = this.ring;
+    for (let k = 0; k < m; k++) {
+      const s = plan.windowSlots[k]!;
+      const base = s * span;
+      // Oldest point first: the slot after the newest one.
+      const start = (this.seen[s]! % T) * c;
+      let o = k * span;
+      for (let j = start; j < span; j++) x[o++] = ring[base + j]!;
+      for (let j = 0; j < start; j++) x[o++] = ring[base + j]!;
+    }
+    return m;
+  }
+
+  private windowsFor(m: number): Float32Array {
+    const length = m * this.window * this.columns;
+    return this.windows.length === length ? this.windows : this.windows.subarray(0, length);
+  }
+
+  /** Scores round r's points from the network outputs of its windows, and thresholds them. */
+  private finishRound(plan: Plan, r: number, out: Float32Array): void {
+    const T = this.window, c = this.columns, f = this.featureCount;
+    const span = T * c;
+    let k = 0;
+    for (const i of plan.rounds[r]!) {
+      const s = plan.slotOf[i]!;
+      const point = (this.seen[s]! - 1) % T * c + s * span;
+      const completed = k < plan.windowPoints.length && plan.windowPoints[k] === i;
+      const offset = completed ? k * this.outLength : -1;
+      if (completed) k++;
+      let ready: boolean;
+      if (this.forecast) {
+        ready = this.hasPending[s] === 1;
+        if (ready) for (let j = 0; j < f; j++) this.residual[j] = this.ring[point + this.features[j]!]! - this.pending[s * f + j]!;
+        if (completed) {
+          for (let j = 0; j < f; j++) this.pending[s * f + j] = out[offset + j]!;
+          this.hasPending[s] = 1;
+        }
+      } else {
+        ready = completed;
+        const last = offset + (T - 1) * c;
+        if (ready) for (let j = 0; j < f; j++) this.residual[j] = this.ring[point + j]! - out[last + j]!;
+      }
+      this.judge(plan, i, s, ready);
+    }
+  }
+
+  private judge(plan: Plan, i: number, s: number, ready: boolean): void {
+    const batch = plan.batch;
+    const f = this.featureCount;
+    const threshold = this.thresholds[s] ?? this.sharedThreshold!;
+    const time = plan.times?.[i] ?? null;
+    this.lastTime[s] = time;
+    this.markChanged(s);
+    if (!ready) {
+      batch.thresholds[i] = threshold.current ?? Infinity;
+      this.lastScore[s] = 0;
+      this.lastFlag[s] = 0;
+      return;
+    }
+    const shares = batch.contributions;
+    let score: number;
+    if (this.model.gaussian) {
+      // Batch scoring stores residuals as float32 before the Gaussian sees them.
+      for (let j = 0; j < f; j++) this.residual[j] = Math.fround(this.residual[j]!);
+      score = Math.min(this.model.gaussian.scoreOne(this.residual, 0, shares, i * f), FLOAT32_MAX);
+    } else {
+      // Mean over features in float64, like predictionErrors.
+      let total = 0;
+      const w = 1 / f;
+      for (let j = 0; j < f; j++) {
+        const d = this.residual[j]!;
+        const term = w * (this.squared ? d * d : Math.abs(d));
+        shares[i * f + j] = term;
+        total += term;
+      }
+      score = Math.min(total, FLOAT32_MAX);
+    }
+    score = Math.fround(score);
+    if (this.alpha < 1) {
+      // Adjusted EWMA, the recursion of scoring/ewma.ts, restarted at the first scored point.
+      const numerator = score + (1 - this.alpha) * this.ewmaNumerator[s]!;
+      const denominator = 1 + (1 - this.alpha) * this.ewmaDenominator[s]!;
+      this.ewmaNumerator[s] = numerator;
+      this.ewmaDenominator[s] = denominator;
+      score = Math.fround(numerator / denominator);
+    }
+    const decision = threshold.update(score);
+    batch.scores[i] = score;
+    batch.thresholds[i] = decision.threshold;
+    batch.flags[i] = decision.flag;
+    batch.ready[i] = 1;
+    this.lastScore[s] = score;
+    if (decision.flag === 1) {
+      if (this.lastFlag[s] === 1) {
+        this.eventPoints[s] = this.eventPoints[s]! + 1;
+        this.eventPeak[s] = Math.max(this.eventPeak[s]!, score);
+      } else {
+        this.eventStart[s] = time;
+        this.eventPoints[s] = 1;
+        this.eventPeak[s] = score;
+      }
+    }
+    this.lastFlag[s] = decision.flag;
+  }
+
+  /** Fills missing values of a checked point for slot s and scales it into scaledPoint; returns whether a value was filled. */
+  private fillAndScale(point: Row, s: number): boolean {
+    const c = this.columns;
+    const center = this.centers, scale = this.scales;
+    let imputed = false;
+    for (let j = 0; j < c; j++) {
+      const raw = point[j];
+      let v: number;
+      if (raw === null || raw === undefined || Number.isNaN(raw)) {
+        imputed = true;
+        v = this.seen[s]! > 0 ? this.lastValues[s * c + j]! : center[j]!;
+      } else {
+        v = Math.fround(raw);
+      }
+      this.lastValues[s * c + j] = v;
+      // The same arithmetic as Scaler.transformValues, so pool and batch agree.
+      this.scaledPoint[j] = (v - center[j]!) / scale[j]!;
+    }
+    return imputed;
+  }
+
+  // ---- slots ----
+
+  private checkIdle(what: string): void {
+    if (this.busy) throw new NativeError(`${what} was called while a pushAsync on this pool is still running; await it first`, 'ERR_BUSY');
+  }
+
+  private markChanged(s: number): void {
+    if (this.changed[s] === 1) return;
+    this.changed[s] = 1;
+    this.changedSlots.push(s);
+  }
+
+  private allocate(key: string): number {
+    if (this.freeSlots.length === 0) this.grow();
+    const s = this.freeSlots.pop()!;
+    this.keys[s] = key;
+    this.clearSlot(s);
+    this.slots.set(key, s);
+    this.deletedKeys.delete(key);
+    this.used++;
+    return s;
+  }
+
+  private release(key: string, s: number): void {
+    this.slots.delete(key);
+    this.freeSlots.push(s);
+    this.thresholds[s] = null;
+    this.lastTime[s] = null;
+    this.eventStart[s] = null;
+    this.deletedKeys.add(key);
+    this.used--;
+  }
+
+  private clearSlot(s: number): void {
+    this.seen[s] = 0;
+    this.hasPending[s] = 0;
+    this.ewmaNumerator[s] = 0;
+    this.ewmaDenominator[s] = 0;
+    this.lastScore[s] = 0;
+    this.lastFlag[s] = 0;
+    this.eventPoints[s] = 0;
+    this.eventPeak[s] = 0;
+    this.lastTime[s] = null;
+    this.eventStart[s] = null;
+    this.thresholds[s] = this.sharedThreshold ? null : this.model.threshold.clone();
+  }
+
+  private grow(): void {
+    const old = this.capacity;
+    const capacity = Math.min(this.maxStreams, Math.max(INITIAL_CAPACITY, old * 2));
+    const T = this.window, c = this.columns, f = this.featureCount;
+    this.ring = grown(this.ring, capacity * T * c);
+    this.lastValues = grown(this.lastValues, capacity * c);
+    this.seen = grown(this.seen, capacity);
+    this.pending = grown(this.pending, capacity * f);
+    this.hasPending = grown(this.hasPending, capacity);
+    this.ewmaNumerator = grown(this.ewmaNumerator, capacity);
+    this.ewmaDenominator = grown(this.ewmaDenominator, capacity);
+    this.touched = grown(this.touched, capacity);
+    this.lastScore = grown(this.lastScore, capacity);
+    this.lastFlag = grown(this.lastFlag, capacity);
+    this.eventPoints = grown(this.eventPoints, capacity);
+    this.eventPeak = grown(this.eventPeak, capacity);
+    this.changed = grown(this.changed, capacity);
+    for (let s = capacity - 1; s >= old; s--) this.freeSlots.push(s);
+    this.capacity = capacity;
+  }
+
+  private encodeSlot(s: number): Uint8Array {
+    const T = this.window, c = this.columns, f = this.featureCount;
+    const span = T * c;
+    const threshold = this.thresholds[s];
+    return encodeStreamRecord(this.shape, {
+      key: this.keys[s]!,
+      seen: this.seen[s]!,
+      hasPending: this.hasPending[s] === 1,
+      lastFlag: this.lastFlag[s] === 1,
+      ewmaNumerator: this.ewmaNumerator[s]!,
+      ewmaDenominator: this.ewmaDenominator[s]!,
+      touched: this.touched[s]!,
+      lastScore: this.lastScore[s]!,
+      eventPoints: this.eventPoints[s]!,
+      eventPeak: this.eventPeak[s]!,
+      lastTime: this.lastTime[s]!,
+      eventStart: this.eventStart[s]!,
+      ring: this.ring.subarray(s * span, (s + 1) * span),
+      lastValues: this.lastValues.subarray(s * c, (s + 1) * c),
+      pending: this.pending.subarray(s * f, (s + 1) * f),
+      threshold: threshold ? JSON.stringify(threshold.toJSON()) : null,
+    });
+  }
+
+  private writeSlot(s: number, r: StreamRecord, threshold: ThresholdModel | null): void {
+    const T = this.window, c = this.columns, f = this.featureCount;
+    this.clearSlot(s);
+    this.seen[s] = r.seen;
+    this.hasPending[s] = r.hasPending ? 1 : 0;
+    this.lastFlag[s] = r.lastFlag ? 1 : 0;
+    this.ewmaNumerator[s] = r.ewmaNumerator;
+    this.ewmaDenominator[s] = r.ewmaDenominator;
+    this.touched[s] = r.touched;
+    this.lastScore[s] = r.lastScore;
+    this.eventPoints[s] = r.eventPoints;
+    this.eventPeak[s] = r.eventPeak;
+    this.lastTime[s] = r.lastTime;
+    this.eventStart[s] = r.eventStart;
+    this.ring.set(r.ring, s * T * c);
+    this.lastValues.set(r.lastValues, s * c);
+    this.pending.set(r.pending, s * f);
+    this.thresholds[s] = threshold;
+  }
+}
+
+interface Plan {
+  keys: readonly string[];
+  rows: readonly Row[];
+  times: readonly (string | null)[] | undefined;
+  slotOf: Int32Array;
+  rounds: number[][];
+  newKeys: number;
+  perKey: Map<string, number>;
+  batch: PoolBatch;
+  /** Slots (and call positions) of the current round whose window is complete. */
+  windowSlots: number[];
+  windowPoints: number[];
+}
+
+const EMPTY = new Float32Array(0);
+
+function newBatch(n: number, features: number): PoolBatch {
+  return {
+    scores: new Float32Array(n),
+    thresholds: new Float32Array(n),
+    flags: new Uint8Array(n),
+    ready: new Uint8Array(n),
+    imputed: new Uint8Array(n),
+    contributions: new Float32Array(n * features),
+  };
+}
+
+function grown<A extends Float32Array | Float64Array | Uint8Array | Uint32Array>(a: A, length: number): A {
+  const b = new (a.constructor as new (n: number) => A)(length);
+  b.set(a);
+  return b;
+}
+
+function isList(value: unknown): value is ArrayLike<unknown> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+}
+
+function checkCount(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}], got ${describeValue(value)}`);
+  if (value < min || value > max) throw new OutOfRangeError(`${name} must be an integer in [${min}, ${max}], got ${value}`);
+  return value;
+}
