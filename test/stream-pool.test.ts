@@ -69,7 +69,7 @@ describe('StreamPool equals batch detection', () => {
       const detector = new Detector(c.options);
       await detector.fit(rows(600) as number[]);
       const series = [rows(160, 13, 120), rows(160, 3, 90), rows(160, 7)];
-      const batches = [];
+      const batches: Awaited<ReturnType<Detector['detect']>>[] = [];
       for (const s of series) batches.push(await detector.detect(s as number[]));
       const first = c.options.mode === 'reconstruct' ? 24 : 25;
       for (const perCall of [1, 3]) {

@@ -4,6 +4,7 @@ import { detectCommand } from './commands/detect.js';
 import { infoCommand } from './commands/info.js';
 import { nabScoreCommand } from './commands/nab-score.js';
 import { runCommand } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
 import { describeError } from './error-message.js';
 import { UsageError } from './usage-error.js';
@@ -16,7 +17,7 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
-const COMMANDS: readonly CliCommand[] = [runCommand, trainCommand, detectCommand, infoCommand, nabScoreCommand];
+const COMMANDS: readonly CliCommand[] = [runCommand, trainCommand, detectCommand, infoCommand, nabScoreCommand, serveCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 4;

@@ -1,0 +1,228 @@
+/**
+ * The scoring service: a fastify app over the served models, the checkpoint loop and the
+ * lifecycle (listen, load, restore, ready; on stop: refuse new requests, drain, final
+ * checkpoint). See docs/serving.md.
+ */
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { BearerAuth } from './auth.js';
+import { HttpError, sendError } from './http-errors.js';
+import { ServiceMetrics } from './metrics.js';
+import { registerRoutes } from './routes.js';
+import { ServedModel, type ModelSource } from './served-model.js';
+import { StateStore, type ModelChanges } from './state-store.js';
+
+export interface ServiceOptions {
+  models: readonly ModelSource[];
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** SQLite file for stream states; none = states live in memory only. */
+  statePath?: string;
+  /** Checkpoint interval. Default 1000. */
+  checkpointMs?: number;
+  /** Bearer token required on every route but /healthz and /readyz. */
+  token?: string;
+  /** Streams per model at most (least recently pushed evicted). Default 1,000,000. */
+  maxStreams?: number;
+  /** Request body limit. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Streams without a point for this long are evicted; 0 = never (default). */
+  idleTtlMs?: number;
+  /** Points waiting per model at most before 429. Default 200,000. */
+  maxQueuedPoints?: number;
+  /** Points per native step at most. Default 8192. */
+  maxBatchPoints?: number;
+  /** Passed to fastify (pino): false, true, or pino options. Default { level: 'info' }. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+export class ScoringService {
+  readonly app: FastifyInstance;
+  private readonly models = new Map<string, ServedModel>();
+  private readonly metrics = new ServiceMetrics();
+  private store: StateStore | null = null;
+  private ready = false;
+  private closing = false;
+  private timer: NodeJS.Timeout | null = null;
+  private checkpointRunning: Promise<void> | null = null;
+  private lastCheckpointMs = 0;
+  private checkpointCount = 0;
+  private url = '';
+
+  private constructor(private readonly options: Required<Omit<ServiceOptions, 'statePath' | 'token' | 'logger'>> & Pick<ServiceOptions, 'statePath' | 'token' | 'logger'>) {
+    const auth = options.token === undefined ? null : new BearerAuth(options.token);
+    this.app = Fastify({
+      logger: options.logger ?? { level: 'info' },
+      bodyLimit: options.maxBodyBytes,
+      // A log line per request costs more than scoring its points; errors are still logged.
+      logController: new LogController({ disableRequestLogging: true }),
+      return503OnClosing: false,
+      forceCloseConnections: 'idle',
+      ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, allowUnionTypes: true } },
+    });
+    const app = this.app;
+    app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    app.decorateRequest('startedAt', 0);
+    app.addHook('onRequest', async (request, reply) => {
+      (request as unknown as { startedAt: number }).startedAt = performance.now();
+      if (this.closing) {
+        void reply.header('connection', 'close');
+        throw new HttpError(503, 'ERR_SHUTTING_DOWN', 'the service is stopping', 1);
+      }
+      const path = request.url;
+      if (auth && path !== '/healthz' && path !== '/readyz') auth.check(request.headers.authorization);
+      if (!this.ready && path.startsWith('/v1/')) throw new HttpError(503, 'ERR_NOT_READY', 'models are loading or state is being restored', 1);
+    });
+    app.addHook('onResponse', async (request, reply) => {
+      const seconds = (performance.now() - (request as unknown as { startedAt: number }).startedAt) / 1000;
+      this.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, seconds);
+    });
+    app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+    app.setNotFoundHandler((request, reply) =>
+      sendError(request, reply, new HttpError(404, 'ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
+    registerRoutes(app, {
+      models: this.models,
+      isReady: () => this.ready && !this.closing,
+      metricsText: () => this.metrics.text(),
+      onScored: (model, points, anomalies) => this.metrics.countPoints(model, points, anomalies),
+    });
+    this.metrics.addGauges(() => ({
+      rnnad_streams: ['Streams held by model.', [...this.models.values()].map((m) => [{ model: m.name }, m.pool.size])],
+      rnnad_queue_points: ['Points waiting for a scoring step, by model.', [...this.models.values()].map((m) => [{ model: m.name }, m.queue.depth])],
+      rnnad_checkpoint_age_seconds: ['Seconds since the last committed checkpoint (+Inf before the first; absent without --state).',
+        this.store ? [[{}, this.lastCheckpointMs === 0 ? Infinity : (Date.now() - this.lastCheckpointMs) / 1000]] : []],
+      rnnad_checkpoints: ['Checkpoints committed since start.', this.store ? [[{}, this.checkpointCount]] : []],
+    }));
+  }
+
+  /** Listens first (so /healthz answers), then loads the models and restores their streams. */
+  static async start(options: ServiceOptions): Promise<ScoringService> {
+    if (options.models.length === 0) throw new Error('serve needs at least one model');
+    const service = new ScoringService({
+      host: '127.0.0.1',
+      port: 8080,
+      checkpointMs: 1000,
+      maxStreams: 1_000_000,
+      maxBodyBytes: 1 << 20,
+      idleTtlMs: 0,
+      maxQueuedPoints: 200_000,
+      maxBatchPoints: 8192,
+      ...options,
+    });
+    try {
+      service.url = await service.app.listen({ host: service.options.host, port: service.options.port });
+      await service.load();
+    } catch (error) {
+      await service.app.close().catch(() => undefined);
+      service.store?.close();
+      service.metrics.close();
+      throw error;
+    }
+    return service;
+  }
+
+  /** Base URL, e.g. http://127.0.0.1:8080. */
+  get address(): string {
+    return this.url;
+  }
+
+  private async load(): Promise<void> {
+    const names = new Set<string>();
+    for (const source of this.options.models) {
+      if (names.has(source.name)) throw new Error(`two models are named "${source.name}"; name them with --model name=path`);
+      names.add(source.name);
+    }
+    if (this.options.statePath !== undefined) this.store = await StateStore.open(this.options.statePath);
+    for (const source of this.options.models) {
+      const model = await ServedModel.load(
+        source,
+        { maxStreams: this.options.maxStreams, idleTtlMs: this.options.idleTtlMs },
+        {
+          maxQueuedPoints: this.options.maxQueuedPoints,
+          maxBatchPoints: this.options.maxBatchPoints,
+          onScored: (points, anomalies) => this.metrics.countPoints(source.name, points, anomalies),
+        },
+      );
+      if (this.store) {
+        this.store.claim(model.name, model.pool.fingerprint);
+        for (const records of this.store.records(model.name)) {
+          model.pool.load(records);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        // Restored streams are on disk already.
+        model.pool.takeChanges();
+      }
+      this.models.set(model.name, model);
+      this.app.log.info({ model: model.name, path: source.path, streams: model.pool.size }, 'model loaded');
+    }
+    if (this.store) {
+      const last = this.store.lastCheckpoint();
+      this.lastCheckpointMs = last.atMs;
+    }
+    this.ready = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    const interval = this.store ? this.options.checkpointMs : Math.max(1000, this.options.checkpointMs);
+    this.timer = setTimeout(() => {
+      this.checkpointRunning = this.tick().finally(() => {
+        this.checkpointRunning = null;
+        if (!this.closing) this.schedule();
+      });
+    }, interval);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      if (this.options.idleTtlMs > 0) for (const m of this.models.values()) await m.queue.run(() => m.pool.evictIdle());
+      if (this.store) await this.checkpoint();
+    } catch (error) {
+      this.app.log.error({ err: error }, 'checkpoint failed; its changes will be written by the next one');
+    }
+  }
+
+  /** Writes every stream changed since the previous checkpoint, in one transaction. */
+  private async checkpoint(): Promise<void> {
+    const store = this.store!;
+    const changes: ModelChanges[] = [];
+    for (const m of this.models.values()) {
+      const c = await m.queue.run(() => m.pool.takeChanges());
+      changes.push({ model: m.name, ...c });
+    }
+    const at = Date.now();
+    try {
+      await store.checkpoint(changes, at);
+    } catch (error) {
+      for (const c of changes) {
+        const m = this.models.get(c.model)!;
+        await m.queue.run(() => m.pool.restoreChanges(c));
+      }
+      throw error;
+    }
+    this.lastCheckpointMs = at;
+    this.checkpointCount++;
+  }
+
+  /**
+   * Stops accepting requests, lets in-flight ones finish, writes the final checkpoint and
+   * closes the database.
+   */
+  async stop(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.app.close();
+    for (const m of this.models.values()) await m.queue.idle();
+    if (this.checkpointRunning) await this.checkpointRunning;
+    if (this.store) {
+      await this.checkpoint();
+      this.store.close();
+      this.store = null;
+    }
+    this.metrics.close();
+    this.app.log.info('stopped');
+  }
+}
