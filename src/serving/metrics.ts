@@ -14,8 +14,8 @@ interface Histogram {
 }
 
 export interface GaugeSource {
-  /** name -> [help, samples as [labels, value]] read at scrape time. */
-  (): Record<string, [string, [Record<string, string>, number][]]>;
+  /** name -> [help, samples as [labels, value], type] read at scrape time. */
+  (): Record<string, [string, [Record<string, string>, number][], ('gauge' | 'counter')?]>;
 }
 
 export class ServiceMetrics {
@@ -88,8 +88,8 @@ export class ServiceMetrics {
     d.reset();
     out.push('# HELP rnnad_resident_memory_bytes Resident set size.', '# TYPE rnnad_resident_memory_bytes gauge', `rnnad_resident_memory_bytes ${process.memoryUsage.rss()}`);
     for (const source of this.gauges) {
-      for (const [name, [help, samples]] of Object.entries(source())) {
-        out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+      for (const [name, [help, samples, type]] of Object.entries(source())) {
+        out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type ?? 'gauge'}`);
         for (const [l, v] of samples) out.push(`${name}${labels(l)} ${Number.isFinite(v) ? v : v > 0 ? '+Inf' : 'NaN'}`);
       }
     }

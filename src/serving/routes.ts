@@ -11,7 +11,6 @@ export interface RouteContext {
   models: Map<string, ServedModel>;
   isReady(): boolean;
   metricsText(): string;
-  onScored(model: string, points: number, anomalies: number): void;
 }
 
 /** Features named per result at most (the largest contributions). */

@@ -38,6 +38,7 @@ export interface ScoringQueueOptions {
 export class ScoringQueue {
   private readonly items: (PointsItem | TaskItem)[] = [];
   private queuedPoints = 0;
+  private stepCount = 0;
   private running = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -78,6 +79,11 @@ export class ScoringQueue {
       this.items.push({ kind: 'task', run: fn, resolve: resolve as (value: unknown) => void, reject });
       this.kick();
     });
+  }
+
+  /** Native steps run so far (points scored / steps = the micro-batching factor). */
+  get steps(): number {
+    return this.stepCount;
   }
 
   /** Resolves once nothing is queued or running. */
@@ -134,6 +140,7 @@ export class ScoringQueue {
     }
     let batch: PoolBatch;
     try {
+      this.stepCount++;
       batch = await this.pool.pushAsync(keys, rows, times);
     } catch (error) {
       // Each request was checked alone; together they can still fail (e.g. more distinct

@@ -62,6 +62,8 @@ export class ScoringService {
       ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, allowUnionTypes: true } },
     });
     const app = this.app;
+    // Bodies are JSON, or CSV for detect; anything else is a 415, not a string to validate.
+    app.removeContentTypeParser('text/plain');
     app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     app.decorateRequest('startedAt', 0);
     app.addHook('onRequest', async (request, reply) => {
@@ -85,14 +87,15 @@ export class ScoringService {
       models: this.models,
       isReady: () => this.ready && !this.closing,
       metricsText: () => this.metrics.text(),
-      onScored: (model, points, anomalies) => this.metrics.countPoints(model, points, anomalies),
     });
     this.metrics.addGauges(() => ({
       rnnad_streams: ['Streams held by model.', [...this.models.values()].map((m) => [{ model: m.name }, m.pool.size])],
       rnnad_queue_points: ['Points waiting for a scoring step, by model.', [...this.models.values()].map((m) => [{ model: m.name }, m.queue.depth])],
+      rnnad_scoring_steps_total: ['Native scoring steps by model (each merges the points of every request waiting).',
+        [...this.models.values()].map((m) => [{ model: m.name }, m.queue.steps]), 'counter'],
       rnnad_checkpoint_age_seconds: ['Seconds since the last committed checkpoint (+Inf before the first; absent without --state).',
         this.store ? [[{}, this.lastCheckpointMs === 0 ? Infinity : (Date.now() - this.lastCheckpointMs) / 1000]] : []],
-      rnnad_checkpoints: ['Checkpoints committed since start.', this.store ? [[{}, this.checkpointCount]] : []],
+      rnnad_checkpoints_total: ['Checkpoints committed since start.', this.store ? [[{}, this.checkpointCount]] : [], 'counter'],
     }));
   }
 
