@@ -147,7 +147,7 @@ describe('serve over loopback HTTP', () => {
     try {
       const url = secured.address;
       expect((await request(url, 'GET', '/healthz')).status).toBe(200);
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 's3cret-token' }, { authorization: 'Bearer s3cret-token-longer' }]) {
+      for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong' }, { authorization: 's3cret-token' }, { authorization: 'Bearer s3cret-token-longer' }]) {
         const r = await request(url, 'GET', '/v1/models', undefined, headers);
         expect(r.status).toBe(401);
         expect(r.body.error.code).toBe('ERR_UNAUTHORIZED');
