@@ -118,8 +118,16 @@ export class StreamPool {
   private readonly centers: Float64Array;
   private readonly scales: Float64Array;
 
-  // Key -> slot, in least-recently-pushed-first order (a push moves the key to the end).
   private readonly slots = new Map<string, number>();
+  // Slots in least-recently-pushed-first order: a doubly linked list through lruPrev/lruNext.
+  private lruPrev = new Int32Array(0);
+  private lruNext = new Int32Array(0);
+  private lruHead = -1;
+  private lruTail = -1;
+  // Per-slot scratch of one call: mark === callEpoch when the call has a point for the slot.
+  private mark = new Uint32Array(0);
+  private markCount = new Int32Array(0);
+  private callEpoch = 0;
   private readonly freeSlots: number[] = [];
   private capacity = 0;
   private used = 0;
@@ -268,7 +276,9 @@ export class StreamPool {
 
   /** Every stream's key, least recently pushed first. */
   streamKeys(): string[] {
-    return [...this.slots.keys()];
+    const keys: string[] = [];
+    for (let s = this.lruHead; s !== -1; s = this.lruNext[s]!) keys.push(this.keys[s]!);
+    return keys;
   }
 
   /** Evicts streams idle for longer than idleTtlMs; returns how many went. */
@@ -276,9 +286,9 @@ export class StreamPool {
     this.checkIdle('evictIdle');
     if (this.idleTtlMs === 0) return 0;
     let evicted = 0;
-    for (const [key, s] of this.slots) {
-      if (now - this.touched[s]! <= this.idleTtlMs) break; // LRU order: the rest are fresher
-      this.release(key, s);
+    // LRU order: once one is fresh, the rest are fresher.
+    while (this.lruHead !== -1 && now - this.touched[this.lruHead]! > this.idleTtlMs) {
+      this.release(this.keys[this.lruHead]!, this.lruHead);
       evicted++;
     }
     return evicted;
@@ -326,11 +336,9 @@ export class StreamPool {
       throw new OutOfRangeError(`the records hold more streams than maxStreams = ${this.maxStreams}`);
     }
     decoded.forEach((r, i) => {
-      const existing = this.slots.get(r.key);
-      const s = existing ?? this.allocate(r.key);
+      const s = this.slots.get(r.key) ?? this.allocate(r.key);
       this.writeSlot(s, r, thresholds[i]!);
-      this.slots.delete(r.key);
-      this.slots.set(r.key, s);
+      this.touch(s);
     });
   }
 
@@ -349,7 +357,9 @@ export class StreamPool {
 
   /** Every stream's state in one checked blob (see stream-state-format.ts). */
   snapshot(): Uint8Array {
-    return encodePoolSnapshot(this.fingerprint, [...this.slots.values()].map((s) => this.encodeSlot(s)));
+    const records: Uint8Array[] = [];
+    for (let s = this.lruHead; s !== -1; s = this.lruNext[s]!) records.push(this.encodeSlot(s));
+    return encodePoolSnapshot(this.fingerprint, records);
   }
 
   /** A pool over `model` holding the streams of a `snapshot()` taken over the same model. */
@@ -368,7 +378,11 @@ export class StreamPool {
   /** State bytes held per stream in typed arrays (not counting the key and Map entry). */
   get bytesPerStream(): number {
     const c = this.columns, f = this.featureCount;
-    return this.window * c * 4 + c * 4 + f * 4 + 8 * 4 + 4 + 4 + 4 + 1 + 1 + 1;
+    const floats = this.window * c + c + f + 3; // ring, last values, pending forecast, last score, event peak, event points
+    const doubles = 4; // points seen, EWMA numerator and denominator, last push time
+    const links = 4; // LRU previous and next, call mark and count
+    const flags = 3; // pending, last flag, changed
+    return 4 * floats + 8 * doubles + 4 * links + flags;
   }
 
   // ---- one push ----
@@ -399,8 +413,10 @@ export class StreamPool {
     const n = keys.length;
     const slotOf = new Int32Array(n);
     const roundOf = new Int32Array(n);
-    const perKey = new Map<string, number>();
-    let newKeys = 0;
+    const epoch = this.nextEpoch();
+    // Counts per new key; existing streams count in the per-slot marks (no hashing per point).
+    const newCounts = new Map<string, number>();
+    let distinct = 0;
     for (let i = 0; i < n; i++) {
       const key = keys[i];
       if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
@@ -408,25 +424,35 @@ export class StreamPool {
       }
       this.checkRow(rows[i], key, i);
       const time = times?.[i];
-      if (time !== undefined && time !== null && typeof time !== 'string') {
-        throw new StreamPointError(`times[${i}] (stream "${key}") must be a string or null, got ${describeValue(time)}`, key, i);
+      if (time !== undefined && time !== null && (typeof time !== 'string' || time.length > MAX_KEY_LENGTH)) {
+        throw new StreamPointError(`times[${i}] (stream "${key}") must be a string of at most ${MAX_KEY_LENGTH} characters or null, got ${describeValue(time)}`, key, i);
       }
-      const count = perKey.get(key) ?? 0;
-      perKey.set(key, count + 1);
-      roundOf[i] = count;
-      if (count === 0 && !this.slots.has(key)) {
+      const s = this.slots.get(key);
+      if (s !== undefined) {
+        if (this.mark[s] !== epoch) {
+          this.mark[s] = epoch;
+          this.markCount[s] = 0;
+          distinct++;
+        }
+        roundOf[i] = this.markCount[s]!++;
+        slotOf[i] = s;
+      } else {
         if (!this.create) throw new StreamPointError(`stream "${key}" does not exist and this pool does not create streams`, key, i, 'ERR_OUT_OF_RANGE');
-        newKeys++;
+        const count = newCounts.get(key) ?? 0;
+        newCounts.set(key, count + 1);
+        if (count === 0) distinct++;
+        roundOf[i] = count;
+        slotOf[i] = -1;
       }
     }
-    if (perKey.size > this.maxStreams) {
-      throw new OutOfRangeError(`one push may reach at most maxStreams = ${this.maxStreams} streams, got ${perKey.size}`);
+    if (distinct > this.maxStreams) {
+      throw new OutOfRangeError(`one push may reach at most maxStreams = ${this.maxStreams} streams, got ${distinct}`);
     }
     let roundCount = 0;
     for (let i = 0; i < n; i++) roundCount = Math.max(roundCount, roundOf[i]! + 1);
     const rounds: number[][] = Array.from({ length: roundCount }, () => []);
     for (let i = 0; i < n; i++) rounds[roundOf[i]!]!.push(i);
-    return { keys, rows, times, slotOf, rounds, newKeys, perKey, batch: newBatch(n, this.featureCount), windowSlots: [], windowPoints: [] };
+    return { keys, rows, times, slotOf, rounds, newKeys: newCounts.size, epoch, batch: newBatch(n, this.featureCount), windowSlots: [], windowPoints: [] };
   }
 
   private checkRow(row: unknown, key: string, i: number): void {
@@ -455,27 +481,25 @@ export class StreamPool {
 
   /** Creates the call's new streams (evicting the least recently pushed others) and touches every stream. */
   private admit(plan: Plan): void {
-    const room = this.maxStreams - this.used;
-    if (plan.newKeys > room) {
-      let toEvict = plan.newKeys - room;
-      for (const [key, s] of this.slots) {
-        if (toEvict === 0) break;
-        if (plan.perKey.has(key)) continue;
-        this.release(key, s);
+    let toEvict = plan.newKeys - (this.maxStreams - this.used);
+    for (let s = this.lruHead; toEvict > 0 && s !== -1;) {
+      const next = this.lruNext[s]!;
+      if (this.mark[s] !== plan.epoch) {
+        this.release(this.keys[s]!, s);
         toEvict--;
       }
+      s = next;
     }
     const now = this.now();
     for (let i = 0; i < plan.keys.length; i++) {
-      const key = plan.keys[i]!;
-      let s = this.slots.get(key);
-      if (s === undefined) s = this.allocate(key);
-      if (plan.rounds.length > 1 || this.touched[s] !== now) {
-        this.slots.delete(key);
-        this.slots.set(key, s);
+      let s = plan.slotOf[i]!;
+      if (s === -1) {
+        const key = plan.keys[i]!;
+        s = this.slots.get(key) ?? this.allocate(key);
+        plan.slotOf[i] = s;
       }
+      if (this.lruTail !== s) this.touch(s);
       this.touched[s] = now;
-      plan.slotOf[i] = s;
     }
   }
 
@@ -643,6 +667,7 @@ export class StreamPool {
     this.keys[s] = key;
     this.clearSlot(s);
     this.slots.set(key, s);
+    this.lruAppend(s);
     this.deletedKeys.delete(key);
     this.used++;
     return s;
@@ -650,12 +675,44 @@ export class StreamPool {
 
   private release(key: string, s: number): void {
     this.slots.delete(key);
+    this.lruUnlink(s);
     this.freeSlots.push(s);
     this.thresholds[s] = null;
     this.lastTime[s] = null;
     this.eventStart[s] = null;
     this.deletedKeys.add(key);
     this.used--;
+  }
+
+  private nextEpoch(): number {
+    this.callEpoch = (this.callEpoch + 1) >>> 0;
+    if (this.callEpoch === 0) {
+      this.mark.fill(0);
+      this.callEpoch = 1;
+    }
+    return this.callEpoch;
+  }
+
+  private lruAppend(s: number): void {
+    this.lruPrev[s] = this.lruTail;
+    this.lruNext[s] = -1;
+    if (this.lruTail === -1) this.lruHead = s;
+    else this.lruNext[this.lruTail] = s;
+    this.lruTail = s;
+  }
+
+  private lruUnlink(s: number): void {
+    const prev = this.lruPrev[s]!, next = this.lruNext[s]!;
+    if (prev === -1) this.lruHead = next;
+    else this.lruNext[prev] = next;
+    if (next === -1) this.lruTail = prev;
+    else this.lruPrev[next] = prev;
+  }
+
+  /** Moves slot s to the most recently pushed end. */
+  private touch(s: number): void {
+    this.lruUnlink(s);
+    this.lruAppend(s);
   }
 
   private clearSlot(s: number): void {
@@ -689,6 +746,10 @@ export class StreamPool {
     this.eventPoints = grown(this.eventPoints, capacity);
     this.eventPeak = grown(this.eventPeak, capacity);
     this.changed = grown(this.changed, capacity);
+    this.lruPrev = grown(this.lruPrev, capacity);
+    this.lruNext = grown(this.lruNext, capacity);
+    this.mark = grown(this.mark, capacity);
+    this.markCount = grown(this.markCount, capacity);
     for (let s = capacity - 1; s >= old; s--) this.freeSlots.push(s);
     this.capacity = capacity;
   }
@@ -745,7 +806,8 @@ interface Plan {
   slotOf: Int32Array;
   rounds: number[][];
   newKeys: number;
-  perKey: Map<string, number>;
+  /** callEpoch of this call: marks the slots it has points for. */
+  epoch: number;
   batch: PoolBatch;
   /** Slots (and call positions) of the current round whose window is complete. */
   windowSlots: number[];
@@ -765,7 +827,7 @@ function newBatch(n: number, features: number): PoolBatch {
   };
 }
 
-function grown<A extends Float32Array | Float64Array | Uint8Array | Uint32Array>(a: A, length: number): A {
+function grown<A extends Float32Array | Float64Array | Uint8Array | Uint32Array | Int32Array>(a: A, length: number): A {
   const b = new (a.constructor as new (n: number) => A)(length);
   b.set(a);
   return b;
