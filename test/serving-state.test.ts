@@ -46,13 +46,13 @@ async function startServer(statePath: string): Promise<Server> {
     let seen = '';
     const onData = (chunk: Buffer | string): void => {
       seen += chunk.toString();
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
       if (match) {
-        child.stdout!.off('data', onData);
+        child.stderr!.off('data', onData);
         resolve(match[1]!);
       }
     };
-    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
     void done.then((run) => reject(new Error(`serve exited (${run.code ?? run.signal}) before listening: ${run.stderr}${run.stdout}`)));
   });
   for (let i = 0; i < 1200; i++) {

@@ -29,13 +29,16 @@ export interface ServiceOptions {
   maxBodyBytes?: number;
   /** Streams without a point for this long are evicted; 0 = never (default). */
   idleTtlMs?: number;
-  /** Points waiting per model at most before 429. Default 200,000. */
+  /** Points waiting per model at most before 429. Default 50,000. */
   maxQueuedPoints?: number;
   /** Points per native step at most. Default 8192. */
   maxBatchPoints?: number;
   /** Passed to fastify (pino): false, true, or pino options. Default { level: 'info' }. */
   logger?: FastifyServerOptions['logger'];
 }
+
+/** Stream records encoded per turn of the event loop during a checkpoint. */
+const RECORDS_PER_SLICE = 2000;
 
 export class ScoringService {
   readonly app: FastifyInstance;
@@ -109,7 +112,7 @@ export class ScoringService {
       maxStreams: 1_000_000,
       maxBodyBytes: 1 << 20,
       idleTtlMs: 0,
-      maxQueuedPoints: 200_000,
+      maxQueuedPoints: 50_000,
       maxBatchPoints: 8192,
       ...options,
     });
@@ -187,22 +190,38 @@ export class ScoringService {
     }
   }
 
-  /** Writes every stream changed since the previous checkpoint, in one transaction. */
+  /**
+   * Writes every stream changed since the previous checkpoint, in one transaction. Records are
+   * encoded in slices between scoring steps, so a checkpoint of many streams never holds the
+   * event loop for long; a stream pushed meanwhile is written in its newer state (and again
+   * next time).
+   */
   private async checkpoint(): Promise<void> {
     const store = this.store!;
+    const taken: { model: ServedModel; changed: string[]; deletes: string[] }[] = [];
     const changes: ModelChanges[] = [];
     for (const m of this.models.values()) {
-      const c = await m.queue.run(() => m.pool.takeChanges());
-      changes.push({ model: m.name, ...c });
+      const keys = await m.queue.run(() => m.pool.takeChangedKeys());
+      taken.push({ model: m, ...keys });
+      const upserts: ModelChanges['upserts'] = [];
+      const deletes = [...keys.deletes];
+      for (let at = 0; at < keys.changed.length; at += RECORDS_PER_SLICE) {
+        const slice = keys.changed.slice(at, at + RECORDS_PER_SLICE);
+        await m.queue.run(() => {
+          for (const key of slice) {
+            const record = m.pool.record(key);
+            if (record) upserts.push({ key, record });
+            else deletes.push(key);
+          }
+        });
+      }
+      changes.push({ model: m.name, upserts, deletes });
     }
     const at = Date.now();
     try {
       await store.checkpoint(changes, at);
     } catch (error) {
-      for (const c of changes) {
-        const m = this.models.get(c.model)!;
-        await m.queue.run(() => m.pool.restoreChanges(c));
-      }
+      for (const t of taken) await t.model.queue.run(() => t.model.pool.restoreChanges(t));
       throw error;
     }
     this.lastCheckpointMs = at;

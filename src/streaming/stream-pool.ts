@@ -296,22 +296,31 @@ export class StreamPool {
 
   /** Records of the streams pushed since the last call, and keys dropped since; clears the marks. */
   takeChanges(): StreamChanges {
-    this.checkIdle('takeChanges');
-    const upserts: StreamChanges['upserts'] = [];
+    const { changed, deletes } = this.takeChangedKeys();
+    return { upserts: changed.map((key) => ({ key, record: this.record(key)! })), deletes };
+  }
+
+  /**
+   * Keys of the streams pushed since the last call, and keys dropped since; clears the marks.
+   * Cheap: a caller with very many changes can then encode the records (`record`) in slices.
+   */
+  takeChangedKeys(): { changed: string[]; deletes: string[] } {
+    this.checkIdle('takeChangedKeys');
+    const changed: string[] = [];
     for (const s of this.changedSlots) {
       this.changed[s] = 0;
       const key = this.keys[s]!;
-      if (this.slots.get(key) === s) upserts.push({ key, record: this.encodeSlot(s) });
+      if (this.slots.get(key) === s) changed.push(key);
     }
     this.changedSlots.length = 0;
     const deletes = [...this.deletedKeys];
     this.deletedKeys.clear();
-    return { upserts, deletes };
+    return { changed, deletes };
   }
 
   /** Marks changes as not yet written again (after a failed checkpoint). */
-  restoreChanges(changes: StreamChanges): void {
-    for (const { key } of changes.upserts) {
+  restoreChanges(changes: { changed: readonly string[]; deletes: readonly string[] }): void {
+    for (const key of changes.changed) {
       const s = this.slots.get(key);
       if (s !== undefined) this.markChanged(s);
     }

@@ -18,8 +18,9 @@
  * Snapshot: 'RNADPOOL', u32 version (1), u32 model fingerprint, u32 records, per record
  *   u32 length + bytes, then u32 CRC-32 of every byte before it.
  */
+import zlib from 'node:zlib';
 import { InvalidDataError } from '../errors.js';
-import { crc32 } from '../persistence/crc32.js';
+import { crc32 as crc32Js } from '../persistence/crc32.js';
 import type { FittedModel } from '../training/fitted-model.js';
 
 export interface StreamShape {
@@ -55,6 +56,14 @@ const SNAPSHOT_MAGIC = Uint8Array.from([0x52, 0x4e, 0x41, 0x44, 0x50, 0x4f, 0x4f
 const SNAPSHOT_VERSION = 1;
 const MAX_TEXT = 0xffff;
 
+// zlib's native CRC-32 (Node >= 20.15) is the same function as ours, many times faster; a
+// checkpoint encodes every changed stream.
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+const crc32 = nativeCrc32 ? (bytes: Uint8Array, previous = 0): number => nativeCrc32(bytes, previous) : crc32Js;
+
+/** Float arrays are copied as bytes where the platform is little-endian (the format's order). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -87,7 +96,9 @@ export function encodeStreamRecord(shape: StreamShape, r: StreamRecord): Uint8Ar
   view.setUint32(68, threshold.length, true);
   let at = HEADER;
   for (const values of [r.ring, r.lastValues, r.pending]) {
-    for (let i = 0; i < values.length; i++, at += 4) view.setFloat32(at, values[i]!, true);
+    if (LITTLE_ENDIAN) bytes.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), at);
+    else for (let i = 0; i < values.length; i++) view.setFloat32(at + 4 * i, values[i]!, true);
+    at += values.byteLength;
   }
   for (const part of [key, lastTime, eventStart, threshold]) {
     bytes.set(part, at);
@@ -122,7 +133,9 @@ export function decodeStreamRecord(bytes: Uint8Array, name: string, shape: Strea
   let at = HEADER;
   const floatsOf = (n: number): Float32Array => {
     const out = new Float32Array(n);
-    for (let i = 0; i < n; i++, at += 4) out[i] = view.getFloat32(at, true);
+    if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes.subarray(at, at + 4 * n));
+    else for (let i = 0; i < n; i++) out[i] = view.getFloat32(at + 4 * i, true);
+    at += 4 * n;
     return out;
   };
   const ring = floatsOf(T * c);

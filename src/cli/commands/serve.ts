@@ -15,7 +15,7 @@ const serveFlags = {
   maxStreams: flag.number({ description: 'Streams per model at most; the least recently pushed is evicted', integer: true, min: 1, max: 1 << 24, default: 1_000_000 }),
   maxBodyBytes: flag.number({ description: 'Request body limit in bytes (413 above)', integer: true, min: 1024, max: 1 << 30, default: 1 << 20 }),
   idleTtlMs: flag.number({ description: 'Evict streams without a point for this long; 0 = never', integer: true, min: 0, default: 0 }),
-  maxQueuedPoints: flag.number({ description: 'Points waiting per model before requests get 429', integer: true, min: 1, default: 200_000 }),
+  maxQueuedPoints: flag.number({ description: 'Points waiting per model before requests get 429', integer: true, min: 1, default: 50_000 }),
   logLevel: flag.choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { description: 'Log level (pino JSON lines on stdout)', default: 'info' }),
 } as const;
 
@@ -85,9 +85,10 @@ export const serveCommand: CliCommand = {
       maxStreams: flags.maxStreams ?? 1_000_000,
       maxBodyBytes: flags.maxBodyBytes ?? 1 << 20,
       idleTtlMs: flags.idleTtlMs ?? 0,
-      maxQueuedPoints: flags.maxQueuedPoints ?? 200_000,
+      maxQueuedPoints: flags.maxQueuedPoints ?? 50_000,
       logger: { level: flags.logLevel ?? 'info' },
     });
+    context.io.stderr.write(`${context.program} serve: listening on ${service.address}\n`);
     // SIGTERM (and Ctrl-C) stop accepting, drain in-flight requests and write the final checkpoint.
     await new Promise<void>((resolve) => {
       const stop = (): void => resolve();
