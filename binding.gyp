@@ -56,6 +56,7 @@
         "native/binding/addon.cc",
         "native/binding/args.cc",
         "native/binding/async_job.cc",
+        "native/binding/js_errors.cc",
         "native/binding/stack_wrap.cc",
         "native/binding/model_wrap.cc",
         "native/binding/stepper_wrap.cc"

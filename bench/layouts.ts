@@ -44,7 +44,13 @@ export function uniformArray(length: number, low: number, high: number, next: ()
 }
 
 /** PyTorch's default initialisation, U(-1/sqrt(H), 1/sqrt(H)), from a fixed seed. */
-export function randomTorchStack(cell: CellKind, inputSize: number, hiddenSize: number, layers: number, seed: number): TorchStack {
+export function randomTorchStack(
+  cell: CellKind,
+  inputSize: number,
+  hiddenSize: number,
+  layers: number,
+  seed: number,
+): TorchStack {
   const next = seededUniform(seed);
   const bound = 1 / Math.sqrt(hiddenSize);
   const rows = gatesOf(cell) * hiddenSize;

@@ -30,11 +30,15 @@ export interface ThroughputOptions {
 }
 
 /** Calls per second: each repetition calls `call` back to back for at least `repMs`. */
-export async function measureThroughput(call: Call, isAsync: boolean, opts: ThroughputOptions): Promise<{ rate: Stat; callsPerRep: number }> {
+export async function measureThroughput(
+  call: Call,
+  isAsync: boolean,
+  opts: ThroughputOptions,
+): Promise<{ rate: Stat; callsPerRep: number }> {
   const runFor = async (ms: number): Promise<{ calls: number; seconds: number }> => {
     let calls = 0;
     const start = performance.now();
-    let now = start;
+    let now: number;
     do {
       if (isAsync) await call();
       else call();
@@ -69,7 +73,11 @@ export interface LatencyOptions {
  * (robust to a GC pause or a timer interrupt landing in one block), and the figure is the
  * median of the repetitions' medians.
  */
-export async function measureLatency(call: Call, isAsync: boolean, opts: LatencyOptions): Promise<{ latencyUs: Stat; callsPerRep: number }> {
+export async function measureLatency(
+  call: Call,
+  isAsync: boolean,
+  opts: LatencyOptions,
+): Promise<{ latencyUs: Stat; callsPerRep: number }> {
   for (let i = 0; i < opts.warmupCalls; i++) {
     if (isAsync) await call();
     else call();

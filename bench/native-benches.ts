@@ -121,11 +121,34 @@ export function runNativeCase(build: NativeBuild, c: NativeCase, plan: TimingPla
   if (!binary) return `${c.binary} is not built`;
   const w = c.workload;
   const args = [
-    '--cell', w.cell, '--reset-after', c.gruForm === 'reset-before' ? '0' : '1',
-    '--input', String(w.inputSize), '--hidden', String(w.hiddenSize), '--layers', String(w.layers),
-    '--steps', String(w.steps), '--batch', String(w.batch), '--mode', c.mode, '--threads', String(c.threads),
-    '--warmup-ms', String(plan.throughput.warmupMs), '--rep-ms', String(plan.throughput.repMs),
-    '--reps', String(plan.throughput.reps), '--calls', String(plan.latency.calls), '--block', String(plan.latency.block),
+    '--cell',
+    w.cell,
+    '--reset-after',
+    c.gruForm === 'reset-before' ? '0' : '1',
+    '--input',
+    String(w.inputSize),
+    '--hidden',
+    String(w.hiddenSize),
+    '--layers',
+    String(w.layers),
+    '--steps',
+    String(w.steps),
+    '--batch',
+    String(w.batch),
+    '--mode',
+    c.mode,
+    '--threads',
+    String(c.threads),
+    '--warmup-ms',
+    String(plan.throughput.warmupMs),
+    '--rep-ms',
+    String(plan.throughput.repMs),
+    '--reps',
+    String(plan.throughput.reps),
+    '--calls',
+    String(plan.latency.calls),
+    '--block',
+    String(plan.latency.block),
   ];
   if (c.isa) args.push('--isa', c.isa);
   const pingPongNs = c.threads === 2 ? waitForIdleCores(idle.binary, idle.idleNs, idle.maxWaitMs) : null;
@@ -134,7 +157,12 @@ export function runNativeCase(build: NativeBuild, c: NativeCase, plan: TimingPla
   const out = JSON.parse(r.output.trim().split('\n').pop()!) as NativeOutput;
   const isStep = out.unit === 'us/call';
   const scale = isStep ? 1 : w.batch;
-  const value: Stat = { ...out.value, median: out.value.median * scale, min: out.value.min * scale, max: out.value.max * scale };
+  const value: Stat = {
+    ...out.value,
+    median: out.value.median * scale,
+    min: out.value.min * scale,
+    max: out.value.max * scale,
+  };
   const seqPerSec = isStep
     ? { median: 1e6 / value.median, min: 1e6 / value.max, max: 1e6 / value.min, reps: value.reps }
     : value;

@@ -55,11 +55,18 @@ async function checkAgreement(c: BenchCase, session: PeerSession, data: CaseData
   return normwiseError(got.subarray(0, want.length), want);
 }
 
-async function timeSession(c: BenchCase, session: PeerSession, plan: TimingPlan): Promise<{ value: Stat; callsPerRep: number; note?: string }> {
+async function timeSession(
+  c: BenchCase,
+  session: PeerSession,
+  plan: TimingPlan,
+): Promise<{ value: Stat; callsPerRep: number; note?: string }> {
   if (c.mode !== 'step') {
     const { rate, callsPerRep } = await measureThroughput(session.run, session.isAsync, plan.throughput);
     const perCall = c.workload.batch;
-    return { value: { ...rate, median: rate.median * perCall, min: rate.min * perCall, max: rate.max * perCall }, callsPerRep };
+    return {
+      value: { ...rate, median: rate.median * perCall, min: rate.min * perCall, max: rate.max * perCall },
+      callsPerRep,
+    };
   }
   // Slow peers get fewer calls per repetition (stated in the row), never fewer repetitions.
   const start = performance.now();
@@ -70,16 +77,30 @@ async function timeSession(c: BenchCase, session: PeerSession, plan: TimingPlan)
   }
   const perCallMs = (performance.now() - start) / warm;
   const calls = Math.min(plan.latency.calls, Math.max(100, Math.floor(plan.latencyRepBudgetMs / perCallMs)));
-  const { latencyUs, callsPerRep } = await measureLatency(session.run, session.isAsync, { ...plan.latency, warmupCalls: 0, calls });
+  const { latencyUs, callsPerRep } = await measureLatency(session.run, session.isAsync, {
+    ...plan.latency,
+    warmupCalls: 0,
+    calls,
+  });
   const note = calls < plan.latency.calls ? `${callsPerRep} calls per repetition (time budget)` : undefined;
   return { value: latencyUs, callsPerRep, note };
 }
 
-function toRow(peer: Peer, c: BenchCase, timed: { value: Stat; callsPerRep: number; note?: string }, agreement: number | null): ResultRow {
+function toRow(
+  peer: Peer,
+  c: BenchCase,
+  timed: { value: Stat; callsPerRep: number; note?: string },
+  agreement: number | null,
+): ResultRow {
   const w = c.workload;
   const isStep = c.mode === 'step';
   const seqPerSec = isStep
-    ? { median: 1e6 / timed.value.median, min: 1e6 / timed.value.max, max: 1e6 / timed.value.min, reps: timed.value.reps }
+    ? {
+        median: 1e6 / timed.value.median,
+        min: 1e6 / timed.value.max,
+        max: 1e6 / timed.value.min,
+        reps: timed.value.reps,
+      }
     : timed.value;
   return {
     workload: w.id,
@@ -125,13 +146,15 @@ async function runJob(job: PeerJob): Promise<PeerJobOutput> {
       const data = makeCaseData(workload, jc.mode);
       const session = await peer.open(c, data);
       const agreement = await checkAgreement(c, session, data);
-      const pingPongNs = jc.threads === 2 ? waitForIdleCores(job.idle.binary, job.idle.idleNs, job.idle.maxWaitMs) : null;
+      const pingPongNs =
+        jc.threads === 2 ? waitForIdleCores(job.idle.binary, job.idle.idleNs, job.idle.maxWaitMs) : null;
       const timed = await timeSession(c, session, plan);
       await session.dispose();
       const row = toRow(peer, c, timed, agreement);
       if (pingPongNs) row.pingPongNs = pingPongNs;
       output.rows.push(row);
-      const shown = row.unit === 'us/step' ? `${row.value.median.toFixed(2)} us/step` : `${Math.round(row.value.median)} seq/s`;
+      const shown =
+        row.unit === 'us/step' ? `${row.value.median.toFixed(2)} us/step` : `${Math.round(row.value.median)} seq/s`;
       const agree = agreement === null ? '' : `, agreement ${agreement.toExponential(1)}`;
       process.stderr.write(`  ${tag}: ${shown} (${row.gflops.toFixed(1)} GFLOP/s${agree})\n`);
     } catch (err) {

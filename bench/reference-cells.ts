@@ -11,7 +11,15 @@ import type { TorchStack } from './layouts.js';
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
 /** Pre-activations W x + b for one weight block, rows [row0, row0 + H). */
-function affine(weight: Float32Array, bias: Float32Array, v: Float64Array, row0: number, rows: number, cols: number, out: Float64Array): void {
+function affine(
+  weight: Float32Array,
+  bias: Float32Array,
+  v: Float64Array,
+  row0: number,
+  rows: number,
+  cols: number,
+  out: Float64Array,
+): void {
   for (let j = 0; j < rows; j++) {
     let acc = bias[row0 + j];
     const base = (row0 + j) * cols;
@@ -20,7 +28,15 @@ function affine(weight: Float32Array, bias: Float32Array, v: Float64Array, row0:
   }
 }
 
-function stepCell(cell: CellKind, resetAfter: boolean, layer: TorchStack['layers'][number], x: Float64Array, h: Float64Array, c: Float64Array, hidden: number): void {
+function stepCell(
+  cell: CellKind,
+  resetAfter: boolean,
+  layer: TorchStack['layers'][number],
+  x: Float64Array,
+  h: Float64Array,
+  c: Float64Array,
+  hidden: number,
+): void {
   const H = hidden;
   const G = gatesOf(cell);
   const inSize = x.length;
@@ -68,7 +84,13 @@ function stepCell(cell: CellKind, resetAfter: boolean, layer: TorchStack['layers
  * Top-layer outputs [rows][steps][H] for the first `rows` sequences of x [batch][steps][in]
  * (batch-major), zero initial states.
  */
-export function referenceForward(stack: TorchStack, resetAfter: boolean, x: Float32Array, steps: number, rows: number): Float32Array {
+export function referenceForward(
+  stack: TorchStack,
+  resetAfter: boolean,
+  x: Float32Array,
+  steps: number,
+  rows: number,
+): Float32Array {
   const H = stack.hiddenSize;
   const D = stack.inputSize;
   const L = stack.layers.length;

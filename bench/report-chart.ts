@@ -21,7 +21,12 @@ const COLORS: Record<string, string> = {
   'tfjs-cpu': '#c0392b',
 };
 const MODES: Mode[] = ['step', 'infer', 'fwdbwd', 'train'];
-const MODE_TITLE: Record<Mode, string> = { step: 'streaming step (steps/s)', infer: 'inference (seq/s)', fwdbwd: 'forward + backward (seq/s)', train: 'training step (seq/s)' };
+const MODE_TITLE: Record<Mode, string> = {
+  step: 'streaming step (steps/s)',
+  infer: 'inference (seq/s)',
+  fwdbwd: 'forward + backward (seq/s)',
+  train: 'training step (seq/s)',
+};
 
 function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -64,11 +69,20 @@ function panel(rows: ResultRow[], title: string, top: number): { svg: string[]; 
     const color = COLORS[r.impl] ?? '#777';
     const end = x(r.seqPerSec.median);
     svg.push(`<text x="${LABEL_WIDTH - 6}" y="${y + 11}" class="label">${escapeXml(rowLabel(r))}</text>`);
-    svg.push(`<rect x="${LABEL_WIDTH}" y="${y + 2}" width="${Math.max(1, end - LABEL_WIDTH).toFixed(1)}" height="${ROW_HEIGHT - 4}" fill="${color}"/>`);
-    svg.push(`<line x1="${x(r.seqPerSec.min).toFixed(1)}" y1="${y + 8}" x2="${x(r.seqPerSec.max).toFixed(1)}" y2="${y + 8}" class="whisker"/>`);
+    svg.push(
+      `<rect x="${LABEL_WIDTH}" y="${y + 2}" width="${Math.max(1, end - LABEL_WIDTH).toFixed(1)}" height="${ROW_HEIGHT - 4}" fill="${color}"/>`,
+    );
+    svg.push(
+      `<line x1="${x(r.seqPerSec.min).toFixed(1)}" y1="${y + 8}" x2="${x(r.seqPerSec.max).toFixed(1)}" y2="${y + 8}" class="whisker"/>`,
+    );
     const us = r.value.median;
-    const shown = r.unit === 'us/step' ? `${us >= 1000 ? Math.round(us).toLocaleString('en-US') : us.toPrecision(3)} us/step` : `${compact(us)} seq/s`;
-    svg.push(`<text x="${(LABEL_WIDTH + BAR_WIDTH + 8).toFixed(1)}" y="${y + 11}" class="value">${escapeXml(shown)}</text>`);
+    const shown =
+      r.unit === 'us/step'
+        ? `${us >= 1000 ? Math.round(us).toLocaleString('en-US') : us.toPrecision(3)} us/step`
+        : `${compact(us)} seq/s`;
+    svg.push(
+      `<text x="${(LABEL_WIDTH + BAR_WIDTH + 8).toFixed(1)}" y="${y + 11}" class="value">${escapeXml(shown)}</text>`,
+    );
   });
   return { svg, height: TITLE_HEIGHT + rows.length * ROW_HEIGHT + PANEL_GAP };
 }
@@ -79,7 +93,9 @@ export function renderChart(results: RunResults): string {
   const rows = results.rows.filter((r) => !r.forcedIsa);
   for (const w of WORKLOADS) {
     for (const mode of MODES) {
-      const panelRows = rows.filter((r) => r.workload === w.id && r.mode === mode).sort((a, b) => b.seqPerSec.median - a.seqPerSec.median);
+      const panelRows = rows
+        .filter((r) => r.workload === w.id && r.mode === mode)
+        .sort((a, b) => b.seqPerSec.median - a.seqPerSec.median);
       if (!panelRows.length) continue;
       const title = `${w.id} ${w.cell.toUpperCase()} D=${w.inputSize} H=${w.hiddenSize} L=${w.layers} T=${w.steps} B=${w.batch}: ${MODE_TITLE[mode]}`;
       const p = panel(panelRows, title, top);

@@ -46,7 +46,13 @@ function sortRows(rows: ResultRow[]): ResultRow[] {
 /** Our row of the same workload, mode, thread count and GRU form, called from `impl`. */
 function oursMatching(rows: ResultRow[], row: ResultRow, impl: 'ours' | 'ours-c++'): ResultRow | undefined {
   return rows.find(
-    (r) => r.impl === impl && !r.forcedIsa && r.workload === row.workload && r.mode === row.mode && r.threads === row.threads && r.gruForm === row.gruForm,
+    (r) =>
+      r.impl === impl &&
+      !r.forcedIsa &&
+      r.workload === row.workload &&
+      r.mode === row.mode &&
+      r.threads === row.threads &&
+      r.gruForm === row.gruForm,
   );
 }
 
@@ -84,13 +90,17 @@ function targetsTable(results: RunResults): string[] {
       rows.filter((r) => r.impl === impl).sort((a, b) => b.seqPerSec.median - a.seqPerSec.median)[0];
     const ours = best('ours');
     const oursCpp = best('ours-c++');
-    const peers = rows.filter((r) => !r.impl.startsWith('ours')).sort((a, b) => b.seqPerSec.median - a.seqPerSec.median);
+    const peers = rows
+      .filter((r) => !r.impl.startsWith('ours'))
+      .sort((a, b) => b.seqPerSec.median - a.seqPerSec.median);
     const describeRow = (r: ResultRow | undefined) =>
       r ? `${sig(r.value.median)} (${r.threads}t${r.gruForm ? `, ${r.gruForm}` : ''})` : '–';
     const unit = t.mode === 'step' ? 'us/step' : 'seq/s';
     const met = ours ? (targetMet(t, ours.value.median) ? 'yes' : '**no**') : '–';
     const fastest = peers[0] ? `${peers[0].label}, ${describeRow(peers[0])}` : '–';
-    lines.push(`| ${t.workload} | ${t.mode} | ${t.mode === 'step' ? '≤' : '≥'} ${sig(t.value)} ${unit} | ${describeRow(ours)} | ${met} | ${describeRow(oursCpp)} | ${fastest} |`);
+    lines.push(
+      `| ${t.workload} | ${t.mode} | ${t.mode === 'step' ? '≤' : '≥'} ${sig(t.value)} ${unit} | ${describeRow(ours)} | ${met} | ${describeRow(oursCpp)} | ${fastest} |`,
+    );
   }
   return lines;
 }
@@ -114,9 +124,18 @@ export function renderMarkdown(results: RunResults): string {
   }
   out.push('## Targets (issue 5)', '', ...targetsTable(results), '');
 
-  out.push('## Limits of this machine', '', '| ISA | threads | peak FMA GFLOP/s median (min–max) |', '| --- | ---: | ---: |');
+  out.push(
+    '## Limits of this machine',
+    '',
+    '| ISA | threads | peak FMA GFLOP/s median (min–max) |',
+    '| --- | ---: | ---: |',
+  );
   for (const p of results.fmaPeak) out.push(`| ${p.isa} | ${p.threads} | ${statCell(p.gflops)} |`);
-  out.push('', `Cache-line round trip between the two cores: ${results.pingPongNs ? `${statCell(results.pingPongNs)} ns` : 'not measured'}.`, '');
+  out.push(
+    '',
+    `Cache-line round trip between the two cores: ${results.pingPongNs ? `${statCell(results.pingPongNs)} ns` : 'not measured'}.`,
+    '',
+  );
 
   const main = results.rows.filter((r) => !r.forcedIsa);
   for (const w of WORKLOADS) {
@@ -127,7 +146,9 @@ export function renderMarkdown(results: RunResults): string {
         `## ${w.id} ${MODE_TITLE[mode]}: ${w.cell.toUpperCase()} D=${w.inputSize} H=${w.hiddenSize} layers=${w.layers} T=${w.steps} B=${w.batch}`,
         '',
         `${sig(flopsPerSequence(w, mode) / 1e6)} MFLOP per sequence (matrix products).` +
-          (w.id === 'W3' && mode === 'fwdbwd' ? ' The recurrent stack alone, for a like-for-like comparison with oneDNN, which has no head or optimizer.' : ''),
+          (w.id === 'W3' && mode === 'fwdbwd'
+            ? ' The recurrent stack alone, for a like-for-like comparison with oneDNN, which has no head or optimizer.'
+            : ''),
         '',
         ...sectionTable(results, rows),
         '',
@@ -141,16 +162,25 @@ export function renderMarkdown(results: RunResults): string {
       '',
       '| setThreads | UV_THREADPOOL_SIZE | simultaneous calls | seq/s median (min–max), all calls together |',
       '| ---: | ---: | ---: | ---: |',
-      ...results.server.map((s) => `| ${s.kernelThreads} | ${s.uvThreadpoolSize} | ${s.concurrency} | ${statCell(s.seqPerSec)} |`),
+      ...results.server.map(
+        (s) => `| ${s.kernelThreads} | ${s.uvThreadpoolSize} | ${s.concurrency} | ${statCell(s.seqPerSec)} |`,
+      ),
       '',
     );
   }
 
   const isaRows = results.rows.filter((r) => r.forcedIsa);
   if (isaRows.length) {
-    out.push('## Instruction sets (our kernels from C++, code path forced)', '', '| workload | mode | ISA | threads | median (min–max) | GFLOP/s |', '| --- | --- | --- | ---: | ---: | ---: |');
+    out.push(
+      '## Instruction sets (our kernels from C++, code path forced)',
+      '',
+      '| workload | mode | ISA | threads | median (min–max) | GFLOP/s |',
+      '| --- | --- | --- | ---: | ---: | ---: |',
+    );
     for (const r of isaRows) {
-      out.push(`| ${r.workload} | ${r.mode} | ${r.forcedIsa} | ${r.threads} | ${statCell(r.value)} ${r.unit} | ${sig(r.gflops)} |`);
+      out.push(
+        `| ${r.workload} | ${r.mode} | ${r.forcedIsa} | ${r.threads} | ${statCell(r.value)} ${r.unit} | ${sig(r.gflops)} |`,
+      );
     }
     out.push('');
   }
@@ -163,4 +193,3 @@ export function renderMarkdown(results: RunResults): string {
   }
   return out.join('\n');
 }
-

@@ -9,11 +9,28 @@
  * per workload; the C++ benches are built with CMake and run one case per process.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildNativeBenches, measureFmaPeak, measurePingPongOnce, REPO_ROOT, runNativeCase, type IdleGate, type NativeCase } from './native-benches.js';
+import {
+  buildNativeBenches,
+  measureFmaPeak,
+  measurePingPongOnce,
+  REPO_ROOT,
+  runNativeCase,
+  type IdleGate,
+  type NativeCase,
+} from './native-benches.js';
 import type { PeerJob, PeerJobCase, PeerJobOutput } from './peer-process.js';
 import type { GruForm } from './peers/peer.js';
 import { JS_PEER_IDS, JS_PEER_MATRIX, type JsPeerId } from './peers/registry.js';
@@ -68,13 +85,24 @@ function quickSkip(impl: string, w: Workload, mode: Mode): boolean {
   return QUICK_SKIPS.some((s) => s.impl === impl && s.workload === w.id && (s.mode === undefined || s.mode === mode));
 }
 
-function runJsPeer(id: JsPeerId, workloads: Workload[], quick: boolean, idle: IdleGate, skipped: SkippedCase[]): PeerJobOutput {
+function runJsPeer(
+  id: JsPeerId,
+  workloads: Workload[],
+  quick: boolean,
+  idle: IdleGate,
+  skipped: SkippedCase[],
+): PeerJobOutput {
   const matrix = JS_PEER_MATRIX[id];
   const cases: PeerJobCase[] = [];
   for (const w of workloads) {
     for (const mode of w.modes) {
       if (quick && quickSkip(id, w, mode)) {
-        skipped.push({ workload: w.id, mode, impl: id, reason: 'one call takes over a second: measured by the full run only' });
+        skipped.push({
+          workload: w.id,
+          mode,
+          impl: id,
+          reason: 'one call takes over a second: measured by the full run only',
+        });
         continue;
       }
       for (const gruForm of formsOf(w, matrix.gruForms)) {
@@ -88,10 +116,14 @@ function runJsPeer(id: JsPeerId, workloads: Workload[], quick: boolean, idle: Id
     const job: PeerJob = { peer: id, cases, quick, idle, out: path.join(dir, 'out.json') };
     const jobPath = path.join(dir, 'job.json');
     writeFileSync(jobPath, JSON.stringify(job));
-    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'peer-process.ts'), jobPath], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'peer-process.ts'), jobPath],
+      {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     try {
       return JSON.parse(readFileSync(job.out, 'utf8')) as PeerJobOutput;
     } catch {
@@ -109,7 +141,8 @@ function runJsPeer(id: JsPeerId, workloads: Workload[], quick: boolean, idle: Id
  */
 function staleAddonWarning(): string | null {
   const addon = path.join(REPO_ROOT, 'build', 'Release', 'rnnad.node');
-  if (!existsSync(addon)) return 'the addon build/Release/rnnad.node is missing (npm run install builds it): no JavaScript rows for ours';
+  if (!existsSync(addon))
+    return 'the addon build/Release/rnnad.node is missing (npm run install builds it): no JavaScript rows for ours';
   const built = statSync(addon).mtimeMs;
   const newer = ['native/kernels', 'native/binding'].flatMap((dir) =>
     readdirSync(path.join(REPO_ROOT, dir))
@@ -126,8 +159,19 @@ function runServerScenarios(quick: boolean): ServerRow[] {
   for (const config of SERVER_CONFIGS) {
     const child = spawnSync(
       process.execPath,
-      ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'server-scenario.ts'), String(config.kernelThreads), String(config.concurrency), quick ? '1' : '0'],
-      { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: String(config.uvThreadpoolSize) } },
+      [
+        '--import',
+        'tsx',
+        path.join(REPO_ROOT, 'bench', 'server-scenario.ts'),
+        String(config.kernelThreads),
+        String(config.concurrency),
+        quick ? '1' : '0',
+      ],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, UV_THREADPOOL_SIZE: String(config.uvThreadpoolSize) },
+      },
     );
     const tag = `server: setThreads(${config.kernelThreads}), UV_THREADPOOL_SIZE=${config.uvThreadpoolSize}, ${config.concurrency} concurrent`;
     if (child.status !== 0) {
@@ -148,7 +192,8 @@ function nativeCases(impl: 'ours-c++' | 'onednn', workloads: Workload[]): Native
     for (const mode of nativeModes(w, impl)) {
       for (const gruForm of formsOf(w, ['reset-after', 'reset-before'])) {
         for (const threads of [1, 2]) {
-          const note = w.id === 'W3' && mode === 'fwdbwd' ? 'recurrent stack only (no head, loss or optimizer)' : undefined;
+          const note =
+            w.id === 'W3' && mode === 'fwdbwd' ? 'recurrent stack only (no head, loss or optimizer)' : undefined;
           cases.push({ binary, impl, workload: w, mode, threads, gruForm, note });
         }
       }
@@ -163,7 +208,15 @@ function isaCases(workloads: Workload[]): NativeCase[] {
     const w = workloads.find((x) => x.id === workload);
     if (!w) continue;
     for (const isa of ['scalar', 'avx2', 'avx512']) {
-      cases.push({ binary: 'bench_kernels', impl: 'ours-c++', workload: w, mode, threads: 1, gruForm: w.cell === 'gru' ? 'reset-after' : null, isa });
+      cases.push({
+        binary: 'bench_kernels',
+        impl: 'ours-c++',
+        workload: w,
+        mode,
+        threads: 1,
+        gruForm: w.cell === 'gru' ? 'reset-after' : null,
+        isa,
+      });
     }
   }
   return cases;
@@ -196,12 +249,16 @@ function main(): void {
   const peers = values.peers?.split(',').map((s) => s.trim()) ?? [...ALL_PEERS];
   const unknownPeers = peers.filter((p) => !ALL_PEERS.includes(p));
   if (unknownWorkloads.length || unknownPeers.length) {
-    log(`unknown ${unknownWorkloads.length ? `workloads ${unknownWorkloads.join(', ')} (expected W1..W5)` : ''}` +
-      `${unknownPeers.length ? `peers ${unknownPeers.join(', ')} (expected ${ALL_PEERS.join(', ')})` : ''}`);
+    log(
+      `unknown ${unknownWorkloads.length ? `workloads ${unknownWorkloads.join(', ')} (expected W1..W5)` : ''}` +
+        `${unknownPeers.length ? `peers ${unknownPeers.join(', ')} (expected ${ALL_PEERS.join(', ')})` : ''}`,
+    );
     process.exit(2);
   }
   const workloads = WORKLOADS.filter((w) => !only || only.includes(w.id));
-  const outDir = values.out ? path.resolve(values.out) : path.join(REPO_ROOT, 'bench', 'results', ...(quick ? ['quick'] : []));
+  const outDir = values.out
+    ? path.resolve(values.out)
+    : path.join(REPO_ROOT, 'bench', 'results', ...(quick ? ['quick'] : []));
 
   const started = Date.now();
   const loadStart = os.loadavg()[0];
@@ -265,7 +322,12 @@ function measureAndWrite({ quick, plan, peers, workloads, outDir, started, loadS
     if (peers.includes('onednn')) {
       native.push(...nativeCases('onednn', [w]));
       if (w.modes.includes('train')) {
-        skipped.push({ workload: w.id, mode: 'train', impl: 'onednn', reason: 'oneDNN has no dense head, loss or optimizer: its W3 rows are the recurrent stack forward + backward' });
+        skipped.push({
+          workload: w.id,
+          mode: 'train',
+          impl: 'onednn',
+          reason: 'oneDNN has no dense head, loss or optimizer: its W3 rows are the recurrent stack forward + backward',
+        });
       }
     }
     for (const c of native) {
@@ -276,7 +338,10 @@ function measureAndWrite({ quick, plan, peers, workloads, outDir, started, loadS
         log(`  ${tag}: not measured (${result.split('\n')[0]})`);
       } else {
         rows.push(result);
-        const shown = result.unit === 'us/step' ? `${result.value.median.toFixed(2)} us/step` : `${Math.round(result.value.median)} seq/s`;
+        const shown =
+          result.unit === 'us/step'
+            ? `${result.value.median.toFixed(2)} us/step`
+            : `${Math.round(result.value.median)} seq/s`;
         log(`  ${tag}: ${shown} (${result.gflops.toFixed(1)} GFLOP/s)`);
       }
     }
@@ -286,7 +351,12 @@ function measureAndWrite({ quick, plan, peers, workloads, outDir, started, loadS
     createdAt: new Date().toISOString(),
     quick,
     minutes: (Date.now() - started) / 60_000,
-    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()}` },
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
     loadAverage: { start: loadStart, end: os.loadavg()[0] },
     problems: build.problems,
     fmaPeak,
@@ -298,7 +368,9 @@ function measureAndWrite({ quick, plan, peers, workloads, outDir, started, loadS
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
   writeReports(results, outDir);
-  log(`wrote ${path.relative(process.cwd(), outDir) || '.'}/results.{json,md} and chart.svg (${results.minutes.toFixed(1)} min)`);
+  log(
+    `wrote ${path.relative(process.cwd(), outDir) || '.'}/results.{json,md} and chart.svg (${results.minutes.toFixed(1)} min)`,
+  );
 }
 
 main();

@@ -32,4 +32,6 @@ const call = async (): Promise<void> => {
 };
 const { rate } = await measureThroughput(call, true, (quick ? QUICK_PLAN : FULL_PLAN).throughput);
 const perCall = concurrency * w.batch;
-process.stdout.write(`${JSON.stringify({ median: rate.median * perCall, min: rate.min * perCall, max: rate.max * perCall, reps: rate.reps })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ median: rate.median * perCall, min: rate.min * perCall, max: rate.max * perCall, reps: rate.reps })}\n`,
+);

@@ -4,10 +4,7 @@
  * change the arithmetic measured).
  */
 import { TimeSeries } from '../src/data/time-series.js';
-import { Detector } from '../src/detector.js';
-import { decodeModelFile } from '../src/persistence/model-file.js';
-import { fromSnapshot } from '../src/persistence/detector-snapshot.js';
-import type { FittedModel } from '../src/training/fitted-model.js';
+import { Detector } from '../src/detector/detector.js';
 
 export const W6 = { streams: 10_000, columns: 4, hidden: 64, layers: 1, window: 32 } as const;
 
@@ -18,11 +15,15 @@ export function w6Point(stream: number, t: number): number[] {
 
 export async function fitW6Detector(): Promise<Detector> {
   const rows = Array.from({ length: 2000 }, (_, t) => w6Point(0, t));
-  const detector = new Detector({ cell: 'gru', hidden: W6.hidden, layers: W6.layers, window: W6.window, epochs: 1, windowsPerEpoch: 256, seed: 6 });
+  const detector = new Detector({
+    cell: 'gru',
+    hidden: W6.hidden,
+    layers: W6.layers,
+    window: W6.window,
+    epochs: 1,
+    windowsPerEpoch: 256,
+    seed: 6,
+  });
   await detector.fit(TimeSeries.fromArrays({ values: rows, columnNames: ['a', 'b', 'c', 'd'] }));
   return detector;
-}
-
-export function fittedModelOf(detector: Detector): FittedModel {
-  return fromSnapshot(decodeModelFile(detector.toBuffer()), 'W6 model').model;
 }

@@ -1,5 +1,6 @@
 /**
- * NAB benchmark runner: `npm run eval:nab -- [--limit N] [--threads N] [--fresh] [--data DIR]`.
+ * NAB benchmark runner: `npm run eval:nab -- --data DIR [--limit N] [--threads N] [--fresh]`
+ * (DIR: the datasets folder holding nab/, or set RNN_ANOMALY_DATA; see lib/run-args.ts).
  *
  * Runs one fixed detector configuration online over every NAB file (see
  * lib/nab-online-detector.ts), turns its errors and the values into per-row scores (see
@@ -16,12 +17,16 @@ import { loadNabCorpus, scoreNabCorpus, writeNabResultsFile, type NabCorpusFile 
 import { configHash, FileCache } from './lib/file-cache.js';
 import { onlineErrors, type OnlineConfig } from './lib/nab-online-detector.js';
 import { nabOnlineScores, type NabScoreMapping } from './lib/nab-online-score.js';
-import { parseRunArgs } from './lib/run-args.js';
+import { NAB_DATASET, parseRunArgs, type RunnerHelp } from './lib/run-args.js';
 import { runEnvironment } from './lib/run-environment.js';
 import { roundRobin } from './lib/round-robin.js';
 import { formatTable } from './lib/text-table.js';
 
-const USAGE = 'usage: npm run eval:nab -- [--limit N] [--threads N] [--fresh] [--data <NAB folder>]';
+const HELP: RunnerHelp = {
+  script: 'eval:nab',
+  dataset: NAB_DATASET,
+  limit: 'run N files, taken round-robin over the categories',
+};
 const DETECTOR_NAME = 'rnnAnomaly';
 
 /** Rows in the forecaster's input window; levels are averaged over as many rows. */
@@ -62,10 +67,10 @@ const MAPPING: NabScoreMapping = {
 
 /** Published NAB v1.1 scores (results/final_results.json) to compare against. */
 const PUBLISHED: Record<string, [number, number, number]> = {
-  'ARTime': [74.85, 65.15, 80.36],
+  ARTime: [74.85, 65.15, 80.36],
   'Numenta HTM (NuPIC 0.5.6)': [70.1, 63.12, 74.32],
-  'windowedGaussian': [39.65, 20.87, 47.41],
-  'random': [16.83, 5.76, 25.88],
+  windowedGaussian: [39.65, 20.87, 47.41],
+  random: [16.83, 5.76, 25.88],
 };
 
 interface FileMeta {
@@ -88,10 +93,9 @@ function pickFiles(files: NabCorpusFile[], limit: number | undefined): NabCorpus
 }
 
 async function main(): Promise<void> {
-  const args = parseRunArgs(process.argv.slice(2), USAGE);
+  const args = parseRunArgs(process.argv.slice(2), HELP);
   const began = performance.now();
-  const nabDir = path.resolve(args.data ?? path.join(repoRoot, '..', 'shared', 'datasets', 'nab'));
-  const dataDir = path.join(nabDir, 'data');
+  const dataDir = path.join(args.data, 'data');
   if (args.threads !== undefined) setThreads(args.threads);
   const threadCount = threads();
 
@@ -114,11 +118,21 @@ async function main(): Promise<void> {
       const out = await onlineErrors(file.values, file.weights.probation, ONLINE);
       entry = { values: out.errors, meta: { ms: performance.now() - t0, fits: out.fits, window: out.window } };
       await cache.set(file.name, entry.values, entry.meta);
-      console.log(`[${i + 1}/${files.length}] ${file.name}: ${file.rows} rows, window ${out.window}, ${(entry.meta.ms / 1000).toFixed(1)} s`);
+      console.log(
+        `[${i + 1}/${files.length}] ${file.name}: ${file.rows} rows, window ${out.window}, ${(entry.meta.ms / 1000).toFixed(1)} s`,
+      );
     }
     computeMs += entry.meta.ms;
     const scores = nabOnlineScores(file, file.weights.probation, entry.values, MAPPING);
-    await writeNabResultsFile(path.join(resultsDir, ...path.posix.dirname(file.name).split('/'), `${DETECTOR_NAME}_${path.posix.basename(file.name)}`), file, scores);
+    await writeNabResultsFile(
+      path.join(
+        resultsDir,
+        ...path.posix.dirname(file.name).split('/'),
+        `${DETECTOR_NAME}_${path.posix.basename(file.name)}`,
+      ),
+      file,
+      scores,
+    );
   }
 
   const result = await scoreNabCorpus({ dataDir, resultsDir, files: files.map((f) => f.name) });
@@ -127,18 +141,30 @@ async function main(): Promise<void> {
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const profiles = Object.values(result.profiles);
 
-  console.log(`\nNAB v1.1, ${files.length} files, ${result.windows} windows, threshold optimised per profile over these files\n`);
+  console.log(
+    `\nNAB v1.1, ${files.length} files, ${result.windows} windows, threshold optimised per profile over these files\n`,
+  );
   console.log(
     formatTable(
       ['profile', 'threshold', 'raw score', 'NAB score', 'windows hit', 'FP rows'],
-      profiles.map((p) => [p.profile, p.threshold, p.rawScore, p.normalizedScore, `${p.windowsDetected}/${p.windows}`, p.fp]),
+      profiles.map((p) => [
+        p.profile,
+        p.threshold,
+        p.rawScore,
+        p.normalizedScore,
+        `${p.windowsDetected}/${p.windows}`,
+        p.fp,
+      ]),
     ),
   );
   console.log('\nPublished (full corpus, standard / low FP / low FN):');
   console.log(
     formatTable(
       ['detector', 'standard', 'reward_low_FP_rate', 'reward_low_FN_rate'],
-      [[`${DETECTOR_NAME} (this run)`, ...profiles.map((p) => p.normalizedScore)], ...Object.entries(PUBLISHED).map(([name, s]) => [name, ...s])],
+      [
+        [`${DETECTOR_NAME} (this run)`, ...profiles.map((p) => p.normalizedScore)],
+        ...Object.entries(PUBLISHED).map(([name, s]) => [name, ...s]),
+      ],
     ),
   );
   console.log(
@@ -171,7 +197,12 @@ async function main(): Promise<void> {
     })),
   };
   await mkdir(path.join(repoRoot, 'eval', 'results'), { recursive: true });
-  const jsonPath = path.join(repoRoot, 'eval', 'results', args.limit === undefined ? 'nab.json' : `nab-limit${args.limit}.json`);
+  const jsonPath = path.join(
+    repoRoot,
+    'eval',
+    'results',
+    args.limit === undefined ? 'nab.json' : `nab-limit${args.limit}.json`,
+  );
   await writeFile(jsonPath, JSON.stringify(out, null, 2) + '\n');
   console.log(`wrote ${path.relative(repoRoot, jsonPath)}`);
 }

@@ -1,6 +1,7 @@
 /**
  * NASA SMAP/MSL benchmark runner, telemanom's protocol (Hundman et al., KDD 2018):
- * `npm run eval:nasa -- [--limit N] [--threads N] [--fresh] [--data DIR]`.
+ * `npm run eval:nasa -- --data DIR [--limit N] [--threads N] [--fresh]` (DIR: the datasets folder
+ * holding smap_msl/, or set RNN_ANOMALY_DATA; see lib/run-args.ts).
  *
  * For every row of labeled_anomalies.csv: train a forecaster on the channel's train array to
  * predict the telemetry value (column 0) from all columns, score the test array, find events
@@ -18,10 +19,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNpy } from '../src/data/npy.js';
 import { Scaler } from '../src/data/scaler.js';
-import { Detector } from '../src/detector.js';
-import type { DetectorOptions } from '../src/detector-options.js';
+import { Detector } from '../src/detector/detector.js';
+import type { DetectorOptions } from '../src/detector/detector-options.js';
 import { setThreads, threads } from '../src/engine/runtime.js';
-import { InvalidDataError } from '../src/errors.js';
+import { InvalidDataError } from '../src/core/errors.js';
 import {
   eventwiseMetrics,
   metricsFromCounts,
@@ -36,12 +37,16 @@ import {
 import { configHash, FileCache } from './lib/file-cache.js';
 import { readNasaLabels, type NasaLabelRow } from './lib/nasa-labels.js';
 import { TELEMANOM_SETTINGS, telemanomEvents } from './lib/telemanom-events.js';
-import { parseRunArgs } from './lib/run-args.js';
+import { parseRunArgs, SMAP_MSL_DATASET, type RunnerHelp } from './lib/run-args.js';
 import { runEnvironment } from './lib/run-environment.js';
 import { roundRobin } from './lib/round-robin.js';
 import { formatTable } from './lib/text-table.js';
 
-const USAGE = 'usage: npm run eval:nasa -- [--limit N] [--threads N] [--fresh] [--data <smap_msl folder>]';
+const HELP: RunnerHelp = {
+  script: 'eval:nasa',
+  dataset: SMAP_MSL_DATASET,
+  limit: 'run N label rows, alternating between the spacecraft',
+};
 
 /** The one configuration used for every channel. */
 const DETECTOR: DetectorOptions = {
@@ -209,9 +214,9 @@ function summarise(results: RowResult[]) {
 }
 
 async function main(): Promise<void> {
-  const args = parseRunArgs(process.argv.slice(2), USAGE);
+  const args = parseRunArgs(process.argv.slice(2), HELP);
   const began = performance.now();
-  const dataDir = path.resolve(args.data ?? path.join(repoRoot, '..', 'shared', 'datasets', 'smap_msl'));
+  const dataDir = args.data;
   if (args.threads !== undefined) setThreads(args.threads);
   const threadCount = threads();
   const labelRows = pickRows(await readNasaLabels(path.join(dataDir, 'labeled_anomalies.csv')), args.limit);
@@ -219,7 +224,9 @@ async function main(): Promise<void> {
   const hash = configHash({ ...DETECTOR, threshold: undefined, minTrainWindows: MIN_TRAIN_WINDOWS });
   const cache = new FileCache<ChannelMeta>(path.join(repoRoot, 'eval', 'results', 'cache', 'nasa', hash));
   const channels = [...new Set(labelRows.map((r) => r.channel))];
-  console.log(`SMAP/MSL: ${labelRows.length} label rows, ${channels.length} channels, ${threadCount} threads, configuration ${hash}`);
+  console.log(
+    `SMAP/MSL: ${labelRows.length} label rows, ${channels.length} channels, ${threadCount} threads, configuration ${hash}`,
+  );
 
   const outputs = new Map<string, { scores: Float32Array; meta: ChannelMeta; events: IndexRange[] }>();
   let computeMs = 0;
@@ -243,17 +250,21 @@ async function main(): Promise<void> {
     computeMs += entry.meta.ms;
     loads.push(os.loadavg()[0]!);
     const { errors, values } = await predictedRows(dataDir, channel, entry.values, entry.meta.unscored);
-    const events = telemanomEvents(errors, values, { ...TELEMANOM_SETTINGS, sequenceLength: entry.meta.window }).map((r) => ({
-      start: r.start + entry.meta.unscored,
-      end: r.end + entry.meta.unscored,
-    }));
+    const events = telemanomEvents(errors, values, { ...TELEMANOM_SETTINGS, sequenceLength: entry.meta.window }).map(
+      (r) => ({
+        start: r.start + entry.meta.unscored,
+        end: r.end + entry.meta.unscored,
+      }),
+    );
     outputs.set(channel, { scores: entry.values, meta: entry.meta, events });
   }
 
   const results: RowResult[] = labelRows.map((row) => {
     const { meta, events } = outputs.get(row.channel)!;
     if (meta.testRows !== row.testLength) {
-      throw new InvalidDataError(`${row.channel}: the test array has ${meta.testRows} rows but the label table says ${row.testLength}`);
+      throw new InvalidDataError(
+        `${row.channel}: the test array has ${meta.testRows} rows but the label table says ${row.testLength}`,
+      );
     }
     const flags = rangesToMask(events, meta.testRows);
     const labels = rangesToMask(row.sequences, meta.testRows);
@@ -297,7 +308,9 @@ async function main(): Promise<void> {
       ]),
     ),
   );
-  console.log(`\ntelemanom paper (all 105 sequences): precision ${PAPER.precision}, recall ${PAPER.recall}, F1 ${PAPER.f1}`);
+  console.log(
+    `\ntelemanom paper (all 105 sequences): precision ${PAPER.precision}, recall ${PAPER.recall}, F1 ${PAPER.f1}`,
+  );
   console.log(
     `wall time ${wallSeconds.toFixed(1)} s, CPU time ${cpuSeconds.toFixed(1)} s (${cached} of ${channels.length} channels from cache), ` +
       `detector compute ${(computeMs / 1000).toFixed(1)} s, ${threadCount} threads, ` +
@@ -316,7 +329,11 @@ async function main(): Promise<void> {
     wallSeconds,
     cpuSeconds,
     detectorComputeSeconds: computeMs / 1000,
-    loadAverage: { min: Math.min(...loads), max: Math.max(...loads), mean: loads.reduce((a, b) => a + b, 0) / loads.length },
+    loadAverage: {
+      min: Math.min(...loads),
+      max: Math.max(...loads),
+      mean: loads.reduce((a, b) => a + b, 0) / loads.length,
+    },
     channelsFromCache: cached,
     paper: PAPER,
     groups,
@@ -333,7 +350,12 @@ async function main(): Promise<void> {
     })),
   };
   await mkdir(path.join(repoRoot, 'eval', 'results'), { recursive: true });
-  const jsonPath = path.join(repoRoot, 'eval', 'results', args.limit === undefined ? 'nasa.json' : `nasa-limit${args.limit}.json`);
+  const jsonPath = path.join(
+    repoRoot,
+    'eval',
+    'results',
+    args.limit === undefined ? 'nasa.json' : `nasa-limit${args.limit}.json`,
+  );
   await writeFile(jsonPath, JSON.stringify(out, null, 2) + '\n');
   console.log(`wrote ${path.relative(repoRoot, jsonPath)}`);
 }

@@ -27,5 +27,10 @@ const detector = new Detector({
 });
 await detector.fit(series.slice(0, trainRows));
 const result = await detector.detect(series.slice(trainRows), { context: 'training' });
-const events = result.events.map((e) => ({ ...e, start: e.start + trainRows, end: e.end + trainRows, peak: e.peak + trainRows }));
+const events = result.events.map((e) => ({
+  ...e,
+  start: e.start + trainRows,
+  end: e.end + trainRows,
+  peak: e.peak + trainRows,
+}));
 printVerdicts(events, await readTimeWindows(labelsPath, series.timestamps!), series.timestamps ?? null, trainRows);

@@ -20,9 +20,16 @@ const trainRows = Math.round(0.15 * series.rows);
 // not learn from, and more of them make the tail estimate (POT) steadier.
 const detector = new Detector({ cell: 'gru', validationSplit: 0.5, seed: 1 });
 const summary = await detector.fit(series.slice(0, trainRows));
-console.log(`trained on ${trainRows} rows: window ${summary.config.window}, ${summary.epochs} epochs, threshold ${summary.threshold?.toFixed(3)}`);
+console.log(
+  `trained on ${trainRows} rows: window ${summary.config.window}, ${summary.epochs} epochs, threshold ${summary.threshold?.toFixed(3)}`,
+);
 
 // 'training' context: detection continues where training stopped, so its first row is scored.
 const result = await detector.detect(series.slice(trainRows), { context: 'training' });
-const events = result.events.map((e) => ({ ...e, start: e.start + trainRows, end: e.end + trainRows, peak: e.peak + trainRows }));
+const events = result.events.map((e) => ({
+  ...e,
+  start: e.start + trainRows,
+  end: e.end + trainRows,
+  peak: e.peak + trainRows,
+}));
 printVerdicts(events, await readTimeWindows(labelsPath, series.timestamps!), series.timestamps ?? null, trainRows);

@@ -11,9 +11,14 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Detector, readCsv } from '../src/index.js';
 
-const path = process.argv[2]
-  ?? fileURLToPath(new URL('./data/ucr/136_UCR_Anomaly_InternalBleeding17_1600_3198_3309.txt', import.meta.url));
-const [trainEnd, anomalyStart, anomalyEnd] = basename(path, '.txt').split('_').slice(-3).map(Number) as [number, number, number];
+const path =
+  process.argv[2] ??
+  fileURLToPath(new URL('./data/ucr/136_UCR_Anomaly_InternalBleeding17_1600_3198_3309.txt', import.meta.url));
+const [trainEnd, anomalyStart, anomalyEnd] = basename(path, '.txt').split('_').slice(-3).map(Number) as [
+  number,
+  number,
+  number,
+];
 
 // One number per line, no header, no timestamps.
 const series = await readCsv(path, { header: false, timestamp: false });
@@ -26,6 +31,10 @@ for (let i = 1; i < result.rows; i++) if (result.scores[i]! > result.scores[peak
 const peakRow = peak + trainEnd;
 const slack = 100;
 const hit = peakRow >= anomalyStart - slack && peakRow <= anomalyEnd + slack;
-console.log(`highest score ${result.scores[peak]!.toFixed(3)} at row ${peakRow}; labelled anomaly: rows ${anomalyStart}-${anomalyEnd}`);
+console.log(
+  `highest score ${result.scores[peak]!.toFixed(3)} at row ${peakRow}; labelled anomaly: rows ${anomalyStart}-${anomalyEnd}`,
+);
 console.log(hit ? `found: the peak lies within ${slack} rows of the anomaly` : 'missed: the peak lies elsewhere');
-console.log(`${result.events.length} events above the threshold; ${result.events.filter((e) => e.start + trainEnd <= anomalyEnd && e.end + trainEnd >= anomalyStart).length} overlap the anomaly`);
+console.log(
+  `${result.events.length} events above the threshold; ${result.events.filter((e) => e.start + trainEnd <= anomalyEnd && e.end + trainEnd >= anomalyStart).length} overlap the anomaly`,
+);

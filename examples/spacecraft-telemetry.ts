@@ -12,9 +12,10 @@ import { Detector, readNpy } from '../src/index.js';
 import { printVerdicts, type Rows } from './lib/known-anomalies.js';
 
 const bundled = (name: string) => fileURLToPath(new URL(`./data/smap/${name}`, import.meta.url));
-const [trainPath, testPath, labelsPath, channel] = process.argv.length > 5
-  ? process.argv.slice(2, 6)
-  : [bundled('G-7.train.npy.gz'), bundled('G-7.test.npy.gz'), bundled('G-7.labels.csv'), 'G-7'];
+const [trainPath, testPath, labelsPath, channel] =
+  process.argv.length > 5
+    ? process.argv.slice(2, 6)
+    : [bundled('G-7.train.npy.gz'), bundled('G-7.test.npy.gz'), bundled('G-7.labels.csv'), 'G-7'];
 
 const names = (columns: number) => ['telemetry', ...Array.from({ length: columns - 1 }, (_, i) => `command_${i + 1}`)];
 const probe = await readNpy(trainPath!);

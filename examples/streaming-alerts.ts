@@ -15,7 +15,12 @@ const series = await readCsv(path);
 const historyRows = Math.round(0.25 * series.rows);
 // DSPOT (SPOT with depth): thresholds each score's excess over the mean of the last 50 normal
 // scores, so a slow drift in the load does not turn into a stream of alerts.
-const detector = new Detector({ cell: 'gru', threshold: { method: 'spot', q: 1e-5, depth: 50 }, smoothing: 6, seed: 1 });
+const detector = new Detector({
+  cell: 'gru',
+  threshold: { method: 'spot', q: 1e-5, depth: 50 },
+  smoothing: 6,
+  seed: 1,
+});
 await detector.fit(series.slice(0, historyRows));
 
 const stream = detector.stream();
@@ -28,11 +33,15 @@ for (let row = historyRows; row < series.rows; row++) {
   if (!point.ready) continue;
   if (point.flag && !inAlert) {
     alerts++;
-    console.log(`ALERT  ${when(row)}  cpu ${series.values[row]!.toFixed(1)}%  score ${point.score.toFixed(2)} > ${point.threshold.toFixed(2)}`);
+    console.log(
+      `ALERT  ${when(row)}  cpu ${series.values[row]!.toFixed(1)}%  score ${point.score.toFixed(2)} > ${point.threshold.toFixed(2)}`,
+    );
   } else if (!point.flag && inAlert) {
     console.log(`clear  ${when(row)}`);
   }
   inAlert = point.flag === 1;
 }
 const perPoint = (performance.now() - started) / (series.rows - historyRows);
-console.log(`${series.rows - historyRows} points streamed, ${alerts} alerts, ${(perPoint * 1000).toFixed(0)} µs per point`);
+console.log(
+  `${series.rows - historyRows} points streamed, ${alerts} alerts, ${(perPoint * 1000).toFixed(0)} µs per point`,
+);

@@ -17,7 +17,10 @@ const flags = {
 const spec: CommandSpec<typeof flags> = {
   name: 'demo',
   summary: 'A demo command.',
-  positionals: [{ name: 'data.csv', description: 'input' }, { name: 'extra', description: 'optional', optional: true }],
+  positionals: [
+    { name: 'data.csv', description: 'input' },
+    { name: 'extra', description: 'optional', optional: true },
+  ],
   flags,
 };
 
@@ -33,7 +36,19 @@ function usageError(args: string[]): UsageError {
 
 describe('parseCommandLine', () => {
   it('returns typed values for every flag form', () => {
-    const parsed = parseCommandLine(spec, ['a.csv', '--epochs', '12', '--rate=0.5', '--cell', 'lstm', '--columns', 'x, y', '-q', '--out', '-']);
+    const parsed = parseCommandLine(spec, [
+      'a.csv',
+      '--epochs',
+      '12',
+      '--rate=0.5',
+      '--cell',
+      'lstm',
+      '--columns',
+      'x, y',
+      '-q',
+      '--out',
+      '-',
+    ]);
     expect(parsed.positionals).toEqual(['a.csv']);
     expect(parsed.flags).toEqual({ epochs: 12, rate: 0.5, cell: 'lstm', columns: ['x', 'y'], quiet: true, out: '-' });
     expect(parseCommandLine(spec, ['a.csv', '--epochs', 'auto']).flags.epochs).toBe('auto');
@@ -45,17 +60,28 @@ describe('parseCommandLine', () => {
 
   it('accepts a negative number as a value', () => {
     const negative = { shift: flag.number({ description: 'shift' }) };
-    const negativeSpec: CommandSpec<typeof negative> = { name: 'demo', summary: '', positionals: spec.positionals, flags: negative };
+    const negativeSpec: CommandSpec<typeof negative> = {
+      name: 'demo',
+      summary: '',
+      positionals: spec.positionals,
+      flags: negative,
+    };
     expect(parseCommandLine(negativeSpec, ['a.csv', '--shift', '-3']).flags.shift).toBe(-3);
   });
 
   it('refuses malformed command lines with messages naming the flag', () => {
-    expect(usageError(['a.csv', '--epoch', '3']).message).toBe('unknown option --epoch for "demo" (did you mean --epochs?)');
-    expect(usageError(['a.csv', '--epochs', '2.5']).message).toBe('--epochs expects an integer or one of auto, got "2.5"');
+    expect(usageError(['a.csv', '--epoch', '3']).message).toBe(
+      'unknown option --epoch for "demo" (did you mean --epochs?)',
+    );
+    expect(usageError(['a.csv', '--epochs', '2.5']).message).toBe(
+      '--epochs expects an integer or one of auto, got "2.5"',
+    );
     expect(usageError(['a.csv', '--epochs', '0']).message).toMatch(/--epochs expects an integer >= 1 or one of auto/);
     expect(usageError(['a.csv', '--rate', '0']).message).toBe('--rate expects a number > 0 and <= 1, got 0');
     expect(usageError(['a.csv', '--rate', '1e']).message).toBe('--rate expects a number, got "1e"');
-    expect(usageError(['a.csv', '--cell', 'transformer']).message).toBe('--cell expects one of rnn, gru, lstm, got "transformer"');
+    expect(usageError(['a.csv', '--cell', 'transformer']).message).toBe(
+      '--cell expects one of rnn, gru, lstm, got "transformer"',
+    );
     expect(usageError(['a.csv', '--columns', 'a,,b']).message).toMatch(/without empty items/);
     expect(usageError(['a.csv', '--quiet=yes']).message).toBe('--quiet is a switch and takes no value');
     expect(usageError(['a.csv', '--out']).message).toBe('--out expects a value <text>');
@@ -71,7 +97,14 @@ describe('parseCommandLine', () => {
   it('lists every flag in the help text', () => {
     const help = formatHelp(spec, 'rnn-anomaly');
     expect(help.startsWith('Usage: rnn-anomaly demo <data.csv> [extra] [options]\n')).toBe(true);
-    for (const name of ['--epochs <n|auto>', '--rate <x>', '--cell <rnn|gru|lstm>', '--columns <a,b,...>', '-q, --quiet', '--out <text>']) {
+    for (const name of [
+      '--epochs <n|auto>',
+      '--rate <x>',
+      '--cell <rnn|gru|lstm>',
+      '--columns <a,b,...>',
+      '-q, --quiet',
+      '--out <text>',
+    ]) {
       expect(help).toContain(name);
     }
   });
@@ -81,8 +114,15 @@ describe('--threshold', () => {
   it('reads a method with parameters and fills the defaults', () => {
     expect(parseThresholdFlag('ksigma:k=4', '--threshold')).toEqual({ method: 'ksigma', k: 4 });
     expect(parseThresholdFlag('pot', '--threshold')).toEqual({ method: 'pot', q: 1e-3, level: 0.98 });
-    expect(parseThresholdFlag('spot:max-peaks=50,depth=10', '--threshold')).toMatchObject({ method: 'spot', maxPeaks: 50, depth: 10 });
-    expect(parseThresholdFlag('dynamic:inverse=true', '--threshold')).toMatchObject({ method: 'dynamic', inverse: true });
+    expect(parseThresholdFlag('spot:max-peaks=50,depth=10', '--threshold')).toMatchObject({
+      method: 'spot',
+      maxPeaks: 50,
+      depth: 10,
+    });
+    expect(parseThresholdFlag('dynamic:inverse=true', '--threshold')).toMatchObject({
+      method: 'dynamic',
+      inverse: true,
+    });
   });
 
   it('refuses what the library refuses, as usage errors', () => {
@@ -96,15 +136,35 @@ describe('--threshold', () => {
 describe('detector options from flags', () => {
   it('maps flags to the library options', () => {
     const options = detectorOptionsFrom(
-      { cell: 'lstm', hidden: 16, resetBefore: true, targets: ['cpu', '2'], epochs: 'auto', seed: 9, threshold: { method: 'ksigma', k: 5 } },
+      {
+        cell: 'lstm',
+        hidden: 16,
+        resetBefore: true,
+        targets: ['cpu', '2'],
+        epochs: 'auto',
+        seed: 9,
+        threshold: { method: 'ksigma', k: 5 },
+      },
       'run',
     );
-    expect(options).toEqual({ cell: 'lstm', hidden: 16, resetAfter: false, targets: ['cpu', 2], epochs: 'auto', seed: 9, threshold: { method: 'ksigma', k: 5 } });
+    expect(options).toEqual({
+      cell: 'lstm',
+      hidden: 16,
+      resetAfter: false,
+      targets: ['cpu', 2],
+      epochs: 'auto',
+      seed: 9,
+      threshold: { method: 'ksigma', k: 5 },
+    });
   });
 
   it('words library validation errors with flag names', () => {
-    expect(() => detectorOptionsFrom({ validationSplit: 0.95 }, 'run')).toThrow(/--validation-split must be a number in \[0, 0\.9\]/);
-    expect(() => detectorOptionsFrom({ nonlinearity: 'relu' }, 'run')).toThrow(/--nonlinearity applies to cell 'rnn' only/);
+    expect(() => detectorOptionsFrom({ validationSplit: 0.95 }, 'run')).toThrow(
+      /--validation-split must be a number in \[0, 0\.9\]/,
+    );
+    expect(() => detectorOptionsFrom({ nonlinearity: 'relu' }, 'run')).toThrow(
+      /--nonlinearity applies to cell 'rnn' only/,
+    );
   });
 });
 
@@ -141,6 +201,8 @@ describe('progress display', () => {
     progress.epoch({ epoch: 7, maxEpochs: 10, loss: 0.1, elapsedMs: 7000 });
     progress.note('done');
     expect(writes).toHaveLength(4);
+    // The progress line starts with carriage return and ESC [2K (erase line).
+    // eslint-disable-next-line no-control-regex -- the escape sequence is what is under test
     expect(writes[0]).toMatch(/^\r\x1b\[2Ktraining \[#+\.+\] epoch 5\/10 {2}loss 0\.1000 {2}5\.0s left$/);
     expect(writes[1]).toContain('epoch 7/10');
     expect(writes[2]).toBe('\r\x1b[2K');

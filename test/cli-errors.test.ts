@@ -10,7 +10,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rnnad-cli-errors-'));
   await writeSeriesCsv(join(dir, 'data.csv'));
   await writeSeriesCsv(join(dir, 'other-column.csv'), 600, 'temperature');
-  await writeFile(join(dir, 'text.csv'), 'timestamp,site,status\n2020-01-01 00:00,north,ok\n2020-01-01 00:05,south,ok\n');
+  await writeFile(
+    join(dir, 'text.csv'),
+    'timestamp,site,status\n2020-01-01 00:00,north,ok\n2020-01-01 00:05,south,ok\n',
+  );
   const run = await runCli(['train', 'data.csv', '--model', 'value.rnnad', ...FAST, '-q'], dir);
   expect(run.code).toBe(0);
 });
@@ -30,7 +33,10 @@ function expectFailure(run: CliRun, pattern: RegExp): void {
 }
 
 async function exists(name: string): Promise<boolean> {
-  return access(join(dir, name)).then(() => true, () => false);
+  return access(join(dir, name)).then(
+    () => true,
+    () => false,
+  );
 }
 
 describe('CLI failures', () => {
@@ -89,11 +95,23 @@ describe.concurrent('CLI usage errors exit with 2', () => {
   const cases: [string, string[], RegExp][] = [
     ['no command', [], /^Usage: rnn-anomaly <command>/],
     ['an unknown command', ['fit', 'data.csv'], /unknown command "fit"/],
-    ['an unknown flag', ['run', 'data.csv', '--epoch', '3'], /unknown option --epoch for "run" \(did you mean --epochs\?\)/],
+    [
+      'an unknown flag',
+      ['run', 'data.csv', '--epoch', '3'],
+      /unknown option --epoch for "run" \(did you mean --epochs\?\)/,
+    ],
     ['a missing file argument', ['run'], /"run" needs <data\.csv>/],
-    ['a non-numeric value', ['run', 'data.csv', '--epochs', 'many'], /--epochs expects a number or one of auto, got "many"/],
+    [
+      'a non-numeric value',
+      ['run', 'data.csv', '--epochs', 'many'],
+      /--epochs expects a number or one of auto, got "many"/,
+    ],
     ['a value the library refuses', ['run', 'data.csv', '--hidden', '0'], /--hidden must be an integer in \[1, 4096\]/],
-    ['options that exclude each other', ['run', 'data.csv', '--momentum', '0.5'], /--momentum applies to optimizer 'sgd' only/],
+    [
+      'options that exclude each other',
+      ['run', 'data.csv', '--momentum', '0.5'],
+      /--momentum applies to optimizer 'sgd' only/,
+    ],
     ['a bad threshold', ['run', 'data.csv', '--threshold', 'pot:q=2'], /--threshold/],
     ['an unknown output format', ['run', 'data.csv', '--out', 'result.txt'], /--out must name a \.json or \.csv file/],
     ['detect without a model', ['detect', 'data.csv'], /"detect" needs --model/],

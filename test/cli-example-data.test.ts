@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLabels } from '../src/cli/labels.js';
 import { readCsv } from '../src/data/read-csv.js';
-import { loadNabCorpus } from '../src/eval/nab-corpus.js';
+import { loadNabCorpus } from '../src/eval/nab/corpus.js';
 import { REPO } from './cli-helpers.js';
 
 const DATA = join(REPO, 'examples', 'data');
@@ -17,22 +17,30 @@ const NAB_FILES = [
 ];
 
 async function sha256(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
 describe('bundled example data', () => {
   it('is byte-identical to the published files', async () => {
     const sums = new Map(
-      (await readFile(join(SHARED, 'SHA256SUMS'), 'utf8')).trim().split('\n').map((line) => {
-        const [hash, path] = line.split(/\s+/);
-        return [path!.replace(/^\.\//, ''), hash!];
-      }),
+      (await readFile(join(SHARED, 'SHA256SUMS'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [hash, path] = line.split(/\s+/);
+          return [path!.replace(/^\.\//, ''), hash!];
+        }),
     );
     const copies: [string, string][] = [
       ...NAB_FILES.map((f): [string, string] => [f.split('/')[1]!, `nab/data/${f}`]),
       ['smap/G-7.train.npy.gz', 'smap_msl/train/G-7.npy.gz'],
       ['smap/G-7.test.npy.gz', 'smap_msl/test/G-7.npy.gz'],
-      ['ucr/136_UCR_Anomaly_InternalBleeding17_1600_3198_3309.txt', 'ucr/136_UCR_Anomaly_InternalBleeding17_1600_3198_3309.txt'],
+      [
+        'ucr/136_UCR_Anomaly_InternalBleeding17_1600_3198_3309.txt',
+        'ucr/136_UCR_Anomaly_InternalBleeding17_1600_3198_3309.txt',
+      ],
     ];
     for (const [bundled, original] of copies) {
       expect(sums.get(original), original).toBeDefined();

@@ -13,9 +13,18 @@ interface NabOutput {
   profiles: Record<string, { threshold: number; thresholdSource: string; normalizedScore: number; files?: unknown[] }>;
 }
 
-async function published(): Promise<{ scores: Record<string, number>; thresholds: Record<string, { threshold: number }> }> {
-  const scores = JSON.parse(await readFile(join(NAB, 'results', 'final_results.json'), 'utf8')) as Record<string, Record<string, number>>;
-  const thresholds = JSON.parse(await readFile(join(NAB, 'config', 'thresholds.json'), 'utf8')) as Record<string, Record<string, { threshold: number }>>;
+async function published(): Promise<{
+  scores: Record<string, number>;
+  thresholds: Record<string, { threshold: number }>;
+}> {
+  const scores = JSON.parse(await readFile(join(NAB, 'results', 'final_results.json'), 'utf8')) as Record<
+    string,
+    Record<string, number>
+  >;
+  const thresholds = JSON.parse(await readFile(join(NAB, 'config', 'thresholds.json'), 'utf8')) as Record<
+    string,
+    Record<string, { threshold: number }>
+  >;
   return { scores: scores['numenta']!, thresholds: thresholds['numenta']! };
 }
 
@@ -25,7 +34,10 @@ describe('rnn-anomaly nab score', () => {
     // standard and reward_low_FN_rate share one published threshold.
     const threshold = thresholds['standard']!.threshold;
     expect(thresholds['reward_low_FN_rate']!.threshold).toBe(threshold);
-    const run = await runCli(['nab', 'score', '--data', DATA, '--results', NUMENTA, '--threshold', String(threshold)], REPO);
+    const run = await runCli(
+      ['nab', 'score', '--data', DATA, '--results', NUMENTA, '--threshold', String(threshold)],
+      REPO,
+    );
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as NabOutput;
     expect(out.files).toBe(58);

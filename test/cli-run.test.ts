@@ -2,14 +2,30 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST, SERIES_START, SPIKE, STEP_MS, collect, rowTime, runCli, startCli, writeSeriesCsv } from './cli-helpers.js';
+import {
+  FAST,
+  SERIES_START,
+  SPIKE,
+  STEP_MS,
+  collect,
+  rowTime,
+  runCli,
+  startCli,
+  writeSeriesCsv,
+} from './cli-helpers.js';
 
 let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rnnad-cli-run-'));
   await writeSeriesCsv(join(dir, 'data.csv'));
-  await writeFile(join(dir, 'labels.json'), JSON.stringify([[rowTime(895), rowTime(915)], [rowTime(100), rowTime(120)]]));
+  await writeFile(
+    join(dir, 'labels.json'),
+    JSON.stringify([
+      [rowTime(895), rowTime(915)],
+      [rowTime(100), rowTime(120)],
+    ]),
+  );
 });
 
 afterAll(async () => {
@@ -22,7 +38,15 @@ interface RunDocument {
   train: { start: number; end: number; startTime: string };
   detect: { start: number; end: number };
   firstScoredRow: number;
-  events: { start: number; end: number; startTime: string; endTime: string; peak: number; peakScore: number; features: { name: string; contribution: number }[] }[];
+  events: {
+    start: number;
+    end: number;
+    startTime: string;
+    endTime: string;
+    peak: number;
+    peakScore: number;
+    features: { name: string; contribution: number }[];
+  }[];
   labels: { start: number; end: number; status: string; events: number[] }[];
   scores: (number | null)[];
   flags: number[];
@@ -32,7 +56,10 @@ interface RunDocument {
 
 describe('rnn-anomaly run', () => {
   it('prints only the JSON result on stdout with --json, rows counted from the file start', async () => {
-    const run = await runCli(['run', 'data.csv', '--train-fraction', '0.5', ...FAST, '--labels', 'labels.json', '--json'], dir);
+    const run = await runCli(
+      ['run', 'data.csv', '--train-fraction', '0.5', ...FAST, '--labels', 'labels.json', '--json'],
+      dir,
+    );
     expect(run.stderr).not.toMatch(/Error|at .*\.ts/);
     expect(run.code).toBe(0);
     const doc = JSON.parse(run.stdout) as RunDocument;
@@ -70,7 +97,20 @@ describe('rnn-anomaly run', () => {
 
   it('writes the CSV result, the HTML report and the model, quietly', async () => {
     const run = await runCli(
-      ['run', 'data.csv', '--train-fraction', '0.5', ...FAST, '-q', '--out', 'result.csv', '--report', 'report.html', '--model', 'm.rnnad'],
+      [
+        'run',
+        'data.csv',
+        '--train-fraction',
+        '0.5',
+        ...FAST,
+        '-q',
+        '--out',
+        'result.csv',
+        '--report',
+        'report.html',
+        '--model',
+        'm.rnnad',
+      ],
       dir,
     );
     expect(run.code).toBe(0);
@@ -103,7 +143,11 @@ describe('rnn-anomaly run', () => {
 
     const info = await runCli(['info', 'trained.rnnad', '--json'], dir);
     expect(info.code).toBe(0);
-    const described = JSON.parse(info.stdout) as { columns: string[]; parameters: number; config: { cell: string; hidden: number; window: number; seed: number } };
+    const described = JSON.parse(info.stdout) as {
+      columns: string[];
+      parameters: number;
+      config: { cell: string; hidden: number; window: number; seed: number };
+    };
     expect(described.columns).toEqual(['value']);
     expect(described.config).toMatchObject({ cell: 'lstm', hidden: 8, window: 16, seed: 1 });
     // LSTM, 1 input, 8 hidden: 4*8*(1+8) weights + 2*4*8 biases; head 8 -> 1: 8 + 1.
@@ -125,7 +169,10 @@ describe('rnn-anomaly run', () => {
 
   it('stops training on Ctrl-C, exits 130 and writes nothing', async () => {
     const outputs = ['--out', 'int.json', '--report', 'int.html', '--model', 'int.rnnad'];
-    const child = startCli(['run', 'data.csv', '--epochs', '100000', '--patience', '0', '--hidden', '8', '--window', '16', ...outputs], dir);
+    const child = startCli(
+      ['run', 'data.csv', '--epochs', '100000', '--patience', '0', '--hidden', '8', '--window', '16', ...outputs],
+      dir,
+    );
     const done = collect(child);
     await new Promise<void>((resolve) => {
       child.stderr!.on('data', (chunk: Buffer) => {

@@ -25,7 +25,7 @@ function cells(r: number): string[] {
 async function writeBigCsv(path: string): Promise<void> {
   const out = createWriteStream(path);
   out.write('timestamp,cpu,mem,disk,net,temp\n');
-  for (let r = 0; r < ROWS; ) {
+  for (let r = 0; r < ROWS;) {
     let block = '';
     for (let k = 0; k < 2000 && r < ROWS; k++, r++) block += `${cells(r).join(',')}\n`;
     if (!out.write(block)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));

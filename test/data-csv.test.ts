@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveCsvOptions } from '../src/data/csv-options.js';
 import { CsvParser } from '../src/data/csv-parser.js';
 import { parseCsv, readCsv } from '../src/data/index.js';
-import { AbortError, InvalidArgumentError, InvalidDataError } from '../src/errors.js';
+import { AbortError, InvalidArgumentError, InvalidDataError } from '../src/core/errors.js';
 
 const NAB = '../shared/datasets/nab';
 const workDir = mkdtempSync(join(tmpdir(), 'rnnad-csv-'));
@@ -80,7 +80,18 @@ describe('parseCsv: format', () => {
   });
 
   it('reads numbers exactly as Number() does, rounded to float32', () => {
-    const cells = ['0.1', '-3.4028234663852886e38', '1e-45', '123456789012345678901234567890', '74.93588199999998', '.5', '5.', '+7', '-0', '1E3'];
+    const cells = [
+      '0.1',
+      '-3.4028234663852886e38',
+      '1e-45',
+      '123456789012345678901234567890',
+      '74.93588199999998',
+      '.5',
+      '5.',
+      '+7',
+      '-0',
+      '1E3',
+    ];
     const s = parseCsv(`v\n${cells.join('\n')}\n`);
     expect(Array.from(s.values)).toEqual(cells.map((c) => Math.fround(Number(c))));
   });
@@ -111,14 +122,19 @@ describe('parseCsv: timestamps', () => {
   });
 
   it('selects the timestamp column and numeric columns by name or index', () => {
-    const s = parseCsv('id,stamp,a,b,label\nx,2020-01-01,1,2,ok\ny,2020-01-02,3,4,ok\n', { timestamp: 'stamp', columns: ['b', 2] });
+    const s = parseCsv('id,stamp,a,b,label\nx,2020-01-01,1,2,ok\ny,2020-01-02,3,4,ok\n', {
+      timestamp: 'stamp',
+      columns: ['b', 2],
+    });
     expect(s.columnNames).toEqual(['b', 'a']);
     expect(s.values).toEqual(f32([2, 1, 4, 3]));
     expect(Array.from(s.timestamps!)).toEqual([Date.UTC(2020, 0, 1), Date.UTC(2020, 0, 2)]);
   });
 
   it('reports a bad timestamp with its column, row and line', () => {
-    expect(() => parseCsv('timestamp,v\n2020-01-01,1\n2020-13-01,2\n')).toThrow(/timestamp column "timestamp" has "2020-13-01" at row 1 \(line 3\)/);
+    expect(() => parseCsv('timestamp,v\n2020-01-01,1\n2020-13-01,2\n')).toThrow(
+      /timestamp column "timestamp" has "2020-13-01" at row 1 \(line 3\)/,
+    );
     expect(() => parseCsv('timestamp,v\n2020-01-01,1\n,2\n')).toThrow(/an empty cell at row 1/);
   });
 });
@@ -145,7 +161,9 @@ describe('parseCsv: errors', () => {
     expect(s.columnNames).toEqual(['a', 'b']);
     expect(s.values).toEqual(f32([1, 2, 3, 4]));
     // Requested explicitly, a non-numeric column stays an error.
-    expect(() => parseCsv('a,host\n1,web-1\n', { nonNumeric: 'ignore', columns: ['host'] })).toThrow(/requested in options.columns/);
+    expect(() => parseCsv('a,host\n1,web-1\n', { nonNumeric: 'ignore', columns: ['host'] })).toThrow(
+      /requested in options.columns/,
+    );
   });
 
   it('rejects infinities by default and treats them as missing on request', () => {
@@ -157,19 +175,25 @@ describe('parseCsv: errors', () => {
 
   it('reports structural problems with ERR_CSV_PARSE', () => {
     expect(thrown(() => parseCsv('a,b\n1,2,3\n')).message).toMatch(/line 2 has 3 fields but the header has 2/);
-    expect(thrown(() => parseCsv('a,b\n1,2\n1,2,3\n')).message).toMatch(/line 3 has more than 2 fields but the header has 2/);
+    expect(thrown(() => parseCsv('a,b\n1,2\n1,2,3\n')).message).toMatch(
+      /line 3 has more than 2 fields but the header has 2/,
+    );
     expect(thrown(() => parseCsv('a,b\n1,2\n3\n')).message).toMatch(/line 3 has 1 field but the header has 2/);
     expect(thrown(() => parseCsv('a,b\n1,"2\n3,4\n')).message).toMatch(/quoted field opened on line 2 is never closed/);
     expect(thrown(() => parseCsv('a,b\n1,"2"x\n')).code).toBe('ERR_CSV_PARSE');
     expect(thrown(() => parseCsv('a,a\n1,2\n')).message).toMatch(/names column "a" twice/);
     expect(thrown(() => parseCsv('')).message).toMatch(/empty/);
     expect(thrown(() => parseCsv('a,b\n')).message).toMatch(/no data rows/);
-    expect(thrown(() => parseCsv('timestamp,label\n2020-01-01,x\n', { nonNumeric: 'ignore' })).message).toMatch(/no numeric columns/);
+    expect(thrown(() => parseCsv('timestamp,label\n2020-01-01,x\n', { nonNumeric: 'ignore' })).message).toMatch(
+      /no numeric columns/,
+    );
   });
 
   it('rejects bad options with typed errors naming the option', () => {
     expect(() => parseCsv('a\n1\n', { delimiter: '::' })).toThrow(InvalidArgumentError);
-    expect(() => parseCsv('a\n1\n', { columns: ['zz'] })).toThrow(/options.columns is "zz", which is not a column of the file \(columns: "a"\)/);
+    expect(() => parseCsv('a\n1\n', { columns: ['zz'] })).toThrow(
+      /options.columns is "zz", which is not a column of the file \(columns: "a"\)/,
+    );
     expect(() => parseCsv('a\n1\n', { timestamp: 'when' })).toThrow(/options.timestamp is "when"/);
     expect(() => parseCsv('a\n1\n', { bogus: 1 } as never)).toThrow(/unknown key "bogus"/);
     expect(() => parseCsv('a;b\n1;2\n', { delimiter: ',', decimal: ',' })).toThrow(InvalidArgumentError);
@@ -223,7 +247,9 @@ describe('readCsv on files', () => {
   });
 
   it('reads a gzip-compressed CSV (a NAB reference result)', async () => {
-    const s = await readCsv(`${NAB}/reference_results/numenta/realKnownCause/machine_temperature_system_failure.csv.gz`);
+    const s = await readCsv(
+      `${NAB}/reference_results/numenta/realKnownCause/machine_temperature_system_failure.csv.gz`,
+    );
     expect(s.rows).toBe(22_695);
     expect(s.columnNames).toEqual(['anomaly_score']);
   });
@@ -235,7 +261,9 @@ describe('readCsv on files', () => {
     await expect(readCsv(join(workDir, 'missing.csv'))).rejects.toMatchObject({ code: 'ENOENT' });
     const controller = new AbortController();
     controller.abort();
-    await expect(readCsv(`${NAB}/data/realKnownCause/machine_temperature_system_failure.csv`, { signal: controller.signal })).rejects.toThrow(AbortError);
+    await expect(
+      readCsv(`${NAB}/data/realKnownCause/machine_temperature_system_failure.csv`, { signal: controller.signal }),
+    ).rejects.toThrow(AbortError);
     await expect(readCsv('' as string)).rejects.toThrow(InvalidArgumentError);
   });
 });

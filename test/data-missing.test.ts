@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fillMissing, TimeSeries } from '../src/data/index.js';
-import { InvalidArgumentError, InvalidDataError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError } from '../src/core/errors.js';
 
 const gappy = (): TimeSeries =>
   TimeSeries.fromArrays({
@@ -52,7 +52,11 @@ describe('fillMissing', () => {
     const complete = TimeSeries.fromArrays({ columns: { a: [1, 2] } });
     expect(fillMissing(complete)).toBe(complete);
     const once = fillMissing(TimeSeries.fromArrays({ columns: { a: [1, null, 3] } }));
-    const later = new TimeSeries({ values: Float32Array.from([1, 2, NaN]), columnNames: ['a'], imputed: once.imputed! });
+    const later = new TimeSeries({
+      values: Float32Array.from([1, 2, NaN]),
+      columnNames: ['a'],
+      imputed: once.imputed!,
+    });
     expect(Array.from(fillMissing(later, 'ffill').imputed!)).toEqual([0, 1, 1]);
   });
 

@@ -2,12 +2,17 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseNpy, readNpy } from '../src/data/index.js';
-import { InvalidArgumentError, InvalidDataError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError } from '../src/core/errors.js';
 
 const SMAP_MSL = '../shared/datasets/smap_msl';
 
 /** Writes a .npy file by the format spec: magic, version, header length, padded dict, data. */
-function npy(descr: string, shape: number[], data: Uint8Array, options: { version?: 1 | 2 | 3; fortran?: boolean } = {}): Uint8Array {
+function npy(
+  descr: string,
+  shape: number[],
+  data: Uint8Array,
+  options: { version?: 1 | 2 | 3; fortran?: boolean } = {},
+): Uint8Array {
   const version = options.version ?? 1;
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let dict = `{'descr': '${descr}', 'fortran_order': ${options.fortran ? 'True' : 'False'}, 'shape': ${shapeText}, }`;
@@ -31,7 +36,9 @@ describe('readNpy on NASA MSL data', () => {
   it('reads test/C-1.npy.gz with the shape the label table gives and the values numpy reads', async () => {
     const series = await readNpy(`${SMAP_MSL}/test/C-1.npy.gz`);
     // labeled_anomalies.csv: C-1, MSL, num_values 2264; MSL arrays have 55 dims.
-    const labels = readFileSync(`${SMAP_MSL}/labeled_anomalies.csv`, 'utf8').split('\n').find((l) => l.startsWith('C-1,'))!;
+    const labels = readFileSync(`${SMAP_MSL}/labeled_anomalies.csv`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('C-1,'))!;
     expect(series.rows).toBe(Number(labels.split(',').at(-1)));
     expect(series.rows).toBe(2264);
     expect(series.columns).toBe(55);
@@ -98,18 +105,24 @@ describe('parseNpy', () => {
   it('keeps NaN as missing and rejects infinities unless asked', () => {
     const withNaN = parseNpy(npy('<f8', [3], f64([1, NaN, 3])));
     expect(withNaN.countMissing()).toBe(1);
-    expect(() => parseNpy(npy('<f8', [2], f64([1, Infinity])))).toThrow(/infinite or beyond-float32 value in column 0 at row 1/);
+    expect(() => parseNpy(npy('<f8', [2], f64([1, Infinity])))).toThrow(
+      /infinite or beyond-float32 value in column 0 at row 1/,
+    );
     expect(parseNpy(npy('<f8', [2], f64([1, -Infinity])), { nonFinite: 'missing' }).countMissing()).toBe(1);
   });
 
   it('refuses foreign, truncated and unsupported files with clear errors', () => {
     expect(() => parseNpy(Buffer.from('timestamp,value\n'))).toThrow(/not a NumPy .npy file/);
-    expect(() => parseNpy(npy('<f8', [3, 2], f64([1, 2, 3])))).toThrow(/truncated: shape \(3, 2\) needs 48 data bytes, found 24/);
+    expect(() => parseNpy(npy('<f8', [3, 2], f64([1, 2, 3])))).toThrow(
+      /truncated: shape \(3, 2\) needs 48 data bytes, found 24/,
+    );
     expect(() => parseNpy(npy('<f8', [2, 2, 2], f64([1, 2, 3, 4, 5, 6, 7, 8])))).toThrow(/3-D array/);
     expect(() => parseNpy(npy('|O', [1], Buffer.alloc(8)))).toThrow(/dtype "\|O"/);
     expect(() => parseNpy(npy('<c16', [1], Buffer.alloc(16)))).toThrow(InvalidDataError);
     expect(() => parseNpy(npy('<f8', [2], f64([1, 2])).subarray(0, 20))).toThrow(/truncated inside its header/);
-    expect(() => parseNpy(npy('<f8', [2, 2], f64([1, 2, 3, 4])), { columnNames: ['only-one'] })).toThrow(InvalidArgumentError);
+    expect(() => parseNpy(npy('<f8', [2, 2], f64([1, 2, 3, 4])), { columnNames: ['only-one'] })).toThrow(
+      InvalidArgumentError,
+    );
     expect(() => parseNpy('x' as never)).toThrow(InvalidArgumentError);
   });
 });

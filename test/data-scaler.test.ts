@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Scaler, TimeSeries } from '../src/data/index.js';
-import { InvalidArgumentError, InvalidDataError, NotFittedError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError, NotFittedError } from '../src/core/errors.js';
 
-const one = (values: (number | null)[], name = 'x'): TimeSeries => TimeSeries.fromArrays({ columns: { [name]: values } });
+const one = (values: (number | null)[], name = 'x'): TimeSeries =>
+  TimeSeries.fromArrays({ columns: { [name]: values } });
 
 function expectClose(actual: ArrayLike<number>, expected: number[], digits = 6): void {
   expect(actual.length).toBe(expected.length);
@@ -84,7 +85,9 @@ describe('Scaler', () => {
     const restored = Scaler.fromJSON(JSON.parse(JSON.stringify(scaler)));
     expect(restored.kind).toBe('robust');
     expect(Array.from(restored.transform(train).values)).toEqual(Array.from(scaler.transform(train).values));
-    expect(() => Scaler.fromJSON({ kind: 'zscore', center: [0], scale: [0] })).toThrow(/json.scale must be an array of 1 positive finite numbers/);
+    expect(() => Scaler.fromJSON({ kind: 'zscore', center: [0], scale: [0] })).toThrow(
+      /json.scale must be an array of 1 positive finite numbers/,
+    );
     expect(() => Scaler.fromJSON({ kind: 'log', center: [0], scale: [1] })).toThrow(InvalidArgumentError);
     expect(() => Scaler.fromJSON({ kind: 'zscore', center: [], scale: [] })).toThrow(/json.center/);
     expect(() => Scaler.fromJSON('nope')).toThrow(InvalidArgumentError);
@@ -102,7 +105,9 @@ describe('Scaler', () => {
       expect(error).toBeInstanceOf(InvalidDataError);
       expect((error as InvalidDataError).code).toBe('ERR_COLUMNS_MISMATCH');
     }
-    expect(() => scaler.transformValues(Float32Array.from([1]), undefined, [3])).toThrow(/columns\[0\] must be a fitted column index/);
+    expect(() => scaler.transformValues(Float32Array.from([1]), undefined, [3])).toThrow(
+      /columns\[0\] must be a fitted column index/,
+    );
     expect(() => new Scaler('mean' as never)).toThrow(/kind must be one of 'zscore', 'minmax', 'robust'/);
   });
 });

@@ -25,7 +25,28 @@ function prng(seed: number): () => number {
 
 describe('parseDecimal', () => {
   it('agrees with Number() on hand-picked forms', () => {
-    const cases = ['0', '-0', '+1', '1.', '.5', '-.5', '007', '1e3', '1E-3', '2.5e+2', ' 42 ', '\t3.25', '9007199254740993', '0.1', '123456789012345.6', '1e-45', '1e400', '-1e400', '4.9e-324', '0.000000000000000000000000001'];
+    const cases = [
+      '0',
+      '-0',
+      '+1',
+      '1.',
+      '.5',
+      '-.5',
+      '007',
+      '1e3',
+      '1E-3',
+      '2.5e+2',
+      ' 42 ',
+      '\t3.25',
+      '9007199254740993',
+      '0.1',
+      '123456789012345.6',
+      '1e-45',
+      '1e400',
+      '-1e400',
+      '4.9e-324',
+      '0.000000000000000000000000001',
+    ];
     for (const text of cases) expect(parse(text)).toBe(Number(text));
   });
 
@@ -96,7 +117,21 @@ describe('parseTimestamp', () => {
   });
 
   it('refuses impossible dates and other formats with NaN', () => {
-    for (const bad of ['2019-02-29', '2020-13-01', '2020-04-31', '2020-01-01 24:00', '2020-01-01 10:60', '01/02/2020', '2020-1-1', '2020-01-01T', '2020-01-01 10:00:00.', '2020-01-01 10:00:00 PST', '20200101', 'soon', '2020-01-01\u00e910']) {
+    for (const bad of [
+      '2019-02-29',
+      '2020-13-01',
+      '2020-04-31',
+      '2020-01-01 24:00',
+      '2020-01-01 10:60',
+      '01/02/2020',
+      '2020-1-1',
+      '2020-01-01T',
+      '2020-01-01 10:00:00.',
+      '2020-01-01 10:00:00 PST',
+      '20200101',
+      'soon',
+      '2020-01-01\u00e910',
+    ]) {
       expect(parseTimestamp(bad)).toBeNaN();
     }
   });
@@ -104,9 +139,20 @@ describe('parseTimestamp', () => {
 
 describe('looksLikeTimeColumnName', () => {
   it('matches time-like words, not words containing them', () => {
-    for (const name of ['timestamp', 'Timestamp', 'date', 'DateTime', 'event_time', 'time stamp', 'ts', 'TS', 'unix-time']) {
+    for (const name of [
+      'timestamp',
+      'Timestamp',
+      'date',
+      'DateTime',
+      'event_time',
+      'time stamp',
+      'ts',
+      'TS',
+      'unix-time',
+    ]) {
       expect(looksLikeTimeColumnName(name)).toBe(true);
     }
-    for (const name of ['uptime', 'runtime', 'update', 'value', 'tsunami']) expect(looksLikeTimeColumnName(name)).toBe(false);
+    for (const name of ['uptime', 'runtime', 'update', 'value', 'tsunami'])
+      expect(looksLikeTimeColumnName(name)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fillMissing, TimeSeries } from '../src/data/index.js';
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError, RnnAnomalyError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError, RnnAnomalyError } from '../src/core/errors.js';
 
 describe('TimeSeries.fromArrays', () => {
   it('builds row-major values from named columns', () => {
@@ -12,7 +12,13 @@ describe('TimeSeries.fromArrays', () => {
   });
 
   it('builds from rows, from flat row-major values and from a Float32Array', () => {
-    const rows = TimeSeries.fromArrays({ values: [[1, 2], [3, 4]], columnNames: ['x', 'y'] });
+    const rows = TimeSeries.fromArrays({
+      values: [
+        [1, 2],
+        [3, 4],
+      ],
+      columnNames: ['x', 'y'],
+    });
     const flat = TimeSeries.fromArrays({ values: [1, 2, 3, 4], columnNames: ['x', 'y'] });
     const typed = TimeSeries.fromArrays({ values: Float32Array.from([1, 2, 3, 4]), columnNames: ['x', 'y'] });
     for (const s of [rows, flat, typed]) expect(Array.from(s.values)).toEqual([1, 2, 3, 4]);
@@ -24,16 +30,25 @@ describe('TimeSeries.fromArrays', () => {
 
   it('accepts timestamps as epoch ms, Dates or ISO strings', () => {
     const t0 = Date.UTC(2020, 0, 1);
-    const s = TimeSeries.fromArrays({ columns: { v: [1, 2, 3] }, timestamps: [t0, new Date(t0 + 1000), '2020-01-01T00:00:02Z'] });
+    const s = TimeSeries.fromArrays({
+      columns: { v: [1, 2, 3] },
+      timestamps: [t0, new Date(t0 + 1000), '2020-01-01T00:00:02Z'],
+    });
     expect(Array.from(s.timestamps!)).toEqual([t0, t0 + 1000, t0 + 2000]);
-    expect(() => TimeSeries.fromArrays({ columns: { v: [1, 2] }, timestamps: [t0, 'yesterday'] })).toThrow(/timestamps\[1\]/);
-    expect(() => TimeSeries.fromArrays({ columns: { v: [1, 2] }, timestamps: [t0] })).toThrow(/one entry per row \(2\), got 1/);
+    expect(() => TimeSeries.fromArrays({ columns: { v: [1, 2] }, timestamps: [t0, 'yesterday'] })).toThrow(
+      /timestamps\[1\]/,
+    );
+    expect(() => TimeSeries.fromArrays({ columns: { v: [1, 2] }, timestamps: [t0] })).toThrow(
+      /one entry per row \(2\), got 1/,
+    );
   });
 
   it('reads null, undefined and NaN as missing; rejects infinities unless asked', () => {
     const s = TimeSeries.fromArrays({ columns: { v: [1, null, undefined, NaN, 5] } });
     expect(s.countMissing()).toBe(3);
-    expect(() => TimeSeries.fromArrays({ columns: { v: [1, Infinity] } })).toThrow(/column "v" has an infinite value at row 1/);
+    expect(() => TimeSeries.fromArrays({ columns: { v: [1, Infinity] } })).toThrow(
+      /column "v" has an infinite value at row 1/,
+    );
     expect(() => TimeSeries.fromArrays({ columns: { v: [1e39] } })).toThrow(/beyond float32 range/);
     const lenient = TimeSeries.fromArrays({ columns: { v: [1, -Infinity, 1e39] } }, { nonFinite: 'missing' });
     expect(lenient.countMissing()).toBe(2);
@@ -41,15 +56,39 @@ describe('TimeSeries.fromArrays', () => {
 
   it('rejects malformed input with typed errors naming the argument', () => {
     const cases: [() => unknown, new (...args: never[]) => Error, RegExp][] = [
-      [() => TimeSeries.fromArrays({ columns: { a: [1, 2], b: [1] } }), InvalidArgumentError, /columns.b has 1 values but columns.a has 2/],
-      [() => TimeSeries.fromArrays({ columns: { a: [1, 'x' as never] } }), InvalidArgumentError, /columns.a\[1\] must be a number, null or undefined, got "x"/],
+      [
+        () => TimeSeries.fromArrays({ columns: { a: [1, 2], b: [1] } }),
+        InvalidArgumentError,
+        /columns.b has 1 values but columns.a has 2/,
+      ],
+      [
+        () => TimeSeries.fromArrays({ columns: { a: [1, 'x' as never] } }),
+        InvalidArgumentError,
+        /columns.a\[1\] must be a number, null or undefined, got "x"/,
+      ],
       [() => TimeSeries.fromArrays({ columns: {} }), InvalidArgumentError, /columnNames must be a non-empty array/],
-      [() => TimeSeries.fromArrays({ values: [[1, 2], [3]], columnNames: ['a', 'b'] }), InvalidArgumentError, /values\[1\] must be an array of 2 numbers/],
-      [() => TimeSeries.fromArrays({ values: [1, 2, 3], columnNames: ['a', 'b'] }), InvalidArgumentError, /not a multiple of the 2 columns/],
+      [
+        () => TimeSeries.fromArrays({ values: [[1, 2], [3]], columnNames: ['a', 'b'] }),
+        InvalidArgumentError,
+        /values\[1\] must be an array of 2 numbers/,
+      ],
+      [
+        () => TimeSeries.fromArrays({ values: [1, 2, 3], columnNames: ['a', 'b'] }),
+        InvalidArgumentError,
+        /not a multiple of the 2 columns/,
+      ],
       [() => TimeSeries.fromArrays({ values: [1, 2], columnNames: ['a', 'a'] }), InvalidArgumentError, /"a" twice/],
       [() => TimeSeries.fromArrays(null as never), InvalidArgumentError, /input must be/],
-      [() => new TimeSeries({ values: [1, 2] as never, columnNames: ['a'] }), InvalidArgumentError, /values must be a Float32Array/],
-      [() => new TimeSeries({ values: Float32Array.from([1, Infinity]), columnNames: ['a'] }), InvalidDataError, /infinite value at row 1/],
+      [
+        () => new TimeSeries({ values: [1, 2] as never, columnNames: ['a'] }),
+        InvalidArgumentError,
+        /values must be a Float32Array/,
+      ],
+      [
+        () => new TimeSeries({ values: Float32Array.from([1, Infinity]), columnNames: ['a'] }),
+        InvalidDataError,
+        /infinite value at row 1/,
+      ],
     ];
     for (const [fn, type, message] of cases) {
       expect(fn).toThrow(type);

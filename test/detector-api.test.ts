@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { TimeSeries } from '../src/data/time-series.js';
-import { Detector } from '../src/detector.js';
+import { Detector } from '../src/detector/detector.js';
 import { setThreads, threads } from '../src/engine/runtime.js';
-import { NotFittedError } from '../src/errors.js';
-import type { EpochInfo } from '../src/training/train-loop.js';
+import { NotFittedError } from '../src/core/errors.js';
+import type { EpochInfo } from '../src/model/fitted-model.js';
 
 const initialThreads = threads();
 afterAll(() => setThreads(initialThreads));
@@ -15,7 +15,10 @@ function noise(i: number): number {
 
 /** A noisy sine of period 25 with a spike of +4 at `spike` (if given). */
 function sine(rows: number, spike?: number): number[] {
-  return Array.from({ length: rows }, (_, i) => Math.sin((2 * Math.PI * i) / 25) + 0.05 * noise(i) + (i === spike ? 4 : 0));
+  return Array.from(
+    { length: rows },
+    (_, i) => Math.sin((2 * Math.PI * i) / 25) + 0.05 * noise(i) + (i === spike ? 4 : 0),
+  );
 }
 
 /** Small, fast settings: the tests check the pipeline, not model quality. */
@@ -70,7 +73,14 @@ describe('Detector.fit and detect (forecast)', () => {
     expect(summary.validationRows).toBe(200);
     expect(summary.calibration).toBe('validation');
     expect(summary.calibrationRows).toBe(200);
-    expect(summary.config).toMatchObject({ cell: 'gru', hidden: 8, window: 25, horizon: 1, mode: 'forecast', batchSize: 32 });
+    expect(summary.config).toMatchObject({
+      cell: 'gru',
+      hidden: 8,
+      window: 25,
+      horizon: 1,
+      mode: 'forecast',
+      batchSize: 32,
+    });
     expect(detector.fitted).toBe(true);
     expect(detector.columnNames).toEqual(['value']);
   });
@@ -129,7 +139,9 @@ describe('Detector.fit and detect (forecast)', () => {
     // Flags are untouched: merging only groups them.
     expect(Array.from(merged.flags)).toEqual(Array.from(apart.flags));
     await expect(detector.detect(twin, { eventGap: -1 })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
-    await expect(detector.detect(twin, { eventGap: '5' as never })).rejects.toThrow(/detectOptions\.eventGap must be an integer/);
+    await expect(detector.detect(twin, { eventGap: '5' as never })).rejects.toThrow(
+      /detectOptions\.eventGap must be an integer/,
+    );
   });
 
   it("scores every row of a continuation with { context: 'training' }", async () => {
@@ -140,7 +152,9 @@ describe('Detector.fit and detect (forecast)', () => {
     const whole = await detector.detect([...train, ...continuation]);
     expectClose(withContext.scores, whole.scores.subarray(1000), 1e-6);
     // An explicit context series does the same.
-    const explicit = await detector.detect(continuation, { context: TimeSeries.fromArrays({ values: train.slice(950), columnNames: ['value'] }) });
+    const explicit = await detector.detect(continuation, {
+      context: TimeSeries.fromArrays({ values: train.slice(950), columnNames: ['value'] }),
+    });
     expect(Array.from(explicit.scores)).toEqual(Array.from(withContext.scores));
   });
 
@@ -190,7 +204,10 @@ describe('Detector options that change scoring', () => {
   });
 
   it("'squared' scores are squared errors; multivariate scores average the target features", async () => {
-    const rows = Array.from({ length: 900 }, (_, i) => [Math.sin((2 * Math.PI * i) / 25), Math.cos((2 * Math.PI * i) / 25) + 0.1 * noise(i)]);
+    const rows = Array.from({ length: 900 }, (_, i) => [
+      Math.sin((2 * Math.PI * i) / 25),
+      Math.cos((2 * Math.PI * i) / 25) + 0.1 * noise(i),
+    ]);
     const absolute = new Detector({ ...quick, smoothing: 0 });
     const squared = new Detector({ ...quick, smoothing: 0, score: 'squared' });
     await absolute.fit(rows);
@@ -296,7 +313,9 @@ describe('Detector determinism and atomicity', () => {
 
   it('an aborted fit leaves the detector as it was', async () => {
     const detector = new Detector(quick);
-    await expect(detector.fit(sine(700), { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    await expect(detector.fit(sine(700), { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      code: 'ERR_ABORTED',
+    });
     expect(detector.fitted).toBe(false);
     expect(() => detector.config).toThrow(NotFittedError);
     await detector.fit(sine(700));

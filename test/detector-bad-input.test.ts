@@ -1,7 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TimeSeries } from '../src/data/time-series.js';
-import { Detector } from '../src/detector.js';
-import { InvalidArgumentError, InvalidDataError, NotFittedError, OutOfRangeError, RnnAnomalyError } from '../src/errors.js';
+import { Detector } from '../src/detector/detector.js';
+import {
+  InvalidArgumentError,
+  InvalidDataError,
+  NotFittedError,
+  OutOfRangeError,
+  RnnAnomalyError,
+} from '../src/core/errors.js';
 
 function sine(rows: number): number[] {
   return Array.from({ length: rows }, (_, i) => Math.sin((2 * Math.PI * i) / 25) + 0.01 * Math.sin(i * 7.3));
@@ -9,7 +15,12 @@ function sine(rows: number): number[] {
 
 const quick = { hidden: 8, window: 25, epochs: 2, windowsPerEpoch: 256, seed: 5 } as const;
 
-function expectError(fn: () => unknown, type: abstract new (...args: never[]) => Error, code: string, message: RegExp): void {
+function expectError(
+  fn: () => unknown,
+  type: abstract new (...args: never[]) => Error,
+  code: string,
+  message: RegExp,
+): void {
   let error: unknown;
   try {
     fn();
@@ -24,16 +35,41 @@ function expectError(fn: () => unknown, type: abstract new (...args: never[]) =>
 
 describe('Detector options are validated up front', () => {
   const cases: [unknown, abstract new (...args: never[]) => Error, string, RegExp][] = [
-    [{ hidden: -3 }, OutOfRangeError, 'ERR_OUT_OF_RANGE', /^options\.hidden must be an integer in \[1, 4096\], got -3$/],
-    [{ hidden: '12' }, InvalidArgumentError, 'ERR_INVALID_ARGUMENT', /options\.hidden must be an integer in \[1, 4096\] or 'auto', got "12"/],
+    [
+      { hidden: -3 },
+      OutOfRangeError,
+      'ERR_OUT_OF_RANGE',
+      /^options\.hidden must be an integer in \[1, 4096\], got -3$/,
+    ],
+    [
+      { hidden: '12' },
+      InvalidArgumentError,
+      'ERR_INVALID_ARGUMENT',
+      /options\.hidden must be an integer in \[1, 4096\] or 'auto', got "12"/,
+    ],
     [{ hidden: 2.5 }, InvalidArgumentError, 'ERR_INVALID_ARGUMENT', /options\.hidden must be an integer/],
     [{ hiden: 12 }, InvalidArgumentError, 'ERR_INVALID_ARGUMENT', /unknown key "hiden"/],
-    [{ cell: 'transformer' }, InvalidArgumentError, 'ERR_INVALID_ARGUMENT', /options\.cell must be one of 'rnn', 'gru', 'lstm', got "transformer"/],
+    [
+      { cell: 'transformer' },
+      InvalidArgumentError,
+      'ERR_INVALID_ARGUMENT',
+      /options\.cell must be one of 'rnn', 'gru', 'lstm', got "transformer"/,
+    ],
     [{ layers: 0 }, OutOfRangeError, 'ERR_OUT_OF_RANGE', /options\.layers must be an integer in \[1, 8\], got 0/],
     [{ window: 1 }, OutOfRangeError, 'ERR_OUT_OF_RANGE', /options\.window must be an integer in \[2, 100000\], got 1/],
-    [{ learningRate: 0 }, OutOfRangeError, 'ERR_OUT_OF_RANGE', /options\.learningRate must be a number in \(0, 10\], got 0/],
+    [
+      { learningRate: 0 },
+      OutOfRangeError,
+      'ERR_OUT_OF_RANGE',
+      /options\.learningRate must be a number in \(0, 10\], got 0/,
+    ],
     [{ learningRate: NaN }, InvalidArgumentError, 'ERR_INVALID_ARGUMENT', /options\.learningRate must be a number/],
-    [{ validationSplit: 0.95 }, OutOfRangeError, 'ERR_OUT_OF_RANGE', /options\.validationSplit must be a number in \[0, 0\.9\], got 0\.95/],
+    [
+      { validationSplit: 0.95 },
+      OutOfRangeError,
+      'ERR_OUT_OF_RANGE',
+      /options\.validationSplit must be a number in \[0, 0\.9\], got 0\.95/,
+    ],
     [{ lrDecay: 0 }, OutOfRangeError, 'ERR_OUT_OF_RANGE', /options\.lrDecay must be a number in \(0, 1\]/],
     [{ smoothing: -1 }, OutOfRangeError, 'ERR_OUT_OF_RANGE', /options\.smoothing/],
     [{ seed: -1 }, OutOfRangeError, 'ERR_OUT_OF_RANGE', /options\.seed/],
@@ -41,12 +77,27 @@ describe('Detector options are validated up front', () => {
     [{ resetAfter: 'yes' }, InvalidArgumentError, 'ERR_INVALID_ARGUMENT', /options\.resetAfter must be a boolean/],
     [{ nonlinearity: 'relu' }, InvalidArgumentError, 'ERR_INVALID_ARGUMENT', /nonlinearity applies to cell 'rnn' only/],
     [{ momentum: 0.5 }, InvalidArgumentError, 'ERR_INVALID_ARGUMENT', /momentum applies to optimizer 'sgd' only/],
-    [{ mode: 'reconstruct', targets: ['a'] }, InvalidArgumentError, 'ERR_INVALID_ARGUMENT', /targets applies to mode 'forecast' only/],
+    [
+      { mode: 'reconstruct', targets: ['a'] },
+      InvalidArgumentError,
+      'ERR_INVALID_ARGUMENT',
+      /targets applies to mode 'forecast' only/,
+    ],
     [{ targets: [] }, InvalidArgumentError, 'ERR_INVALID_ARGUMENT', /options\.targets must be a non-empty array/],
     [{ targets: ['a', 'a'] }, InvalidArgumentError, 'ERR_INVALID_ARGUMENT', /lists "a" twice/],
-    [{ threshold: { method: 'magic' } }, InvalidArgumentError, 'ERR_INVALID_ARGUMENT', /options\.threshold\.method must be one of/],
+    [
+      { threshold: { method: 'magic' } },
+      InvalidArgumentError,
+      'ERR_INVALID_ARGUMENT',
+      /options\.threshold\.method must be one of/,
+    ],
     [{ threshold: { method: 'pot', q: 2 } }, OutOfRangeError, 'ERR_OUT_OF_RANGE', /options\.threshold\.q/],
-    [{ score: 'mae' }, InvalidArgumentError, 'ERR_INVALID_ARGUMENT', /options\.score must be one of 'absolute', 'squared', 'loglik'/],
+    [
+      { score: 'mae' },
+      InvalidArgumentError,
+      'ERR_INVALID_ARGUMENT',
+      /options\.score must be one of 'absolute', 'squared', 'loglik'/,
+    ],
     ['gru', InvalidArgumentError, 'ERR_INVALID_ARGUMENT', /options must be an object/],
   ];
   for (const [options, type, code, message] of cases) {
@@ -56,7 +107,10 @@ describe('Detector options are validated up front', () => {
 
 describe('Detector rejects bad data with typed errors', () => {
   it('an empty series', async () => {
-    await expect(new Detector(quick).fit([])).rejects.toMatchObject({ code: 'ERR_INVALID_DATA', message: expect.stringMatching(/series is empty/) });
+    await expect(new Detector(quick).fit([])).rejects.toMatchObject({
+      code: 'ERR_INVALID_DATA',
+      message: expect.stringMatching(/series is empty/),
+    });
   });
 
   it('too few rows for one window', async () => {
@@ -76,31 +130,46 @@ describe('Detector rejects bad data with typed errors', () => {
 
   it('an all-NaN column', async () => {
     const rows = sine(300).map((v) => [v, NaN]);
-    await expect(new Detector(quick).fit(rows)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA', message: expect.stringMatching(/column "c1" has no values/) });
+    await expect(new Detector(quick).fit(rows)).rejects.toMatchObject({
+      code: 'ERR_INVALID_DATA',
+      message: expect.stringMatching(/column "c1" has no values/),
+    });
   });
 
   it('infinities', async () => {
     const values = sine(300);
     values[77] = Infinity;
-    await expect(new Detector(quick).fit(values)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA', message: expect.stringMatching(/infinite value at row 77/) });
+    await expect(new Detector(quick).fit(values)).rejects.toMatchObject({
+      code: 'ERR_INVALID_DATA',
+      message: expect.stringMatching(/infinite value at row 77/),
+    });
   });
 
   it("missing values under missing: 'error'", async () => {
     const values: (number | null)[] = sine(300);
     values[10] = null;
-    await expect(new Detector({ ...quick, missing: 'error' }).fit(values)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA', message: expect.stringMatching(/missing a value at row 10/) });
+    await expect(new Detector({ ...quick, missing: 'error' }).fit(values)).rejects.toMatchObject({
+      code: 'ERR_INVALID_DATA',
+      message: expect.stringMatching(/missing a value at row 10/),
+    });
   });
 
   it('targets that are not columns', async () => {
-    await expect(new Detector({ ...quick, targets: ['load'] }).fit(sine(300))).rejects.toThrow(/options\.targets\[0\] = "load" is not a column.*value/);
-    await expect(new Detector({ ...quick, targets: [3] }).fit(sine(300))).rejects.toThrow(/options\.targets\[0\] = 3 is not a column index/);
+    await expect(new Detector({ ...quick, targets: ['load'] }).fit(sine(300))).rejects.toThrow(
+      /options\.targets\[0\] = "load" is not a column.*value/,
+    );
+    await expect(new Detector({ ...quick, targets: [3] }).fit(sine(300))).rejects.toThrow(
+      /options\.targets\[0\] = 3 is not a column index/,
+    );
   });
 
   it('calibration scores too uniform for a POT tail', async () => {
     const constant = new Array(300).fill(7);
     await expect(new Detector(quick).fit(constant)).rejects.toMatchObject({
       code: 'ERR_INVALID_DATA',
-      message: expect.stringMatching(/options\.threshold \('pot'\) could not be calibrated on the validation scores of rows 240\.\.299: .*percentile/),
+      message: expect.stringMatching(
+        /options\.threshold \('pot'\) could not be calibrated on the validation scores of rows 240\.\.299: .*percentile/,
+      ),
     });
     const detector = new Detector({ ...quick, threshold: { method: 'percentile' } });
     await detector.fit(constant);
@@ -109,9 +178,15 @@ describe('Detector rejects bad data with typed errors', () => {
 
   it('bad fit and detect options', async () => {
     const detector = new Detector(quick);
-    await expect(detector.fit(sine(300), { onEpochEnd: 5 } as never)).rejects.toThrow(/fitOptions\.onEpochEnd must be a function/);
-    await expect(detector.fit(sine(300), { signal: {} } as never)).rejects.toThrow(/fitOptions\.signal must be an AbortSignal/);
-    await expect(detector.fit(sine(300), { epochs: 3 } as never)).rejects.toThrow(/fitOptions has an unknown key "epochs"/);
+    await expect(detector.fit(sine(300), { onEpochEnd: 5 } as never)).rejects.toThrow(
+      /fitOptions\.onEpochEnd must be a function/,
+    );
+    await expect(detector.fit(sine(300), { signal: {} } as never)).rejects.toThrow(
+      /fitOptions\.signal must be an AbortSignal/,
+    );
+    await expect(detector.fit(sine(300), { epochs: 3 } as never)).rejects.toThrow(
+      /fitOptions has an unknown key "epochs"/,
+    );
   });
 });
 
@@ -120,12 +195,16 @@ describe('Detector used before fit, or with other columns', () => {
     const detector = new Detector();
     await expect(detector.detect(sine(100))).rejects.toBeInstanceOf(NotFittedError);
     expect(() => detector.stream()).toThrow(NotFittedError);
-    expect(() => detector.toBuffer()).toThrow(/not fitted: call fit\(series\) or Detector\.load\(path\) before toBuffer/);
+    expect(() => detector.toBuffer()).toThrow(
+      /not fitted: call fit\(series\) or Detector\.load\(path\) before toBuffer/,
+    );
     expect(() => detector.summary).toThrow(NotFittedError);
   });
 
   const detector = new Detector(quick);
-  const training = TimeSeries.fromArrays({ columns: { temperature: sine(400), pressure: sine(400).map((v) => v * 2) } });
+  const training = TimeSeries.fromArrays({
+    columns: { temperature: sine(400), pressure: sine(400).map((v) => v * 2) },
+  });
   beforeAll(async () => {
     await detector.fit(training);
   });
@@ -134,10 +213,14 @@ describe('Detector used before fit, or with other columns', () => {
     const swapped = TimeSeries.fromArrays({ columns: { pressure: sine(100), temperature: sine(100) } });
     await expect(detector.detect(swapped)).rejects.toMatchObject({
       code: 'ERR_COLUMNS_MISMATCH',
-      message: expect.stringMatching(/series has columns \[pressure, temperature\] but the detector was trained on \[temperature, pressure\]/),
+      message: expect.stringMatching(
+        /series has columns \[pressure, temperature\] but the detector was trained on \[temperature, pressure\]/,
+      ),
     });
     await expect(detector.detect(sine(100))).rejects.toMatchObject({ code: 'ERR_COLUMNS_MISMATCH' });
-    await expect(detector.detect(training.slice(0, 100), { context: TimeSeries.fromArrays({ columns: { x: [1] } }) })).rejects.toMatchObject({
+    await expect(
+      detector.detect(training.slice(0, 100), { context: TimeSeries.fromArrays({ columns: { x: [1] } }) }),
+    ).rejects.toMatchObject({
       code: 'ERR_COLUMNS_MISMATCH',
       message: expect.stringMatching(/detectOptions\.context has columns \[x\]/),
     });
@@ -151,7 +234,9 @@ describe('Detector used before fit, or with other columns', () => {
     const result = await detector.detect(training.slice(0, 10), { context: 'training' });
     expect(result.unscored).toBe(0);
     expect(result.scores.every((s) => Number.isFinite(s))).toBe(true);
-    await expect(detector.detect(training, { context: 'everything' } as never)).rejects.toThrow(/detectOptions\.context must be 'none', 'training' or a TimeSeries/);
+    await expect(detector.detect(training, { context: 'everything' } as never)).rejects.toThrow(
+      /detectOptions\.context must be 'none', 'training' or a TimeSeries/,
+    );
   });
 
   it('fills missing values in detection and lists the rows; scores stay finite', async () => {

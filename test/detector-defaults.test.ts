@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { resolveOptions } from '../src/detector-options.js';
-import { InvalidDataError } from '../src/errors.js';
+import { resolveOptions } from '../src/detector/detector-options.js';
+import { InvalidDataError } from '../src/core/errors.js';
 import {
-  chooseBatchSize, chooseEpochs, chooseHidden, chooseWindow, chooseWindowsPerEpoch, dominantPeriod,
+  chooseBatchSize,
+  chooseEpochs,
+  chooseHidden,
+  chooseWindow,
+  chooseWindowsPerEpoch,
+  dominantPeriod,
 } from '../src/training/auto-defaults.js';
 import { planFit } from '../src/training/fit-plan.js';
-import { trainingStarts, validationStarts } from '../src/training/window-starts.js';
+import { trainingStarts, validationStarts } from '../src/model/window-starts.js';
 
 /** Deterministic pseudo-noise in [-1, 1) (a hash, independent of the library's PRNG). */
 function noise(i: number): number {
@@ -19,7 +24,14 @@ function series(rows: number, f: (i: number) => number): Float32Array {
 
 describe('dominantPeriod', () => {
   it('finds the period of a noisy sine', () => {
-    expect(dominantPeriod(series(2000, (i) => Math.sin((2 * Math.PI * i) / 24) + 0.3 * noise(i)), 1, 0, 2000)).toBe(24);
+    expect(
+      dominantPeriod(
+        series(2000, (i) => Math.sin((2 * Math.PI * i) / 24) + 0.3 * noise(i)),
+        1,
+        0,
+        2000,
+      ),
+    ).toBe(24);
   });
 
   it('finds the period of a square wave and of the right column', () => {
@@ -35,13 +47,29 @@ describe('dominantPeriod', () => {
 
   it('reports no period for white noise, a trend or a constant', () => {
     expect(dominantPeriod(series(2000, noise), 1, 0, 2000)).toBeNull();
-    expect(dominantPeriod(series(2000, (i) => i * 0.01), 1, 0, 2000)).toBeNull();
-    expect(dominantPeriod(series(2000, () => 5), 1, 0, 2000)).toBeNull();
+    expect(
+      dominantPeriod(
+        series(2000, (i) => i * 0.01),
+        1,
+        0,
+        2000,
+      ),
+    ).toBeNull();
+    expect(
+      dominantPeriod(
+        series(2000, () => 5),
+        1,
+        0,
+        2000,
+      ),
+    ).toBeNull();
   });
 
   it('looks only at the rows it is given (the training part)', () => {
     // Period 30 in the first 1500 rows, 11 afterwards.
-    const values = series(3000, (i) => (i < 1500 ? Math.sin((2 * Math.PI * i) / 30) : Math.sin((2 * Math.PI * i) / 11)));
+    const values = series(3000, (i) =>
+      i < 1500 ? Math.sin((2 * Math.PI * i) / 30) : Math.sin((2 * Math.PI * i) / 11),
+    );
     expect(dominantPeriod(values, 1, 0, 1500)).toBe(30);
   });
 });
@@ -120,7 +148,13 @@ describe('planFit', () => {
   });
 
   it('uses explicit values as given', () => {
-    const plan = planFit(resolveOptions({ window: 20, hidden: 7, epochs: 3, batchSize: 5, windowsPerEpoch: 100, validationSplit: 0 }), sine, 5000, 1, 0);
+    const plan = planFit(
+      resolveOptions({ window: 20, hidden: 7, epochs: 3, batchSize: 5, windowsPerEpoch: 100, validationSplit: 0 }),
+      sine,
+      5000,
+      1,
+      0,
+    );
     expect(plan.shape.window).toBe(20);
     expect(plan.period).toBeNull();
     expect([plan.hidden, plan.epochs, plan.batchSize, plan.windowsPerEpoch]).toEqual([7, 3, 5, 100]);
@@ -130,12 +164,14 @@ describe('planFit', () => {
 
   it('rejects too few rows with the numbers needed', () => {
     expect(() => planFit(resolveOptions({ window: 50 }), sine.subarray(0, 40), 40, 1, 0)).toThrow(InvalidDataError);
-    expect(() => planFit(resolveOptions({ window: 50 }), sine.subarray(0, 40), 40, 1, 0)).toThrow(/40 rows, too few to train.*51 rows.*at least 64 rows/);
+    expect(() => planFit(resolveOptions({ window: 50 }), sine.subarray(0, 40), 40, 1, 0)).toThrow(
+      /40 rows, too few to train.*51 rows.*at least 64 rows/,
+    );
   });
 
   it('rejects a validation part that cannot hold a reconstruct window', () => {
-    expect(() => planFit(resolveOptions({ mode: 'reconstruct', window: 30 }), sine.subarray(0, 100), 100, 1, 0)).toThrow(
-      /validation part \(last 20 rows.*holds no reconstruct window of 30 rows/,
-    );
+    expect(() =>
+      planFit(resolveOptions({ mode: 'reconstruct', window: 30 }), sine.subarray(0, 100), 100, 1, 0),
+    ).toThrow(/validation part \(last 20 rows.*holds no reconstruct window of 30 rows/);
   });
 });

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Xoshiro128, shuffleInPlace } from '../src/training/prng.js';
+import { Xoshiro128, shuffleInPlace } from '../src/core/prng.js';
 
 describe('Xoshiro128 (training shuffles)', () => {
   it('matches the reference xoshiro128** sequence for state [1, 2, 3, 4]', () => {
     // First outputs of the authors' reference C implementation (also the rand_xoshiro test vector).
     const rng = Xoshiro128.fromState([1, 2, 3, 4]);
     const got = Array.from({ length: 10 }, () => rng.nextUint32());
-    expect(got).toEqual([11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849, 3729100597, 4258142804]);
+    expect(got).toEqual([
+      11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849, 3729100597, 4258142804,
+    ]);
   });
 
   it('is deterministic per seed and differs between nearby seeds', () => {

@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { AnomalyNetwork } from '../src/engine/anomaly-network.js';
 import { gatherWindows, setThreads, threads } from '../src/engine/runtime.js';
-import { AbortError, InvalidDataError } from '../src/errors.js';
-import { runTraining, type EpochInfo, type TrainingData, type TrainingSettings } from '../src/training/train-loop.js';
-import { trainingStarts, validationStarts, type WindowShape } from '../src/training/window-starts.js';
+import { AbortError } from '../src/core/errors.js';
+import type { EpochInfo } from '../src/model/fitted-model.js';
+import { runTraining, type TrainingData, type TrainingSettings } from '../src/training/train-loop.js';
+import { trainingStarts, validationStarts, type WindowShape } from '../src/model/window-starts.js';
 
 const initialThreads = threads();
 afterAll(() => setThreads(initialThreads));
@@ -44,7 +45,10 @@ function settings(overrides: Partial<TrainingSettings> = {}): TrainingSettings {
 }
 
 function network(seed = 3): AnomalyNetwork {
-  return new AnomalyNetwork({ cell: 'gru', inputSize: 1, hiddenSize: 12, layers: 1, mode: 'forecast', outputSize: 1 }, seed);
+  return new AnomalyNetwork(
+    { cell: 'gru', inputSize: 1, hiddenSize: 12, layers: 1, mode: 'forecast', outputSize: 1 },
+    seed,
+  );
 }
 
 function bits(a: Float32Array): Uint32Array {
@@ -66,7 +70,12 @@ describe('runTraining', () => {
     const { history } = await runTraining(net, data, settings({ epochs: 2 }));
     const n = data.validationStarts.length;
     const x = gatherWindows(data.inputs, 1, data.validationStarts, shape.window);
-    const y = gatherWindows(data.targets!, 1, data.validationStarts.map((s) => s + shape.window), 1);
+    const y = gatherWindows(
+      data.targets!,
+      1,
+      data.validationStarts.map((s) => s + shape.window),
+      1,
+    );
     expect(history[1]!.valLoss).toBeCloseTo(net.loss(x, y, n, shape.window), 6);
   });
 
@@ -103,12 +112,17 @@ describe('runTraining', () => {
     const snapshots: Float32Array[] = [];
     const net = network();
     const infos: EpochInfo[] = [];
-    const outcome = await runTraining(net, sineData(1200, 1000, true), settings({ epochs: 40, patience: 2, windowsPerEpoch: 200 }), {
-      onEpochEnd: (e) => {
-        infos.push(e);
-        snapshots.push(net.getFlatParameters());
+    const outcome = await runTraining(
+      net,
+      sineData(1200, 1000, true),
+      settings({ epochs: 40, patience: 2, windowsPerEpoch: 200 }),
+      {
+        onEpochEnd: (e) => {
+          infos.push(e);
+          snapshots.push(net.getFlatParameters());
+        },
       },
-    });
+    );
     expect(outcome.stopReason).toBe('early-stopping');
     expect(infos.length).toBeLessThan(40);
     const valLosses = infos.map((e) => e.valLoss!);
@@ -122,15 +136,23 @@ describe('runTraining', () => {
   it('monitors the training loss when there is no validation part', async () => {
     const data = { ...sineData(), validationStarts: new Int32Array(0) };
     const infos: EpochInfo[] = [];
-    await runTraining(network(), data, settings({ epochs: 2, windowsPerEpoch: 64 }), { onEpochEnd: (e) => void infos.push(e) });
+    await runTraining(network(), data, settings({ epochs: 2, windowsPerEpoch: 64 }), {
+      onEpochEnd: (e) => void infos.push(e),
+    });
     expect(infos.every((e) => e.valLoss === null)).toBe(true);
     expect(infos[0]!.improved).toBe(true);
   });
 
   it('reports progress with elapsed time and an estimate of the rest', async () => {
     const infos: EpochInfo[] = [];
-    await runTraining(network(), sineData(), settings({ epochs: 3, windowsPerEpoch: 64 }), { onEpochEnd: (e) => void infos.push(e) });
-    expect(infos.map((e) => [e.epoch, e.epochs])).toEqual([[1, 3], [2, 3], [3, 3]]);
+    await runTraining(network(), sineData(), settings({ epochs: 3, windowsPerEpoch: 64 }), {
+      onEpochEnd: (e) => void infos.push(e),
+    });
+    expect(infos.map((e) => [e.epoch, e.epochs])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
     expect(infos[1]!.elapsedMs).toBeGreaterThan(infos[0]!.elapsedMs);
     expect(infos[2]!.etaMs).toBe(0);
     expect(infos[0]!.etaMs).toBeCloseTo(infos[0]!.elapsedMs * 2, 6);
@@ -138,7 +160,9 @@ describe('runTraining', () => {
 
   it('rejects with AbortError when aborted before, during or between epochs', async () => {
     const aborted = AbortSignal.abort();
-    await expect(runTraining(network(), sineData(), settings(), { signal: aborted })).rejects.toBeInstanceOf(AbortError);
+    await expect(runTraining(network(), sineData(), settings(), { signal: aborted })).rejects.toBeInstanceOf(
+      AbortError,
+    );
 
     const controller = new AbortController();
     const epochs: number[] = [];
@@ -168,11 +192,18 @@ describe('runTraining', () => {
 
   it('throws a clear error when the very first epoch diverges', async () => {
     // A ReLU RNN trained by plain SGD with an absurd learning rate and no clipping blows up.
-    const relu = new AnomalyNetwork({ cell: 'rnn', nonlinearity: 'relu', inputSize: 1, hiddenSize: 12, layers: 1, mode: 'forecast', outputSize: 1 }, 1);
+    const relu = new AnomalyNetwork(
+      { cell: 'rnn', nonlinearity: 'relu', inputSize: 1, hiddenSize: 12, layers: 1, mode: 'forecast', outputSize: 1 },
+      1,
+    );
     const data = sineData();
     const large = data.inputs.map((v) => v * 1000);
     await expect(
-      runTraining(relu, { ...data, inputs: large, targets: large }, settings({ optimizer: { optimizer: 'sgd', learningRate: 1e6, clipNorm: 0 } })),
+      runTraining(
+        relu,
+        { ...data, inputs: large, targets: large },
+        settings({ optimizer: { optimizer: 'sgd', learningRate: 1e6, clipNorm: 0 } }),
+      ),
     ).rejects.toThrow(/training diverged in epoch 1.*lower options\.learningRate/);
   });
 });

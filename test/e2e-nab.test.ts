@@ -8,15 +8,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '../src/data/read-csv.js';
 import type { TimeSeries } from '../src/data/time-series.js';
-import { Detector } from '../src/detector.js';
-import type { DetectorOptions } from '../src/detector-options.js';
+import { Detector } from '../src/detector/detector.js';
+import type { DetectorOptions } from '../src/detector/detector-options.js';
 import type { AnomalyEvent } from '../src/results/events.js';
 
 const nab = join(import.meta.dirname, '..', '..', 'shared', 'datasets', 'nab');
 
 /** Label windows as inclusive row ranges: first row at or after the start, last row at or before the end. */
 function labelledWindows(file: string, series: TimeSeries): [number, number][] {
-  const all = JSON.parse(readFileSync(join(nab, 'labels', 'combined_windows.json'), 'utf8')) as Record<string, [string, string][]>;
+  const all = JSON.parse(readFileSync(join(nab, 'labels', 'combined_windows.json'), 'utf8')) as Record<
+    string,
+    [string, string][]
+  >;
   const utc = (text: string): number => Date.parse(`${text.replace(' ', 'T')}Z`);
   const ts = series.timestamps!;
   return all[file]!.map(([from, to]) => {
@@ -43,14 +46,27 @@ async function run(file: string, options: DetectorOptions) {
   const detector = new Detector(options);
   await detector.fit(series);
   const result = await detector.detect(series);
-  return { series, result, windows: labelledWindows(file, series), ...tally(result.events, labelledWindows(file, series)) };
+  return {
+    series,
+    result,
+    windows: labelledWindows(file, series),
+    ...tally(result.events, labelledWindows(file, series)),
+  };
 }
 
 describe('NAB end to end', () => {
   it('machine_temperature_system_failure: default settings find the two failure windows with few false events', async () => {
-    const { series, result, windows, hit, falseEvents } = await run('realKnownCause/machine_temperature_system_failure.csv', {});
+    const { series, result, windows, hit, falseEvents } = await run(
+      'realKnownCause/machine_temperature_system_failure.csv',
+      {},
+    );
     expect(series.rows).toBe(22695);
-    expect(windows).toEqual([[2126, 2692], [3703, 4269], [16057, 16623], [19232, 19798]]);
+    expect(windows).toEqual([
+      [2126, 2692],
+      [3703, 4269],
+      [16057, 16623],
+      [19232, 19798],
+    ]);
     // Windows 1 (Dec 15-17) and 3 (Feb 7-9, the catastrophic failure; 0-based) are found; windows
     // 0 and 2 (long level drops) do not stand out in one-step forecast errors on this series.
     expect(hit).toEqual(expect.arrayContaining([1, 3]));

@@ -17,7 +17,11 @@ const cells = [
 
 describe.each(cells)('thread count does not change results (%o)', (spec) => {
   it('forward, backward and training are bitwise identical for 1, 2, 3 threads', () => {
-    const B = 37, T = 13, D = 5, H = 24, L = 2;
+    const B = 37,
+      T = 13,
+      D = 5,
+      H = 24,
+      L = 2;
     const x = randomArray(B * T * D, 1);
     const dY = randomArray(B * T * H, 2);
     const results = [1, 2, 3].map((n) => {
@@ -25,9 +29,13 @@ describe.each(cells)('thread count does not change results (%o)', (spec) => {
       const net = new RecurrentStack({ ...spec, inputSize: D, hiddenSize: H, layers: L, seed: 7 });
       const fwd = net.forward(x, { batch: B, steps: T, train: true });
       const g = net.backward({ dOutput: dY });
-      const model = new AnomalyNetwork({ ...spec, inputSize: D, hiddenSize: H, layers: L, mode: 'forecast', outputSize: D }, 3);
+      const model = new AnomalyNetwork(
+        { ...spec, inputSize: D, hiddenSize: H, layers: L, mode: 'forecast', outputSize: D },
+        3,
+      );
       const target = randomArray(B * D, 4);
-      for (let i = 0; i < 3; i++) model.trainStep(x, target, B, T, { optimizer: 'adam', learningRate: 0.01, clipNorm: 1 });
+      for (let i = 0; i < 3; i++)
+        model.trainStep(x, target, B, T, { optimizer: 'adam', learningRate: 0.01, clipNorm: 1 });
       return { y: fwd.output, dx: g.dInput, dw: g.params.weight_hh_l1!, trained: model.getFlatParameters() };
     });
     for (const r of results.slice(1)) {

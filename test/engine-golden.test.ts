@@ -49,7 +49,14 @@ describe.each(isas)('PyTorch reference cases on the %s path', (isa) => {
     forceIsa(isa);
     try {
       const { B, T, D, H, layers } = m;
-      const net = new AnomalyNetwork({ ...stackSpecOf(m.cell), inputSize: D, hiddenSize: H, layers, mode: 'forecast', outputSize: D });
+      const net = new AnomalyNetwork({
+        ...stackSpecOf(m.cell),
+        inputSize: D,
+        hiddenSize: H,
+        layers,
+        mode: 'forecast',
+        outputSize: D,
+      });
       const flat = net.getFlatParameters();
       for (const slot of net.parameterSlots()) flat.set(f32(m.params[slot.name]!), slot.offset);
       net.setFlatParameters(flat);
@@ -63,7 +70,13 @@ describe.each(isas)('PyTorch reference cases on the %s path', (isa) => {
         const got = grads.subarray(slot.offset, slot.offset + slot.length);
         expect(normwiseError(got, f64(m.grad_step0[slot.name]!)), slot.name).toBeLessThan(MODEL_TOL);
       }
-      const adam = { optimizer: 'adam' as const, learningRate: m.adam.lr, beta1: m.adam.beta1, beta2: m.adam.beta2, eps: m.adam.eps };
+      const adam = {
+        optimizer: 'adam' as const,
+        learningRate: m.adam.lr,
+        beta1: m.adam.beta1,
+        beta2: m.adam.beta2,
+        eps: m.adam.eps,
+      };
       for (let step = 0; step < m.adam.steps; step++) {
         const r = net.trainStep(x, target, B, T, adam);
         expect(Math.abs(r.loss - m.loss_per_step[step]!)).toBeLessThan(MODEL_TOL * Math.max(1, m.loss_per_step[step]!));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { AnomalyNetwork, RecurrentStack } from '../src/engine/index.js';
-import { Xoshiro128 } from '../src/training/prng.js';
+import { Xoshiro128 } from '../src/core/prng.js';
 import { randomArray } from './helpers/random.js';
 
 // Central differences of a float32 forward pass: with a step of 1e-2 the truncation error is
@@ -28,8 +28,11 @@ describe.each(specs)('finite differences agree with BPTT for %o', (spec) => {
   it('on random small configurations', () => {
     const rng = new Xoshiro128(spec.cell.length * 31 + ('resetAfter' in spec && spec.resetAfter ? 1 : 0));
     for (let trial = 0; trial < 3; trial++) {
-      const D = 1 + rng.nextBelow(5), H = 1 + rng.nextBelow(7), L = 1 + rng.nextBelow(2);
-      const B = 1 + rng.nextBelow(3), T = 1 + rng.nextBelow(6);
+      const D = 1 + rng.nextBelow(5),
+        H = 1 + rng.nextBelow(7),
+        L = 1 + rng.nextBelow(2);
+      const B = 1 + rng.nextBelow(3),
+        T = 1 + rng.nextBelow(6);
       const net = new RecurrentStack({ ...spec, inputSize: D, hiddenSize: H, layers: L, seed: trial });
       const lstm = spec.cell === 'lstm';
       const x = randomArray(B * T * D, 10 + trial);
@@ -50,9 +53,14 @@ describe.each(specs)('finite differences agree with BPTT for %o', (spec) => {
         for (let k = 0; k < Math.min(arr.length, 6); k++) {
           const i = rng.nextBelow(arr.length);
           const keep = arr[i]!;
-          arr[i] = keep + H_STEP; apply(); const up = loss();
-          arr[i] = keep - H_STEP; apply(); const down = loss();
-          arr[i] = keep; apply();
+          arr[i] = keep + H_STEP;
+          apply();
+          const up = loss();
+          arr[i] = keep - H_STEP;
+          apply();
+          const down = loss();
+          arr[i] = keep;
+          apply();
           expect(Math.abs((up - down) / (2 * H_STEP) - grad[i]!) / s, `${label}[${i}]`).toBeLessThan(TOL);
         }
       };
@@ -70,7 +78,10 @@ describe.each(specs)('finite differences agree with BPTT for %o', (spec) => {
 
 describe('model gradients', () => {
   it.each(['forecast', 'reconstruct'] as const)('match finite differences of the %s loss', (mode) => {
-    const D = 3, H = 5, B = 4, T = 6;
+    const D = 3,
+      H = 5,
+      B = 4,
+      T = 6;
     const net = new AnomalyNetwork({ cell: 'gru', inputSize: D, hiddenSize: H, layers: 2, mode, outputSize: D }, 5);
     const x = randomArray(B * T * D, 1);
     const target = mode === 'forecast' ? randomArray(B * D, 2) : null;
@@ -81,9 +92,14 @@ describe('model gradients', () => {
     for (let k = 0; k < 40; k++) {
       const i = rng.nextBelow(flat.length);
       const keep = flat[i]!;
-      flat[i] = keep + H_STEP; net.setFlatParameters(flat); const up = net.loss(x, target, B, T);
-      flat[i] = keep - H_STEP; net.setFlatParameters(flat); const down = net.loss(x, target, B, T);
-      flat[i] = keep; net.setFlatParameters(flat);
+      flat[i] = keep + H_STEP;
+      net.setFlatParameters(flat);
+      const up = net.loss(x, target, B, T);
+      flat[i] = keep - H_STEP;
+      net.setFlatParameters(flat);
+      const down = net.loss(x, target, B, T);
+      flat[i] = keep;
+      net.setFlatParameters(flat);
       expect(Math.abs((up - down) / (2 * H_STEP) - grads[i]!) / s, `param ${i}`).toBeLessThan(TOL);
     }
   });

@@ -17,7 +17,8 @@ const configs = [
 
 function run(spec: (typeof configs)[number]) {
   const { D, H, L, ...cell } = spec;
-  const B = 19, T = 11;
+  const B = 19,
+    T = 11;
   const net = new RecurrentStack({ ...cell, inputSize: D, hiddenSize: H, layers: L, seed: 11 });
   const x = randomArray(B * T * D, 5);
   const fwd = net.forward(x, { batch: B, steps: T, train: true });
@@ -25,13 +26,24 @@ function run(spec: (typeof configs)[number]) {
   const state = net.createState(3);
   const stepOut = new Float32Array(3 * H);
   for (let t = 0; t < 5; t++) net.step(randomArray(3 * D, 100 + t), state, stepOut);
-  const model = new AnomalyNetwork({ ...cell, inputSize: D, hiddenSize: H, layers: L, mode: 'reconstruct', outputSize: D }, 2);
+  const model = new AnomalyNetwork(
+    { ...cell, inputSize: D, hiddenSize: H, layers: L, mode: 'reconstruct', outputSize: D },
+    2,
+  );
   model.trainStep(x, null, B, T, { optimizer: 'adam', learningRate: 1e-3 });
   return { y: fwd.output, dx: g.dInput, dp: Object.values(g.params), stepOut, trained: model.getFlatParameters() };
 }
 
 describe.each(supportedIsas().filter((i) => i !== 'scalar'))('the %s path matches the scalar reference', (isa) => {
-  it.each(configs.map((c) => [`${c.cell}${'resetAfter' in c ? (c.resetAfter ? '-after' : '-before') : ''} D${c.D} H${c.H} L${c.L}`, c] as const))('%s', (_n, spec) => {
+  it.each(
+    configs.map(
+      (c) =>
+        [
+          `${c.cell}${'resetAfter' in c ? (c.resetAfter ? '-after' : '-before') : ''} D${c.D} H${c.H} L${c.L}`,
+          c,
+        ] as const,
+    ),
+  )('%s', (_n, spec) => {
     forceIsa('scalar');
     const ref = run(spec);
     forceIsa(isa);

@@ -13,7 +13,10 @@ describe('no leak', () => {
     const state = net.createState(1);
     const x = randomArray(8, 1);
     const out = new Float32Array(64);
-    const model = new AnomalyNetwork({ cell: 'lstm', inputSize: 4, hiddenSize: 32, layers: 1, mode: 'forecast', outputSize: 4 }, 1);
+    const model = new AnomalyNetwork(
+      { cell: 'lstm', inputSize: 4, hiddenSize: 32, layers: 1, mode: 'forecast', outputSize: 4 },
+      1,
+    );
     const seq = randomArray(16 * 20 * 4, 2);
     const target = randomArray(16 * 4, 3);
     const runSequences = (n: number) => {

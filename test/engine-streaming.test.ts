@@ -6,7 +6,11 @@ import { randomArray } from './helpers/random.js';
 
 describe('single-step streaming', () => {
   it.each(['rnn', 'gru', 'lstm'] as const)('%s: stepping equals the sequence forward', (cell) => {
-    const D = 4, H = 16, L = 2, B = 3, T = 9;
+    const D = 4,
+      H = 16,
+      L = 2,
+      B = 3,
+      T = 9;
     const net = new RecurrentStack({ cell, inputSize: D, hiddenSize: H, layers: L, seed: 4 });
     const x = randomArray(B * T * D, 8);
     const fwd = net.forward(x, { batch: B, steps: T });
@@ -17,14 +21,20 @@ describe('single-step streaming', () => {
       for (let b = 0; b < B; b++) row.set(x.subarray((b * T + t) * D, (b * T + t + 1) * D), b * D);
       net.step(row, state, out);
       for (let b = 0; b < B; b++) {
-        expect(normwiseError(out.subarray(b * H, (b + 1) * H), fwd.output.subarray((b * T + t) * H, (b * T + t + 1) * H))).toBeLessThan(1e-6);
+        expect(
+          normwiseError(out.subarray(b * H, (b + 1) * H), fwd.output.subarray((b * T + t) * H, (b * T + t + 1) * H)),
+        ).toBeLessThan(1e-6);
       }
     }
     expect(normwiseError(state.h, fwd.hN)).toBeLessThan(1e-6);
   });
 
   it.each(['gru', 'lstm'] as const)('%s: a native-state stepper equals the sequence forward', (cell) => {
-    const D = 5, H = 16, L = 2, B = 2, T = 6;
+    const D = 5,
+      H = 16,
+      L = 2,
+      B = 2,
+      T = 6;
     const net = new RecurrentStack({ cell, inputSize: D, hiddenSize: H, layers: L, seed: 3 });
     const x = randomArray(B * T * D, 31);
     const fwd = net.forward(x, { batch: B, steps: T });
@@ -35,7 +45,9 @@ describe('single-step streaming', () => {
       for (let b = 0; b < B; b++) row.set(x.subarray((b * T + t) * D, (b * T + t + 1) * D), b * D);
       stepper.step(row, out);
       for (let b = 0; b < B; b++) {
-        expect(normwiseError(out.subarray(b * H, (b + 1) * H), fwd.output.subarray((b * T + t) * H, (b * T + t + 1) * H))).toBeLessThan(1e-6);
+        expect(
+          normwiseError(out.subarray(b * H, (b + 1) * H), fwd.output.subarray((b * T + t) * H, (b * T + t + 1) * H)),
+        ).toBeLessThan(1e-6);
       }
     }
     const state = stepper.getState();
@@ -50,7 +62,11 @@ describe('single-step streaming', () => {
   });
 
   it.each(['forecast', 'reconstruct'] as const)('%s: each push completes a window equal to predict()', (mode) => {
-    const D = 3, H = 12, W = 7, N = 30, streams = 2;
+    const D = 3,
+      H = 12,
+      W = 7,
+      N = 30,
+      streams = 2;
     const net = new AnomalyNetwork({ cell: 'lstm', inputSize: D, hiddenSize: H, layers: 2, mode, outputSize: D }, 1);
     const series = [randomArray(N * D, 21), randomArray(N * D, 22)];
     const stream = net.openStream(streams, W);
@@ -70,11 +86,15 @@ describe('single-step streaming', () => {
   });
 
   it('pushes to a subset of streams leave the others untouched', () => {
-    const net = new AnomalyNetwork({ cell: 'gru', inputSize: 2, hiddenSize: 8, layers: 1, mode: 'forecast', outputSize: 2 }, 1);
+    const net = new AnomalyNetwork(
+      { cell: 'gru', inputSize: 2, hiddenSize: 8, layers: 1, mode: 'forecast', outputSize: 2 },
+      1,
+    );
     const stream = net.openStream(3, 4);
     const pts = randomArray(40 * 2, 3);
     let lastReady: number[] = [];
-    for (let t = 0; t < 5; t++) lastReady = Array.from(stream.push(pts.subarray(t * 2, t * 2 + 2), Int32Array.of(1)).ready);
+    for (let t = 0; t < 5; t++)
+      lastReady = Array.from(stream.push(pts.subarray(t * 2, t * 2 + 2), Int32Array.of(1)).ready);
     expect(lastReady).toEqual([1]);
     const all = stream.push(pts.subarray(0, 6));
     expect(Array.from(all.ready)).toEqual([0, 1, 0]);

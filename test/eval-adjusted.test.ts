@@ -46,12 +46,19 @@ describe('PA%K', () => {
     const curve = paKCurve(predicted, labels);
     expect(curve.points.map((p) => p.k)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
     // F1 = 8/11 for K < 25 (three points), 0.25 from K = 30 on.
-    expect(curve.auc).toBeCloseTo((10 * (8 / 11) + 10 * ((8 / 11 + 8 / 11) / 2) + 10 * ((8 / 11 + 0.25) / 2) + 70 * 0.25) / 100, 14);
+    expect(curve.auc).toBeCloseTo(
+      (10 * (8 / 11) + 10 * ((8 / 11 + 8 / 11) / 2) + 10 * ((8 / 11 + 0.25) / 2) + 70 * 0.25) / 100,
+      14,
+    );
   });
 
   it('rejects K outside [0, 100]', () => {
-    expect(() => paKMetrics(predicted, labels, 120)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE', message: expect.stringContaining('k') }));
+    expect(() => paKMetrics(predicted, labels, 120)).toThrow(
+      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE', message: expect.stringContaining('k') }),
+    );
     expect(() => paKCurve(predicted, labels, [0])).toThrow(RangeError);
-    expect(() => paKCurve(predicted, labels, [0, -1])).toThrow(expect.objectContaining({ message: expect.stringContaining('ks[1]') }));
+    expect(() => paKCurve(predicted, labels, [0, -1])).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('ks[1]') }),
+    );
   });
 });

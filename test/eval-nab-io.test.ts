@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadNabCorpus, nabRawScore, readNabResultsFile, scoreNabCorpus, writeNabResultsFile } from '../src/eval/index.js';
+import { loadNabCorpus, scoreNabCorpus, writeNabResultsFile } from '../src/eval/index.js';
+import { readNabResultsFile } from '../src/eval/nab/results-file.js';
+import { nabRawScore } from '../src/eval/nab/rules.js';
 
 // A two-file corpus: cat/a.csv (100 rows, window 50..59) and cat/b.csv (40 rows, no window).
 let root: string;
-const stamp = (r: number): string => new Date(Date.UTC(2020, 0, 1) + r * 300_000).toISOString().replace('T', ' ').slice(0, 19);
+const stamp = (r: number): string =>
+  new Date(Date.UTC(2020, 0, 1) + r * 300_000).toISOString().replace('T', ' ').slice(0, 19);
 
 function dataCsv(rows: number): string {
   return ['timestamp,value', ...Array.from({ length: rows }, (_, r) => `${stamp(r)},${r % 7}`)].join('\n') + '\n';
@@ -51,14 +54,19 @@ describe('NAB results files', () => {
     expect(r.profiles.standard!.files[1]!.rawScore).toBeCloseTo(-0.11, 12);
     expect(r.profiles.standard!.rawScore).toBeCloseTo(0.6475937396, 10);
     // One window: null = -1, perfect = +1.
-    expect(r.profiles.standard!.normalizedScore).toBeCloseTo(100 * (0.6475937396 + 1) / 2, 8);
-    expect(r.profiles.reward_low_FN_rate!.normalizedScore).toBeCloseTo(100 * (0.6475937396 + 2) / 3, 8);
+    expect(r.profiles.standard!.normalizedScore).toBeCloseTo((100 * (0.6475937396 + 1)) / 2, 8);
+    expect(r.profiles.reward_low_FN_rate!.normalizedScore).toBeCloseTo((100 * (0.6475937396 + 2)) / 3, 8);
     expect(r).toMatchObject({ files: 2, rows: 140, scoredRows: 85 + 34, windows: 1 });
   });
 
   it('optimises thresholds per profile and scores a subset of files', async () => {
     await writeFile(path.join(resultsDir(), 'cat', 'a.csv'), resultsCsv(aScores));
-    const r = await scoreNabCorpus({ dataDir: dataDir(), resultsDir: resultsDir(), files: ['cat/a.csv'], profiles: ['standard'] });
+    const r = await scoreNabCorpus({
+      dataDir: dataDir(),
+      resultsDir: resultsDir(),
+      files: ['cat/a.csv'],
+      profiles: ['standard'],
+    });
     expect(Object.keys(r.profiles)).toEqual(['standard']);
     expect(r.profiles.standard).toMatchObject({ threshold: 0.9, thresholdSource: 'optimized' });
     expect(r.profiles.standard!.rawScore).toBeCloseTo(0.7575937396, 10);
@@ -67,13 +75,24 @@ describe('NAB results files', () => {
   it('accepts custom cost profiles', async () => {
     await writeFile(path.join(resultsDir(), 'cat', 'a.csv'), resultsCsv(aScores));
     const costs = { tp: 2, fp: 0.5, fn: 3 };
-    const r = await scoreNabCorpus({ dataDir: dataDir(), resultsDir: resultsDir(), files: ['cat/a.csv'], profiles: [{ name: 'mine', costs }], threshold: 0.5 });
+    const r = await scoreNabCorpus({
+      dataDir: dataDir(),
+      resultsDir: resultsDir(),
+      files: ['cat/a.csv'],
+      profiles: [{ name: 'mine', costs }],
+      threshold: 0.5,
+    });
     const corpus = await loadNabCorpus({ dataDir: dataDir(), files: ['cat/a.csv'] });
     const w = corpus.files[0]!.weights;
     // Hand sum: first detection in the window (row 52) + FPs at rows 20 and 70.
     const expected = 2 * w.weight[52 - 15]! + 0.5 * (w.weight[20 - 15]! + w.weight[70 - 15]!);
     expect(r.profiles.mine!.rawScore).toBeCloseTo(expected, 12);
-    expect(nabRawScore({ windows: 1, windowsDetected: 0, earliestWeightSum: 0, falsePositiveWeightSum: 0, tp: 0, fp: 0, fn: 0, tn: 0 }, costs)).toBe(-3);
+    expect(
+      nabRawScore(
+        { windows: 1, windowsDetected: 0, earliestWeightSum: 0, falsePositiveWeightSum: 0, tp: 0, fp: 0, fn: 0, tn: 0 },
+        costs,
+      ),
+    ).toBe(-3);
     expect(r.profiles.mine!.normalizedScore).toBeCloseTo((100 * (expected + 3)) / 5, 10);
   });
 
@@ -86,13 +105,17 @@ describe('NAB results files', () => {
     const back = await readNabResultsFile(target);
     expect(Array.from(back.scores)).toEqual(aScores);
     expect(Array.from(back.timestamps!)).toEqual(Array.from(file.timestamps));
-    await expect(writeNabResultsFile(target, file, new Float64Array(3))).rejects.toMatchObject({ code: 'ERR_SHAPE_MISMATCH' });
+    await expect(writeNabResultsFile(target, file, new Float64Array(3))).rejects.toMatchObject({
+      code: 'ERR_SHAPE_MISMATCH',
+    });
   });
 });
 
 describe('NAB input errors', () => {
   it('names a missing results file and where it looked', async () => {
-    await expect(scoreNabCorpus({ dataDir: dataDir(), resultsDir: resultsDir(), threshold: 0.5 })).rejects.toMatchObject({
+    await expect(
+      scoreNabCorpus({ dataDir: dataDir(), resultsDir: resultsDir(), threshold: 0.5 }),
+    ).rejects.toMatchObject({
       code: 'ERR_INVALID_DATA',
       message: expect.stringContaining('mydet_a.csv'),
     });
@@ -101,19 +124,32 @@ describe('NAB input errors', () => {
   it('rejects results with the wrong row count, wrong timestamps or bad scores', async () => {
     const write = (text: string): Promise<void> => writeFile(path.join(resultsDir(), 'cat', 'a.csv'), text);
     await writeFile(path.join(resultsDir(), 'cat', 'b.csv'), resultsCsv(bScores));
-    const score = (): Promise<unknown> => scoreNabCorpus({ dataDir: dataDir(), resultsDir: resultsDir(), threshold: 0.5 });
+    const score = (): Promise<unknown> =>
+      scoreNabCorpus({ dataDir: dataDir(), resultsDir: resultsDir(), threshold: 0.5 });
 
     await write(resultsCsv(aScores.slice(1)));
-    await expect(score()).rejects.toMatchObject({ code: 'ERR_INVALID_DATA', message: expect.stringContaining('99 rows') });
+    await expect(score()).rejects.toMatchObject({
+      code: 'ERR_INVALID_DATA',
+      message: expect.stringContaining('99 rows'),
+    });
 
     await write(resultsCsv(aScores).replace(stamp(3), stamp(4)));
-    await expect(score()).rejects.toMatchObject({ code: 'ERR_INVALID_DATA', message: expect.stringContaining('line 5') });
+    await expect(score()).rejects.toMatchObject({
+      code: 'ERR_INVALID_DATA',
+      message: expect.stringContaining('line 5'),
+    });
 
     await write(resultsCsv(aScores.map((s, r) => (r === 7 ? 1.5 : s))));
-    await expect(score()).rejects.toMatchObject({ code: 'ERR_INVALID_DATA', message: expect.stringContaining('row 7 must be a number in [0, 1]') });
+    await expect(score()).rejects.toMatchObject({
+      code: 'ERR_INVALID_DATA',
+      message: expect.stringContaining('row 7 must be a number in [0, 1]'),
+    });
 
     await write(resultsCsv(aScores).replace(`${stamp(8)},0.1`, `${stamp(8)},nan`));
-    await expect(score()).rejects.toMatchObject({ code: 'ERR_INVALID_DATA', message: expect.stringContaining('line 10') });
+    await expect(score()).rejects.toMatchObject({
+      code: 'ERR_INVALID_DATA',
+      message: expect.stringContaining('line 10'),
+    });
 
     await write('timestamp,score\n');
     await expect(score()).rejects.toMatchObject({ message: expect.stringContaining('anomaly_score') });
@@ -122,9 +158,22 @@ describe('NAB input errors', () => {
   it('rejects window edges that match no row and overlapping windows', async () => {
     const labels = path.join(root, 'labels', 'combined_windows.json');
     await writeFile(labels, JSON.stringify({ 'cat/a.csv': [['2030-01-01 00:00:00.000000', stamp(59)]] }));
-    await expect(loadNabCorpus({ dataDir: dataDir() })).rejects.toMatchObject({ code: 'ERR_INVALID_DATA', message: expect.stringContaining('2030-01-01') });
-    await writeFile(labels, JSON.stringify({ 'cat/a.csv': [[stamp(50), stamp(59)], [stamp(55), stamp(65)]] }));
-    await expect(loadNabCorpus({ dataDir: dataDir() })).rejects.toMatchObject({ message: expect.stringContaining('overlap') });
+    await expect(loadNabCorpus({ dataDir: dataDir() })).rejects.toMatchObject({
+      code: 'ERR_INVALID_DATA',
+      message: expect.stringContaining('2030-01-01'),
+    });
+    await writeFile(
+      labels,
+      JSON.stringify({
+        'cat/a.csv': [
+          [stamp(50), stamp(59)],
+          [stamp(55), stamp(65)],
+        ],
+      }),
+    );
+    await expect(loadNabCorpus({ dataDir: dataDir() })).rejects.toMatchObject({
+      message: expect.stringContaining('overlap'),
+    });
     await writeFile(labels, '{"cat/a.csv": [["x"]]}');
     await expect(loadNabCorpus({ dataDir: dataDir() })).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
   });
@@ -136,19 +185,28 @@ describe('NAB input errors', () => {
     await expect(scoreNabCorpus({ ...base, thresholds: { standard: 0.5 } })).rejects.toMatchObject({
       message: expect.stringContaining('thresholds.reward_low_FP_rate'),
     });
-    await expect(scoreNabCorpus({ ...base, threshold: Number.NaN })).rejects.toMatchObject({ message: expect.stringContaining('threshold') });
-    await expect(scoreNabCorpus({ ...base, profiles: ['strict' as never], threshold: 0.5 })).rejects.toMatchObject({ message: expect.stringContaining('profiles[0]') });
-    await expect(scoreNabCorpus({ dataDir: path.join(root, 'nope'), resultsDir: resultsDir(), threshold: 0.5 })).rejects.toMatchObject({
+    await expect(scoreNabCorpus({ ...base, threshold: Number.NaN })).rejects.toMatchObject({
+      message: expect.stringContaining('threshold'),
+    });
+    await expect(scoreNabCorpus({ ...base, profiles: ['strict' as never], threshold: 0.5 })).rejects.toMatchObject({
+      message: expect.stringContaining('profiles[0]'),
+    });
+    await expect(
+      scoreNabCorpus({ dataDir: path.join(root, 'nope'), resultsDir: resultsDir(), threshold: 0.5 }),
+    ).rejects.toMatchObject({
       message: expect.stringContaining('dataDir'),
     });
-    await expect(loadNabCorpus({ dataDir: dataDir(), files: ['cat/c.csv'] })).rejects.toMatchObject({ message: expect.stringContaining('cat/c.csv') });
+    await expect(loadNabCorpus({ dataDir: dataDir(), files: ['cat/c.csv'] })).rejects.toMatchObject({
+      message: expect.stringContaining('cat/c.csv'),
+    });
   });
 
   it('refuses to normalise a subset without windows', async () => {
     await writeFile(path.join(resultsDir(), 'cat', 'b.csv'), resultsCsv(bScores));
-    await expect(scoreNabCorpus({ dataDir: dataDir(), resultsDir: resultsDir(), files: ['cat/b.csv'] })).rejects.toMatchObject({
+    await expect(
+      scoreNabCorpus({ dataDir: dataDir(), resultsDir: resultsDir(), files: ['cat/b.csv'] }),
+    ).rejects.toMatchObject({
       message: expect.stringContaining('no labelled windows'),
     });
   });
 });
-

@@ -52,7 +52,9 @@ describe('nabOnlineScores', () => {
     const series = { timestamps: values.map((_, i) => i * DAY), values };
     const errors = new Array<number>(10).fill(1);
     // Probationary 2-row levels 5, 6, 6, 5, 5; then 10 (beyond 6 + 0.1 x 1), 9.5, 9.5, 10.
-    expect(Array.from(nabOnlineScores(series, 6, errors, { ...MAPPING, levelRows: 2 }))).toEqual([0, 0, 0, 0, 0, 0, 1, 0, 0, 0]);
+    expect(Array.from(nabOnlineScores(series, 6, errors, { ...MAPPING, levelRows: 2 }))).toEqual([
+      0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    ]);
     expect(Array.from(nabOnlineScores(series, 6, errors, MAPPING))).toEqual(new Array<number>(10).fill(0));
   });
 });

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadNabCorpus, NAB_PROFILES, readNabResults, scoreNabCorpus, scoreNabDetections, type NabCorpus } from '../src/eval/index.js';
+import { loadNabCorpus, NAB_PROFILES, scoreNabCorpus, scoreNabDetections, type NabCorpus } from '../src/eval/index.js';
+import { readNabResults } from '../src/eval/nab/results-file.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const nab = path.resolve(repoRoot, '..', 'shared', 'datasets', 'nab');
@@ -51,7 +52,10 @@ const expectedRows: ExpectedRow[] = readFileSync(path.join(nab, 'reference_resul
       normalized: c[11] === '' ? Number.NaN : Number(c[11]),
     };
   });
-const published = JSON.parse(readFileSync(path.join(nab, 'results', 'final_results.json'), 'utf8')) as Record<string, Record<string, number>>;
+const published = JSON.parse(readFileSync(path.join(nab, 'results', 'final_results.json'), 'utf8')) as Record<
+  string,
+  Record<string, number>
+>;
 const storedThresholds = JSON.parse(readFileSync(path.join(nab, 'config', 'thresholds.json'), 'utf8')) as Record<
   string,
   Record<string, { threshold: number }>
@@ -69,11 +73,13 @@ describe('NAB corpus', () => {
       { CostMatrix: { tpWeight: number; fpWeight: number; fnWeight: number } }
     >;
     const fromConfig = Object.fromEntries(
-      Object.entries(config).map(([name, { CostMatrix: m }]) => [name, { tp: m.tpWeight, fp: m.fpWeight, fn: m.fnWeight }]),
+      Object.entries(config).map(([name, { CostMatrix: m }]) => [
+        name,
+        { tp: m.tpWeight, fp: m.fpWeight, fn: m.fnWeight },
+      ]),
     );
     expect(NAB_PROFILES).toEqual(fromConfig);
   });
-
 
   it('has the documented shape', () => {
     expect(corpus.files.length).toBe(58);
@@ -106,14 +112,10 @@ describe.each(detectors)('NAB reference detector %s', (detector) => {
         const actual = exp.file === 'TOTAL' ? got : got.files.find((f) => f.file === exp.file)!;
         expect(actual, `${profile} ${exp.file}`).toBeDefined();
         expect(actual.rawScore, `${profile} ${exp.file}`).toBeCloseTo(exp.raw, 8);
-        expect([actual.windows, actual.windowsDetected, actual.tp, actual.fp, actual.fn, actual.tn], `${profile} ${exp.file}`).toEqual([
-          exp.windows,
-          exp.detected,
-          exp.tp,
-          exp.fp,
-          exp.fn,
-          exp.tn,
-        ]);
+        expect(
+          [actual.windows, actual.windowsDetected, actual.tp, actual.fp, actual.fn, actual.tn],
+          `${profile} ${exp.file}`,
+        ).toEqual([exp.windows, exp.detected, exp.tp, exp.fp, exp.fn, exp.tn]);
       }
       const total = rows.find((r) => r.file === 'TOTAL')!;
       expect(got.normalizedScore).toBeCloseTo(total.normalized, 8);
@@ -142,7 +144,10 @@ describe('NAB threshold optimisation on the corpus', () => {
   };
 
   it.each(detectors)('matches the sweep figures for %s', async (detector) => {
-    const result = await scoreNabCorpus({ dataDir: path.join(nab, 'data'), resultsDir: path.join(nab, 'reference_results', detector) });
+    const result = await scoreNabCorpus({
+      dataDir: path.join(nab, 'data'),
+      resultsDir: path.join(nab, 'reference_results', detector),
+    });
     profiles.forEach((p, i) => {
       expect(result.profiles[p]!.thresholdSource).toBe('optimized');
       expect(result.profiles[p]!.normalizedScore).toBeCloseTo(sweepScores[detector]![i]!, 3);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { NAB_PROFILES, nabProbationaryLength, nabRawScore, nabRowWeights, nabSigmoid, sweepNabThresholds, tallyNabFile } from '../src/eval/index.js';
+import {
+  NAB_PROFILES,
+  nabProbationaryLength,
+  nabRawScore,
+  nabRowWeights,
+  nabSigmoid,
+  sweepNabThresholds,
+  tallyNabFile,
+} from '../src/eval/nab/rules.js';
 
 // SCORING.md section 5: n = 100 (P = 15), one window at rows 50..59, detections at rows
 // 10 (probationary), 20 (before the window), 52, 55 (inside) and 70 (after).
@@ -41,7 +49,10 @@ describe('NAB weighting', () => {
   });
 
   it('charges rows between two windows by the earlier window', () => {
-    const w = nabRowWeights(200, [{ start: 40, end: 49 }, { start: 150, end: 189 }]);
+    const w = nabRowWeights(200, [
+      { start: 40, end: 49 },
+      { start: 150, end: 189 },
+    ]);
     expect(w.weight[100 - w.probation]).toBe(-1); // (100 - 49) / 9 > 3
     expect(w.weight[52 - w.probation]).toBeCloseTo(nabSigmoid(3 / 9), 15);
     expect(w.weight[195 - w.probation]).toBeCloseTo(nabSigmoid(6 / 39), 15);
@@ -79,7 +90,13 @@ describe('NAB threshold sweep', () => {
   it('finds the same optimum as scoring every candidate threshold directly', () => {
     const rand = lcg(3);
     const files = [
-      { rows: 300, windows: [{ start: 100, end: 129 }, { start: 200, end: 229 }] },
+      {
+        rows: 300,
+        windows: [
+          { start: 100, end: 129 },
+          { start: 200, end: 229 },
+        ],
+      },
       { rows: 200, windows: [] },
       { rows: 400, windows: [{ start: 250, end: 289 }] },
     ].map(({ rows, windows }) => {
@@ -93,7 +110,9 @@ describe('NAB threshold sweep', () => {
     });
     const profiles = Object.entries(NAB_PROFILES).map(([name, costs]) => ({ name, costs }));
     const swept = sweepNabThresholds(files, profiles);
-    const candidates = [1.1, ...new Set(files.flatMap((f) => Array.from(f.scores.subarray(f.weights.probation))))].sort((a, b) => b - a);
+    const candidates = [1.1, ...new Set(files.flatMap((f) => Array.from(f.scores.subarray(f.weights.probation))))].sort(
+      (a, b) => b - a,
+    );
     profiles.forEach((p, i) => {
       let best = Number.NEGATIVE_INFINITY;
       let bestT = Number.NaN;

@@ -5,7 +5,7 @@
  * flags nothing).
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../src/errors.js';
+import { InvalidArgumentError } from '../src/core/errors.js';
 import { TELEMANOM_SETTINGS, telemanomEvents } from '../eval/lib/telemanom-events.js';
 
 function flat(n: number, level: number, spikes: Record<number, number> = {}): Float64Array {
@@ -80,7 +80,13 @@ describe('telemanomEvents', () => {
 
   it('uses the published settings', () => {
     expect(TELEMANOM_SETTINGS).toEqual({
-      sequenceLength: 250, predictions: 10, batch: 70, windowBatches: 30, buffer: 100, p: 0.13, minError: 0.05,
+      sequenceLength: 250,
+      predictions: 10,
+      batch: 70,
+      windowBatches: 30,
+      buffer: 100,
+      p: 0.13,
+      minError: 0.05,
     });
   });
 });

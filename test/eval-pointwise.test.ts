@@ -32,8 +32,12 @@ describe('pointwiseMetrics', () => {
   });
 
   it('rejects non-binary values and mismatched lengths with typed errors', () => {
-    expect(() => pointwiseMetrics([1, 2], [0, 1])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_DATA', message: expect.stringContaining('predicted[1]') }));
-    expect(() => pointwiseMetrics([1, 0], [0, 1, 0])).toThrow(expect.objectContaining({ code: 'ERR_SHAPE_MISMATCH', name: 'InvalidArgumentError' }));
+    expect(() => pointwiseMetrics([1, 2], [0, 1])).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_DATA', message: expect.stringContaining('predicted[1]') }),
+    );
+    expect(() => pointwiseMetrics([1, 0], [0, 1, 0])).toThrow(
+      expect.objectContaining({ code: 'ERR_SHAPE_MISMATCH', name: 'InvalidArgumentError' }),
+    );
     expect(() => pointwiseMetrics(null as never, [0])).toThrow(TypeError);
   });
 });
@@ -69,7 +73,10 @@ describe('bestF1', () => {
       let best = -1;
       let bestT = Number.NaN;
       for (const t of [...new Set(scores)].sort((a, b) => b - a)) {
-        const f1 = pointwiseMetrics(scores.map((s) => (s >= t ? 1 : 0)), labels).f1;
+        const f1 = pointwiseMetrics(
+          scores.map((s) => (s >= t ? 1 : 0)),
+          labels,
+        ).f1;
         if (f1 > best) {
           best = f1;
           bestT = t;
@@ -83,20 +90,36 @@ describe('bestF1', () => {
 
   it('refuses labels without anomalies and NaN scores', () => {
     expect(() => bestF1([0.1, 0.2], [0, 0])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_DATA' }));
-    expect(() => bestF1([0.1, Number.NaN], [0, 1])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_DATA', message: expect.stringContaining('scores[1]') }));
+    expect(() => bestF1([0.1, Number.NaN], [0, 1])).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_DATA', message: expect.stringContaining('scores[1]') }),
+    );
   });
 });
 
 describe('label ranges', () => {
   it('converts inclusive ranges to a mask and back', () => {
-    const mask = rangesToMask([{ start: 1, end: 2 }, { start: 5, end: 5 }], 7);
+    const mask = rangesToMask(
+      [
+        { start: 1, end: 2 },
+        { start: 5, end: 5 },
+      ],
+      7,
+    );
     expect(Array.from(mask)).toEqual([0, 1, 1, 0, 0, 1, 0]);
-    expect(maskToRanges(mask)).toEqual([{ start: 1, end: 2 }, { start: 5, end: 5 }]);
-    expect(maskToRanges([1, 1, 0, 1])).toEqual([{ start: 0, end: 1 }, { start: 3, end: 3 }]);
+    expect(maskToRanges(mask)).toEqual([
+      { start: 1, end: 2 },
+      { start: 5, end: 5 },
+    ]);
+    expect(maskToRanges([1, 1, 0, 1])).toEqual([
+      { start: 0, end: 1 },
+      { start: 3, end: 3 },
+    ]);
   });
 
   it('rejects ranges outside the series', () => {
-    expect(() => rangesToMask([{ start: 2, end: 7 }], 7)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE', message: expect.stringContaining('ranges[0]') }));
+    expect(() => rangesToMask([{ start: 2, end: 7 }], 7)).toThrow(
+      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE', message: expect.stringContaining('ranges[0]') }),
+    );
     expect(() => rangesToMask([{ start: 3, end: 2 }], 7)).toThrow(RangeError);
     expect(() => rangesToMask([{ start: 0.5, end: 2 }], 7)).toThrow(TypeError);
   });

@@ -54,7 +54,9 @@ describe('rocAuc', () => {
   });
 
   it('needs both classes', () => {
-    expect(() => rocAuc([0.1, 0.2], [1, 1])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_DATA', message: expect.stringContaining('both classes') }));
+    expect(() => rocAuc([0.1, 0.2], [1, 1])).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_DATA', message: expect.stringContaining('both classes') }),
+    );
     expect(() => rocAuc([], [])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_DATA' }));
   });
 });

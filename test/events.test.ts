@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/core/errors.js';
 import { extractEvents } from '../src/results/events.js';
 
 describe('extractEvents', () => {
@@ -17,7 +17,9 @@ describe('extractEvents', () => {
 
   it('merges runs separated by fewer than minGap unflagged rows', () => {
     // Gaps: 2 rows (3-4) between the first two runs, 1 row (6) between the last two.
-    expect(extractEvents(flags, scores, undefined, undefined, undefined, { minGap: 2 }).map((e) => [e.start, e.end])).toEqual([
+    expect(
+      extractEvents(flags, scores, undefined, undefined, undefined, { minGap: 2 }).map((e) => [e.start, e.end]),
+    ).toEqual([
       [1, 2],
       [5, 9],
     ]);
@@ -39,10 +41,18 @@ describe('extractEvents', () => {
     const s = [0, 2, 3, 0];
     // rows x 3 features (temp, pressure, flow)
     const featureScores = Float32Array.from([
-      9, 9, 9, //
-      1, 0, 3, //
-      1, 2, 1, //
-      9, 9, 9,
+      9,
+      9,
+      9, //
+      1,
+      0,
+      3, //
+      1,
+      2,
+      1, //
+      9,
+      9,
+      9,
     ]);
     const [event] = extractEvents(f, s, featureScores, ['temp', 'pressure', 'flow']);
     // Sums over rows 1-2: temp 2, pressure 2, flow 4; total 8.
@@ -92,7 +102,9 @@ describe('extractEvents', () => {
     expect(() => extractEvents([0, 1], [1, 1], [1, 2, 3, 4], ['a'])).toThrow(
       'featureScores must hold rows x featureNames.length = 2 x 1 values, got 4',
     );
-    expect(() => extractEvents([0, 1], [1, 1], [1, Infinity])).toThrow('featureScores[1] (row 1, feature 0) must be a finite number');
+    expect(() => extractEvents([0, 1], [1, 1], [1, Infinity])).toThrow(
+      'featureScores[1] (row 1, feature 0) must be a finite number',
+    );
     expect(() => extractEvents([0, 1], [1, 1], undefined, undefined, [0])).toThrow(InvalidArgumentError);
     expect(() => extractEvents([1], [1], undefined, undefined, undefined, { minGap: -1 })).toThrow(OutOfRangeError);
     expect(() => extractEvents([1], [1], undefined, undefined, undefined, { minGap: 1.5 })).toThrow(

@@ -12,7 +12,14 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { kerasLayerFromTorch, randomTorchStack, seededUniform, torchParameterRecord, uniformArray, type TorchStack } from '../bench/layouts.js';
+import {
+  kerasLayerFromTorch,
+  randomTorchStack,
+  seededUniform,
+  torchParameterRecord,
+  uniformArray,
+  type TorchStack,
+} from '../bench/layouts.js';
 import type { CellKind } from '../bench/workloads.js';
 import { RecurrentStack } from '../src/engine/index.js';
 
@@ -86,7 +93,11 @@ function tfjsLayer(stack: TorchStack, k: number): tfl.layers.Layer {
   });
   const w = kerasLayerFromTorch(stack, k);
   const cols = w.bias.length;
-  const tensors = [tf.tensor2d(w.kernel, [inSize, cols]), tf.tensor2d(w.recurrentKernel, [stack.hiddenSize, cols]), tf.tensor1d(w.bias)];
+  const tensors = [
+    tf.tensor2d(w.kernel, [inSize, cols]),
+    tf.tensor2d(w.recurrentKernel, [stack.hiddenSize, cols]),
+    tf.tensor1d(w.bias),
+  ];
   layer.setWeights(tensors);
   tf.dispose(tensors);
   return layer;
@@ -99,7 +110,14 @@ interface StackOutputs {
 }
 
 /** Runs the stack in tfjs from states h0/c0 ([layers][B][H]), layer by layer. */
-function runTfjs(stack: TorchStack, x: Float32Array, batch: number, steps: number, h0: Float32Array, c0: Float32Array | null): StackOutputs {
+function runTfjs(
+  stack: TorchStack,
+  x: Float32Array,
+  batch: number,
+  steps: number,
+  h0: Float32Array,
+  c0: Float32Array | null,
+): StackOutputs {
   const H = stack.hiddenSize;
   const L = stack.layers.length;
   const hN = new Float32Array(L * batch * H);

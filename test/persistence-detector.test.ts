@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Detector } from '../src/detector.js';
-import { InvalidArgumentError, ModelFileError } from '../src/errors.js';
-import { crc32 } from '../src/persistence/crc32.js';
+import { Detector } from '../src/detector/detector.js';
+import { InvalidArgumentError, ModelFileError } from '../src/core/errors.js';
+import { crc32 } from '../src/core/crc32.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnad-detector-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,8 +41,21 @@ async function expectSameDetection(a: Detector, b: Detector, series: number[][])
 describe('Detector save / load', () => {
   const configurations = [
     { name: 'gru forecast, pot', options: { ...quick } },
-    { name: 'lstm reconstruct, loglik, spot', options: { ...quick, cell: 'lstm', mode: 'reconstruct', score: 'loglik', threshold: { method: 'spot' } } },
-    { name: 'rnn relu, targets, robust scaler, dynamic', options: { ...quick, cell: 'rnn', nonlinearity: 'relu', targets: ['c1'], scaler: 'robust', threshold: { method: 'dynamic', window: 100, batch: 20 } } },
+    {
+      name: 'lstm reconstruct, loglik, spot',
+      options: { ...quick, cell: 'lstm', mode: 'reconstruct', score: 'loglik', threshold: { method: 'spot' } },
+    },
+    {
+      name: 'rnn relu, targets, robust scaler, dynamic',
+      options: {
+        ...quick,
+        cell: 'rnn',
+        nonlinearity: 'relu',
+        targets: ['c1'],
+        scaler: 'robust',
+        threshold: { method: 'dynamic', window: 100, batch: 20 },
+      },
+    },
   ] as const;
 
   for (const c of configurations) {
@@ -60,7 +73,9 @@ describe('Detector save / load', () => {
       await expectSameDetection(detector, loaded, rows(200, 120));
       // A continuation scored with the stored training tail, and a stream, agree too.
       const tail = rows(760).slice(700);
-      expect(bytesOf((await loaded.detect(tail, { context: 'training' })).scores)).toEqual(bytesOf((await detector.detect(tail, { context: 'training' })).scores));
+      expect(bytesOf((await loaded.detect(tail, { context: 'training' })).scores)).toEqual(
+        bytesOf((await detector.detect(tail, { context: 'training' })).scores),
+      );
       const s1 = detector.stream().pushMany(rows(80, 60));
       const s2 = loaded.stream().pushMany(rows(80, 60));
       expect(bytesOf(s2.scores)).toEqual(bytesOf(s1.scores));
@@ -75,7 +90,9 @@ describe('Detector save / load', () => {
     const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + headerLength)));
     expect(header.payload.format).toBe('rnn-anomaly/detector');
-    expect(header.payload.library).toBe(JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')).version);
+    expect(header.payload.library).toBe(
+      JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')).version,
+    );
     expect(header.payload.columnNames).toEqual(['c0', 'c1']);
     expect(header.payload.config.window).toBe(25);
     expect(header.tensors.map((t: { name: string }) => t.name)).toEqual(['parameters', 'context']);
@@ -120,7 +137,10 @@ describe('Detector.load rejects bad files', () => {
     const bytes = await ready;
     const path = join(dir, 'truncated.rnnad');
     writeFileSync(path, bytes.subarray(0, bytes.length - 100));
-    await expect(Detector.load(path)).rejects.toMatchObject({ code: 'ERR_MODEL_FILE', message: expect.stringMatching(/truncated\.rnnad is truncated/) });
+    await expect(Detector.load(path)).rejects.toMatchObject({
+      code: 'ERR_MODEL_FILE',
+      message: expect.stringMatching(/truncated\.rnnad is truncated/),
+    });
     expectModelError(() => Detector.fromBuffer(bytes.subarray(0, 10)), 'ERR_MODEL_FILE', /truncated/);
   });
 
@@ -133,7 +153,10 @@ describe('Detector.load rejects bad files', () => {
   it('a foreign file', async () => {
     const path = join(dir, 'data.csv');
     writeFileSync(path, 'timestamp,value\n2020-01-01,1\n');
-    await expect(Detector.load(path)).rejects.toMatchObject({ code: 'ERR_MODEL_FILE', message: expect.stringMatching(/not an rnn-anomaly model file/) });
+    await expect(Detector.load(path)).rejects.toMatchObject({
+      code: 'ERR_MODEL_FILE',
+      message: expect.stringMatching(/not an rnn-anomaly model file/),
+    });
     await expect(Detector.load(join(dir, 'does-not-exist.rnnad'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
@@ -142,7 +165,11 @@ describe('Detector.load rejects bad files', () => {
     const view = new DataView(bytes.buffer);
     view.setUint32(8, 2, true);
     view.setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
-    expectModelError(() => Detector.fromBuffer(bytes), 'ERR_MODEL_VERSION', /format version 2, newer than the version 1/);
+    expectModelError(
+      () => Detector.fromBuffer(bytes),
+      'ERR_MODEL_VERSION',
+      /format version 2, newer than the version 1/,
+    );
   });
 
   it('a valid file whose payload is not a detector or is inconsistent', async () => {
@@ -165,10 +192,26 @@ describe('Detector.load rejects bad files', () => {
       return out;
     };
     expect(() => Detector.fromBuffer(rebuild(() => undefined))).not.toThrow();
-    expectModelError(() => Detector.fromBuffer(rebuild((h) => (h.payload.format = 'something-else'))), 'ERR_MODEL_FILE', /not a detector/);
-    expectModelError(() => Detector.fromBuffer(rebuild((h) => (h.payload.columnNames = ['only-one']))), 'ERR_MODEL_FILE', /invalid (feature list|network)/);
-    expectModelError(() => Detector.fromBuffer(rebuild((h) => ((h.payload.scaler as { scale: number[] }).scale = [1, -1]))), 'ERR_MODEL_FILE', /invalid scaler/);
-    expectModelError(() => Detector.fromBuffer(rebuild((h) => (h.payload.threshold = { format: 'x' }))), 'ERR_MODEL_FILE', /invalid threshold state/);
+    expectModelError(
+      () => Detector.fromBuffer(rebuild((h) => (h.payload.format = 'something-else'))),
+      'ERR_MODEL_FILE',
+      /not a detector/,
+    );
+    expectModelError(
+      () => Detector.fromBuffer(rebuild((h) => (h.payload.columnNames = ['only-one']))),
+      'ERR_MODEL_FILE',
+      /invalid (feature list|network)/,
+    );
+    expectModelError(
+      () => Detector.fromBuffer(rebuild((h) => ((h.payload.scaler as { scale: number[] }).scale = [1, -1]))),
+      'ERR_MODEL_FILE',
+      /invalid scaler/,
+    );
+    expectModelError(
+      () => Detector.fromBuffer(rebuild((h) => (h.payload.threshold = { format: 'x' }))),
+      'ERR_MODEL_FILE',
+      /invalid threshold state/,
+    );
   });
 
   it('arguments of the wrong type', async () => {

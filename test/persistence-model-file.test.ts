@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ModelFileError } from '../src/errors.js';
+import { ModelFileError } from '../src/core/errors.js';
 import { writeFileAtomic } from '../src/persistence/atomic-write.js';
-import { crc32 } from '../src/persistence/crc32.js';
+import { crc32 } from '../src/core/crc32.js';
 import { MODEL_FILE_VERSION, decodeModelFile, encodeModelFile } from '../src/persistence/model-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnad-model-file-'));
@@ -74,7 +74,9 @@ describe('model file encoding', () => {
     expect([...decoded.tensors.keys()]).toEqual(['weights', 'empty', 'bias']);
     for (const [name, data] of original.tensors) {
       const got = decoded.tensors.get(name)!;
-      expect(new Uint8Array(got.buffer, got.byteOffset, got.byteLength)).toEqual(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      expect(new Uint8Array(got.buffer, got.byteOffset, got.byteLength)).toEqual(
+        new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      );
     }
   });
 
@@ -103,7 +105,11 @@ describe('model file decoding rejects bad input', () => {
   const good = encodeModelFile(sample());
 
   it('rejects a foreign file', () => {
-    expectModelError(() => decodeModelFile(new TextEncoder().encode('timestamp,value\n1,2\n'), 'x.csv'), 'ERR_MODEL_FILE', /x\.csv is not an rnn-anomaly model file/);
+    expectModelError(
+      () => decodeModelFile(new TextEncoder().encode('timestamp,value\n1,2\n'), 'x.csv'),
+      'ERR_MODEL_FILE',
+      /x\.csv is not an rnn-anomaly model file/,
+    );
     expectModelError(() => decodeModelFile(new Uint8Array(0)), 'ERR_MODEL_FILE', /not an rnn-anomaly model file/);
   });
 
@@ -128,7 +134,11 @@ describe('model file decoding rejects bad input', () => {
   it('rejects a newer format version with ERR_MODEL_VERSION', () => {
     const newer = good.slice();
     new DataView(newer.buffer).setUint32(8, MODEL_FILE_VERSION + 1, true);
-    expectModelError(() => decodeModelFile(newer, 'm.rnnad'), 'ERR_MODEL_VERSION', new RegExp(`version ${MODEL_FILE_VERSION + 1}.*upgrade`));
+    expectModelError(
+      () => decodeModelFile(newer, 'm.rnnad'),
+      'ERR_MODEL_VERSION',
+      new RegExp(`version ${MODEL_FILE_VERSION + 1}.*upgrade`),
+    );
   });
 
   it('rejects a valid checksum over a broken header', () => {

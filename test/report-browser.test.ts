@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderHtmlReport } from '../src/report/html-report.js';
+import { renderHtmlReport } from '../src/report/index.js';
 import { fixtureReport } from './report-fixtures.js';
 import { launchReportBrowser, type ReportBrowser } from './report-browser.js';
 
@@ -48,8 +48,15 @@ describe('HTML report in headless Chromium', () => {
   it('draws every chart, event and label, logs no errors and fetches nothing', async () => {
     const input = fixtureReport({
       rows: 5000,
-      anomalies: [[2000, 2010], [3500, 3500], [4200, 4300]],
-      labels: [[1990, 2050], [4000, 4100]],
+      anomalies: [
+        [2000, 2010],
+        [3500, 3500],
+        [4200, 4300],
+      ],
+      labels: [
+        [1990, 2050],
+        [4000, 4100],
+      ],
       trainRows: 1500,
     });
     const { page, errors, blockedRequests } = await openReport('small.html', renderHtmlReport(input));
@@ -115,7 +122,15 @@ describe('HTML report in headless Chromium', () => {
 
   it('keeps a one-million-row report small and quick to render', async () => {
     const rows = 1_000_000;
-    const input = fixtureReport({ rows, anomalies: [[200_000, 200_010], [700_000, 700_000]], trainRows: 100_000, varyingThreshold: true });
+    const input = fixtureReport({
+      rows,
+      anomalies: [
+        [200_000, 200_010],
+        [700_000, 700_000],
+      ],
+      trainRows: 100_000,
+      varyingThreshold: true,
+    });
     const html = renderHtmlReport(input);
     expect(html.length).toBeLessThan(400_000);
     const { page, errors, loadMs } = await openReport('large.html', html);

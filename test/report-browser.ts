@@ -41,7 +41,8 @@ export async function launchReportBrowser(): Promise<ReportBrowser> {
       const errors: string[] = [];
       const blockedRequests: string[] = [];
       page.on('console', (message) => {
-        if (message.type() === 'error' || message.type() === 'warning') errors.push(`console ${message.type()}: ${message.text()}`);
+        if (message.type() === 'error' || message.type() === 'warning')
+          errors.push(`console ${message.type()}: ${message.text()}`);
       });
       page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
       await page.route('**/*', (route) => {

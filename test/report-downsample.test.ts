@@ -55,7 +55,13 @@ describe('flaggedMarkRows', () => {
     const rows = 10_000;
     const flags = new Uint8Array(rows);
     const scores = new Float32Array(rows);
-    for (const [row, score] of [[10, 1], [11, 3], [12, 2], [5_000, 1], [9_999, 4]] as const) {
+    for (const [row, score] of [
+      [10, 1],
+      [11, 3],
+      [12, 2],
+      [5_000, 1],
+      [9_999, 4],
+    ] as const) {
       flags[row] = 1;
       scores[row] = score;
     }

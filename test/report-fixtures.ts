@@ -59,9 +59,13 @@ export function fixtureReport(options: FixtureOptions): ReportInput {
     endTime: timestamps[end]!,
     peak: start,
     peakScore: 5,
-    features: columns > 1
-      ? [{ name: names[0]!, index: 0, contribution: 0.9 }, { name: names[1]!, index: 1, contribution: 0.1 }]
-      : [{ name: names[0]!, index: 0, contribution: 1 }],
+    features:
+      columns > 1
+        ? [
+            { name: names[0]!, index: 0, contribution: 0.9 },
+            { name: names[1]!, index: 1, contribution: 0.1 },
+          ]
+        : [{ name: names[0]!, index: 0, contribution: 1 }],
   }));
   let threshold: number | Float32Array = 1;
   if (options.varyingThreshold) {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../src/errors.js';
+import { InvalidArgumentError } from '../src/core/errors.js';
 import { MAX_SERIES_CHARTS, MAX_TABLE_EVENTS, renderHtmlReport } from '../src/report/html-report.js';
 import { jsonForScript } from '../src/report/html-escape.js';
 import type { ReportInput } from '../src/report/report-input.js';
 import { renderChart } from '../src/report/svg-chart.js';
+import { renderHtmlReport as renderReportFromEntry, reportInputFromResult } from '../src/report/index.js';
+import { DetectionResult } from '../src/index.js';
 import { fixtureReport } from './report-fixtures.js';
 
 function count(html: string, pattern: RegExp): number {
@@ -17,7 +19,15 @@ function scoreSvg(html: string): string {
 }
 
 describe('renderHtmlReport', () => {
-  const input = fixtureReport({ rows: 3000, anomalies: [[1000, 1005], [2500, 2500]], labels: [[990, 1100]], trainRows: 600 });
+  const input = fixtureReport({
+    rows: 3000,
+    anomalies: [
+      [1000, 1005],
+      [2500, 2500],
+    ],
+    labels: [[990, 1100]],
+    trainRows: 600,
+  });
   const html = renderHtmlReport(input);
 
   it('is one self-contained page with nothing to fetch', () => {
@@ -44,7 +54,15 @@ describe('renderHtmlReport', () => {
 
   it('does not count labelled windows in unscored rows as missed', () => {
     const withTrainingLabel = renderHtmlReport(
-      fixtureReport({ rows: 3000, anomalies: [[1000, 1005]], labels: [[100, 200], [990, 1100]], trainRows: 600 }),
+      fixtureReport({
+        rows: 3000,
+        anomalies: [[1000, 1005]],
+        labels: [
+          [100, 200],
+          [990, 1100],
+        ],
+        trainRows: 600,
+      }),
     );
     expect(withTrainingLabel).toContain('<b>1/1</b><span>labelled anomalies found (1 in unscored rows)</span>');
     expect(withTrainingLabel).toContain('not scored (training or warm-up rows)');
@@ -59,13 +77,19 @@ describe('renderHtmlReport', () => {
 
   it('draws a constant threshold as a line and a varying one as a path', () => {
     expect(count(scoreSvg(html), /<line class="threshold"/)).toBe(1);
-    const varying = renderHtmlReport(fixtureReport({ rows: 3000, anomalies: [[1000, 1005]], trainRows: 600, varyingThreshold: true }));
+    const varying = renderHtmlReport(
+      fixtureReport({ rows: 3000, anomalies: [[1000, 1005]], trainRows: 600, varyingThreshold: true }),
+    );
     expect(count(scoreSvg(varying), /<line class="threshold"/)).toBe(0);
     expect(count(scoreSvg(varying), /<path class="threshold"/)).toBe(1);
   });
 
   it('escapes names taken from user files', () => {
-    const hostile = fixtureReport({ rows: 100, anomalies: [[50, 50]], columnNames: ['<img src=x onerror=alert(1)>', 'a&b'] });
+    const hostile = fixtureReport({
+      rows: 100,
+      anomalies: [[50, 50]],
+      columnNames: ['<img src=x onerror=alert(1)>', 'a&b'],
+    });
     const page = renderHtmlReport({ ...hostile, title: '</title><script>alert(1)</script>' });
     expect(page).not.toContain('<img src=x');
     expect(page).not.toContain('<script>alert(1)');
@@ -114,7 +138,9 @@ describe('renderHtmlReport', () => {
     expect(() => renderHtmlReport(bad)).toThrow(InvalidArgumentError);
     expect(() => renderHtmlReport(bad)).toThrow(/scores has 10 values, expected 3000/);
     const outside = { ...input, events: [{ ...input.events[0]!, end: 3000 }] };
-    expect(() => renderHtmlReport(outside)).toThrow(/events\[0\] \[1000, 3000\] must be inclusive row indices within 0\.\.2999/);
+    expect(() => renderHtmlReport(outside)).toThrow(
+      /events\[0\] \[1000, 3000\] must be inclusive row indices within 0\.\.2999/,
+    );
     try {
       renderHtmlReport(bad);
     } catch (err) {
@@ -150,5 +176,60 @@ describe('renderChart', () => {
       lines: [{ line: { rows: [0, 1], values: [-5, 50] }, className: 'l' }],
     });
     expect(svg).toContain('d="M64 108L988 8"');
+  });
+});
+
+describe('reportInputFromResult, as the README calls it from rnn-anomaly/report', () => {
+  // A 10-row file: rows 0-3 trained on, the result covers rows 4-9 and its first row had no history.
+  const values = Float32Array.from({ length: 10 }, (_, i) => i);
+  const series = { rows: 10, columns: 1, columnNames: ['cpu'], values };
+  const result = new DetectionResult({
+    scores: Float32Array.from([0, 0.5, 3, 2, 0.25, 0.5]),
+    flags: Uint8Array.from([0, 0, 1, 1, 0, 0]),
+    threshold: 1,
+    events: [{ start: 2, end: 3, peak: 2, peakScore: 3, features: [{ name: 'cpu', index: 0, contribution: 1 }] }],
+    featureScores: new Float32Array(6),
+    featureNames: ['cpu'],
+    unscored: 1,
+    imputed: new Int32Array(0),
+    values: values.slice(4),
+    columnNames: ['cpu'],
+    timestamps: null,
+    settings: {
+      cell: 'gru',
+      hidden: 8,
+      layers: 1,
+      mode: 'forecast',
+      window: 1,
+      horizon: 1,
+      score: 'absolute',
+      smoothing: 0,
+      scaler: 'zscore',
+      threshold: { method: 'ksigma', k: 3 },
+      features: ['cpu'],
+      eventGap: 0,
+    },
+  });
+  const trainRows = { start: 0, end: 3 };
+  const labels = [{ start: 6, end: 8 }];
+  const fit = { loss: [1, 0.5], valLoss: [], bestEpoch: 2 };
+  const input = reportInputFromResult(result, { series, rowOffset: 4, trainRows, labels, fit });
+
+  it('places the result inside the whole series, leaving rows without a score blank', () => {
+    expect(Array.from(input.scores)).toEqual([NaN, NaN, NaN, NaN, NaN, 0.5, 3, 2, 0.25, 0.5]);
+    expect(Array.from(input.flags)).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 0, 0]);
+    expect(input.events.map((e) => [e.start, e.end, e.peak])).toEqual([[6, 7, 6]]);
+    expect(input.trainRows).toEqual(trainRows);
+    expect(input.training).toEqual({ loss: [1, 0.5], bestEpoch: 2 });
+  });
+
+  it('renders the page with the labelled window found', () => {
+    const html = renderReportFromEntry(input);
+    expect(count(html, /<tr class="event-row"/)).toBe(1);
+    expect(html).toContain('<b>1/1</b><span>labelled anomalies found</span>');
+  });
+
+  it('rejects a row offset that puts the result outside the series', () => {
+    expect(() => reportInputFromResult(result, { series, rowOffset: 5 })).toThrow(InvalidArgumentError);
   });
 });

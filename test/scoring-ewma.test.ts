@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alphaFromSpan, ewma, EwmaSmoother, smoothingAlpha } from '../src/scoring/index.js';
-import { InvalidArgumentError, InvalidDataError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError } from '../src/core/errors.js';
 
 describe('ewma', () => {
   it('computes the adjusted (weight-normalised) average by hand for [1, 2, 3], alpha 0.5', () => {
@@ -46,7 +46,9 @@ describe('span and smoothing settings', () => {
     expect(smoothingAlpha(0.3)).toBe(0.3);
     expect(smoothingAlpha(9)).toBe(0.2);
     expect(() => alphaFromSpan(0.5)).toThrow(/span must be a finite number >= 1/);
-    expect(() => smoothingAlpha(-1)).toThrow(/smoothing must be an alpha in \(0, 1\] or a span > 1/);
+    expect(smoothingAlpha(0)).toBe(1);
+    expect(smoothingAlpha(1)).toBe(1);
+    expect(() => smoothingAlpha(-1)).toThrow(/smoothing must be 0 \(off\), an alpha in \(0, 1\] or a span > 1/);
   });
 });
 
@@ -72,6 +74,8 @@ describe('EwmaSmoother', () => {
     smoother.update([7, 8], out);
     expect(Array.from(out)).toEqual([7, 8]);
     expect(() => smoother.next(1)).toThrow(/1-column smoother/);
-    expect(() => EwmaSmoother.fromJSON({ alpha: 0.5, columns: 2, numerators: [1], denominators: [1, 1] })).toThrow(/json.numerators must be an array of 2/);
+    expect(() => EwmaSmoother.fromJSON({ alpha: 0.5, columns: 2, numerators: [1], denominators: [1, 1] })).toThrow(
+      /json.numerators must be an array of 2/,
+    );
   });
 });

@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { GaussianErrorModel } from '../src/scoring/index.js';
-import { AbortError, InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/errors.js';
+import { AbortError, InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/core/errors.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
 // mean [0, 0], covariance [[2, 1], [1, 2]]: det 3, inverse [[2, -1], [-1, 2]] / 3.
-const correlated = GaussianErrorModel.fromJSON({ dimensions: 2, mean: [0, 0], covariance: [2, 1, 1, 2], ridge: 0, samples: 10 });
+const correlated = GaussianErrorModel.fromJSON({
+  dimensions: 2,
+  mean: [0, 0],
+  covariance: [2, 1, 1, 2],
+  ridge: 0,
+  samples: 10,
+});
 
 function scoreOf(model: GaussianErrorModel, vector: number[]): { score: number; contributions: number[] } {
   const { scores, contributions } = model.score(Float32Array.from(vector), 1, true);
@@ -59,7 +65,13 @@ describe('GaussianErrorModel scores', () => {
   });
 
   it('gives squared standardised residuals as contributions for a diagonal covariance', () => {
-    const diagonal = GaussianErrorModel.fromJSON({ dimensions: 3, mean: [1, 0, -1], covariance: [4, 0, 0, 0, 1, 0, 0, 0, 0.25], ridge: 0, samples: 5 });
+    const diagonal = GaussianErrorModel.fromJSON({
+      dimensions: 3,
+      mean: [1, 0, -1],
+      covariance: [4, 0, 0, 0, 1, 0, 0, 0, 0.25],
+      ridge: 0,
+      samples: 5,
+    });
     const { score, contributions } = scoreOf(diagonal, [3, 1, -1.5]);
     expectCloseArray(contributions, [1, 1, 1]);
     expect(score).toBeCloseTo(0.5 * (3 * LOG_2PI + Math.log(4 * 1 * 0.25) + 3), 5);
@@ -67,10 +79,25 @@ describe('GaussianErrorModel scores', () => {
 
   it('matches an explicit-inverse reference on a random 4-D covariance', () => {
     const mean = [0.5, -1, 2, 0];
-    const b = [[1, 0.2, -0.3, 0.1], [0.4, 1.5, 0.2, -0.2], [0, -0.3, 0.8, 0.5], [0.3, 0.1, 0.1, 1.2]];
+    const b = [
+      [1, 0.2, -0.3, 0.1],
+      [0.4, 1.5, 0.2, -0.2],
+      [0, -0.3, 0.8, 0.5],
+      [0.3, 0.1, 0.1, 1.2],
+    ];
     const covariance = b.map((_, i) => b.map((__, j) => b[i]!.reduce((s, v, k) => s + v * b[j]![k]!, 0)));
-    const model = GaussianErrorModel.fromJSON({ dimensions: 4, mean, covariance: covariance.flat(), ridge: 0, samples: 100 });
-    for (const x of [[0, 0, 0, 0], [1, 2, 3, 4], [-2, 0.5, 1, -1]]) {
+    const model = GaussianErrorModel.fromJSON({
+      dimensions: 4,
+      mean,
+      covariance: covariance.flat(),
+      ridge: 0,
+      samples: 100,
+    });
+    for (const x of [
+      [0, 0, 0, 0],
+      [1, 2, 3, 4],
+      [-2, 0.5, 1, -1],
+    ]) {
       const { score, contributions } = scoreOf(model, x);
       const expected = referenceNll(mean, covariance, x);
       expect(score).toBeCloseTo(expected, 4);
@@ -94,7 +121,14 @@ describe('GaussianErrorModel.fit', () => {
   it('estimates the mean and maximum-likelihood covariance of hand-made residuals', () => {
     // (+-1, +-1) with two pairs agreeing in sign and one pair disagreeing, shifted by (3, -2):
     // variances 1, covariance (1 + 1 + 1 + 1 - 1 - 1) / 6 = 1/3.
-    const points = [[1, 1], [-1, -1], [1, 1], [-1, -1], [1, -1], [-1, 1]].map(([x, y]) => [x! + 3, y! - 2]);
+    const points = [
+      [1, 1],
+      [-1, -1],
+      [1, 1],
+      [-1, -1],
+      [1, -1],
+      [-1, 1],
+    ].map(([x, y]) => [x! + 3, y! - 2]);
     const model = GaussianErrorModel.fit(Float32Array.from(points.flat()), 6, 2);
     expectCloseArray(Array.from(model.mean), [3, -2]);
     expectCloseArray(Array.from(model.covariance), [1, 1 / 3, 1 / 3, 1]);
@@ -109,7 +143,10 @@ describe('GaussianErrorModel.fit', () => {
     const model = GaussianErrorModel.fit(residuals, 4, 1);
     // mean 2.5, variance (2.25 + 0.25 + 0.25 + 2.25) / 4 = 1.25.
     const x = 5;
-    expect(model.score(Float32Array.from([x]), 1).scores[0]).toBeCloseTo(0.5 * (LOG_2PI + Math.log(1.25) + (x - 2.5) ** 2 / 1.25), 5);
+    expect(model.score(Float32Array.from([x]), 1).scores[0]).toBeCloseTo(
+      0.5 * (LOG_2PI + Math.log(1.25) + (x - 2.5) ** 2 / 1.25),
+      5,
+    );
   });
 
   it('adds a ridge for a constant dimension and for collinear dimensions, keeping scores finite', () => {
@@ -138,7 +175,9 @@ describe('GaussianErrorModel.fit', () => {
   });
 
   it('refuses non-finite residuals and too few rows', () => {
-    expect(() => GaussianErrorModel.fit(Float32Array.from([1, NaN, 2, 3]), 2, 2)).toThrow(/residuals has NaN at row 0, dimension 1/);
+    expect(() => GaussianErrorModel.fit(Float32Array.from([1, NaN, 2, 3]), 2, 2)).toThrow(
+      /residuals has NaN at row 0, dimension 1/,
+    );
     expect(() => GaussianErrorModel.fit(Float32Array.from([1, 2]), 1, 2)).toThrow(OutOfRangeError);
     expect(() => GaussianErrorModel.fit(Float32Array.from([1, 2, 3]), 2, 2)).toThrow(/residuals must have 4 elements/);
     expect(() => correlated.score(Float32Array.from([1, Infinity]), 1)).toThrow(InvalidDataError);
@@ -163,9 +202,15 @@ describe('GaussianErrorModel persistence and async scoring', () => {
   });
 
   it('rejects malformed JSON', () => {
-    expect(() => GaussianErrorModel.fromJSON({ dimensions: 2, mean: [0, 0], covariance: [1, 2, 2, 1], ridge: 0, samples: 3 })).toThrow(/positive definite/);
-    expect(() => GaussianErrorModel.fromJSON({ dimensions: 2, mean: [0, 0], covariance: [1, 0.5, 0, 1], ridge: 0, samples: 3 })).toThrow(/symmetric/);
-    expect(() => GaussianErrorModel.fromJSON({ dimensions: 2, mean: [0], covariance: [1, 0, 0, 1], ridge: 0, samples: 3 })).toThrow(/json.mean must be an array of 2 finite numbers/);
+    expect(() =>
+      GaussianErrorModel.fromJSON({ dimensions: 2, mean: [0, 0], covariance: [1, 2, 2, 1], ridge: 0, samples: 3 }),
+    ).toThrow(/positive definite/);
+    expect(() =>
+      GaussianErrorModel.fromJSON({ dimensions: 2, mean: [0, 0], covariance: [1, 0.5, 0, 1], ridge: 0, samples: 3 }),
+    ).toThrow(/symmetric/);
+    expect(() =>
+      GaussianErrorModel.fromJSON({ dimensions: 2, mean: [0], covariance: [1, 0, 0, 1], ridge: 0, samples: 3 }),
+    ).toThrow(/json.mean must be an array of 2 finite numbers/);
     expect(() => GaussianErrorModel.fromJSON(null)).toThrow(InvalidArgumentError);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorSurprise } from '../src/scoring/index.js';
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/core/errors.js';
 
 /** Score of `value` against `history` by the definition: two-pass mean, population std. */
 function referenceScore(history: number[], value: number, zHalf: number): number {
@@ -45,7 +45,10 @@ describe('ErrorSurprise', () => {
   it('matches the two-pass definition over a long stream that wraps the history many times', () => {
     const history = 50;
     const s = new ErrorSurprise({ history, warmup: 10, zHalf: 2 });
-    const values = Array.from({ length: 600 }, (_, i) => Math.abs(Math.sin(i * 12.9898) * 437.5453) % 7 + (i % 97 === 0 ? 40 : 0));
+    const values = Array.from(
+      { length: 600 },
+      (_, i) => (Math.abs(Math.sin(i * 12.9898) * 437.5453) % 7) + (i % 97 === 0 ? 40 : 0),
+    );
     values.forEach((v, i) => {
       const got = s.next(v);
       const past = values.slice(Math.max(0, i - history), i);
@@ -86,7 +89,9 @@ describe('ErrorSurprise bad input', () => {
     expect(() => new ErrorSurprise({ ...good, history: 2.5 })).toThrow(/options\.history must be an integer/);
     expect(() => new ErrorSurprise({ ...good, history: 2 ** 25 })).toThrow(OutOfRangeError);
     expect(() => new ErrorSurprise({ ...good, warmup: 0 })).toThrow(/options\.warmup/);
-    expect(() => new ErrorSurprise({ ...good, warmup: 11 })).toThrow(/options\.warmup must be at most options\.history \(10\)/);
+    expect(() => new ErrorSurprise({ ...good, warmup: 11 })).toThrow(
+      /options\.warmup must be at most options\.history \(10\)/,
+    );
     expect(() => new ErrorSurprise({ ...good, zHalf: 0 })).toThrow(/options\.zHalf must be > 0, got 0/);
     expect(() => new ErrorSurprise({ ...good, zHalf: Number.NaN })).toThrow(InvalidArgumentError);
     expect(() => new ErrorSurprise({ ...good, zHalf: Infinity })).toThrow(OutOfRangeError);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RangeNovelty } from '../src/scoring/index.js';
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/core/errors.js';
 
 describe('RangeNovelty', () => {
   it('flags values beyond the widened range of earlier values, which then widen it', () => {
@@ -35,7 +35,10 @@ describe('RangeNovelty', () => {
     const memory = 7;
     const tolerance = 0.05;
     const n = new RangeNovelty({ memory, tolerance });
-    const values = Array.from({ length: 20_000 }, (_, i) => Math.sin(i * 0.37) * 10 + ((i * 7919) % 13) - (i % 500 === 0 ? 30 : 0));
+    const values = Array.from(
+      { length: 20_000 },
+      (_, i) => Math.sin(i * 0.37) * 10 + ((i * 7919) % 13) - (i % 500 === 0 ? 30 : 0),
+    );
     let novelties = 0;
     values.forEach((v, i) => {
       const past = values.slice(Math.max(0, i - memory), i);
@@ -53,10 +56,14 @@ describe('RangeNovelty', () => {
 describe('RangeNovelty bad input', () => {
   it('rejects bad options with typed errors naming the option', () => {
     expect(() => new RangeNovelty(null as never)).toThrow(/options must be an object, got null/);
-    expect(() => new RangeNovelty({ memory: 10 } as never)).toThrow(/options\.tolerance must be a number, got undefined/);
+    expect(() => new RangeNovelty({ memory: 10 } as never)).toThrow(
+      /options\.tolerance must be a number, got undefined/,
+    );
     expect(() => new RangeNovelty({ memory: 0, tolerance: 0 })).toThrow(OutOfRangeError);
     expect(() => new RangeNovelty({ memory: 10.5, tolerance: 0 })).toThrow(/options\.memory must be an integer/);
-    expect(() => new RangeNovelty({ memory: 10, tolerance: -0.1 })).toThrow(/options\.tolerance must be >= 0, got -0\.1/);
+    expect(() => new RangeNovelty({ memory: 10, tolerance: -0.1 })).toThrow(
+      /options\.tolerance must be >= 0, got -0\.1/,
+    );
     expect(() => new RangeNovelty({ memory: 10, tolerance: Infinity })).toThrow(OutOfRangeError);
     expect(() => new RangeNovelty({ memory: 10, tolerance: 0, window: 3 } as never)).toThrow(InvalidArgumentError);
   });

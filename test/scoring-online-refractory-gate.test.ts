@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RefractoryGate } from '../src/scoring/index.js';
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/core/errors.js';
 
 describe('RefractoryGate', () => {
   it('passes a score only when it exceeds every score of the previous rows', () => {

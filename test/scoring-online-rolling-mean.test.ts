@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RollingMean } from '../src/scoring/index.js';
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/core/errors.js';
 
 describe('RollingMean', () => {
   it('averages the last rows once it has seen that many', () => {

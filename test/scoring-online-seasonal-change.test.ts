@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rowsPerDay, SeasonalChange } from '../src/scoring/index.js';
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../src/core/errors.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -24,7 +24,9 @@ describe('SeasonalChange', () => {
   it('rejects bad options and non-finite values, which leave it unchanged', () => {
     expect(() => new SeasonalChange({ period: 0, smoothing: 1 })).toThrow(OutOfRangeError);
     expect(() => new SeasonalChange({ period: 24, smoothing: 0.5 })).toThrow(/options\.smoothing must be an integer/);
-    expect(() => new SeasonalChange({ period: 24 } as never)).toThrow(/options\.smoothing must be an integer in \[1, 16777216\], got undefined/);
+    expect(() => new SeasonalChange({ period: 24 } as never)).toThrow(
+      /options\.smoothing must be an integer in \[1, 16777216\], got undefined/,
+    );
     expect(() => new SeasonalChange(24 as never)).toThrow(InvalidArgumentError);
     const c = new SeasonalChange({ period: 1, smoothing: 1 });
     c.next(2);

@@ -1,10 +1,16 @@
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeModelFile } from '../src/persistence/model-file.js';
-import { fromSnapshot } from '../src/persistence/detector-snapshot.js';
+import { Detector } from '../src/detector/detector.js';
 import type { ScoringService } from '../src/serving/service.js';
-import { StreamPool } from '../src/streaming/stream-pool.js';
-import { point, pointsBody, request, seededRandom, startService, tempDir, trainModelFile, type JsonResponse } from './serving-helpers.js';
+import {
+  point,
+  pointsBody,
+  request,
+  seededRandom,
+  startService,
+  tempDir,
+  trainModelFile,
+  type JsonResponse,
+} from './serving-helpers.js';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let modelPath: string;
@@ -20,7 +26,9 @@ beforeAll(async () => {
   service = await startService(modelPath, { maxBodyBytes: MAX_BODY });
   base = service.address;
   for (const [k, key] of CONTROL.entries()) {
-    expect((await request(base, 'POST', '/v1/models/m/points', pointsBody(key, 0, CONTROL_POINTS, k))).status).toBe(200);
+    expect((await request(base, 'POST', '/v1/models/m/points', pointsBody(key, 0, CONTROL_POINTS, k))).status).toBe(
+      200,
+    );
   }
 });
 
@@ -50,7 +58,13 @@ function withControls(bad: unknown): string {
 
 describe('bad requests get the right 4xx JSON error', () => {
   it('malformed JSON', async () => {
-    for (const body of ['{"points":[', 'nope', '{"points":[{"stream":"a","values":[1,2]}]}x', '{"points":[1,]}', "{'points':[]}"]) {
+    for (const body of [
+      '{"points":[',
+      'nope',
+      '{"points":[{"stream":"a","values":[1,2]}]}x',
+      '{"points":[1,]}',
+      "{'points':[]}",
+    ]) {
       expectError(await post(body), 400, ['ERR_MALFORMED_JSON'], body);
     }
     expectError(await post(''), 400, ['ERR_MALFORMED_JSON'], 'empty body');
@@ -74,12 +88,22 @@ describe('bad requests get the right 4xx JSON error', () => {
       [{ stream: 'x', values: [1] }, ['ERR_SHAPE_MISMATCH']],
       [{ stream: 'x', values: [1, 2, 3] }, ['ERR_SHAPE_MISMATCH']],
     ];
-    for (const [bad, codes] of cases) expectError(await post(withControls(bad)), 400, codes, JSON.stringify(bad).slice(0, 80));
+    for (const [bad, codes] of cases)
+      expectError(await post(withControls(bad)), 400, codes, JSON.stringify(bad).slice(0, 80));
     // JSON has no NaN or Infinity; 1e999 parses to Infinity, which the schema's "number" refuses.
     const infinite = withControls({ stream: 'x', values: [1, 2] }).replace('[1,2]', '[1e999,2]');
     const r = await post(infinite);
     expectError(r, 400, ['ERR_INVALID_BODY'], '1e999');
-    for (const body of ['{"points":[]}', '{"points":{}}', '{}', '[]', '1', '"points"', 'null', '{"points":[],"more":1}']) {
+    for (const body of [
+      '{"points":[]}',
+      '{"points":{}}',
+      '{}',
+      '[]',
+      '1',
+      '"points"',
+      'null',
+      '{"points":[],"more":1}',
+    ]) {
       expectError(await post(body), 400, ['ERR_INVALID_BODY'], body);
     }
     const tooMany = JSON.stringify({ points: Array.from({ length: 10_001 }, () => ({ stream: 'x', values: [1, 2] })) });
@@ -87,13 +111,18 @@ describe('bad requests get the right 4xx JSON error', () => {
   });
 
   it('huge bodies and deep nesting', async () => {
-    const huge = JSON.stringify({ points: Array.from({ length: 15_000 }, (_, i) => ({ stream: `huge-${i}`, values: [1, 2] })) });
+    const huge = JSON.stringify({
+      points: Array.from({ length: 15_000 }, (_, i) => ({ stream: `huge-${i}`, values: [1, 2] })),
+    });
     expect(huge.length).toBeGreaterThan(MAX_BODY);
     expectError(await post(huge), 413, ['ERR_BODY_TOO_LARGE'], 'huge body');
     const depth = 100_000;
     const deep = `${'['.repeat(depth)}${']'.repeat(depth)}`;
     expectError(await post(deep), 400, ['ERR_INVALID_BODY'], 'deep array');
-    const deepValue = withControls({ stream: 'x', values: [1, 2] }).replace('[1,2]', `[${'['.repeat(depth)}${']'.repeat(depth)},1]`);
+    const deepValue = withControls({ stream: 'x', values: [1, 2] }).replace(
+      '[1,2]',
+      `[${'['.repeat(depth)}${']'.repeat(depth)},1]`,
+    );
     expectError(await post(deepValue), 400, ['ERR_INVALID_BODY'], 'deep value');
     expectError(await post(`{"points":${'['.repeat(depth)}`), 400, ['ERR_MALFORMED_JSON'], 'deep and unterminated');
   });
@@ -101,34 +130,157 @@ describe('bad requests get the right 4xx JSON error', () => {
   it('unknown routes, models and streams; wrong content types; detect bodies', async () => {
     expectError(await request(base, 'GET', '/nope'), 404, ['ERR_NOT_FOUND'], '/nope');
     expectError(await request(base, 'PUT', '/v1/models'), 404, ['ERR_NOT_FOUND'], 'PUT /v1/models');
-    expectError(await post(withControls({ stream: 'x', values: [1, 2] }), 'application/json', '/v1/models/other/points'), 404, ['ERR_UNKNOWN_MODEL'], 'unknown model');
-    expectError(await request(base, 'GET', '/v1/models/m/streams/never'), 404, ['ERR_UNKNOWN_STREAM'], 'unknown stream');
+    expectError(
+      await post(withControls({ stream: 'x', values: [1, 2] }), 'application/json', '/v1/models/other/points'),
+      404,
+      ['ERR_UNKNOWN_MODEL'],
+      'unknown model',
+    );
+    expectError(
+      await request(base, 'GET', '/v1/models/m/streams/never'),
+      404,
+      ['ERR_UNKNOWN_STREAM'],
+      'unknown stream',
+    );
     expectError(await post('a,b\n1,2', 'text/plain'), 415, ['ERR_UNSUPPORTED_MEDIA_TYPE'], 'text/plain');
-    expectError(await post('{"rows":[["a",1]]}', 'application/json', '/v1/models/m/detect'), 400, ['ERR_INVALID_BODY'], 'detect strings');
-    expectError(await post('{"rows":[[1,2]]}', 'application/json', '/v1/models/m/detect'), 400, ['ERR_INVALID_DATA'], 'detect too short');
-    expectError(await post('cpu,other\n1,2\n', 'text/csv', '/v1/models/m/detect'), 400, ['ERR_INVALID_ARGUMENT', 'ERR_INVALID_DATA', 'ERR_COLUMNS_MISMATCH', 'ERR_CSV_PARSE'], 'detect csv columns');
+    expectError(
+      await post('{"rows":[["a",1]]}', 'application/json', '/v1/models/m/detect'),
+      400,
+      ['ERR_INVALID_BODY'],
+      'detect strings',
+    );
+    expectError(
+      await post('{"rows":[[1,2]]}', 'application/json', '/v1/models/m/detect'),
+      400,
+      ['ERR_INVALID_DATA'],
+      'detect too short',
+    );
+    expectError(
+      await post('cpu,other\n1,2\n', 'text/csv', '/v1/models/m/detect'),
+      400,
+      ['ERR_INVALID_ARGUMENT', 'ERR_INVALID_DATA', 'ERR_COLUMNS_MISMATCH', 'ERR_CSV_PARSE'],
+      'detect csv columns',
+    );
   });
 
   it('1,000 seeded random bad bodies each get a 4xx JSON error and change nothing', async () => {
     const random = seededRandom(20261204);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-    const garbage = (n: number): string => Array.from({ length: n }, () => String.fromCharCode(33 + Math.floor(random() * 94))).join('');
-    const junkValue = (): unknown => pick([() => garbage(1 + Math.floor(random() * 8)), () => ({ [garbage(3)]: random() }), () => [random()], () => true, () => 'NaN', () => '-Infinity'])();
+    const garbage = (n: number): string =>
+      Array.from({ length: n }, () => String.fromCharCode(33 + Math.floor(random() * 94))).join('');
+    const junkValue = (): unknown =>
+      pick([
+        () => garbage(1 + Math.floor(random() * 8)),
+        () => ({ [garbage(3)]: random() }),
+        () => [random()],
+        () => true,
+        () => 'NaN',
+        () => '-Infinity',
+      ])();
     const before = await Promise.all(CONTROL.map((key) => request(base, 'GET', `/v1/models/m/streams/${key}`)));
     const streamsBefore = (await request(base, 'GET', '/v1/models')).body[0].streams;
     const kinds: { name: string; make: () => string; status: number; codes: string[] }[] = [
-      { name: 'truncated', status: 400, codes: ['ERR_MALFORMED_JSON'], make: () => { const t = withControls({ stream: 'f', values: [1, 2] }); return t.slice(0, 1 + Math.floor(random() * (t.length - 1))); } },
-      { name: 'trailing garbage', status: 400, codes: ['ERR_MALFORMED_JSON'], make: () => withControls({ stream: 'f', values: [1, 2] }) + garbage(1 + Math.floor(random() * 20)) },
-      { name: 'junk value', status: 400, codes: ['ERR_INVALID_BODY'], make: () => { const v: unknown[] = [random(), random()]; v[Math.floor(random() * 2)] = junkValue(); return withControls({ stream: 'f', values: v }); } },
-      { name: 'wrong width', status: 400, codes: ['ERR_SHAPE_MISMATCH'], make: () => withControls({ stream: 'f', values: Array.from({ length: pick([1, 3, 4, 7, 50]) }, () => random()) }) },
-      { name: 'non-finite', status: 400, codes: ['ERR_INVALID_BODY'], make: () => withControls({ stream: 'f', values: [1, 2] }).replace('[1,2]', pick(['[1e999,2]', '[1,-1e400]', '[-2e308,null]'])) },
-      { name: 'bad stream key', status: 400, codes: ['ERR_INVALID_BODY'], make: () => withControls({ stream: pick([random(), '', 'k'.repeat(257 + Math.floor(random() * 100)), null, [garbage(2)]]), values: [1, 2] }) },
-      { name: 'bad time', status: 400, codes: ['ERR_INVALID_BODY'], make: () => withControls({ stream: 'f', time: pick([random(), '', 't'.repeat(65), {}, false]), values: [1, 2] }) },
-      { name: 'unknown property', status: 400, codes: ['ERR_INVALID_BODY'], make: () => withControls({ stream: 'f', values: [1, 2], [`x${garbage(4)}`]: junkValue() }) },
-      { name: 'random JSON', status: 400, codes: ['ERR_INVALID_BODY'], make: () => JSON.stringify(pick([() => random(), () => garbage(5), () => [junkValue()], () => ({ points: junkValue() }), () => ({ [garbage(5)]: [] })])()) },
-      { name: 'random bytes', status: 400, codes: ['ERR_MALFORMED_JSON', 'ERR_INVALID_BODY'], make: () => garbage(1 + Math.floor(random() * 200)) },
-      { name: 'deep nesting', status: 400, codes: ['ERR_INVALID_BODY', 'ERR_MALFORMED_JSON'], make: () => { const d = 100 + Math.floor(random() * 20000); return withControls({ stream: 'f', values: [1, 2] }).replace('[1,2]', `${'['.repeat(d)}1${']'.repeat(d)}`); } },
-      { name: 'over the limit', status: 413, codes: ['ERR_BODY_TOO_LARGE'], make: () => withControls({ stream: 'f', values: [1, 2] }) + ' '.repeat(MAX_BODY) },
+      {
+        name: 'truncated',
+        status: 400,
+        codes: ['ERR_MALFORMED_JSON'],
+        make: () => {
+          const t = withControls({ stream: 'f', values: [1, 2] });
+          return t.slice(0, 1 + Math.floor(random() * (t.length - 1)));
+        },
+      },
+      {
+        name: 'trailing garbage',
+        status: 400,
+        codes: ['ERR_MALFORMED_JSON'],
+        make: () => withControls({ stream: 'f', values: [1, 2] }) + garbage(1 + Math.floor(random() * 20)),
+      },
+      {
+        name: 'junk value',
+        status: 400,
+        codes: ['ERR_INVALID_BODY'],
+        make: () => {
+          const v: unknown[] = [random(), random()];
+          v[Math.floor(random() * 2)] = junkValue();
+          return withControls({ stream: 'f', values: v });
+        },
+      },
+      {
+        name: 'wrong width',
+        status: 400,
+        codes: ['ERR_SHAPE_MISMATCH'],
+        make: () =>
+          withControls({ stream: 'f', values: Array.from({ length: pick([1, 3, 4, 7, 50]) }, () => random()) }),
+      },
+      {
+        name: 'non-finite',
+        status: 400,
+        codes: ['ERR_INVALID_BODY'],
+        make: () =>
+          withControls({ stream: 'f', values: [1, 2] }).replace(
+            '[1,2]',
+            pick(['[1e999,2]', '[1,-1e400]', '[-2e308,null]']),
+          ),
+      },
+      {
+        name: 'bad stream key',
+        status: 400,
+        codes: ['ERR_INVALID_BODY'],
+        make: () =>
+          withControls({
+            stream: pick([random(), '', 'k'.repeat(257 + Math.floor(random() * 100)), null, [garbage(2)]]),
+            values: [1, 2],
+          }),
+      },
+      {
+        name: 'bad time',
+        status: 400,
+        codes: ['ERR_INVALID_BODY'],
+        make: () =>
+          withControls({ stream: 'f', time: pick([random(), '', 't'.repeat(65), {}, false]), values: [1, 2] }),
+      },
+      {
+        name: 'unknown property',
+        status: 400,
+        codes: ['ERR_INVALID_BODY'],
+        make: () => withControls({ stream: 'f', values: [1, 2], [`x${garbage(4)}`]: junkValue() }),
+      },
+      {
+        name: 'random JSON',
+        status: 400,
+        codes: ['ERR_INVALID_BODY'],
+        make: () =>
+          JSON.stringify(
+            pick([
+              () => random(),
+              () => garbage(5),
+              () => [junkValue()],
+              () => ({ points: junkValue() }),
+              () => ({ [garbage(5)]: [] }),
+            ])(),
+          ),
+      },
+      {
+        name: 'random bytes',
+        status: 400,
+        codes: ['ERR_MALFORMED_JSON', 'ERR_INVALID_BODY'],
+        make: () => garbage(1 + Math.floor(random() * 200)),
+      },
+      {
+        name: 'deep nesting',
+        status: 400,
+        codes: ['ERR_INVALID_BODY', 'ERR_MALFORMED_JSON'],
+        make: () => {
+          const d = 100 + Math.floor(random() * 20000);
+          return withControls({ stream: 'f', values: [1, 2] }).replace('[1,2]', `${'['.repeat(d)}1${']'.repeat(d)}`);
+        },
+      },
+      {
+        name: 'over the limit',
+        status: 413,
+        codes: ['ERR_BODY_TOO_LARGE'],
+        make: () => withControls({ stream: 'f', values: [1, 2] }) + ' '.repeat(MAX_BODY),
+      },
     ];
     const seen = new Map<string, number>();
     for (let i = 0; i < 1000; i++) {
@@ -143,14 +295,21 @@ describe('bad requests get the right 4xx JSON error', () => {
     const after = await Promise.all(CONTROL.map((key) => request(base, 'GET', `/v1/models/m/streams/${key}`)));
     expect(after.map((r) => r.body)).toEqual(before.map((r) => r.body));
     expect((await request(base, 'GET', '/v1/models')).body[0].streams).toBe(streamsBefore);
-    const reference = new StreamPool(fromSnapshot(decodeModelFile(await readFile(modelPath)), modelPath).model);
+    const reference = (await Detector.load(modelPath)).streams();
     for (const [k, key] of CONTROL.entries()) {
       const body = pointsBody(key, 0, CONTROL_POINTS, k).points;
-      reference.push(body.map((p) => p.stream), body.map((p) => p.values), body.map((p) => p.time));
+      reference.push(
+        body.map((p) => p.stream),
+        body.map((p) => p.values),
+        body.map((p) => p.time),
+      );
     }
     const next = CONTROL.map((key, k) => ({ stream: key, values: point(CONTROL_POINTS, k) }));
     const got = await request(base, 'POST', '/v1/models/m/points', { points: next });
-    const want = reference.push(next.map((p) => p.stream), next.map((p) => p.values));
+    const want = reference.push(
+      next.map((p) => p.stream),
+      next.map((p) => p.values),
+    );
     expect(got.body.results.map((r: { score: number }) => r.score)).toEqual(Array.from(want.scores));
   }, 120_000);
 });

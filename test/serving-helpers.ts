@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TimeSeries } from '../src/data/time-series.js';
-import { Detector } from '../src/detector.js';
+import { Detector } from '../src/detector/detector.js';
 import { ScoringService, type ServiceOptions } from '../src/serving/service.js';
 
 export const COLUMNS = ['cpu', 'latency'];
@@ -15,7 +15,13 @@ export function point(i: number, phase = 0): [number, number] {
 
 export async function trainModelFile(dir: string, options: { window?: number; seed?: number } = {}): Promise<string> {
   const rows = Array.from({ length: 1200 }, (_, i) => point(i));
-  const detector = new Detector({ hidden: 12, window: options.window ?? 12, epochs: 2, windowsPerEpoch: 256, seed: options.seed ?? 1 });
+  const detector = new Detector({
+    hidden: 12,
+    window: options.window ?? 12,
+    epochs: 2,
+    windowsPerEpoch: 256,
+    seed: options.seed ?? 1,
+  });
   await detector.fit(TimeSeries.fromArrays({ values: rows, columnNames: COLUMNS }));
   const path = join(dir, 'model.rnnad');
   await detector.save(path);
@@ -38,7 +44,13 @@ export interface JsonResponse {
   text: string;
 }
 
-export async function request(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse> {
+export async function request(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<JsonResponse> {
   const init: RequestInit = { method, headers: { ...headers } };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
@@ -46,19 +58,31 @@ export async function request(base: string, method: string, path: string, body?:
   }
   const response = await fetch(`${base}${path}`, init);
   const text = await response.text();
-  let parsed: unknown = undefined;
+  return { status: response.status, headers: response.headers, body: parseOrUndefined(text), text };
+}
+
+function parseOrUndefined(text: string): unknown {
   try {
-    parsed = text.length > 0 ? JSON.parse(text) : undefined;
+    return text.length > 0 ? JSON.parse(text) : undefined;
   } catch {
-    parsed = undefined;
+    return undefined;
   }
-  return { status: response.status, headers: response.headers, body: parsed, text };
 }
 
 /** Points for the points route: stream `key`, points [from, to) with the stream's phase. */
-export function pointsBody(key: string, from: number, to: number, phase = 0): { points: { stream: string; values: number[]; time: string }[] } {
+export function pointsBody(
+  key: string,
+  from: number,
+  to: number,
+  phase = 0,
+): { points: { stream: string; values: number[]; time: string }[] } {
   const points = [];
-  for (let i = from; i < to; i++) points.push({ stream: key, values: point(i, phase), time: new Date(Date.UTC(2026, 11, 3) + i * 60_000).toISOString() });
+  for (let i = from; i < to; i++)
+    points.push({
+      stream: key,
+      values: point(i, phase),
+      time: new Date(Date.UTC(2026, 11, 3) + i * 60_000).toISOString(),
+    });
   return { points };
 }
 

@@ -1,13 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TimeSeries } from '../src/data/time-series.js';
-import { Detector } from '../src/detector.js';
-import { decodeModelFile } from '../src/persistence/model-file.js';
-import { fromSnapshot } from '../src/persistence/detector-snapshot.js';
+import { Detector } from '../src/detector/detector.js';
 import type { ScoringService } from '../src/serving/service.js';
 import { ScoringQueue } from '../src/serving/scoring-queue.js';
-import { StreamPool } from '../src/streaming/stream-pool.js';
+import type { StreamPool } from '../src/streaming/stream-pool.js';
 import { COLUMNS, point, pointsBody, request, startService, tempDir, trainModelFile } from './serving-helpers.js';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -28,7 +26,7 @@ afterAll(async () => {
 });
 
 async function referencePool(): Promise<StreamPool> {
-  return new StreamPool(fromSnapshot(decodeModelFile(await readFile(modelPath)), modelPath).model);
+  return (await Detector.load(modelPath)).streams();
 }
 
 describe('serve over loopback HTTP', () => {
@@ -41,7 +39,14 @@ describe('serve over loopback HTTP', () => {
   it('lists the model', async () => {
     const { body } = await request(base, 'GET', '/v1/models');
     expect(body).toHaveLength(1);
-    expect(body[0]).toMatchObject({ name: 'm', columns: COLUMNS, window: 12, cell: 'gru', mode: 'forecast', threshold: { method: 'pot' } });
+    expect(body[0]).toMatchObject({
+      name: 'm',
+      columns: COLUMNS,
+      window: 12,
+      cell: 'gru',
+      mode: 'forecast',
+      threshold: { method: 'pot' },
+    });
   });
 
   it('scores points exactly as a StreamPool fed the same points, and reports the stream', async () => {
@@ -50,27 +55,46 @@ describe('serve over loopback HTTP', () => {
       const body = pointsBody('web-1/cpu', from, from + 10, 3);
       const got = await request(base, 'POST', '/v1/models/m/points', body);
       expect(got.status).toBe(200);
-      const want = reference.push(body.points.map((p) => p.stream), body.points.map((p) => p.values), body.points.map((p) => p.time));
-      got.body.results.forEach((r: { score: number; ready: boolean; anomaly: boolean; stream: string; time: string }, i: number) => {
-        expect(r.stream).toBe('web-1/cpu');
-        expect(r.time).toBe(body.points[i]!.time);
-        expect(r.score).toBe(want.scores[i]);
-        expect(r.ready).toBe(want.ready[i] === 1);
-        expect(r.anomaly).toBe(want.flags[i] === 1);
-      });
+      const want = reference.push(
+        body.points.map((p) => p.stream),
+        body.points.map((p) => p.values),
+        body.points.map((p) => p.time),
+      );
+      got.body.results.forEach(
+        (r: { score: number; ready: boolean; anomaly: boolean; stream: string; time: string }, i: number) => {
+          expect(r.stream).toBe('web-1/cpu');
+          expect(r.time).toBe(body.points[i]!.time);
+          expect(r.score).toBe(want.scores[i]);
+          expect(r.ready).toBe(want.ready[i] === 1);
+          expect(r.anomaly).toBe(want.flags[i] === 1);
+        },
+      );
     }
-    const last = await request(base, 'POST', '/v1/models/m/points', { points: [{ stream: 'web-1/cpu', values: [9, -9] }] });
+    const last = await request(base, 'POST', '/v1/models/m/points', {
+      points: [{ stream: 'web-1/cpu', values: [9, -9] }],
+    });
     expect(last.body.results[0]).toMatchObject({ ready: true, anomaly: true, time: null });
     const features = last.body.results[0].features as { name: string; contribution: number }[];
     expect(features.map((f) => f.name).sort()).toEqual([...COLUMNS].sort());
     expect(features[0]!.contribution).toBeGreaterThanOrEqual(features[1]!.contribution);
     expect(features.reduce((a, f) => a + f.contribution, 0)).toBeCloseTo(1, 5);
     const info = await request(base, 'GET', `/v1/models/m/streams/${encodeURIComponent('web-1/cpu')}`);
-    expect(info.body).toMatchObject({ stream: 'web-1/cpu', points: 41, lastTime: null, anomaly: true, openEvent: { points: 1 } });
+    expect(info.body).toMatchObject({
+      stream: 'web-1/cpu',
+      points: 41,
+      lastTime: null,
+      anomaly: true,
+      openEvent: { points: 1 },
+    });
   });
 
   it('null values are missing and marked imputed', async () => {
-    const r = await request(base, 'POST', '/v1/models/m/points', { points: [{ stream: 'gappy', values: [0.1, 1] }, { stream: 'gappy', values: [null, 1] }] });
+    const r = await request(base, 'POST', '/v1/models/m/points', {
+      points: [
+        { stream: 'gappy', values: [0.1, 1] },
+        { stream: 'gappy', values: [null, 1] },
+      ],
+    });
     expect(r.body.results.map((x: { imputed: boolean }) => x.imputed)).toEqual([false, true]);
   });
 
@@ -87,7 +111,9 @@ describe('serve over loopback HTTP', () => {
     const rows = Array.from({ length: 80 }, (_, i) => point(i, 5));
     rows[60] = [5, -5];
     const detector = await Detector.load(modelPath);
-    const want = JSON.parse(JSON.stringify(await detector.detect(TimeSeries.fromArrays({ values: rows, columnNames: COLUMNS }))));
+    const want = JSON.parse(
+      JSON.stringify(await detector.detect(TimeSeries.fromArrays({ values: rows, columnNames: COLUMNS }))),
+    );
     const json = await request(base, 'POST', '/v1/models/m/detect', { rows });
     expect(json.status).toBe(200);
     expect(json.body).toEqual(want);
@@ -102,13 +128,20 @@ describe('serve over loopback HTTP', () => {
     const queue = new ScoringQueue(await referencePool(), { maxQueuedPoints: 10_000, maxBatchPoints: 8192 });
     const requests = Array.from({ length: 40 }, (_, k) => {
       const body = pointsBody(`q-${k}`, 0, 14).points;
-      return queue.push({ keys: body.map((p) => p.stream), rows: body.map((p) => p.values), times: body.map((p) => p.time) });
+      return queue.push({
+        keys: body.map((p) => p.stream),
+        rows: body.map((p) => p.values),
+        times: body.map((p) => p.time),
+      });
     });
     const batches = await Promise.all(requests);
     expect(queue.steps).toBe(1);
     const alone = await referencePool();
     const body = pointsBody('q-7', 0, 14).points;
-    const want = alone.push(body.map((p) => p.stream), body.map((p) => p.values));
+    const want = alone.push(
+      body.map((p) => p.stream),
+      body.map((p) => p.values),
+    );
     expect(Array.from(batches[7]!.scores)).toEqual(Array.from(want.scores));
   });
 
@@ -118,8 +151,11 @@ describe('serve over loopback HTTP', () => {
     for (const name of [
       'rnnad_http_requests_total{method="POST",route="/v1/models/:model/points",status="200"}',
       'rnnad_http_request_duration_seconds_bucket{route="/v1/models/:model/points",status="200",le="+Inf"}',
-      'rnnad_points_scored_total{model="m"}', 'rnnad_anomalies_total{model="m"}', 'rnnad_streams{model="m"}',
-      'rnnad_queue_points{model="m"}', 'rnnad_event_loop_delay_seconds{quantile="0.99"}',
+      'rnnad_points_scored_total{model="m"}',
+      'rnnad_anomalies_total{model="m"}',
+      'rnnad_streams{model="m"}',
+      'rnnad_queue_points{model="m"}',
+      'rnnad_event_loop_delay_seconds{quantile="0.99"}',
     ]) {
       expect(text).toContain(name);
     }
@@ -130,7 +166,11 @@ describe('serve over loopback HTTP', () => {
   it('refuses with 429 and Retry-After when the queue is full, and recovers', async () => {
     const small = await startService(modelPath, { maxQueuedPoints: 50 });
     try {
-      const replies = await Promise.all(Array.from({ length: 30 }, (_, k) => request(small.address, 'POST', '/v1/models/m/points', pointsBody(`s${k}`, 0, 20))));
+      const replies = await Promise.all(
+        Array.from({ length: 30 }, (_, k) =>
+          request(small.address, 'POST', '/v1/models/m/points', pointsBody(`s${k}`, 0, 20)),
+        ),
+      );
       const statuses = new Set(replies.map((r) => r.status));
       expect([...statuses].sort()).toEqual([200, 429]);
       const refused = replies.find((r) => r.status === 429)!;
@@ -147,12 +187,19 @@ describe('serve over loopback HTTP', () => {
     try {
       const url = secured.address;
       expect((await request(url, 'GET', '/healthz')).status).toBe(200);
-      for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong' }, { authorization: 's3cret-token' }, { authorization: 'Bearer s3cret-token-longer' }]) {
+      for (const headers of [
+        {} as Record<string, string>,
+        { authorization: 'Bearer wrong' },
+        { authorization: 's3cret-token' },
+        { authorization: 'Bearer s3cret-token-longer' },
+      ]) {
         const r = await request(url, 'GET', '/v1/models', undefined, headers);
         expect(r.status).toBe(401);
         expect(r.body.error.code).toBe('ERR_UNAUTHORIZED');
       }
-      expect((await request(url, 'GET', '/v1/models', undefined, { authorization: 'Bearer s3cret-token' })).status).toBe(200);
+      expect(
+        (await request(url, 'GET', '/v1/models', undefined, { authorization: 'Bearer s3cret-token' })).status,
+      ).toBe(200);
     } finally {
       await secured.stop();
     }

@@ -4,14 +4,10 @@
  * stream from the last checkpoint (losing at most the points of one checkpoint interval).
  */
 import type { ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeModelFile } from '../src/persistence/model-file.js';
-import { fromSnapshot } from '../src/persistence/detector-snapshot.js';
-import { StreamPool } from '../src/streaming/stream-pool.js';
-import type { FittedModel } from '../src/training/fitted-model.js';
+import { Detector } from '../src/detector/detector.js';
 import { collect, startCli, type CliRun } from './cli-helpers.js';
 import { pointsBody, request, seededRandom, tempDir, trainModelFile } from './serving-helpers.js';
 
@@ -21,12 +17,12 @@ const LOSS_BOUND_MS = CHECKPOINT_MS + 800;
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let modelPath: string;
-let model: FittedModel;
+let detector: Detector;
 
 beforeAll(async () => {
   dir = await tempDir();
   modelPath = await trainModelFile(dir.dir);
-  model = fromSnapshot(decodeModelFile(await readFile(modelPath)), modelPath).model;
+  detector = await Detector.load(modelPath);
 });
 
 afterAll(async () => {
@@ -40,7 +36,20 @@ interface Server {
 }
 
 async function startServer(statePath: string): Promise<Server> {
-  const child = startCli(['serve', '--model', `m=${modelPath}`, '--port', '0', '--state', statePath, '--checkpoint-ms', String(CHECKPOINT_MS)], dir.dir);
+  const child = startCli(
+    [
+      'serve',
+      '--model',
+      `m=${modelPath}`,
+      '--port',
+      '0',
+      '--state',
+      statePath,
+      '--checkpoint-ms',
+      String(CHECKPOINT_MS),
+    ],
+    dir.dir,
+  );
   const done = collect(child);
   const url = await new Promise<string>((resolve, reject) => {
     let seen = '';
@@ -53,7 +62,9 @@ async function startServer(statePath: string): Promise<Server> {
       }
     };
     child.stderr!.on('data', onData);
-    void done.then((run) => reject(new Error(`serve exited (${run.code ?? run.signal}) before listening: ${run.stderr}${run.stdout}`)));
+    void done.then((run) =>
+      reject(new Error(`serve exited (${run.code ?? run.signal}) before listening: ${run.stderr}${run.stdout}`)),
+    );
   });
   for (let i = 0; i < 1200; i++) {
     if ((await request(url, 'GET', '/readyz').catch(() => ({ status: 0 }))).status === 200) return { child, url, done };
@@ -63,7 +74,10 @@ async function startServer(statePath: string): Promise<Server> {
 }
 
 function integrity(statePath: string): string {
-  const Database = createRequire(import.meta.url)('better-sqlite3') as new (p: string) => { pragma(s: string, o: { simple: boolean }): unknown; close(): void };
+  const Database = createRequire(import.meta.url)('better-sqlite3') as new (p: string) => {
+    pragma(s: string, o: { simple: boolean }): unknown;
+    close(): void;
+  };
   const db = new Database(statePath);
   try {
     return String(db.pragma('integrity_check', { simple: true }));
@@ -84,7 +98,10 @@ class LoadClient {
   private stopped = false;
   private loops: Promise<void>[] = [];
 
-  constructor(private readonly url: string, start: readonly number[]) {
+  constructor(
+    private readonly url: string,
+    start: readonly number[],
+  ) {
     const now = Date.now();
     start.forEach((n, s) => {
       this.sent[s] = n;
@@ -94,20 +111,27 @@ class LoadClient {
   }
 
   run(): void {
-    this.loops = KEYS.map((key, s) => (async () => {
-      while (!this.stopped) {
-        const from = this.ackedCount[s]!;
-        this.sent[s] = from + PER_REQUEST;
-        try {
-          const r = await request(this.url, 'POST', '/v1/models/m/points', pointsBody(key, from, from + PER_REQUEST, PHASES[s]));
-          if (r.status !== 200) throw new Error(`status ${r.status}`);
-        } catch {
-          return;
+    this.loops = KEYS.map((key, s) =>
+      (async () => {
+        while (!this.stopped) {
+          const from = this.ackedCount[s]!;
+          this.sent[s] = from + PER_REQUEST;
+          try {
+            const r = await request(
+              this.url,
+              'POST',
+              '/v1/models/m/points',
+              pointsBody(key, from, from + PER_REQUEST, PHASES[s]),
+            );
+            if (r.status !== 200) throw new Error(`status ${r.status}`);
+          } catch {
+            return;
+          }
+          this.ackedCount[s] = from + PER_REQUEST;
+          this.ackLog[s]!.push({ at: Date.now(), count: from + PER_REQUEST });
         }
-        this.ackedCount[s] = from + PER_REQUEST;
-        this.ackLog[s]!.push({ at: Date.now(), count: from + PER_REQUEST });
-      }
-    })());
+      })(),
+    );
   }
 
   async stop(): Promise<void> {
@@ -129,17 +153,23 @@ class LoadClient {
 }
 
 async function restoredCounts(url: string): Promise<number[]> {
-  return Promise.all(KEYS.map(async (key) => {
-    const r = await request(url, 'GET', `/v1/models/m/streams/${encodeURIComponent(key)}`);
-    return r.status === 404 ? 0 : (r.body.points as number);
-  }));
+  return Promise.all(
+    KEYS.map(async (key) => {
+      const r = await request(url, 'GET', `/v1/models/m/streams/${encodeURIComponent(key)}`);
+      return r.status === 404 ? 0 : (r.body.points as number);
+    }),
+  );
 }
 
 /** The next point's score from a fresh pool fed the first `count` points, against the server's. */
 async function expectContinuesExactly(url: string, s: number, count: number): Promise<void> {
-  const reference = new StreamPool(model);
+  const reference = detector.streams();
   const history = pointsBody(KEYS[s]!, 0, count + 1, PHASES[s]).points;
-  if (count > 0) reference.push(history.slice(0, count).map((p) => p.stream), history.slice(0, count).map((p) => p.values));
+  if (count > 0)
+    reference.push(
+      history.slice(0, count).map((p) => p.stream),
+      history.slice(0, count).map((p) => p.values),
+    );
   const next = history[count]!;
   const want = reference.push([next.stream], [next.values]);
   const got = await request(url, 'POST', '/v1/models/m/points', { points: [next] });
@@ -151,7 +181,10 @@ describe('serve --state', () => {
   it('SIGTERM drains in-flight requests, writes a final checkpoint and exits 0; a restart resumes', async () => {
     const statePath = join(dir.dir, 'term.db');
     const first = await startServer(statePath);
-    const client = new LoadClient(first.url, KEYS.map(() => 0));
+    const client = new LoadClient(
+      first.url,
+      KEYS.map(() => 0),
+    );
     client.run();
     await new Promise((r) => setTimeout(r, 1500));
     first.child.kill('SIGTERM');
@@ -217,6 +250,8 @@ describe('serve --state', () => {
     last.child.kill('SIGTERM');
     expect((await last.done).code).toBe(0);
     expect(worstLossMs).toBeLessThanOrEqual(LOSS_BOUND_MS);
-    console.log(`kill -9 x20: worst loss ${worstLossMs} ms of acknowledged points (checkpoint every ${CHECKPOINT_MS} ms)`);
+    console.log(
+      `kill -9 x20: worst loss ${worstLossMs} ms of acknowledged points (checkpoint every ${CHECKPOINT_MS} ms)`,
+    );
   }, 900_000);
 });

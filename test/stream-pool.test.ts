@@ -1,10 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Detector } from '../src/detector.js';
-import type { DetectorOptions } from '../src/detector-options.js';
-import { decodeModelFile } from '../src/persistence/model-file.js';
-import { fromSnapshot } from '../src/persistence/detector-snapshot.js';
+import { Detector } from '../src/detector/detector.js';
+import type { DetectorOptions } from '../src/detector/detector-options.js';
 import { StreamPool, StreamPointError } from '../src/streaming/stream-pool.js';
-import type { FittedModel } from '../src/training/fitted-model.js';
 
 function noise(i: number): number {
   const x = Math.sin(i * 12.9898 + 78.233) * 43758.5453;
@@ -12,25 +9,33 @@ function noise(i: number): number {
 }
 
 function sine(rows: number, phase = 0, spike?: number): number[] {
-  return Array.from({ length: rows }, (_, i) => Math.sin((2 * Math.PI * (i + phase)) / 25) + 0.05 * noise(i + phase) + (i === spike ? 4 : 0));
+  return Array.from(
+    { length: rows },
+    (_, i) => Math.sin((2 * Math.PI * (i + phase)) / 25) + 0.05 * noise(i + phase) + (i === spike ? 4 : 0),
+  );
 }
 
 const quick = { hidden: 8, window: 25, epochs: 3, windowsPerEpoch: 256, learningRate: 0.01, seed: 2 } as const;
 
-function modelOf(detector: Detector): FittedModel {
-  return fromSnapshot(decodeModelFile(detector.toBuffer()), 'test').model;
-}
-
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel = 1e-5, abs = 1e-6): void {
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < actual.length; i++) {
-    if (Math.abs(actual[i]! - expected[i]!) > abs + rel * Math.abs(expected[i]!)) expect.fail(`index ${i}: ${actual[i]} vs ${expected[i]}`);
+    if (Math.abs(actual[i]! - expected[i]!) > abs + rel * Math.abs(expected[i]!))
+      expect.fail(`index ${i}: ${actual[i]} vs ${expected[i]}`);
   }
 }
 
 /** Pushes several series interleaved (round-robin, `perCall` points of each stream per call) and collects each stream's scores. */
-function interleaved(pool: StreamPool, series: (number | number[])[][], perCall: number): { scores: number[][]; flags: number[][]; ready: number[][] } {
-  const out = { scores: series.map(() => [] as number[]), flags: series.map(() => [] as number[]), ready: series.map(() => [] as number[]) };
+function interleaved(
+  pool: StreamPool,
+  series: (number | number[])[][],
+  perCall: number,
+): { scores: number[][]; flags: number[][]; ready: number[][] } {
+  const out = {
+    scores: series.map(() => [] as number[]),
+    flags: series.map(() => [] as number[]),
+    ready: series.map(() => [] as number[]),
+  };
   const n = series[0]!.length;
   for (let t = 0; t < n; t += perCall) {
     const keys: string[] = [];
@@ -60,7 +65,10 @@ describe('StreamPool equals batch detection', () => {
     { name: 'forecast, absolute, smoothed, pot', options: { ...quick, threshold: { method: 'pot' } } },
     { name: 'forecast, loglik, 2 columns', options: { ...quick, score: 'loglik', smoothing: 0 }, columns: 2 },
     { name: 'reconstruct, squared', options: { ...quick, mode: 'reconstruct', score: 'squared', smoothing: 5 } },
-    { name: 'lstm forecast, horizon 3, spot', options: { ...quick, cell: 'lstm', horizon: 3, threshold: { method: 'spot', level: 0.95 } } },
+    {
+      name: 'lstm forecast, horizon 3, spot',
+      options: { ...quick, cell: 'lstm', horizon: 3, threshold: { method: 'spot', level: 0.95 } },
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -73,7 +81,7 @@ describe('StreamPool equals batch detection', () => {
       for (const s of series) batches.push(await detector.detect(s as number[]));
       const first = c.options.mode === 'reconstruct' ? 24 : 25;
       for (const perCall of [1, 3]) {
-        const pool = new StreamPool(modelOf(detector));
+        const pool = detector.streams();
         const got = interleaved(pool, series, perCall);
         series.forEach((_, id) => {
           expect(got.ready[id]!.slice(0, first)).toEqual(new Array(first).fill(0));
@@ -89,22 +97,21 @@ describe('StreamPool equals batch detection', () => {
 
 describe('StreamPool', () => {
   const detector = new Detector({ ...quick, smoothing: 0, threshold: { method: 'spot', level: 0.95 } });
-  let model: FittedModel;
   beforeAll(async () => {
     await detector.fit(sine(600));
-    model = modelOf(detector);
   });
   const rowsOf = (values: number[]): number[][] => values.map((v) => [v]);
 
   it('snapshot and restore continue every stream exactly where it stopped', () => {
-    const a = new StreamPool(model);
-    const b = new StreamPool(model);
-    const s1 = sine(100, 0, 70), s2 = sine(100, 5);
+    const a = detector.streams();
+    const b = detector.streams();
+    const s1 = sine(100, 0, 70),
+      s2 = sine(100, 5);
     for (let t = 0; t < 60; t++) {
       a.push(['x', 'y'], [[s1[t]!], [s2[t]!]]);
       b.push(['x', 'y'], [[s1[t]!], [s2[t]!]]);
     }
-    const restored = StreamPool.restore(model, a.snapshot());
+    const restored = detector.restoreStreams(a.snapshot());
     expect(restored.size).toBe(2);
     for (let t = 60; t < 100; t++) {
       const want = b.push(['x', 'y'], [[s1[t]!], [s2[t]!]]);
@@ -116,20 +123,20 @@ describe('StreamPool', () => {
   });
 
   it('rejects a corrupted snapshot or a snapshot of another model', async () => {
-    const pool = new StreamPool(model);
+    const pool = detector.streams();
     pool.push(['x'], [[0.5]]);
     const blob = pool.snapshot();
     const flipped = blob.slice();
     flipped[40] ^= 1;
-    expect(() => StreamPool.restore(model, flipped)).toThrow(/checksum/);
-    expect(() => StreamPool.restore(model, blob.subarray(0, blob.length - 3))).toThrow(/checksum|shorter/);
+    expect(() => detector.restoreStreams(flipped)).toThrow(/checksum/);
+    expect(() => detector.restoreStreams(blob.subarray(0, blob.length - 3))).toThrow(/checksum|shorter/);
     const other = new Detector({ ...quick, seed: 9, smoothing: 0, threshold: { method: 'spot', level: 0.95 } });
     await other.fit(sine(600));
-    expect(() => StreamPool.restore(modelOf(other), blob)).toThrow(/different model/);
+    expect(() => other.restoreStreams(blob)).toThrow(/different model/);
   });
 
   it('a bad row names its stream and leaves every stream unchanged', () => {
-    const pool = new StreamPool(model);
+    const pool = detector.streams();
     pool.push(['a', 'b'], [[0.1], [0.2]]);
     const before = pool.snapshot();
     const bad: [unknown[], string, string][] = [
@@ -151,14 +158,14 @@ describe('StreamPool', () => {
       expect((error as Error).message).toContain(`"${stream}"`);
       expect(pool.snapshot()).toEqual(before);
     }
-    const closed = StreamPool.restore(model, before, { create: false });
+    const closed = detector.restoreStreams(before, { create: false });
     expect(() => closed.push(['a', 'new'], [[1], [1]])).toThrow(/stream "new" does not exist/);
     expect(closed.snapshot()).toEqual(before);
   });
 
   it('null and NaN are carried forward and reported as imputed', () => {
-    const pool = new StreamPool(model);
-    const plain = new StreamPool(model);
+    const pool = detector.streams();
+    const plain = detector.streams();
     const s = sine(40);
     for (let t = 0; t < 40; t++) {
       const gap = t % 7 === 3;
@@ -171,7 +178,7 @@ describe('StreamPool', () => {
 
   it('evicts the least recently pushed stream at the cap, and idle streams after the TTL', () => {
     let now = 1000;
-    const pool = new StreamPool(model, { maxStreams: 3, idleTtlMs: 500, now: () => now });
+    const pool = detector.streams({ maxStreams: 3, idleTtlMs: 500, now: () => now });
     pool.push(['a', 'b', 'c'], rowsOf([1, 2, 3]));
     now += 100;
     pool.push(['a'], rowsOf([1]));
@@ -190,7 +197,7 @@ describe('StreamPool', () => {
   });
 
   it('get reports points, last time, last score and the open event', () => {
-    const pool = new StreamPool(model);
+    const pool = detector.streams();
     const s = sine(80, 0, 60);
     let flagged = -1;
     for (let t = 0; t < 80 && flagged < 0; t++) {
@@ -199,7 +206,13 @@ describe('StreamPool', () => {
     }
     expect(flagged).toBe(60);
     const info = pool.get('m')!;
-    expect(info).toMatchObject({ key: 'm', points: 61, lastTime: 't60', anomaly: true, openEvent: { start: 't60', points: 1 } });
+    expect(info).toMatchObject({
+      key: 'm',
+      points: 61,
+      lastTime: 't60',
+      anomaly: true,
+      openEvent: { start: 't60', points: 1 },
+    });
     expect(info.lastScore).toBeGreaterThan(0);
     expect(pool.get('nope')).toBeUndefined();
     expect(pool.delete('m')).toBe(true);
@@ -207,7 +220,8 @@ describe('StreamPool', () => {
   });
 
   it('pushAsync gives the same results and refuses overlapping calls', async () => {
-    const a = new StreamPool(model), b = new StreamPool(model);
+    const a = detector.streams(),
+      b = detector.streams();
     const s = sine(50);
     for (let t = 0; t < 50; t++) {
       const pending = a.pushAsync(['k', 'j'], [[s[t]!], [s[t]! / 2]]);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Detector } from '../src/detector.js';
-import type { DetectorOptions } from '../src/detector-options.js';
-import { InvalidArgumentError, InvalidDataError, NotFittedError, OutOfRangeError } from '../src/errors.js';
+import { Detector } from '../src/detector/detector.js';
+import type { DetectorOptions } from '../src/detector/detector-options.js';
+import { InvalidArgumentError, InvalidDataError, NotFittedError, OutOfRangeError } from '../src/core/errors.js';
 import { fitThreshold } from '../src/thresholds/index.js';
 
 function noise(i: number): number {
@@ -10,7 +10,10 @@ function noise(i: number): number {
 }
 
 function sine(rows: number, phase = 0, spike?: number): number[] {
-  return Array.from({ length: rows }, (_, i) => Math.sin((2 * Math.PI * (i + phase)) / 25) + 0.05 * noise(i + phase) + (i === spike ? 4 : 0));
+  return Array.from(
+    { length: rows },
+    (_, i) => Math.sin((2 * Math.PI * (i + phase)) / 25) + 0.05 * noise(i + phase) + (i === spike ? 4 : 0),
+  );
 }
 
 const quick = { hidden: 8, window: 25, epochs: 4, windowsPerEpoch: 512, learningRate: 0.01, seed: 2 } as const;

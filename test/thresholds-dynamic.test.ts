@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError } from '../src/errors.js';
+import { AbortError } from '../src/core/errors.js';
 import { DynamicThreshold, fitThreshold, thresholdFromJSON } from '../src/thresholds/index.js';
 import { pruneSequences, selectEpsilon } from '../src/thresholds/nonparametric.js';
-import { Xoshiro128 } from '../src/training/prng.js';
+import { Xoshiro128 } from '../src/core/prng.js';
 
 function runs(flags: Uint8Array): [number, number][] {
   const out: [number, number][] = [];
@@ -277,7 +277,10 @@ describe('dynamic threshold, streaming form', () => {
 
   it('continues identically after a JSON round trip', () => {
     const rng = new Xoshiro128(10);
-    const model = fitThreshold({ method: 'dynamic', window: 300, batch: 30, inverse: true }, Array.from({ length: 400 }, () => rng.nextFloat()));
+    const model = fitThreshold(
+      { method: 'dynamic', window: 300, batch: 30, inverse: true },
+      Array.from({ length: 400 }, () => rng.nextFloat()),
+    );
     for (let i = 0; i < 77; i++) model.update(rng.nextFloat());
     const restored = thresholdFromJSON(JSON.parse(JSON.stringify(model)));
     expect(restored.current).toBe(model.current);

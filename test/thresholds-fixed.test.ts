@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, InvalidArgumentError, InvalidDataError } from '../src/errors.js';
+import { AbortError, InvalidArgumentError, InvalidDataError } from '../src/core/errors.js';
 import { FixedThreshold, fitThreshold, thresholdFromJSON } from '../src/thresholds/index.js';
 
 describe('percentile threshold', () => {
@@ -68,7 +68,10 @@ describe('fixed thresholds in general', () => {
   });
 
   it('survives a JSON round trip', () => {
-    for (const spec of [{ method: 'percentile', q: 97.5 }, { method: 'ksigma', k: 2.5 }] as const) {
+    for (const spec of [
+      { method: 'percentile', q: 97.5 },
+      { method: 'ksigma', k: 2.5 },
+    ] as const) {
       const model = fitThreshold(spec, [0.1, 0.4, 0.35, 0.8, 0.2, 0.9, 0.05]);
       const restored = thresholdFromJSON(JSON.parse(JSON.stringify(model)));
       expect(restored.spec).toEqual(model.spec);
@@ -81,7 +84,9 @@ describe('fixed thresholds in general', () => {
     expect(() => fitThreshold('percentile', [])).toThrow(InvalidDataError);
     expect(() => fitThreshold('percentile', [])).toThrow('calibrationScores must hold at least 1 score, got 0');
     expect(() => fitThreshold('ksigma', [1])).toThrow('calibrationScores must hold at least 2 scores, got 1');
-    expect(() => fitThreshold('ksigma', [1, Number.NaN, 2])).toThrow('calibrationScores[1] must be a finite number, got NaN');
+    expect(() => fitThreshold('ksigma', [1, Number.NaN, 2])).toThrow(
+      'calibrationScores[1] must be a finite number, got NaN',
+    );
     expect(() => fitThreshold('ksigma', [1, Infinity])).toThrow(InvalidDataError);
     expect(() => fitThreshold('ksigma')).toThrow(InvalidArgumentError);
     expect(() => fitThreshold('ksigma', 'scores' as unknown as number[])).toThrow(

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fitGpd, gpdLogLikelihood, MIN_EXCESSES_FOR_SHAPE } from '../src/thresholds/index.js';
-import { fitTruncatedGpd, fitTruncatedTail, GAMMA_MAX, truncatedGpdLogLikelihood } from '../src/thresholds/truncated-gpd.js';
-import { Xoshiro128 } from '../src/training/prng.js';
+import {
+  fitTruncatedGpd,
+  fitTruncatedTail,
+  GAMMA_MAX,
+  truncatedGpdLogLikelihood,
+} from '../src/thresholds/truncated-gpd.js';
+import { Xoshiro128 } from '../src/core/prng.js';
 
 /** Inverse-CDF draws from GPD(gamma, sigma). */
 function gpdSample(rng: Xoshiro128, n: number, gamma: number, sigma: number): Float64Array {
@@ -34,7 +39,7 @@ function bruteForceMle(y: Float64Array): { gamma: number; sigma: number; logLike
 function truncatedSample(rng: Xoshiro128, n: number, gamma: number, sigma: number) {
   const y = new Float64Array(n);
   const bounds = new Float64Array(n);
-  for (let k = 0; k < n; ) {
+  for (let k = 0; k < n;) {
     const [v] = gpdSample(rng, 1, gamma, sigma);
     const bound = k % 4 === 0 ? Infinity : sigma * (2 + 2 * rng.nextFloat());
     if (v! <= bound) {

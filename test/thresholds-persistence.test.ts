@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ModelFileError, RnnAnomalyError } from '../src/errors.js';
+import { ModelFileError, RnnAnomalyError } from '../src/core/errors.js';
 import { fitThreshold, thresholdFromJSON, type ThresholdState } from '../src/thresholds/index.js';
-import { Xoshiro128 } from '../src/training/prng.js';
+import { Xoshiro128 } from '../src/core/prng.js';
 
 function states(): Record<string, ThresholdState> {
   const rng = new Xoshiro128(1);
@@ -45,7 +45,9 @@ describe('thresholdFromJSON', () => {
   it('rejects foreign and newer formats', () => {
     const { pot } = states();
     expect(modelFileError('pot').message).toBe('threshold must be an object, got the string "pot"');
-    expect(modelFileError({ ...pot, format: 'other' }).message).toContain("threshold.format must be 'rnn-anomaly/threshold'");
+    expect(modelFileError({ ...pot, format: 'other' }).message).toContain(
+      "threshold.format must be 'rnn-anomaly/threshold'",
+    );
     const newer = modelFileError({ ...pot, version: 2 });
     expect(newer.code).toBe('ERR_MODEL_VERSION');
     expect(newer.message).toContain('threshold.version 2 is newer than this library reads (1)');
@@ -57,7 +59,10 @@ describe('thresholdFromJSON', () => {
     const cases: [unknown, string][] = [
       [{ ...all.pot, spec: { method: 'pot', q: 2 } }, 'invalid saved threshold: threshold.spec.q must be in'],
       [{ ...all.pot, threshold: null }, 'threshold.threshold must be a finite number, got null'],
-      [{ ...all.ksigma, calibration: { count: -1, mean: 0, std: 1 } }, 'threshold.calibration.count must be an integer'],
+      [
+        { ...all.ksigma, calibration: { count: -1, mean: 0, std: 1 } },
+        'threshold.calibration.count must be an integer',
+      ],
       [
         { ...all.spot, state: { ...(all.spot as { state: object }).state, calibrationPeaks: [1, -2] } },
         'threshold.state.calibrationPeaks[1] must be a positive excess, got -2',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidDataError } from '../src/errors.js';
+import { InvalidDataError } from '../src/core/errors.js';
 import { FixedThreshold, fitThreshold, tailQuantile, thresholdFromJSON } from '../src/thresholds/index.js';
-import { Xoshiro128 } from '../src/training/prng.js';
+import { Xoshiro128 } from '../src/core/prng.js';
 
 function exponentialSample(seed: number, n: number, lambda: number): Float64Array {
   const rng = new Xoshiro128(seed);

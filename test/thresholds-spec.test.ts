@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, OutOfRangeError, RnnAnomalyError } from '../src/errors.js';
+import { InvalidArgumentError, OutOfRangeError, RnnAnomalyError } from '../src/core/errors.js';
 import { checkThresholdSpec, THRESHOLD_DEFAULTS } from '../src/thresholds/index.js';
 
 function errorOf(fn: () => unknown): Error & { code?: string } {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitThreshold, type SpotThreshold } from '../src/thresholds/index.js';
-import { Xoshiro128 } from '../src/training/prng.js';
+import { Xoshiro128 } from '../src/core/prng.js';
 
 function exponentialStream(rng: Xoshiro128, n: number, scale: number): Float64Array {
   return Float64Array.from({ length: n }, () => -scale * Math.log1p(-rng.nextFloat()));
@@ -14,7 +14,10 @@ function exponentialStream(rng: Xoshiro128, n: number, scale: number): Float64Ar
  */
 function rampAfterWarmUp(seed: number) {
   const rng = new Xoshiro128(seed);
-  const model = fitThreshold({ method: 'spot', q: 1e-3, level: 0.98 }, exponentialStream(rng, 2000, 1)) as SpotThreshold;
+  const model = fitThreshold(
+    { method: 'spot', q: 1e-3, level: 0.98 },
+    exponentialStream(rng, 2000, 1),
+  ) as SpotThreshold;
   for (const score of exponentialStream(rng, 9000, 2)) model.update(score);
   const settled = model.current;
   // 0.2 of the stream's scale per row, about the pace of the NAB failure's ramp in its own units.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidDataError } from '../src/errors.js';
+import { InvalidDataError } from '../src/core/errors.js';
 import { fitThreshold, SpotThreshold, thresholdFromJSON } from '../src/thresholds/index.js';
-import { Xoshiro128 } from '../src/training/prng.js';
+import { Xoshiro128 } from '../src/core/prng.js';
 
 function exponentialStream(rng: Xoshiro128, n: number): Float64Array {
   return Float64Array.from({ length: n }, () => -Math.log1p(-rng.nextFloat()));
@@ -41,7 +41,10 @@ describe('SPOT', () => {
     for (const seed of seeds) {
       const rng = new Xoshiro128(seed);
       // A small calibration set (100 peaks) leaves the first estimate rough; the stream's peaks refine it.
-      const model = fitThreshold({ method: 'spot', q: 1e-3, level: 0.98 }, exponentialStream(rng, 5_000)) as SpotThreshold;
+      const model = fitThreshold(
+        { method: 'spot', q: 1e-3, level: 0.98 },
+        exponentialStream(rng, 5_000),
+      ) as SpotThreshold;
       squaredBefore += (model.current - truth) ** 2;
       for (const score of exponentialStream(rng, 100_000)) model.update(score);
       expect(model.tail.peaks).toBeGreaterThan(1000);
@@ -117,7 +120,9 @@ describe('SPOT', () => {
     const a = model.apply(rest);
     const b = restored.apply(rest);
     expect(Buffer.from(b.flags).equals(Buffer.from(a.flags))).toBe(true);
-    expect(Buffer.from((b.threshold as Float32Array).buffer).equals(Buffer.from((a.threshold as Float32Array).buffer))).toBe(true);
+    expect(
+      Buffer.from((b.threshold as Float32Array).buffer).equals(Buffer.from((a.threshold as Float32Array).buffer)),
+    ).toBe(true);
   });
 
   it('clones are independent', () => {
@@ -136,9 +141,11 @@ describe('SPOT', () => {
     const sync = model.apply(scores);
     const async = await model.applyAsync(scores);
     expect(Buffer.from(async.flags).equals(Buffer.from(sync.flags))).toBe(true);
-    expect(Buffer.from((async.threshold as Float32Array).buffer).equals(Buffer.from((sync.threshold as Float32Array).buffer))).toBe(
-      true,
-    );
+    expect(
+      Buffer.from((async.threshold as Float32Array).buffer).equals(
+        Buffer.from((sync.threshold as Float32Array).buffer),
+      ),
+    ).toBe(true);
   });
 
   it('rejects a non-finite streamed score without changing state', () => {

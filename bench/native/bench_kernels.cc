@@ -59,8 +59,8 @@ int main(int argc, char** argv) {
       model.setParams(params.data(), params.size());
       std::vector<float> x = uniform(B * T * D, 1.0f, 12), target = uniform(B * D, 1.0f, 13);
       rnnad::TrainConfig tc;  // Adam, lr 1e-3, no clipping
-      bench::printResult(c, plan, [&] { model.trainStep(x.data(), target.data(), c.batch, c.steps, tc, nullptr); },
-                         label);
+      bench::printResult(
+          c, plan, [&] { model.trainStep(x.data(), target.data(), c.batch, c.steps, tc, nullptr); }, label);
       return;
     }
 
@@ -73,28 +73,35 @@ int main(int argc, char** argv) {
       const size_t ring = 1024;
       std::vector<float> xs = uniform(ring * D, 1.0f, 22), h(L * H, 0.f), cs(lstm ? L * H : 0, 0.f), y(H);
       size_t i = 0;
-      bench::printResult(c, plan, [&] {
-        stack.step(xs.data() + (i++ % ring) * D, 1, 1, h.data(), lstm ? cs.data() : nullptr, y.data());
-      }, label);
+      bench::printResult(
+          c, plan,
+          [&] { stack.step(xs.data() + (i++ % ring) * D, 1, 1, h.data(), lstm ? cs.data() : nullptr, y.data()); },
+          label);
       return;
     }
 
     std::vector<float> x = uniform(B * T * D, 1.0f, 23), y(B * T * H), hN(L * B * H), cN(lstm ? L * B * H : 0);
     if (c.mode == "infer") {
-      bench::printResult(c, plan, [&] {
-        stack.forward(x.data(), c.batch, c.steps, nullptr, nullptr, y.data(), hN.data(), lstm ? cN.data() : nullptr,
-                      nullptr);
-      }, label);
+      bench::printResult(
+          c, plan,
+          [&] {
+            stack.forward(x.data(), c.batch, c.steps, nullptr, nullptr, y.data(), hN.data(), lstm ? cN.data() : nullptr,
+                          nullptr);
+          },
+          label);
     } else if (c.mode == "fwdbwd") {
       rnnad::TrainTapePtr tape = stack.makeTape();
       std::vector<float> dY = uniform(B * T * H, 1.0f, 24), dX(B * T * D), dH0(L * B * H), dC0(lstm ? L * B * H : 0);
       std::vector<float> dParams(stack.paramCount());
-      bench::printResult(c, plan, [&] {
-        stack.forward(x.data(), c.batch, c.steps, nullptr, nullptr, y.data(), hN.data(), lstm ? cN.data() : nullptr,
-                      tape.get());
-        stack.backward(*tape, dY.data(), nullptr, nullptr, dX.data(), dH0.data(), lstm ? dC0.data() : nullptr,
-                       dParams.data());
-      }, label);
+      bench::printResult(
+          c, plan,
+          [&] {
+            stack.forward(x.data(), c.batch, c.steps, nullptr, nullptr, y.data(), hN.data(), lstm ? cN.data() : nullptr,
+                          tape.get());
+            stack.backward(*tape, dY.data(), nullptr, nullptr, dX.data(), dH0.data(), lstm ? dC0.data() : nullptr,
+                           dParams.data());
+          },
+          label);
     } else {
       throw std::invalid_argument("unknown --mode " + c.mode);
     }

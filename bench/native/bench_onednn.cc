@@ -60,26 +60,68 @@ struct CellOps;
 template <>
 struct CellOps<vanilla_rnn_forward, vanilla_rnn_backward> {
   static vanilla_rnn_forward::desc fwd(prop_kind pk, const LayerDescs& d) {
-    return {pk, algorithm::eltwise_tanh, rnn_direction::unidirectional_left2right, d.srcLayer, d.srcIter,
-            d.weightsLayer, d.weightsIter, d.bias, d.dstLayer, d.dstIter};
+    return {pk,
+            algorithm::eltwise_tanh,
+            rnn_direction::unidirectional_left2right,
+            d.srcLayer,
+            d.srcIter,
+            d.weightsLayer,
+            d.weightsIter,
+            d.bias,
+            d.dstLayer,
+            d.dstIter};
   }
   static vanilla_rnn_backward::desc bwd(const LayerDescs& d, const LayerDescs& g) {
-    return {prop_kind::backward, algorithm::eltwise_tanh, rnn_direction::unidirectional_left2right,
-            d.srcLayer, d.srcIter, d.weightsLayer, d.weightsIter, d.bias, d.dstLayer, d.dstIter,
-            g.srcLayer, g.srcIter, g.weightsLayer, g.weightsIter, g.bias, g.dstLayer, g.dstIter};
+    return {prop_kind::backward,
+            algorithm::eltwise_tanh,
+            rnn_direction::unidirectional_left2right,
+            d.srcLayer,
+            d.srcIter,
+            d.weightsLayer,
+            d.weightsIter,
+            d.bias,
+            d.dstLayer,
+            d.dstIter,
+            g.srcLayer,
+            g.srcIter,
+            g.weightsLayer,
+            g.weightsIter,
+            g.bias,
+            g.dstLayer,
+            g.dstIter};
   }
 };
 
 template <class Fwd, class Bwd>
 struct GruOps {
   static typename Fwd::desc fwd(prop_kind pk, const LayerDescs& d) {
-    return {pk, rnn_direction::unidirectional_left2right, d.srcLayer, d.srcIter, d.weightsLayer, d.weightsIter,
-            d.bias, d.dstLayer, d.dstIter};
+    return {pk,
+            rnn_direction::unidirectional_left2right,
+            d.srcLayer,
+            d.srcIter,
+            d.weightsLayer,
+            d.weightsIter,
+            d.bias,
+            d.dstLayer,
+            d.dstIter};
   }
   static typename Bwd::desc bwd(const LayerDescs& d, const LayerDescs& g) {
-    return {prop_kind::backward, rnn_direction::unidirectional_left2right, d.srcLayer, d.srcIter,
-            d.weightsLayer, d.weightsIter, d.bias, d.dstLayer, d.dstIter, g.srcLayer, g.srcIter,
-            g.weightsLayer, g.weightsIter, g.bias, g.dstLayer, g.dstIter};
+    return {prop_kind::backward,
+            rnn_direction::unidirectional_left2right,
+            d.srcLayer,
+            d.srcIter,
+            d.weightsLayer,
+            d.weightsIter,
+            d.bias,
+            d.dstLayer,
+            d.dstIter,
+            g.srcLayer,
+            g.srcIter,
+            g.weightsLayer,
+            g.weightsIter,
+            g.bias,
+            g.dstLayer,
+            g.dstIter};
   }
 };
 template <>
@@ -90,13 +132,39 @@ struct CellOps<lbr_gru_forward, lbr_gru_backward> : GruOps<lbr_gru_forward, lbr_
 template <>
 struct CellOps<lstm_forward, lstm_backward> {
   static lstm_forward::desc fwd(prop_kind pk, const LayerDescs& d) {
-    return {pk, rnn_direction::unidirectional_left2right, d.srcLayer, d.srcIter, d.srcIterC, d.weightsLayer,
-            d.weightsIter, d.bias, d.dstLayer, d.dstIter, d.dstIterC};
+    return {pk,
+            rnn_direction::unidirectional_left2right,
+            d.srcLayer,
+            d.srcIter,
+            d.srcIterC,
+            d.weightsLayer,
+            d.weightsIter,
+            d.bias,
+            d.dstLayer,
+            d.dstIter,
+            d.dstIterC};
   }
   static lstm_backward::desc bwd(const LayerDescs& d, const LayerDescs& g) {
-    return {prop_kind::backward, rnn_direction::unidirectional_left2right, d.srcLayer, d.srcIter, d.srcIterC,
-            d.weightsLayer, d.weightsIter, d.bias, d.dstLayer, d.dstIter, d.dstIterC, g.srcLayer, g.srcIter,
-            g.srcIterC, g.weightsLayer, g.weightsIter, g.bias, g.dstLayer, g.dstIter, g.dstIterC};
+    return {prop_kind::backward,
+            rnn_direction::unidirectional_left2right,
+            d.srcLayer,
+            d.srcIter,
+            d.srcIterC,
+            d.weightsLayer,
+            d.weightsIter,
+            d.bias,
+            d.dstLayer,
+            d.dstIter,
+            d.dstIterC,
+            g.srcLayer,
+            g.srcIter,
+            g.srcIterC,
+            g.weightsLayer,
+            g.weightsIter,
+            g.bias,
+            g.dstLayer,
+            g.dstIter,
+            g.dstIterC};
   }
 };
 
@@ -140,8 +208,11 @@ Layer buildLayer(Env& env, const Shapes& s, bool training, bool withState, bool 
   L.dstLayer = memory(fpd.dst_layer_desc(), env.eng);
   memory wlFwd = reordered(env, wl, fpd.weights_layer_desc());
   memory wiFwd = reordered(env, wi, fpd.weights_iter_desc());
-  L.fwdArgs = {{DNNL_ARG_SRC_LAYER, L.srcLayer}, {DNNL_ARG_WEIGHTS_LAYER, wlFwd}, {DNNL_ARG_WEIGHTS_ITER, wiFwd},
-               {DNNL_ARG_BIAS, bias}, {DNNL_ARG_DST_LAYER, L.dstLayer}};
+  L.fwdArgs = {{DNNL_ARG_SRC_LAYER, L.srcLayer},
+               {DNNL_ARG_WEIGHTS_LAYER, wlFwd},
+               {DNNL_ARG_WEIGHTS_ITER, wiFwd},
+               {DNNL_ARG_BIAS, bias},
+               {DNNL_ARG_DST_LAYER, L.dstLayer}};
   if (withState) {
     L.fwdArgs[DNNL_ARG_SRC_ITER] = memory(d.srcIter, env.eng);
     L.fwdArgs[DNNL_ARG_DST_ITER] = memory(d.dstIter, env.eng);
@@ -180,8 +251,7 @@ Layer buildLayer(Env& env, const Shapes& s, bool training, bool withState, bool 
 }
 
 template <class Fwd, class Bwd>
-std::vector<Layer> buildStack(Env& env, const bench::Case& c, bool training, bool withState, bool lstm,
-                              int biasGates) {
+std::vector<Layer> buildStack(Env& env, const bench::Case& c, bool training, bool withState, bool lstm, int biasGates) {
   std::vector<Layer> layers;
   for (int k = 0; k < c.layers; ++k) {
     Shapes s{c.steps, c.batch, k == 0 ? c.inputSize : c.hiddenSize, c.hiddenSize, c.gates(), biasGates};
@@ -214,8 +284,8 @@ int main(int argc, char** argv) {
     omp_set_num_threads(c.threads);
     Env env;
     const dnnl_version_t* v = dnnl_version();
-    std::string label = "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
-                        std::to_string(v->patch);
+    std::string label =
+        "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
 
     if (c.mode == "step") {
       // One timestep for one sequence; the output state becomes the next call's input state.
@@ -225,27 +295,36 @@ int main(int argc, char** argv) {
       std::swap(swapped[DNNL_ARG_SRC_ITER], swapped[DNNL_ARG_DST_ITER]);
       if (c.cell == "lstm") std::swap(swapped[DNNL_ARG_SRC_ITER_C], swapped[DNNL_ARG_DST_ITER_C]);
       bool flip = false;
-      bench::printResult(c, plan, [&] {
-        L.fwd.execute(env.strm, flip ? swapped : L.fwdArgs);
-        env.strm.wait();
-        flip = !flip;
-      }, label);
+      bench::printResult(
+          c, plan,
+          [&] {
+            L.fwd.execute(env.strm, flip ? swapped : L.fwdArgs);
+            env.strm.wait();
+            flip = !flip;
+          },
+          label);
     } else if (c.mode == "infer") {
       std::vector<Layer> layers = build(env, c, false, false);
-      bench::printResult(c, plan, [&] {
-        for (Layer& L : layers) L.fwd.execute(env.strm, L.fwdArgs);
-        env.strm.wait();
-      }, label);
+      bench::printResult(
+          c, plan,
+          [&] {
+            for (Layer& L : layers) L.fwd.execute(env.strm, L.fwdArgs);
+            env.strm.wait();
+          },
+          label);
     } else if (c.mode == "fwdbwd") {
       std::vector<Layer> layers = build(env, c, true, false);
-      bench::printResult(c, plan, [&] {
-        for (Layer& L : layers) L.fwd.execute(env.strm, L.fwdArgs);
-        for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
-          for (memory& m : it->diffWeights) std::memset(m.get_data_handle(), 0, m.get_desc().get_size());
-          it->bwd.execute(env.strm, it->bwdArgs);
-        }
-        env.strm.wait();
-      }, label);
+      bench::printResult(
+          c, plan,
+          [&] {
+            for (Layer& L : layers) L.fwd.execute(env.strm, L.fwdArgs);
+            for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+              for (memory& m : it->diffWeights) std::memset(m.get_data_handle(), 0, m.get_desc().get_size());
+              it->bwd.execute(env.strm, it->bwdArgs);
+            }
+            env.strm.wait();
+          },
+          label);
     } else {
       throw std::invalid_argument("oneDNN has no " + c.mode + " step (no dense head or optimizer)");
     }

@@ -77,10 +77,16 @@ export interface RecurrentModel {
   outputs: string[];
 }
 
-export function buildRecurrentModel(stack: TorchStack, steps: number, batch: number, carriesState = false): RecurrentModel {
+export function buildRecurrentModel(
+  stack: TorchStack,
+  steps: number,
+  batch: number,
+  carriesState = false,
+): RecurrentModel {
   const { cell, hiddenSize: h, inputSize } = stack;
   const layers = stack.layers.length;
-  if (carriesState && layers !== 1) throw new RangeError('buildRecurrentModel: state inputs are supported for one layer only');
+  if (carriesState && layers !== 1)
+    throw new RangeError('buildRecurrentModel: state inputs are supported for one layer only');
   const isLstm = cell === 'lstm';
   const initializers: Initializer[] = [];
   const nodes: NodeSpec[] = [];

@@ -28,7 +28,13 @@ async function inferSession(c: BenchCase, data: CaseData): Promise<PeerSession> 
   const w = c.workload;
   const model = buildRecurrentModel(data.stack, w.steps, w.batch);
   const session = await createSession(model.bytes, c.threads);
-  const feeds = { X: new ort.Tensor('float32', batchMajorToTimeMajor(data.x, w.batch, w.steps, w.inputSize), [w.steps, w.batch, w.inputSize]) };
+  const feeds = {
+    X: new ort.Tensor('float32', batchMajorToTimeMajor(data.x, w.batch, w.steps, w.inputSize), [
+      w.steps,
+      w.batch,
+      w.inputSize,
+    ]),
+  };
   let last: Float32Array | null = null;
   return {
     isAsync: true,
@@ -51,10 +57,14 @@ async function stepSession(c: BenchCase, data: CaseData): Promise<PeerSession> {
   const session = await createSession(model.bytes, c.threads);
   const isLstm = w.cell === 'lstm';
   let h: ort.Tensor = new ort.Tensor('float32', new Float32Array(w.hiddenSize), [1, 1, w.hiddenSize]);
-  let cState: ort.Tensor | null = isLstm ? new ort.Tensor('float32', new Float32Array(w.hiddenSize), [1, 1, w.hiddenSize]) : null;
+  let cState: ort.Tensor | null = isLstm
+    ? new ort.Tensor('float32', new Float32Array(w.hiddenSize), [1, 1, w.hiddenSize])
+    : null;
   // Input tensors made up front, as for every peer: the step itself is what is timed.
-  const points = Array.from({ length: STEP_RING }, (_, i) =>
-    new ort.Tensor('float32', data.x.slice(i * w.inputSize, (i + 1) * w.inputSize), [1, 1, w.inputSize]));
+  const points = Array.from(
+    { length: STEP_RING },
+    (_, i) => new ort.Tensor('float32', data.x.slice(i * w.inputSize, (i + 1) * w.inputSize), [1, 1, w.inputSize]),
+  );
   let index = 0;
   return {
     isAsync: true,

@@ -26,7 +26,8 @@ const TFJS_VERSION: string = require('@tensorflow/tfjs-core/package.json').versi
 async function activate(backend: TfjsBackend): Promise<void> {
   if (backend === 'wasm') {
     // A directory path, not a URL: Emscripten's Node loader reads the .wasm with fs, no network.
-    const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+    const dist =
+      path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
     setWasmPaths(dist);
   }
   // Production mode, as a deployed model would run: no per-op debug checks, no console banner.
@@ -38,7 +39,12 @@ async function activate(backend: TfjsBackend): Promise<void> {
 /** Weights are set explicitly; zero initialisers avoid tfjs's orthogonal init, which is slow. */
 const NO_INIT = { kernelInitializer: 'zeros', recurrentInitializer: 'zeros', biasInitializer: 'zeros' } as const;
 
-function recurrentLayer(cell: CellKind, units: number, returnSequences: boolean, inputShape?: number[]): tfl.layers.Layer {
+function recurrentLayer(
+  cell: CellKind,
+  units: number,
+  returnSequences: boolean,
+  inputShape?: number[],
+): tfl.layers.Layer {
   const args = { units, returnSequences, inputShape, ...NO_INIT };
   switch (cell) {
     case 'gru':
@@ -50,7 +56,13 @@ function recurrentLayer(cell: CellKind, units: number, returnSequences: boolean,
   }
 }
 
-function recurrentCell(cell: CellKind, units: number): ReturnType<typeof tfl.layers.gruCell> | ReturnType<typeof tfl.layers.lstmCell> | ReturnType<typeof tfl.layers.simpleRNNCell> {
+function recurrentCell(
+  cell: CellKind,
+  units: number,
+):
+  | ReturnType<typeof tfl.layers.gruCell>
+  | ReturnType<typeof tfl.layers.lstmCell>
+  | ReturnType<typeof tfl.layers.simpleRNNCell> {
   switch (cell) {
     case 'gru':
       return tfl.layers.gruCell({ units, recurrentActivation: 'sigmoid', ...NO_INIT });
@@ -65,7 +77,11 @@ function kerasWeights(stack: TorchStack, k: number): tf.Tensor[] {
   const inSize = k === 0 ? stack.inputSize : stack.hiddenSize;
   const cols = stack.layers[k].biasIh.length;
   const w = kerasLayerFromTorch(stack, k);
-  return [tf.tensor2d(w.kernel, [inSize, cols]), tf.tensor2d(w.recurrentKernel, [stack.hiddenSize, cols]), tf.tensor1d(w.bias)];
+  return [
+    tf.tensor2d(w.kernel, [inSize, cols]),
+    tf.tensor2d(w.recurrentKernel, [stack.hiddenSize, cols]),
+    tf.tensor1d(w.bias),
+  ];
 }
 
 function setLayerWeights(layer: tfl.layers.Layer, stack: TorchStack, k: number): void {
@@ -133,7 +149,10 @@ function forwardBackwardSession(c: BenchCase, data: CaseData): PeerSession {
     isAsync: false,
     // Loss sum(y * dOutput) makes dOutput the upstream gradient of the outputs.
     run: () => {
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(applyStack(layers, x, true), dOutput)) as tf.Scalar, variables);
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(tf.mul(applyStack(layers, x, true), dOutput)) as tf.Scalar,
+        variables,
+      );
       value.dispose();
       tf.dispose(Object.values(grads));
     },
@@ -153,7 +172,10 @@ function trainSession(c: BenchCase, data: CaseData): PeerSession {
   });
   // Head weights as PyTorch's Linear default would draw them: U(-1/sqrt(H), 1/sqrt(H)).
   const bound = 1 / Math.sqrt(w.hiddenSize);
-  const headWeights = [tf.randomUniform([w.hiddenSize, w.inputSize], -bound, bound, 'float32', 7), tf.zeros([w.inputSize])];
+  const headWeights = [
+    tf.randomUniform([w.hiddenSize, w.inputSize], -bound, bound, 'float32', 7),
+    tf.zeros([w.inputSize]),
+  ];
   head.setWeights(headWeights);
   tf.dispose(headWeights);
   const all = [...layers, head];
@@ -164,7 +186,11 @@ function trainSession(c: BenchCase, data: CaseData): PeerSession {
   return {
     isAsync: false,
     run: () => {
-      const loss = optimizer.minimize(() => tf.losses.meanSquaredError(target, applyStack(all, x, true)) as tf.Scalar, true, variables);
+      const loss = optimizer.minimize(
+        () => tf.losses.meanSquaredError(target, applyStack(all, x, true)) as tf.Scalar,
+        true,
+        variables,
+      );
       loss?.dataSync();
       loss?.dispose();
     },
@@ -188,7 +214,9 @@ function stepSession(c: BenchCase, data: CaseData): PeerSession {
   const stateCount = w.cell === 'lstm' ? 2 : 1;
   let states: tf.Tensor[] = Array.from({ length: stateCount }, () => tf.zeros([1, w.hiddenSize]));
   // Input tensors made up front, as for every peer: the step itself is what is timed.
-  const points = Array.from({ length: STEP_RING }, (_, i) => tf.tensor2d(data.x.subarray(i * w.inputSize, (i + 1) * w.inputSize), [1, w.inputSize]));
+  const points = Array.from({ length: STEP_RING }, (_, i) =>
+    tf.tensor2d(data.x.subarray(i * w.inputSize, (i + 1) * w.inputSize), [1, w.inputSize]),
+  );
   let index = 0;
   let last: Float32Array | null = null;
   return {
@@ -218,7 +246,8 @@ export async function tfjsPeer(backend: TfjsBackend): Promise<Peer> {
   return {
     id: `tfjs-${backend}`,
     label: `tfjs ${TFJS_VERSION} ${backend}`,
-    unsupported: (w: Workload, mode: Mode) => (mode === 'step' && w.layers !== 1 ? 'streaming step measured for one layer only' : null),
+    unsupported: (w: Workload, mode: Mode) =>
+      mode === 'step' && w.layers !== 1 ? 'streaming step measured for one layer only' : null,
     open: async (c: BenchCase, data: CaseData) => {
       switch (c.mode) {
         case 'step':

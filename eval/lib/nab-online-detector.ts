@@ -6,8 +6,8 @@
  * is warmed up with the rows just before the refit point. The per-row prediction error is kept
  * raw here; nab-online-score.ts turns it into NAB's [0, 1] score.
  */
-import { Detector } from '../../src/detector.js';
-import type { DetectorOptions } from '../../src/detector-options.js';
+import { Detector } from '../../src/detector/detector.js';
+import type { DetectorOptions } from '../../src/detector/detector-options.js';
 
 export interface OnlineConfig {
   /** Detector options; `score` should be 'absolute' or 'squared' (the error that is mapped). */
@@ -23,7 +23,11 @@ export interface OnlineErrors {
   window: number;
 }
 
-export async function onlineErrors(values: Float64Array, probation: number, config: OnlineConfig): Promise<OnlineErrors> {
+export async function onlineErrors(
+  values: Float64Array,
+  probation: number,
+  config: OnlineConfig,
+): Promise<OnlineErrors> {
   const rows = values.length;
   const errors = new Float32Array(rows);
   let fits = 0;

@@ -17,7 +17,14 @@
  *   makes extreme.
  * The probationary rows are never scored (NAB ignores them) but seed each history.
  */
-import { ErrorSurprise, RangeNovelty, RefractoryGate, RollingMean, rowsPerDay, SeasonalChange } from '../../src/scoring/index.js';
+import {
+  ErrorSurprise,
+  RangeNovelty,
+  RefractoryGate,
+  RollingMean,
+  rowsPerDay,
+  SeasonalChange,
+} from '../../src/scoring/index.js';
 
 export interface NabScoreMapping {
   /**
@@ -53,11 +60,17 @@ export interface NabSeries {
 const ALL_ROWS = 100_000;
 
 /** `squaredErrors`: the detector's per-row scores with `score: 'squared'`. */
-export function nabOnlineScores(series: NabSeries, probation: number, squaredErrors: ArrayLike<number>, mapping: NabScoreMapping): Float64Array {
+export function nabOnlineScores(
+  series: NabSeries,
+  probation: number,
+  squaredErrors: ArrayLike<number>,
+  mapping: NabScoreMapping,
+): Float64Array {
   const rows = series.values.length;
   const scores = new Float64Array(rows);
   const errorSurprise = new ErrorSurprise({ history: ALL_ROWS, warmup: mapping.warmup, zHalf: mapping.errorZHalf });
-  for (let r = Math.floor(probation * (1 - mapping.errorSeedShare)); r < probation; r++) errorSurprise.observe(Math.sqrt(squaredErrors[r]!));
+  for (let r = Math.floor(probation * (1 - mapping.errorSeedShare)); r < probation; r++)
+    errorSurprise.observe(Math.sqrt(squaredErrors[r]!));
 
   const range = new RangeNovelty({ memory: mapping.rangeMemory, tolerance: mapping.rangeTolerance });
   const levelRange = new RangeNovelty({ memory: mapping.rangeMemory, tolerance: mapping.rangeTolerance });
@@ -71,8 +84,15 @@ export function nabOnlineScores(series: NabSeries, probation: number, squaredErr
   // The day length is read from the probationary timestamps only; a day that does not fit twice
   // into them leaves too few changes to judge the first scored rows against.
   const day = rowsPerDay(series.timestamps, probation);
-  const seasonal = day >= 2 && day <= probation / 2 ? new SeasonalChange({ period: day, smoothing: Math.max(1, Math.round(day * mapping.seasonalSmoothingShare)) }) : null;
-  const seasonalSurprise = new ErrorSurprise({ history: ALL_ROWS, warmup: mapping.warmup, zHalf: mapping.seasonalZHalf });
+  const seasonal =
+    day >= 2 && day <= probation / 2
+      ? new SeasonalChange({ period: day, smoothing: Math.max(1, Math.round(day * mapping.seasonalSmoothingShare)) })
+      : null;
+  const seasonalSurprise = new ErrorSurprise({
+    history: ALL_ROWS,
+    warmup: mapping.warmup,
+    zHalf: mapping.seasonalZHalf,
+  });
   if (seasonal !== null) {
     for (let r = 0; r < probation; r++) {
       const change = seasonal.next(series.values[r]!);

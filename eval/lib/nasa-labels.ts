@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { IndexRange } from '../../src/eval/index.js';
-import { InvalidDataError } from '../../src/errors.js';
+import { InvalidDataError } from '../../src/core/errors.js';
 
 export interface NasaLabelRow {
   /** Position in the table, unique even when a channel repeats. */
@@ -42,18 +42,24 @@ export async function readNasaLabels(csvPath: string): Promise<NasaLabelRow[]> {
     if (i < 0) throw new InvalidDataError(`${csvPath}: missing column "${name}"`);
     return i;
   };
-  const [cChan, cCraft, cSeq, cClass, cLen] = ['chan_id', 'spacecraft', 'anomaly_sequences', 'class', 'num_values'].map(col);
+  const [cChan, cCraft, cSeq, cClass, cLen] = ['chan_id', 'spacecraft', 'anomaly_sequences', 'class', 'num_values'].map(
+    col,
+  );
   return lines.slice(1).map((line, row) => {
     const cells = splitCsvLine(line);
     const spacecraft = cells[cCraft!];
-    if (spacecraft !== 'SMAP' && spacecraft !== 'MSL') throw new InvalidDataError(`${csvPath} line ${row + 2}: unknown spacecraft "${spacecraft}"`);
+    if (spacecraft !== 'SMAP' && spacecraft !== 'MSL')
+      throw new InvalidDataError(`${csvPath} line ${row + 2}: unknown spacecraft "${spacecraft}"`);
     const pairs = JSON.parse(cells[cSeq!] ?? '') as [number, number][];
     return {
       row,
       channel: cells[cChan!]!,
       spacecraft,
       sequences: pairs.map(([start, end]) => ({ start, end })),
-      classes: (cells[cClass!] ?? '').replace(/[[\]]/g, '').split(',').map((c) => c.trim()),
+      classes: (cells[cClass!] ?? '')
+        .replace(/[[\]]/g, '')
+        .split(',')
+        .map((c) => c.trim()),
       testLength: Number(cells[cLen!]),
     };
   });

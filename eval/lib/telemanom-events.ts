@@ -23,7 +23,7 @@
  * - single-row sequences are dropped.
  */
 import type { IndexRange } from '../../src/eval/index.js';
-import { InvalidArgumentError } from '../../src/errors.js';
+import { InvalidArgumentError } from '../../src/core/errors.js';
 import { pruneSequences, selectEpsilon } from '../../src/thresholds/nonparametric.js';
 import { meanAndStd } from '../../src/thresholds/statistics.js';
 
@@ -64,11 +64,17 @@ export function telemanomEvents(
   settings: TelemanomSettings = TELEMANOM_SETTINGS,
 ): IndexRange[] {
   if (values.length !== errors.length) {
-    throw new InvalidArgumentError(`values must have one row per error (${errors.length}), got ${values.length}`, 'ERR_SHAPE_MISMATCH');
+    throw new InvalidArgumentError(
+      `values must have one row per error (${errors.length}), got ${values.length}`,
+      'ERR_SHAPE_MISMATCH',
+    );
   }
   const n = Math.max(0, errors.length - settings.predictions);
   if (n === 0) return [];
-  const smoothed = evenOutStart(Float64Array.from({ length: n }, (_, i) => errors[i]!), settings.sequenceLength);
+  const smoothed = evenOutStart(
+    Float64Array.from({ length: n }, (_, i) => errors[i]!),
+    settings.sequenceLength,
+  );
   const truth = Float64Array.from({ length: n }, (_, i) => values[i]!);
   const flagged = new Uint8Array(n);
   const { batch, windowBatches } = settings;
@@ -80,7 +86,13 @@ export function telemanomEvents(
     const start = step * batch;
     const end = step === steps ? n : windowBatches * batch + step * batch;
     const judgedFrom = step === 0 ? ignoredAtStart : end - start - batch;
-    const found = judgeWindow(smoothed.subarray(start, end), truth.subarray(start, end), judgedFrom, flagged.subarray(start, end), settings);
+    const found = judgeWindow(
+      smoothed.subarray(start, end),
+      truth.subarray(start, end),
+      judgedFrom,
+      flagged.subarray(start, end),
+      settings,
+    );
     for (const i of found) flagged[start + i] = 1;
   }
   return runsOfFlags(flagged);
@@ -130,7 +142,8 @@ function judgeDirection(
   const marked = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     if (!(errors[i]! >= epsilon && errors[i]! > floor)) continue;
-    for (let j = Math.max(judgedFrom, i - settings.buffer); j <= Math.min(n - 1, i + settings.buffer); j++) marked[j] = 1;
+    for (let j = Math.max(judgedFrom, i - settings.buffer); j <= Math.min(n - 1, i + settings.buffer); j++)
+      marked[j] = 1;
   }
   const anomalous: number[] = [];
   let nonAnomalousMax = -Infinity;
@@ -158,7 +171,7 @@ function judgeDirection(
 /** Runs of consecutive set flags longer than one row, as inclusive ranges. */
 function runsOfFlags(flags: Uint8Array): IndexRange[] {
   const out: IndexRange[] = [];
-  for (let i = 0; i < flags.length; ) {
+  for (let i = 0; i < flags.length;) {
     if (flags[i] === 0) {
       i++;
       continue;

@@ -35,7 +35,12 @@ export function time(timestamps: Float64Array | null | undefined, row: number): 
 }
 
 /** Prints each labelled window and whether an event overlapped it, then the strongest events. */
-export function printVerdicts(events: readonly EventLike[], windows: readonly Rows[], timestamps: Float64Array | null, firstScored = 0): void {
+export function printVerdicts(
+  events: readonly EventLike[],
+  windows: readonly Rows[],
+  timestamps: Float64Array | null,
+  firstScored = 0,
+): void {
   console.log(`${events.length} events detected`);
   for (const w of windows) {
     const span = `${time(timestamps, w.start)} to ${time(timestamps, w.end)}`;
@@ -44,7 +49,9 @@ export function printVerdicts(events: readonly EventLike[], windows: readonly Ro
       continue;
     }
     const hits = events.filter((e) => overlaps(e, w));
-    console.log(`  known anomaly ${span}: ${hits.length > 0 ? `FOUND (${hits.length} event(s), peak score ${Math.max(...hits.map((e) => e.peakScore)).toFixed(2)})` : 'missed'}`);
+    console.log(
+      `  known anomaly ${span}: ${hits.length > 0 ? `FOUND (${hits.length} event(s), peak score ${Math.max(...hits.map((e) => e.peakScore)).toFixed(2)})` : 'missed'}`,
+    );
   }
   const strongest = [...events].sort((a, b) => b.peakScore - a.peakScore).slice(0, 5);
   console.log('strongest events:');

@@ -10,15 +10,24 @@ namespace rnnad_binding {
 
 static std::string typeName(const Napi::Value& v) {
   switch (v.Type()) {
-    case napi_undefined: return "undefined";
-    case napi_null: return "null";
-    case napi_boolean: return "a boolean";
-    case napi_number: return "a number";
-    case napi_string: return "a string";
-    case napi_symbol: return "a symbol";
-    case napi_function: return "a function";
-    case napi_bigint: return "a bigint";
-    default: return v.IsTypedArray() ? "a typed array of another type" : "an object";
+    case napi_undefined:
+      return "undefined";
+    case napi_null:
+      return "null";
+    case napi_boolean:
+      return "a boolean";
+    case napi_number:
+      return "a number";
+    case napi_string:
+      return "a string";
+    case napi_symbol:
+      return "a symbol";
+    case napi_function:
+      return "a function";
+    case napi_bigint:
+      return "a bigint";
+    default:
+      return v.IsTypedArray() ? "a typed array of another type" : "an object";
   }
 }
 
@@ -27,30 +36,32 @@ int requireInt(const Napi::Value& v, const char* name, int min, int max) {
   // One N-API call on the hot path (streaming steps parse several ints per call).
   double d = 0;
   if (napi_get_value_double(env, v, &d) != napi_ok) {
-    throwTypeError(env, std::string(name) + " must be an integer in [" + std::to_string(min) + ", " +
-                            std::to_string(max) + "], got " + typeName(v));
+    throwInvalidArgument(env, std::string(name) + " must be an integer in [" + std::to_string(min) + ", " +
+                                  std::to_string(max) + "], got " + typeName(v));
   }
   if (!std::isfinite(d) || d != std::floor(d) || d < min || d > max) {
-    throwRangeError(env, std::string(name) + " must be an integer in [" + std::to_string(min) + ", " +
+    throwOutOfRange(env, std::string(name) + " must be an integer in [" + std::to_string(min) + ", " +
                              std::to_string(max) + "], got " + v.ToString().Utf8Value());
   }
   return static_cast<int>(d);
 }
 
 double requireNumber(const Napi::Value& v, const char* name) {
-  if (!v.IsNumber()) throwTypeError(v.Env(), std::string(name) + " must be a number, got " + typeName(v));
+  if (!v.IsNumber()) throwInvalidArgument(v.Env(), std::string(name) + " must be a number, got " + typeName(v));
   double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d)) throwRangeError(v.Env(), std::string(name) + " must be a finite number, got " + v.ToString().Utf8Value());
+  if (!std::isfinite(d))
+    throwOutOfRange(v.Env(), std::string(name) + " must be a finite number, got " + v.ToString().Utf8Value());
   return d;
 }
 
 bool requireBool(const Napi::Value& v, const char* name) {
-  if (!v.IsBoolean()) throwTypeError(v.Env(), std::string(name) + " must be a boolean, got " + typeName(v));
+  if (!v.IsBoolean()) throwInvalidArgument(v.Env(), std::string(name) + " must be a boolean, got " + typeName(v));
   return v.As<Napi::Boolean>().Value();
 }
 
 Napi::Object requireObject(const Napi::Value& v, const char* name) {
-  if (!v.IsObject() || v.IsNull()) throwTypeError(v.Env(), std::string(name) + " must be an object, got " + typeName(v));
+  if (!v.IsObject() || v.IsNull())
+    throwInvalidArgument(v.Env(), std::string(name) + " must be an object, got " + typeName(v));
   return v.As<Napi::Object>();
 }
 
@@ -64,7 +75,7 @@ F32 requireF32Any(const Napi::Value& v, const char* name) {
   if (napi_is_typedarray(env, v, &isTypedArray) != napi_ok || !isTypedArray ||
       napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
       type != napi_float32_array) {
-    throwTypeError(env, std::string(name) + " must be a Float32Array, got " + typeName(v));
+    throwInvalidArgument(env, std::string(name) + " must be a Float32Array, got " + typeName(v));
   }
   F32 out;
   out.length = length;
@@ -76,10 +87,10 @@ F32 requireF32Any(const Napi::Value& v, const char* name) {
 F32 requireF32(const Napi::Value& v, const char* name, size_t expected) {
   F32 out = requireF32Any(v, name);
   if (out.length != expected) {
-    throwRangeError(v.Env(),
-                    std::string(name) + " must have " + std::to_string(expected) + " elements, got " +
-                        std::to_string(out.length),
-                    "ERR_SHAPE_MISMATCH");
+    throwOutOfRange(
+        v.Env(),
+        std::string(name) + " must have " + std::to_string(expected) + " elements, got " + std::to_string(out.length),
+        "ERR_SHAPE_MISMATCH");
   }
   return out;
 }
@@ -99,9 +110,8 @@ void requireDisjoint(Napi::Env env, std::initializer_list<NamedF32> outputs, std
   for (auto o = outputs.begin(); o != outputs.end(); ++o) {
     auto check = [&](const NamedF32& other) {
       if (overlap(*o->array, *other.array)) {
-        throwTypeError(env, std::string(o->name) + " must not share memory with " + other.name +
-                                ": pass a separate Float32Array for each output",
-                       "ERR_INVALID_ARG_VALUE");
+        throwInvalidArgument(env, std::string(o->name) + " must not share memory with " + other.name +
+                                      ": pass a separate Float32Array for each output");
       }
     };
     for (auto p = o + 1; p != outputs.end(); ++p) check(*p);
@@ -113,12 +123,13 @@ size_t checkedMul(Napi::Env env, const char* what, std::initializer_list<size_t>
   size_t acc = 1;
   for (size_t f : factors) {
     if (f != 0 && acc > std::numeric_limits<size_t>::max() / f) {
-      throwRangeError(env, std::string(what) + " is too large (size overflow)", "ERR_OUT_OF_RANGE");
+      throwOutOfRange(env, std::string(what) + " is too large (size overflow)", "ERR_OUT_OF_RANGE");
     }
     acc *= f;
   }
   // Typed arrays cannot exceed 2^32 elements in Node 20; anything beyond is a caller error.
-  if (acc > (size_t(1) << 33)) throwRangeError(env, std::string(what) + " is too large: " + std::to_string(acc) + " elements");
+  if (acc > (size_t(1) << 33))
+    throwOutOfRange(env, std::string(what) + " is too large: " + std::to_string(acc) + " elements");
   return acc;
 }
 

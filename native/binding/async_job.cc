@@ -10,10 +10,11 @@ namespace rnnad_binding {
 
 void BusyFlag::enter(Napi::Env env, const char* what) {
   if (busy) {
-    throwError(env,
-               std::string(what) + " was called while an asynchronous call on the same object is still "
-                                   "running; await it first (calls on one network are not concurrent)",
-               "ERR_BUSY");
+    throwNativeError(env,
+                     std::string(what) +
+                         " was called while an asynchronous call on the same object is still "
+                         "running; await it first (calls on one network are not concurrent)",
+                     "ERR_BUSY");
   }
   busy = true;
 }
@@ -44,13 +45,13 @@ void AsyncJob::Execute() {
     rnnad::DenormalGuard ftz;
     work_();
   } catch (const rnnad::KernelError& e) {
-    errorCode_ = "ERR_NATIVE_ARGUMENT";
+    failure_ = {ErrorKind::OutOfRange, "ERR_OUT_OF_RANGE"};
     SetError(e.what());
   } catch (const std::bad_alloc&) {
-    errorCode_ = "ERR_OUT_OF_MEMORY";
-    SetError("not enough memory for " + name_);
+    failure_ = {ErrorKind::Native, "ERR_OUT_OF_MEMORY"};
+    SetError("not enough memory");
   } catch (const std::exception& e) {
-    errorCode_ = "ERR_NATIVE";
+    failure_ = {ErrorKind::Native, "ERR_NATIVE"};
     SetError(e.what());
   }
 }
@@ -73,17 +74,7 @@ void AsyncJob::OnOK() {
 void AsyncJob::OnError(const Napi::Error& e) {
   Napi::Env env = Env();
   release();
-  Napi::Error err = errorCode_ == "ERR_NATIVE_ARGUMENT" || errorCode_ == "ERR_OUT_OF_MEMORY"
-                        ? Napi::RangeError::New(env, name_ + ": " + e.Message())
-                        : Napi::Error::New(env, name_ + ": " + e.Message());
-  err.Set("code", Napi::String::New(env, errorCode_.empty() ? "ERR_NATIVE" : errorCode_));
-  deferred_.Reject(err.Value());
-}
-
-Napi::Error kernelFailure(Napi::Env env, const std::string& what, const std::string& context) {
-  Napi::Error err = Napi::RangeError::New(env, context + ": " + what);
-  err.Set("code", Napi::String::New(env, "ERR_NATIVE_ARGUMENT"));
-  return err;
+  deferred_.Reject(makeError(env, failure_.kind, name_ + ": " + e.Message(), failure_.code).Value());
 }
 
 }  // namespace rnnad_binding

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "js_errors.h"
+
 namespace rnnad_binding {
 
 // Marks an object as running a job; sync and async calls on a busy object are refused.
@@ -24,8 +26,8 @@ class AsyncJob : public Napi::AsyncWorker {
   using Result = std::function<Napi::Value(Napi::Env)>;
 
   // Queues the job and returns its promise. `keepAlive` holds the receiver and every array.
-  static Napi::Promise start(Napi::Env env, const char* name, BusyFlag* busy,
-                             const std::vector<Napi::Value>& keepAlive, Work work, Result result);
+  static Napi::Promise start(Napi::Env env, const char* name, BusyFlag* busy, const std::vector<Napi::Value>& keepAlive,
+                             Work work, Result result);
 
  protected:
   void Execute() override;
@@ -42,7 +44,11 @@ class AsyncJob : public Napi::AsyncWorker {
   Result result_;
   Napi::Promise::Deferred deferred_;
   std::vector<Napi::Reference<Napi::Value>> refs_;
-  std::string errorCode_;
+  struct Failure {
+    ErrorKind kind = ErrorKind::Native;
+    const char* code = "ERR_NATIVE";
+  };
+  Failure failure_;  // set by Execute before SetError
 };
 
 }  // namespace rnnad_binding

@@ -19,11 +19,11 @@ auto guarded(Napi::Env env, const char* context, F&& f) -> decltype(f()) {
   } catch (const Napi::Error&) {
     throw;
   } catch (const rnnad::KernelError& e) {
-    throw kernelFailure(env, e.what(), context);
+    throwOutOfRange(env, std::string(context) + ": " + e.what());
   } catch (const std::bad_alloc&) {
-    throwRangeError(env, std::string(context) + ": not enough memory", "ERR_OUT_OF_MEMORY");
+    throwNativeError(env, std::string(context) + ": not enough memory", "ERR_OUT_OF_MEMORY");
   } catch (const std::exception& e) {
-    throwError(env, std::string(context) + ": " + e.what(), "ERR_NATIVE");
+    throwNativeError(env, std::string(context) + ": " + e.what(), "ERR_NATIVE");
   }
 }
 

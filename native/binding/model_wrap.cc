@@ -11,39 +11,38 @@
 namespace rnnad_binding {
 
 Napi::Function ModelWrap::define(Napi::Env env) {
-  Napi::Function ctor = DefineClass(
-      env, "AnomalyModel",
-      {
-          InstanceAccessor<&ModelWrap::paramCount>("paramCount"),
-          InstanceAccessor<&ModelWrap::optimizerStep>("optimizerStep"),
-          InstanceMethod<&ModelWrap::paramSlots>("paramSlots"),
-          InstanceMethod<&ModelWrap::getParams>("getParams"),
-          InstanceMethod<&ModelWrap::setParams>("setParams"),
-          InstanceMethod<&ModelWrap::predict>("predict"),
-          InstanceMethod<&ModelWrap::predictAsync>("predictAsync"),
-          InstanceMethod<&ModelWrap::loss>("loss"),
-          InstanceMethod<&ModelWrap::lossAsync>("lossAsync"),
-          InstanceMethod<&ModelWrap::gradient>("gradient"),
-          InstanceMethod<&ModelWrap::trainStep>("trainStep"),
-          InstanceMethod<&ModelWrap::trainStepAsync>("trainStepAsync"),
-          InstanceMethod<&ModelWrap::resetOptimizer>("resetOptimizer"),
-          InstanceMethod<&ModelWrap::getOptimizerState>("getOptimizerState"),
-          InstanceMethod<&ModelWrap::setOptimizerState>("setOptimizerState"),
-          InstanceMethod<&ModelWrap::makeStream>("makeStream"),
-      });
+  Napi::Function ctor = DefineClass(env, "AnomalyModel",
+                                    {
+                                        InstanceAccessor<&ModelWrap::paramCount>("paramCount"),
+                                        InstanceAccessor<&ModelWrap::optimizerStep>("optimizerStep"),
+                                        InstanceMethod<&ModelWrap::paramSlots>("paramSlots"),
+                                        InstanceMethod<&ModelWrap::getParams>("getParams"),
+                                        InstanceMethod<&ModelWrap::setParams>("setParams"),
+                                        InstanceMethod<&ModelWrap::predict>("predict"),
+                                        InstanceMethod<&ModelWrap::predictAsync>("predictAsync"),
+                                        InstanceMethod<&ModelWrap::loss>("loss"),
+                                        InstanceMethod<&ModelWrap::lossAsync>("lossAsync"),
+                                        InstanceMethod<&ModelWrap::gradient>("gradient"),
+                                        InstanceMethod<&ModelWrap::trainStep>("trainStep"),
+                                        InstanceMethod<&ModelWrap::trainStepAsync>("trainStepAsync"),
+                                        InstanceMethod<&ModelWrap::resetOptimizer>("resetOptimizer"),
+                                        InstanceMethod<&ModelWrap::getOptimizerState>("getOptimizerState"),
+                                        InstanceMethod<&ModelWrap::setOptimizerState>("setOptimizerState"),
+                                        InstanceMethod<&ModelWrap::makeStream>("makeStream"),
+                                    });
   return ctor;
 }
 
 ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWrap>(info) {
   Napi::Env env = info.Env();
-  if (!info.IsConstructCall()) throwTypeError(env, "AnomalyModel must be called with new");
+  if (!info.IsConstructCall()) throwInvalidArgument(env, "AnomalyModel must be called with new");
   Napi::Object cfgObj = requireObject(info[0], "config");
   rnnad::ModelConfig cfg;
   cfg.stack = parseStackConfig(cfgObj, "config");
   cfg.mode = static_cast<rnnad::ModelMode>(requireInt(cfgObj.Get("mode"), "config.mode", 0, 1));
   cfg.outputSize = requireInt(cfgObj.Get("outputSize"), "config.outputSize", 1, kMaxFeatures);
   if (cfg.mode == rnnad::ModelMode::Reconstruct && cfg.outputSize != cfg.stack.inputSize) {
-    throwRangeError(env, "config.outputSize must equal config.inputSize (" + std::to_string(cfg.stack.inputSize) +
+    throwOutOfRange(env, "config.outputSize must equal config.inputSize (" + std::to_string(cfg.stack.inputSize) +
                              ") in reconstruct mode, got " + std::to_string(cfg.outputSize));
   }
   model_ = guarded(env, "AnomalyModel", [&] { return std::make_unique<rnnad::AnomalyModel>(cfg); });
@@ -51,8 +50,10 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
 
 void ModelWrap::checkIdle(Napi::Env env, const char* what) {
   if (busy_.busy) {
-    throwError(env, std::string(what) + " was called while an asynchronous call on this model is still running; await it first",
-               "ERR_BUSY");
+    throwNativeError(
+        env,
+        std::string(what) + " was called while an asynchronous call on this model is still running; await it first",
+        "ERR_BUSY");
   }
 }
 
@@ -80,7 +81,7 @@ ModelWrap::Batch ModelWrap::parseBatch(const Napi::CallbackInfo& info, bool with
     if (c.mode == rnnad::ModelMode::Forecast) {
       b.target = requireF32(info[1], "target", checkedMul(env, "target", {size_t(b.batch), size_t(c.outputSize)}));
     } else if (!info[1].IsNull() && !info[1].IsUndefined()) {
-      throwTypeError(env, "target must be null in reconstruct mode (the window itself is the target)", "ERR_INVALID_ARG_VALUE");
+      throwInvalidArgument(env, "target must be null in reconstruct mode (the window itself is the target)");
     }
   }
   return b;
@@ -132,8 +133,9 @@ Napi::Value ModelWrap::predictAsync(const Napi::CallbackInfo& info) {
   float* o = out.data;
   const float* x = b.x.data;
   int batch = b.batch, steps = b.steps;
-  return AsyncJob::start(env, "predictAsync", &busy_, {Value(), b.x.handle, out.handle},
-                         [m, x, batch, steps, o] { m->predict(x, batch, steps, o); }, nullptr);
+  return AsyncJob::start(
+      env, "predictAsync", &busy_, {Value(), b.x.handle, out.handle},
+      [m, x, batch, steps, o] { m->predict(x, batch, steps, o); }, nullptr);
 }
 
 Napi::Value ModelWrap::loss(const Napi::CallbackInfo& info) {
@@ -164,7 +166,8 @@ Napi::Value ModelWrap::gradient(const Napi::CallbackInfo& info) {
   checkIdle(env, "gradient");
   Batch b = parseBatch(info, true);
   F32 grads = requireF32(info[4], "grads", model_->paramCount());
-  double l = guarded(env, "gradient", [&] { return model_->gradient(b.x.data, b.target.data, b.batch, b.steps, grads.data); });
+  double l =
+      guarded(env, "gradient", [&] { return model_->gradient(b.x.data, b.target.data, b.batch, b.steps, grads.data); });
   return Napi::Number::New(env, l);
 }
 
@@ -174,17 +177,18 @@ static rnnad::TrainConfig parseTrainConfig(const Napi::Value& v) {
   t.optimizer = static_cast<rnnad::Optimizer>(requireInt(o.Get("optimizer"), "config.optimizer", 0, 1));
   auto positive = [&](const char* key, const char* name) {
     double d = requireNumber(o.Get(key), name);
-    if (!(d > 0)) throwRangeError(v.Env(), std::string(name) + " must be > 0, got " + std::to_string(d));
+    if (!(d > 0)) throwOutOfRange(v.Env(), std::string(name) + " must be > 0, got " + std::to_string(d));
     return static_cast<float>(d);
   };
   auto inUnit = [&](const char* key, const char* name) {
     double d = requireNumber(o.Get(key), name);
-    if (!(d >= 0 && d < 1)) throwRangeError(v.Env(), std::string(name) + " must be in [0, 1), got " + std::to_string(d));
+    if (!(d >= 0 && d < 1))
+      throwOutOfRange(v.Env(), std::string(name) + " must be in [0, 1), got " + std::to_string(d));
     return static_cast<float>(d);
   };
   auto nonNegative = [&](const char* key, const char* name) {
     double d = requireNumber(o.Get(key), name);
-    if (!(d >= 0)) throwRangeError(v.Env(), std::string(name) + " must be >= 0, got " + std::to_string(d));
+    if (!(d >= 0)) throwOutOfRange(v.Env(), std::string(name) + " must be >= 0, got " + std::to_string(d));
     return static_cast<float>(d);
   };
   t.adam.lr = positive("lr", "config.lr");
@@ -210,7 +214,8 @@ Napi::Value ModelWrap::trainStep(const Napi::CallbackInfo& info) {
   Batch b = parseBatch(info, true);
   rnnad::TrainConfig cfg = parseTrainConfig(info[4]);
   double norm = 0;
-  double l = guarded(env, "trainStep", [&] { return model_->trainStep(b.x.data, b.target.data, b.batch, b.steps, cfg, &norm); });
+  double l = guarded(env, "trainStep",
+                     [&] { return model_->trainStep(b.x.data, b.target.data, b.batch, b.steps, cfg, &norm); });
   return trainResult(env, l, norm);
 }
 
@@ -220,7 +225,9 @@ Napi::Value ModelWrap::trainStepAsync(const Napi::CallbackInfo& info) {
   Batch b = parseBatch(info, true);
   rnnad::TrainConfig cfg = parseTrainConfig(info[4]);
   rnnad::AnomalyModel* m = model_.get();
-  struct Out { double loss = 0, norm = 0; };
+  struct Out {
+    double loss = 0, norm = 0;
+  };
   auto out = std::make_shared<Out>();
   const float* x = b.x.data;
   const float* t = b.target.data;
@@ -242,7 +249,7 @@ Napi::Value ModelWrap::getOptimizerState(const Napi::CallbackInfo& info) {
   checkIdle(env, "getOptimizerState");
   F32 out = requireF32(info[0], "out", 2 * model_->paramCount());
   std::vector<float> state = model_->optimizerState();
-  if (state.size() != out.length) throwError(env, "optimizer state has an unexpected size", "ERR_NATIVE");
+  if (state.size() != out.length) throwNativeError(env, "optimizer state has an unexpected size", "ERR_NATIVE");
   std::copy(state.begin(), state.end(), out.data);
   return env.Undefined();
 }
@@ -253,7 +260,7 @@ Napi::Value ModelWrap::setOptimizerState(const Napi::CallbackInfo& info) {
   F32 state = requireF32(info[0], "state", 2 * model_->paramCount());
   double step = requireNumber(info[1], "step");
   if (step < 0 || step != static_cast<double>(static_cast<int64_t>(step))) {
-    throwRangeError(env, "step must be a non-negative integer, got " + std::to_string(step));
+    throwOutOfRange(env, "step must be a non-negative integer, got " + std::to_string(step));
   }
   guarded(env, "setOptimizerState", [&] {
     model_->setOptimizerState(state.data, state.length);
@@ -267,8 +274,9 @@ Napi::Value ModelWrap::makeStream(const Napi::CallbackInfo& info) {
   checkIdle(env, "makeStream");
   int streams = requireInt(info[0], "streams", 1, kMaxStreams);
   int steps = requireInt(info[1], "steps", 1, kMaxSteps);
-  checkedMul(env, "stream state", {size_t(streams), size_t(steps), size_t(model_->config().stack.hiddenSize),
-                                   size_t(model_->config().stack.layers)});
+  checkedMul(env, "stream state",
+             {size_t(streams), size_t(steps), size_t(model_->config().stack.hiddenSize),
+              size_t(model_->config().stack.layers)});
   Napi::Object obj = env.GetInstanceData<AddonData>()->streamCtor.New({});
   StreamWrap* s = StreamWrap::Unwrap(obj);
   s->attach(this, Value(), streams, steps);
@@ -303,37 +311,40 @@ Napi::Value StreamWrap::steps(const Napi::CallbackInfo& info) { return Napi::Num
 
 Napi::Value StreamWrap::push(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!stream_) throwTypeError(env, "this stream was not created by AnomalyModel.makeStream", "ERR_INVALID_ARG_VALUE");
+  if (!stream_) throwInvalidArgument(env, "this stream was not created by AnomalyModel.makeStream");
   owner_->checkIdle(env, "stream.push");
   const rnnad::ModelConfig& c = owner_->model().config();
   int count = streams_;
   const int32_t* ids = nullptr;
   if (!info[1].IsNull() && !info[1].IsUndefined()) {
     if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-      throwTypeError(env, "ids must be an Int32Array or null");
+      throwInvalidArgument(env, "ids must be an Int32Array or null");
     }
     Napi::Int32Array arr = info[1].As<Napi::Int32Array>();
     count = static_cast<int>(arr.ElementLength());
     if (count < 1 || count > streams_) {
-      throwRangeError(env, "ids must hold 1 to " + std::to_string(streams_) + " stream indices, got " + std::to_string(count));
+      throwOutOfRange(
+          env, "ids must hold 1 to " + std::to_string(streams_) + " stream indices, got " + std::to_string(count));
     }
     ids = arr.Data();
     for (int i = 0; i < count; ++i) {
       if (ids[i] < 0 || ids[i] >= streams_) {
-        throwRangeError(env, "ids[" + std::to_string(i) + "] must be a stream index in [0, " + std::to_string(streams_ - 1) +
-                                 "], got " + std::to_string(ids[i]));
+        throwOutOfRange(env, "ids[" + std::to_string(i) + "] must be a stream index in [0, " +
+                                 std::to_string(streams_ - 1) + "], got " + std::to_string(ids[i]));
       }
       for (int j = 0; j < i; ++j) {
-        if (ids[j] == ids[i]) throwRangeError(env, "ids must not repeat a stream, " + std::to_string(ids[i]) + " appears twice");
+        if (ids[j] == ids[i])
+          throwOutOfRange(env, "ids must not repeat a stream, " + std::to_string(ids[i]) + " appears twice");
       }
     }
   }
-  const size_t outLen = c.mode == rnnad::ModelMode::Forecast ? size_t(c.outputSize) : size_t(steps_) * c.stack.inputSize;
+  const size_t outLen =
+      c.mode == rnnad::ModelMode::Forecast ? size_t(c.outputSize) : size_t(steps_) * c.stack.inputSize;
   F32 x = requireF32(info[0], "x", checkedMul(env, "x", {size_t(count), size_t(c.stack.inputSize)}));
   F32 out = requireF32(info[2], "out", checkedMul(env, "out", {size_t(count), outLen}));
   if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
       info[3].As<Napi::Uint8Array>().ElementLength() != size_t(count)) {
-    throwTypeError(env, "ready must be a Uint8Array of " + std::to_string(count) + " elements");
+    throwInvalidArgument(env, "ready must be a Uint8Array of " + std::to_string(count) + " elements");
   }
   uint8_t* ready = info[3].As<Napi::Uint8Array>().Data();
   guarded(env, "stream.push", [&] { owner_->model().streamPush(*stream_, x.data, ids, count, out.data, ready); });
@@ -342,7 +353,7 @@ Napi::Value StreamWrap::push(const Napi::CallbackInfo& info) {
 
 Napi::Value StreamWrap::reset(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!stream_) throwTypeError(env, "this stream was not created by AnomalyModel.makeStream", "ERR_INVALID_ARG_VALUE");
+  if (!stream_) throwInvalidArgument(env, "this stream was not created by AnomalyModel.makeStream");
   int id = requireInt(info[0], "streamId", 0, streams_ - 1);
   guarded(env, "stream.reset", [&] { owner_->model().streamReset(*stream_, id); });
   return env.Undefined();

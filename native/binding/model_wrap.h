@@ -1,19 +1,17 @@
-// JS classes AnomalyModel and AnomalyStream over rnnad::AnomalyModel (see native-types.ts).
+// JS classes AnomalyModel and AnomalyStream over rnnad::AnomalyModel (interface in
+// src/engine/native-types.ts). A ModelWrap owns its model and, like StackWrap, refuses every
+// call while one of its async calls runs. A StreamWrap owns its native stream state and holds a
+// reference to its model's JS object, so the model outlives it.
 #pragma once
 #include <napi.h>
 
 #include <memory>
 
+#include "addon_data.h"
 #include "api.h"
 #include "async_job.h"
 
 namespace rnnad_binding {
-
-// Per-environment data: constructors the addon needs after module init (worker-thread safe).
-struct AddonData {
-  Napi::FunctionReference streamCtor;
-  Napi::FunctionReference stepperCtor;
-};
 
 class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
  public:

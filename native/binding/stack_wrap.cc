@@ -1,5 +1,6 @@
 #include "stack_wrap.h"
 
+#include "addon_data.h"
 #include "args.h"
 #include "guarded.h"
 #include "js_errors.h"
@@ -56,16 +57,17 @@ Napi::Function StackWrap::define(Napi::Env env) {
 
 StackWrap::StackWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<StackWrap>(info) {
   Napi::Env env = info.Env();
-  if (!info.IsConstructCall()) throwTypeError(env, "RecurrentStack must be called with new");
+  if (!info.IsConstructCall()) throwInvalidArgument(env, "RecurrentStack must be called with new");
   rnnad::StackConfig cfg = parseStackConfig(requireObject(info[0], "config"), "config");
   stack_ = guarded(env, "RecurrentStack", [&] { return std::make_unique<rnnad::RecurrentStack>(cfg); });
 }
 
 void StackWrap::checkIdle(Napi::Env env, const char* what) {
   if (busy_.busy) {
-    throwError(env,
-               std::string(what) + " was called while an asynchronous call on this network is still running; await it first",
-               "ERR_BUSY");
+    throwNativeError(
+        env,
+        std::string(what) + " was called while an asynchronous call on this network is still running; await it first",
+        "ERR_BUSY");
   }
 }
 
@@ -101,8 +103,9 @@ Napi::Value StackWrap::setParam(const Napi::CallbackInfo& info) {
   int offset = requireInt(info[0], "offset", 0, static_cast<int>(std::min<size_t>(total, INT32_MAX)));
   F32 values = requireF32Any(info[1], "values");
   if (values.length > total - static_cast<size_t>(offset)) {
-    throwRangeError(env, "values (" + std::to_string(values.length) + " elements at offset " + std::to_string(offset) +
-                             ") run past the end of the " + std::to_string(total) + " parameters",
+    throwOutOfRange(env,
+                    "values (" + std::to_string(values.length) + " elements at offset " + std::to_string(offset) +
+                        ") run past the end of the " + std::to_string(total) + " parameters",
                     "ERR_SHAPE_MISMATCH");
   }
   guarded(env, "setParam", [&] { stack_->setParam(static_cast<size_t>(offset), values.data, values.length); });
@@ -114,7 +117,8 @@ Napi::Value StackWrap::tapeBytes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int batch = requireInt(info[0], "batch", 1, kMaxBatch);
   int steps = requireInt(info[1], "steps", 1, kMaxSteps);
-  return Napi::Number::New(env, static_cast<double>(guarded(env, "tapeBytes", [&] { return stack_->tapeBytes(batch, steps); })));
+  return Napi::Number::New(
+      env, static_cast<double>(guarded(env, "tapeBytes", [&] { return stack_->tapeBytes(batch, steps); })));
 }
 
 struct StackWrap::ForwardCall {
@@ -145,7 +149,7 @@ StackWrap::ForwardCall StackWrap::parseForward(const Napi::CallbackInfo& info) {
     f.c0 = optionalF32(a.Get("c0"), "c0", sLen);
     f.cN = optionalF32(a.Get("cN"), "cN", sLen);
   } else if (!a.Get("c0").IsUndefined() && !a.Get("c0").IsNull()) {
-    throwTypeError(env, "c0 is only accepted by an lstm stack", "ERR_INVALID_ARG_VALUE");
+    throwInvalidArgument(env, "c0 is only accepted by an lstm stack");
   }
   requireDisjoint(env, {{"output", &f.y}, {"hN", &f.hN}, {"cN", &f.cN}}, {{"x", &f.x}, {"h0", &f.h0}, {"c0", &f.c0}});
   return f;
@@ -188,8 +192,9 @@ Napi::Value StackWrap::forwardAsync(const Napi::CallbackInfo& info) {
     }
     return e.Undefined();
   };
-  return AsyncJob::start(env, "forwardAsync", &busy_, {Value(), f.x.handle, f.h0.handle, f.c0.handle, f.y.handle, f.hN.handle, f.cN.handle},
-                         work, done);
+  return AsyncJob::start(env, "forwardAsync", &busy_,
+                         {Value(), f.x.handle, f.h0.handle, f.c0.handle, f.y.handle, f.hN.handle, f.cN.handle}, work,
+                         done);
 }
 
 struct StackWrap::BackwardCall {
@@ -199,8 +204,8 @@ struct StackWrap::BackwardCall {
 StackWrap::BackwardCall StackWrap::parseBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!tapeValid_) {
-    throwError(env, "backward needs a forward call with train: true first (parameters set since then invalidate it)",
-               "ERR_NOT_FITTED");
+    throwNotFitted(env,
+                   "backward needs a forward call with train: true first (parameters set since then invalidate it)");
   }
   const rnnad::StackConfig& c = stack_->config();
   Napi::Object a = requireObject(info[0], "backward arguments");
@@ -217,7 +222,7 @@ StackWrap::BackwardCall StackWrap::parseBackward(const Napi::CallbackInfo& info)
     b.dCN = optionalF32(a.Get("dCN"), "dCN", sLen);
     b.dC0 = optionalF32(a.Get("dC0"), "dC0", sLen);
   } else if (!a.Get("dCN").IsUndefined() && !a.Get("dCN").IsNull()) {
-    throwTypeError(env, "dCN is only accepted by an lstm stack", "ERR_INVALID_ARG_VALUE");
+    throwInvalidArgument(env, "dCN is only accepted by an lstm stack");
   }
   requireDisjoint(env, {{"dInput", &b.dX}, {"dH0", &b.dH0}, {"dC0", &b.dC0}, {"dParams", &b.dParams}},
                   {{"dOutput", &b.dY}, {"dHN", &b.dHN}, {"dCN", &b.dCN}});
@@ -243,9 +248,10 @@ Napi::Value StackWrap::backwardAsync(const Napi::CallbackInfo& info) {
   auto work = [stack, tape, b] {
     stack->backward(*tape, b.dY.data, b.dHN.data, b.dCN.data, b.dX.data, b.dH0.data, b.dC0.data, b.dParams.data);
   };
-  return AsyncJob::start(env, "backwardAsync", &busy_,
-                         {Value(), b.dY.handle, b.dHN.handle, b.dCN.handle, b.dX.handle, b.dH0.handle, b.dC0.handle, b.dParams.handle},
-                         work, nullptr);
+  return AsyncJob::start(
+      env, "backwardAsync", &busy_,
+      {Value(), b.dY.handle, b.dHN.handle, b.dCN.handle, b.dX.handle, b.dH0.handle, b.dC0.handle, b.dParams.handle},
+      work, nullptr);
 }
 
 Napi::Value StackWrap::step(const Napi::CallbackInfo& info) {
@@ -255,7 +261,7 @@ Napi::Value StackWrap::step(const Napi::CallbackInfo& info) {
   int batch = requireInt(info[1], "batch", 1, kMaxBatch);
   int rowsPerInput = requireInt(info[2], "rowsPerInput", 1, batch);
   if (batch % rowsPerInput != 0) {
-    throwRangeError(env, "batch (" + std::to_string(batch) + ") must be a multiple of rowsPerInput (" +
+    throwOutOfRange(env, "batch (" + std::to_string(batch) + ") must be a multiple of rowsPerInput (" +
                              std::to_string(rowsPerInput) + ")");
   }
   const size_t B = batch, H = c.hiddenSize, L = c.layers;
@@ -266,7 +272,7 @@ Napi::Value StackWrap::step(const Napi::CallbackInfo& info) {
   if (c.cell == rnnad::Cell::Lstm) {
     cst = requireF32(info[4], "c", sLen);
   } else if (!info[4].IsUndefined() && !info[4].IsNull()) {
-    throwTypeError(env, "c is only accepted by an lstm stack", "ERR_INVALID_ARG_VALUE");
+    throwInvalidArgument(env, "c is only accepted by an lstm stack");
   }
   F32 y = optionalF32(info[5], "y", checkedMul(env, "y", {B, H}));
   guarded(env, "step", [&] { stack_->step(x.data, batch, rowsPerInput, h.data, cst.data, y.data); });

@@ -1,4 +1,7 @@
-// JS class RecurrentStack: a thin wrapper over rnnad::RecurrentStack (see native-types.ts).
+// JS class RecurrentStack over rnnad::RecurrentStack (interface in src/engine/native-types.ts).
+// Owns the native stack and its training tape. Every method runs on the JS thread; while an
+// async call runs (busy_), every other call on the object is refused with ERR_BUSY, so the
+// worker thread is the only user of the stack and tape until the promise settles.
 #pragma once
 #include <napi.h>
 

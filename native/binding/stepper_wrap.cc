@@ -36,7 +36,7 @@ void StepperWrap::attach(StackWrap* owner, Napi::Object ownerObject, const rnnad
 }
 
 void StepperWrap::checkAttached(Napi::Env env) const {
-  if (!stack_) throwTypeError(env, "this stepper was not created by RecurrentStack.makeStepper", "ERR_INVALID_ARG_VALUE");
+  if (!stack_) throwInvalidArgument(env, "this stepper was not created by RecurrentStack.makeStepper");
 }
 
 Napi::Value StepperWrap::batch(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), batch_); }
@@ -49,7 +49,8 @@ Napi::Value StepperWrap::step(const Napi::CallbackInfo& info) {
   const rnnad::StackConfig& c = stack_->config();
   F32 x = requireF32(info[0], "x", size_t(batch_) * c.inputSize);
   F32 out = optionalF32(info[1], "out", size_t(batch_) * c.hiddenSize);
-  guarded(env, "stepper.step", [&] { stack_->step(x.data, batch_, 1, h_.data(), c_.empty() ? nullptr : c_.data(), out.data); });
+  guarded(env, "stepper.step",
+          [&] { stack_->step(x.data, batch_, 1, h_.data(), c_.empty() ? nullptr : c_.data(), out.data); });
   return env.Undefined();
 }
 

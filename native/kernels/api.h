@@ -12,6 +12,18 @@
 //
 // Errors: functions that can fail on bad arguments throw rnnad::KernelError (std::runtime_error)
 // with a message naming the argument; the binding validates first, this is the second line.
+// Allocation failures throw std::bad_alloc.
+//
+// Memory: every pointer argument is owned by the caller, must hold the documented number of
+// floats, and is not retained after the call returns; outputs must not overlap inputs unless a
+// comment allows it. Objects own their parameters, packed weights and scratch.
+//
+// Threads: const member functions of RecurrentStack and AnomalyModel may run concurrently on
+// one object from several threads, except RecurrentStack::step (scratch in the object) and
+// the stream calls on one Stream. A non-const call must not overlap any other call
+// on the same object. A TrainTape or Stream serves one call at a time and only the object
+// that made it. The kernels use their own
+// thread pool (setThreads); results are bitwise the same for any thread count.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -36,18 +48,24 @@ struct StackConfig {
   int layers = 1;
 };
 
-int gatesOf(Cell cell);                       // 1, 3 or 4
-size_t stackParamCount(const StackConfig&);   // length of the flat parameter buffer
+int gatesOf(Cell cell);                      // 1, 3 or 4
+size_t stackParamCount(const StackConfig&);  // length of the flat parameter buffer
 // Offset and length of each named PyTorch tensor inside the flat buffer, in buffer order.
-struct ParamSlot { std::string name; size_t offset; size_t length; int rows; int cols; };
+struct ParamSlot {
+  std::string name;
+  size_t offset;
+  size_t length;
+  int rows;
+  int cols;
+};
 std::vector<ParamSlot> stackParamSlots(const StackConfig&);
 
 // ---- ISA dispatch (simdjson/MLAS style: one table per instruction set, chosen once) ----
 enum class Isa : int { Scalar = 0, Avx2 = 1, Avx512 = 2, Neon = 3 };
 const char* isaName(Isa);
-Isa activeIsa();                  // chosen at first use from cpuid, or RNN_ANOMALY_ISA
-std::vector<Isa> supportedIsas(); // every path this CPU can run, scalar first
-void forceIsa(Isa);               // throws KernelError if the CPU lacks it (tests and benchmarks)
+Isa activeIsa();                   // chosen at first use from cpuid, or RNN_ANOMALY_ISA
+std::vector<Isa> supportedIsas();  // every path this CPU can run, scalar first
+void forceIsa(Isa);                // throws KernelError if the CPU lacks it (tests and benchmarks)
 // RNN_ANOMALY_ISA=scalar|avx2|avx512|neon (any case) picks the path at first use. The note says
 // why the chosen path differs from the request (unknown name, or a path this CPU cannot run:
 // the best supported one is used instead); empty when the variable is unset, empty or honoured.
@@ -59,7 +77,9 @@ int threads();
 
 // Saved state of a forward pass that backward needs. Opaque; reusable across calls.
 struct TrainTape;
-struct TrainTapeDeleter { void operator()(TrainTape*) const; };
+struct TrainTapeDeleter {
+  void operator()(TrainTape*) const;
+};
 using TrainTapePtr = std::unique_ptr<TrainTape, TrainTapeDeleter>;
 
 class RecurrentStack {
@@ -71,8 +91,8 @@ class RecurrentStack {
 
   const StackConfig& config() const { return cfg_; }
   size_t paramCount() const;
-  const float* params() const;                  // flat PyTorch layout (master copy)
-  void setParams(const float* flat, size_t n);  // copies and repacks into the kernel layout
+  const float* params() const;                                  // flat PyTorch layout (master copy)
+  void setParams(const float* flat, size_t n);                  // copies and repacks into the kernel layout
   void setParam(size_t offset, const float* values, size_t n);  // part of the flat buffer, then repack
 
   // Bytes the training tape holds for a given batch and steps (exposed to users).
@@ -81,8 +101,8 @@ class RecurrentStack {
   // Sequence forward. h0/c0 may be null (zeros). y, hN and cN (LSTM only) may be null (not
   // written). tape may be null (inference: only running states are kept); otherwise it is
   // filled for backward, which then uses the parameters of this forward call.
-  void forward(const float* x, int batch, int steps, const float* h0, const float* c0,
-               float* y, float* hN, float* cN, TrainTape* tape) const;
+  void forward(const float* x, int batch, int steps, const float* h0, const float* c0, float* y, float* hN, float* cN,
+               TrainTape* tape) const;
 
   // forward() from zero states for an input that is the same row at every step (the decoder of
   // a sequence autoencoder): x [batch][inputSize]. Its input projection runs once per row, not
@@ -92,8 +112,8 @@ class RecurrentStack {
 
   // BPTT after forward(..., tape). dY [batch][steps][H] may be null (zero), dHN/dCN may be null.
   // Writes dX (may be null), dH0, dC0 (may be null), and dParams (flat, overwritten, not added).
-  void backward(const TrainTape& tape, const float* dY, const float* dHN, const float* dCN,
-                float* dX, float* dH0, float* dC0, float* dParams) const;
+  void backward(const TrainTape& tape, const float* dY, const float* dHN, const float* dCN, float* dX, float* dH0,
+                float* dC0, float* dParams) const;
 
   // One timestep for `batch` independent rows. h/c [layers][batch][H] are read and updated in
   // place; y [batch][H] receives the top layer's new state (may be null). Row r reads input row
@@ -115,17 +135,18 @@ class RecurrentStack {
 // y[n][out] = x[n][in] * W^T + b, W [out][in] (PyTorch Linear).
 void denseForward(const float* x, int n, int in, const float* W, const float* b, int out, float* y);
 // dX (may be null) = dY W; dW = dY^T x; db = sum_n dY (dW/db overwritten).
-void denseBackward(const float* x, const float* dY, int n, int in, const float* W, int out,
-                   float* dX, float* dW, float* db);
+void denseBackward(const float* x, const float* dY, int n, int in, const float* W, int out, float* dX, float* dW,
+                   float* db);
 // Mean squared error over count elements; writes d(loss)/d(pred) into dPred when not null.
 double mseLoss(const float* pred, const float* target, size_t count, float* dPred);
 double sumOfSquares(const float* v, size_t n);
 void scaleInPlace(float* v, size_t n, float s);
 
-struct AdamConfig { float lr = 1e-3f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f, weightDecay = 0.f; };
+struct AdamConfig {
+  float lr = 1e-3f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f, weightDecay = 0.f;
+};
 // PyTorch's Adam (bias-corrected). step is the 1-based step number after increment.
-void adamUpdate(float* params, const float* grads, float* m, float* v, size_t n,
-                const AdamConfig&, int64_t step);
+void adamUpdate(float* params, const float* grads, float* m, float* v, size_t n, const AdamConfig&, int64_t step);
 // SGD with optional momentum (PyTorch convention: buf = mu*buf + g; p -= lr*buf).
 void sgdUpdate(float* params, const float* grads, float* velocity, size_t n, float lr, float momentum);
 
@@ -134,7 +155,7 @@ enum class ModelMode : int { Forecast = 0, Reconstruct = 1 };
 enum class Optimizer : int { Adam = 0, Sgd = 1 };
 
 struct ModelConfig {
-  StackConfig stack;   // encoder; inputSize = features per step
+  StackConfig stack;  // encoder; inputSize = features per step
   ModelMode mode = ModelMode::Forecast;
   int outputSize = 1;  // forecast: horizon * targets; reconstruct: must equal stack.inputSize
 };
@@ -142,8 +163,8 @@ struct ModelConfig {
 struct TrainConfig {
   Optimizer optimizer = Optimizer::Adam;
   AdamConfig adam;
-  float momentum = 0.f;   // SGD
-  float clipNorm = 0.f;   // global-norm clipping; 0 = off
+  float momentum = 0.f;  // SGD
+  float clipNorm = 0.f;  // global-norm clipping; 0 = off
 };
 
 // Forecast: y = head(top-layer output at the last step), [batch][outputSize].
@@ -172,8 +193,7 @@ class AnomalyModel {
   // gradient + clipping + optimizer update; returns the loss before the update and the
   // gradient's global norm before clipping in *gradNorm (if not null). A non-finite loss or
   // norm leaves parameters, optimizer state and step untouched (the caller sees the values).
-  double trainStep(const float* x, const float* target, int batch, int steps,
-                   const TrainConfig&, double* gradNorm);
+  double trainStep(const float* x, const float* target, int batch, int steps, const TrainConfig&, double* gradNorm);
   void resetOptimizer();
   int64_t optimizerStep() const;
   void setOptimizerStep(int64_t step);
@@ -187,7 +207,9 @@ class AnomalyModel {
   // points ago), each carried by the single-step kernel, so each push completes one window of
   // exactly `steps` points and its output equals predict() on that window.
   struct Stream;
-  struct StreamDeleter { void operator()(Stream*) const; };
+  struct StreamDeleter {
+    void operator()(Stream*) const;
+  };
   using StreamPtr = std::unique_ptr<Stream, StreamDeleter>;
   StreamPtr makeStream(int streams, int steps) const;
   // Pushes one point into each listed stream (ids: `count` stream indices, or null = all streams
@@ -195,8 +217,7 @@ class AnomalyModel {
   // receives the output of the window completed by this point (forecast [outputSize];
   // reconstruct [steps][inputSize]) and ready[i] = 1 once the stream has seen `steps` points
   // (0 before, out then untouched). outLen = outputSize or steps*inputSize.
-  void streamPush(Stream& s, const float* x, const int32_t* ids, int count, float* out,
-                  uint8_t* ready) const;
+  void streamPush(Stream& s, const float* x, const int32_t* ids, int count, float* out, uint8_t* ready) const;
   void streamReset(Stream& s, int streamId) const;  // forget one stream's history
 
  private:
@@ -211,6 +232,7 @@ class DenormalGuard {
   ~DenormalGuard();
   DenormalGuard(const DenormalGuard&) = delete;
   DenormalGuard& operator=(const DenormalGuard&) = delete;
+
  private:
   unsigned saved_;
 };

@@ -37,9 +37,8 @@ inline int lanesOf(int valid, int j) {
 // full). Otherwise vectors past `valid` are loaded lane-exactly, never reading beyond B.
 // PrefetchA > 0: prefetch a(0, d + PrefetchA) while within the depth (see gemmTN).
 template <class V, int Rows, int Panels, int Vecs, bool WholeLoads, int PrefetchA = 0>
-inline void tile(int depth, const float* a, ptrdiff_t aRow, ptrdiff_t aStep, const float* b,
-                 ptrdiff_t bPanel, ptrdiff_t bStep, float* c, ptrdiff_t ldc, int valid,
-                 bool loadC) {
+inline void tile(int depth, const float* a, ptrdiff_t aRow, ptrdiff_t aStep, const float* b, ptrdiff_t bPanel,
+                 ptrdiff_t bStep, float* c, ptrdiff_t ldc, int valid, bool loadC) {
   using reg = typename V::reg;
   constexpr int W = V::width;
   constexpr int J = Panels * Vecs;
@@ -128,8 +127,8 @@ template <class V, int Rows, int Vecs, int G, bool Descending>
 inline void packedRowGroup(const PackedBlock& k, int first, int end) {
   constexpr int P = Vecs * V::width;
   auto run = [&](int p) {
-    tile<V, Rows, G, Vecs, true>(k.depth, k.a, k.lda, 1, k.b + p * k.panelStride, k.panelStride, P,
-                                 k.c + p * P, k.ldc, k.cols - p * P, k.loadC);
+    tile<V, Rows, G, Vecs, true>(k.depth, k.a, k.lda, 1, k.b + p * k.panelStride, k.panelStride, P, k.c + p * P, k.ldc,
+                                 k.cols - p * P, k.loadC);
   };
   const int rest = (end - first) % G;
   if (Descending) {
@@ -169,8 +168,7 @@ inline void packedTailRows(int rows, const PackedBlock& k) {
 // (panels are independent columns); what changes is which weights were read last, see
 // KernelTable::gemmPackedDescending.
 template <class V, int MR, int Vecs, bool Descending = false>
-void gemmPacked(int M, const float* A, int lda, const PackedWeights* B, float* C, int ldc,
-                bool accumulate) {
+void gemmPacked(int M, const float* A, int lda, const PackedWeights* B, float* C, int ldc, bool accumulate) {
   constexpr int P = Vecs * V::width;
   // Weights packed by another table have another panel width: a caller bug that would
   // otherwise read out of bounds.
@@ -195,9 +193,9 @@ void gemmPacked(int M, const float* A, int lda, const PackedWeights* B, float* C
     for (int q = 0; q < panels; ++q) {
       const int p = Descending ? panels - 1 - q : q;
       for (int i = 0; i < fullRows; i += MR) {
-        tile<V, MR, 1, Vecs, true>(
-            len, A + static_cast<ptrdiff_t>(i) * lda + d0, lda, 1, bBlock + p * panelStride,
-            panelStride, P, C + static_cast<ptrdiff_t>(i) * ldc + p * P, ldc, cols - p * P, loadC);
+        tile<V, MR, 1, Vecs, true>(len, A + static_cast<ptrdiff_t>(i) * lda + d0, lda, 1, bBlock + p * panelStride,
+                                   panelStride, P, C + static_cast<ptrdiff_t>(i) * ldc + p * P, ldc, cols - p * P,
+                                   loadC);
       }
     }
     if (fullRows < M) {
@@ -233,16 +231,15 @@ template <class V, int Rows, int Vecs>
 inline void tnTile(const TnBlock& k) {
   constexpr int W = V::width;
   if (k.valid >= Vecs * W) {
-    tile<V, Rows, 1, Vecs, true, kTnPrefetchRows>(k.depth, k.a, 1, k.aStep, k.b, 0, k.ldb, k.c,
-                                                  k.ldc, Vecs * W, k.loadC);
+    tile<V, Rows, 1, Vecs, true, kTnPrefetchRows>(k.depth, k.a, 1, k.aStep, k.b, 0, k.ldb, k.c, k.ldc, Vecs * W,
+                                                  k.loadC);
     return;
   }
   // Right edge: just enough vectors, loaded lane-exactly (B has no padding).
   if constexpr (Vecs > 1) {
     if (k.valid <= (Vecs - 1) * W) return tnTile<V, Rows, Vecs - 1>(k);
   }
-  tile<V, Rows, 1, Vecs, false>(k.depth, k.a, 1, k.aStep, k.b, 0, k.ldb, k.c, k.ldc, k.valid,
-                                k.loadC);
+  tile<V, Rows, 1, Vecs, false>(k.depth, k.a, 1, k.aStep, k.b, 0, k.ldb, k.c, k.ldc, k.valid, k.loadC);
 }
 
 // Rows of C [0, Rows) of one row block, across all columns.
@@ -277,8 +274,7 @@ inline void copyStrip(const float* src, ptrdiff_t ld, int rows, float* dst) {
 
 // C[N][K] (+)= A^T * B, A [M][N], B [M][K]: sum over the M rows, in row order for every element.
 template <class V, int MR, int Vecs>
-void gemmTN(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C,
-            int ldc, bool accumulate) {
+void gemmTN(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc, bool accumulate) {
   constexpr int P = Vecs * V::width;
   if (N <= 0 || K <= 0) return;
   if (M <= 0) {

@@ -1,17 +1,5 @@
-// Internal contracts between the cell code (cells_*.h, stack.cc, model.cc) and the platform
-// layer (vector types, GEMM, dispatch, thread pool). Not part of the public API.
-//
-// CHANGES by the platform layer (K2), for the cell code (K1):
-//  - parallelFor takes any callable (template below) instead of const std::function&: call
-//    sites `parallelFor(n, [&](int task) {...})` are unchanged. Reason: the RULE below.
-//  - Vector types gained div, min, abs, neg and masks (lt, isnan, select); max/min have one NaN
-//    rule on every path (see below: write relu as max(zero(), x) so NaN propagates).
-//  - KernelTable gained sigmoidArray / tanhArray (elementwise over arrays).
-//  - Packed weights belong to the table that packed them: gemmPacked of another table traps.
-//    forceIsa() can switch kernels() at any time (tests, benchmarks), so keep the table pointer
-//    used for packing next to the packed weights, or repack when kernels().isa changes.
-//  - gemmTN: the caller parallelises over row ranges of C by offsetting pointers (see there).
-//  - isaSelectionNote() in api.h.
+// Contracts between the cell code (cells_impl.h, stack.cc, model.cc) and the platform layer
+// (vector types, GEMM, packing, ISA dispatch, thread pool). Not part of the public API.
 //
 // RULE (prevents SIGILL on CPUs without AVX2/AVX-512): table_avx2.cc and table_avx512.cc are
 // compiled with ISA flags and may only run after the CPU check. Every function they compile
@@ -59,8 +47,14 @@ namespace rnnad {
 // the same order whatever M, the row block it falls in, or the thread that computes it, so a
 // row of C depends only on its row of A and on B (batch slicing never changes results). Within
 // one table only: different ISAs round differently.
-struct PackedWeights;  // a weight matrix [N][K] (PyTorch layout) packed once for C = A * W^T
-struct PackedWeightsDeleter { void operator()(PackedWeights*) const; };
+// A weight matrix [N][K] (PyTorch layout) packed once for C = A * W^T. Packed weights belong to
+// the table that packed them (panel widths differ): gemmPacked of another table traps. Since
+// forceIsa() can switch kernels() at any time, keep the table pointer used for packing next to
+// the packed weights and repack when kernels() returns another table.
+struct PackedWeights;
+struct PackedWeightsDeleter {
+  void operator()(PackedWeights*) const;
+};
 using PackedWeightsPtr = std::unique_ptr<PackedWeights, PackedWeightsDeleter>;
 
 struct KernelTable {
@@ -73,21 +67,20 @@ struct KernelTable {
   // C[M][cols] (+)= A[M][depth] * packed; cols/depth as packed (packNT: N/K, packNN: K/N).
   // Single-threaded; to parallelise, give each thread a range of rows of A and C (offset A and
   // C by r0 rows, pass the range's M). B must come from this table's packNT/packNN.
-  void (*gemmPacked)(int M, const float* A, int lda, const PackedWeights* B, float* C, int ldc,
-                     bool accumulate);
+  void (*gemmPacked)(int M, const float* A, int lda, const PackedWeights* B, float* C, int ldc, bool accumulate);
   // gemmPacked with the column panels walked last to first: bitwise the same C. Weights larger
   // than L1 are streamed from L2 on every call; alternating the two directions on consecutive
   // calls over the same weights (the single-step path) starts each call on the panels the
   // previous one read last, still in L1.
-  void (*gemmPackedDescending)(int M, const float* A, int lda, const PackedWeights* B, float* C,
-                               int ldc, bool accumulate);
+  void (*gemmPackedDescending)(int M, const float* A, int lda, const PackedWeights* B, float* C, int ldc,
+                               bool accumulate);
   // C[N][K] (+)= A^T * B with A [M][N] (lda), B [M][K] (ldb): weight gradients over all rows.
   // Every element is summed over m = 0..M-1 in order. Single-threaded; to parallelise, give
   // each thread a range [n0, n1) of rows of C:
   //     gemmTN(M, n1 - n0, K, A + n0, lda, B, ldb, C + n0 * ldc, ldc, accumulate)
   // (results are bitwise independent of the split). Splitting M instead would change the order.
-  void (*gemmTN)(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C,
-                 int ldc, bool accumulate);
+  void (*gemmTN)(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
+                 bool accumulate);
   // y[i] = sigmoid(x[i]) / tanh(x[i]) for i < n, with the accuracy of the vector type. x == y
   // is allowed.
   void (*sigmoidArray)(const float* x, float* y, size_t n);
@@ -96,7 +89,7 @@ struct KernelTable {
   const struct CellKernels* cells;
 };
 
-const KernelTable& kernels();  // the active table (activeIsa())
+const KernelTable& kernels();        // the active table (activeIsa())
 const KernelTable& kernelsFor(Isa);  // throws KernelError when the CPU lacks it
 
 // The tables, one per table_*.cc. Reach them through kernels()/kernelsFor(), which check the
@@ -111,7 +104,9 @@ const KernelTable& neonKernelTable();
 #endif
 
 // Thread pool. Runs fn(task) for task in [0, tasks) on up to threads() workers, the calling
-// thread included; returns when all are done. Denormals are flushed (DenormalGuard) on every
+// thread included; returns when all are done. fn and everything it references stay owned by
+// the caller (no copy, no allocation: parallelFor takes any callable by reference, not a
+// std::function). Denormals are flushed (DenormalGuard) on every
 // thread running tasks, the caller included, so results never depend on which thread ran a
 // task. Exceptions in a task are rethrown on the caller (first one wins; tasks not yet started
 // are skipped). Nested calls (from inside a task) run their tasks inline on that thread;

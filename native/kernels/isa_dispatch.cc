@@ -35,8 +35,7 @@ CpuSupport detectCpu() {
   CpuSupport s;
   unsigned a = 0, b = 0, c = 0, d = 0;
   if (!__get_cpuid(1, &a, &b, &c, &d)) return s;
-  const bool fma = c & (1u << 12), osxsave = c & (1u << 27), avx = c & (1u << 28),
-             f16c = c & (1u << 29);
+  const bool fma = c & (1u << 12), osxsave = c & (1u << 27), avx = c & (1u << 28), f16c = c & (1u << 29);
   if (!osxsave || !avx) return s;
   const uint64_t xcr0 = readXcr0();
   // The instructions fault unless the OS saves the registers on context switches: XMM|YMM
@@ -45,8 +44,8 @@ CpuSupport detectCpu() {
   const bool zmmState = (xcr0 & 0xE6) == 0xE6;
   if (__get_cpuid_max(0, nullptr) < 7) return s;
   __cpuid_count(7, 0, a, b, c, d);
-  const bool avx2 = b & (1u << 5), avx512f = b & (1u << 16), avx512dq = b & (1u << 17),
-             avx512bw = b & (1u << 30), avx512vl = b & (1u << 31);
+  const bool avx2 = b & (1u << 5), avx512f = b & (1u << 16), avx512dq = b & (1u << 17), avx512bw = b & (1u << 30),
+             avx512vl = b & (1u << 31);
   // table_avx2.cc is compiled with -mavx2 -mfma -mf16c and table_avx512.cc with those too.
   s.avx2 = ymmState && avx2 && fma && f16c;
   s.avx512 = s.avx2 && zmmState && avx512f && avx512dq && avx512bw && avx512vl;
@@ -105,8 +104,7 @@ const KernelTable& tableOf(Isa isa) {
 const KernelTable& requireSupported(const char* fn, Isa isa) {
   if (!isSupported(isa)) {
     throw KernelError(std::string(fn) + ": the " + isaName(isa) +
-                      " path is not supported by this CPU or build (supported: " + supportedList() +
-                      ")");
+                      " path is not supported by this CPU or build (supported: " + supportedList() + ")");
   }
   return tableOf(isa);
 }
@@ -130,12 +128,11 @@ Selection selectAtStartup() {
   for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512, Isa::Neon}) {
     if (name != isaName(isa)) continue;
     if (isSupported(isa)) return {isa, ""};
-    return {best, std::string("RNN_ANOMALY_ISA=") + requested +
-                      " is not supported by this CPU or build (supported: " + supportedList() +
-                      "); using " + isaName(best)};
+    return {best, std::string("RNN_ANOMALY_ISA=") + requested + " is not supported by this CPU or build (supported: " +
+                      supportedList() + "); using " + isaName(best)};
   }
-  return {best, std::string("RNN_ANOMALY_ISA=") + requested +
-                    " is not one of scalar, avx2, avx512, neon; using " + isaName(best)};
+  return {best, std::string("RNN_ANOMALY_ISA=") + requested + " is not one of scalar, avx2, avx512, neon; using " +
+                    isaName(best)};
 }
 
 const Selection& startupSelection() {
@@ -183,9 +180,7 @@ const KernelTable& kernels() {
 
 Isa activeIsa() { return kernels().isa; }
 
-void forceIsa(Isa isa) {
-  activeTable.store(&requireSupported("forceIsa", isa), std::memory_order_release);
-}
+void forceIsa(Isa isa) { activeTable.store(&requireSupported("forceIsa", isa), std::memory_order_release); }
 
 std::string isaSelectionNote() { return startupSelection().note; }
 

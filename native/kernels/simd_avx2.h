@@ -38,18 +38,13 @@ struct VecAvx2 {
 
   static mask lt(reg a, reg b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
   static mask isnan(reg a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
-  static reg select(mask m, reg ifTrue, reg ifFalse) {
-    return _mm256_blendv_ps(ifFalse, ifTrue, m);
-  }
+  static reg select(mask m, reg ifTrue, reg ifFalse) { return _mm256_blendv_ps(ifFalse, ifTrue, m); }
 
   // Helpers of simd_math.h.
-  static reg roundNearest(reg a) {
-    return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  }
+  static reg roundNearest(reg a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
   // n integral in [-126, 127]: 2^n is built directly in the exponent field.
   static reg scale2n(reg p, reg n) {
-    const __m256i bits =
-        _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
     return _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
   }
   static reg negAbs(reg a) { return _mm256_or_ps(a, set1(-0.f)); }

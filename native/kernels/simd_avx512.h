@@ -41,21 +41,17 @@ struct VecAvx512 {
 
   static mask lt(reg a, reg b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
   static mask isnan(reg a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
-  static reg select(mask m, reg ifTrue, reg ifFalse) {
-    return _mm512_mask_blend_ps(m, ifFalse, ifTrue);
-  }
+  static reg select(mask m, reg ifTrue, reg ifFalse) { return _mm512_mask_blend_ps(m, ifFalse, ifTrue); }
 
   // Helpers of simd_math.h.
-  static reg roundNearest(reg a) {
-    return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  }
+  static reg roundNearest(reg a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
   static reg scale2n(reg p, reg n) { return _mm512_scalef_ps(p, n); }
   static reg negAbs(reg a) { return _mm512_or_ps(a, set1(-0.f)); }
   // One ternary-logic instruction, bitwise signBit ? sign : magnitude (truth table 0xCA).
   static reg copySign(reg magnitude, reg sign) {
     const __m512i signBit = _mm512_set1_epi32(static_cast<int>(0x80000000u));
-    return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(signBit, _mm512_castps_si512(sign),
-                                                         _mm512_castps_si512(magnitude), 0xCA));
+    return _mm512_castsi512_ps(
+        _mm512_ternarylogic_epi32(signBit, _mm512_castps_si512(sign), _mm512_castps_si512(magnitude), 0xCA));
   }
 
   static reg sigmoid(reg x) { return simd_math::sigmoid<VecAvx512>(x); }

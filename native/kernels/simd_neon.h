@@ -54,9 +54,7 @@ struct VecNeon {
     return vmulq_f32(p, vreinterpretq_f32_s32(bits));
   }
   static reg negAbs(reg a) { return vnegq_f32(vabsq_f32(a)); }
-  static reg copySign(reg magnitude, reg sign) {
-    return vbslq_f32(vdupq_n_u32(0x80000000u), sign, magnitude);
-  }
+  static reg copySign(reg magnitude, reg sign) { return vbslq_f32(vdupq_n_u32(0x80000000u), sign, magnitude); }
 
   static reg sigmoid(reg x) { return simd_math::sigmoid<VecNeon>(x); }
   static reg tanh(reg x) { return simd_math::tanh<VecNeon>(x); }

@@ -146,6 +146,76 @@ struct Packs {
   std::vector<float> zeros;  // 4H zeros, read with stride 0
 };
 
+// ---- BPTT steps, one per cell ----
+// Each runs one timestep of one slice of bs rows, backwards: the cell's pointwise pass writes
+// dG for step t (CellGradArgs) and the pointwise part of the gradient into h_{t-1}; then, when
+// the caller wants dh_{t-1} (every step but the first, unless dH0 is requested), a GEMM adds the
+// recurrent part dG * W_hh. Shapes per slice: dG [bs][Gw*H] (row stride lddG), dh and aux
+// [bs][H] (row stride lddh).
+struct BpttStep {
+  const KernelTable& kt;
+  const LayerPack& lp;
+  int rows;    // bs
+  int lddG;    // Gw * H
+  float* dh;   // gradient into h_t on entry, into h_{t-1} on exit
+  float* aux;  // lstm: dc; gru reset-before: d(r * h_prev)
+  int lddh;    // G * H (dh and aux live in the slice's step buffer)
+};
+using BpttStepFn = void (*)(const BpttStep&, CellGradArgs&, bool wantDh);
+
+// rnn: dG = [da]; h_{t-1} reaches h_t only through W_hh, so dh_{t-1} = da * W_hh [bs][H].
+void rnnTanhBpttStep(const BpttStep& st, CellGradArgs& g, bool wantDh) {
+  st.kt.cells->rnnTanhBackward(g);
+  if (wantDh) st.kt.gemmPacked(st.rows, g.dG, st.lddG, st.lp.hhNN.get(), st.dh, st.lddh, false);
+}
+
+void rnnReluBpttStep(const BpttStep& st, CellGradArgs& g, bool wantDh) {
+  st.kt.cells->rnnReluBackward(g);
+  if (wantDh) st.kt.gemmPacked(st.rows, g.dG, st.lddG, st.lp.hhNN.get(), st.dh, st.lddh, false);
+}
+
+// lstm: dG = [di df dg do] [bs][4H], dc_{t-1} complete in aux; dh_{t-1} = dG * W_hh.
+void lstmBpttStep(const BpttStep& st, CellGradArgs& g, bool wantDh) {
+  st.kt.cells->lstmBackward(g);
+  if (wantDh) st.kt.gemmPacked(st.rows, g.dG, st.lddG, st.lp.hhNN.get(), st.dh, st.lddh, false);
+}
+
+// gru reset-after: dG = [dn dr dz dnh] [bs][4H]; dh_{t-1} = (pointwise z part, written by the
+// cell) + [dr dz dnh] [bs][3H] * W_hh.
+void gruResetAfterBpttStep(const BpttStep& st, CellGradArgs& g, bool wantDh) {
+  st.kt.cells->gruBackward(g);
+  const size_t h = g.hidden;
+  if (wantDh) st.kt.gemmPacked(st.rows, g.dG + h, st.lddG, st.lp.hhNN.get(), st.dh, st.lddh, true);
+}
+
+// gru reset-before: dG = [dr dz dn] [bs][3H]. dn is needed first: aux = d(r * h_prev) =
+// dn [bs][H] * W_hn, from which the second pass gets dr; then dh_{t-1} += [dr dz] [bs][2H] * W_hh
+// (the r, z rows).
+void gruResetBeforeBpttStep(const BpttStep& st, CellGradArgs& g, bool wantDh) {
+  const CellKernels& ck = *st.kt.cells;
+  const size_t h = g.hidden;
+  ck.gruResetBeforeBackwardOutput(g);
+  st.kt.gemmPacked(st.rows, g.dG + 2 * h, st.lddG, st.lp.hnNN.get(), st.aux, st.lddh, false);
+  g.drh = st.aux;
+  g.lddrh = static_cast<size_t>(st.lddh);
+  ck.gruResetBeforeBackwardGates(g);
+  if (wantDh) st.kt.gemmPacked(st.rows, g.dG, st.lddG, st.lp.hhNN.get(), st.dh, st.lddh, true);
+}
+
+BpttStepFn bpttStepFor(const StackConfig& c) {
+  switch (c.cell) {
+    case Cell::RnnTanh:
+      return rnnTanhBpttStep;
+    case Cell::RnnRelu:
+      return rnnReluBpttStep;
+    case Cell::Lstm:
+      return lstmBpttStep;
+    case Cell::Gru:
+      return c.resetAfter ? gruResetAfterBpttStep : gruResetBeforeBpttStep;
+  }
+  throw KernelError("unknown cell");
+}
+
 }  // namespace
 
 struct RecurrentStack::Impl {
@@ -297,6 +367,12 @@ struct RecurrentStack::Impl {
                   float* hN, float* cN, TrainTape* tape) const;
   void backward(const TrainTape& tape, const float* dY, const float* dHN, const float* dCN, float* dX, float* dH0,
                 float* dC0, float* dParams) const;
+  // backward's two phases for layer l: BPTT through one slice s (its bias gradient summed into
+  // biasPart [Gw*H]), then the layer's weight and bias gradients over every slice.
+  void backwardSlice(const TrainTape& tape, int l, const Slices& sl, int s, BpttStepFn bpttStep, const float* dY,
+                     const float* dHN, const float* dCN, float* dX, float* dH0, float* dC0, float* biasPart) const;
+  void layerWeightGradients(const TrainTape& tape, int l, const Slices& sl, const std::vector<float>& biasParts,
+                            std::vector<float>& biasSum, float* dParams) const;
   // The recurrent product and fused cell pass of one timestep (shared by every driver); gemm is
   // the table's gemmPacked or gemmPackedDescending.
   void cellStep(const Packs& pk, int layer, CellStepArgs a, bool zeroState, float* hp, size_t ldhp,
@@ -321,8 +397,8 @@ struct TrainTape {
 
 void TrainTapeDeleter::operator()(TrainTape* t) const { delete t; }
 
-void RecurrentStack::Impl::cellStep(const Packs& pk, int layer, CellStepArgs a, bool zeroState, float* hp,
-                                    size_t ldhp, PackedGemm gemm) const {
+void RecurrentStack::Impl::cellStep(const Packs& pk, int layer, CellStepArgs a, bool zeroState, float* hp, size_t ldhp,
+                                    PackedGemm gemm) const {
   const KernelTable& kt = *pk.table;
   const LayerPack& lp = pk.layers[layer];
   const CellKernels& ck = *kt.cells;
@@ -352,8 +428,8 @@ void RecurrentStack::Impl::cellStep(const Packs& pk, int layer, CellStepArgs a, 
       } else {
         ck.gruResetBeforeGates(a);
         if (!zeroState) {
-          gemm(a.rows, a.saved + 3 * H, static_cast<int>(a.ldSaved), lp.hnNT.get(), hp + 2 * H,
-               static_cast<int>(ldhp), false);
+          gemm(a.rows, a.saved + 3 * H, static_cast<int>(a.ldSaved), lp.hnNT.get(), hp + 2 * H, static_cast<int>(ldhp),
+               false);
           a.hp = hp + 2 * H;
         }
         ck.gruResetBeforeOutput(a);
@@ -524,199 +600,189 @@ void RecurrentStack::Impl::forwardInference(const Packs& pk, const float* x, boo
   });
 }
 
-void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const float* dHN, const float* dCN, float* dX,
-                                    float* dH0, float* dC0, float* dParams) const {
+void RecurrentStack::Impl::backwardSlice(const TrainTape& tp, int l, const Slices& sl, int s, BpttStepFn bpttStep,
+                                         const float* dY, const float* dHN, const float* dCN, float* dX, float* dH0,
+                                         float* dC0, float* biasPart) const {
   const Packs& pk = *tp.packs;
   const KernelTable& kt = *pk.table;
   const CellKernels& ck = *kt.cells;
-  const int batch = tp.batch;
-  const size_t B = batch, T = tp.steps, Tp = T + 1, gh = GH(), h = H, svw = static_cast<size_t>(S) * H,
+  const LayerPack& lp = pk.layers[l];
+  const size_t B = tp.batch, T = tp.steps, Tp = T + 1, gh = GH(), h = H, svw = static_cast<size_t>(S) * H,
                ww = static_cast<size_t>(Gw) * H;
   const int wwi = static_cast<int>(ww);
-  const Slices sl(batch);
+  const int b0 = sl.first(s), bs = sl.size(s);
+  const size_t blockH = bs * h, stateOff = (l * B + b0) * h;
+  const float* hs = sl.of(tp.hs[l], s, Tp, h);
+  const float* cs = lstm() ? sl.of(tp.cs[l], s, Tp, h) : nullptr;
+  const float* sv = S ? sl.of(tp.sv[l], s, T, svw) : nullptr;
+  float* dG = sl.of(tp.work, s, T, ww);
+  float* dx = l > 0 ? sl.of(tp.dx, s, T, h) : nullptr;
+  float* dh = tp.stepBuf + b0 * gh;
+  float* aux = dh + h;
+  const BpttStep step{kt, lp, bs, wwi, dh, aux, static_cast<int>(gh)};
+  // Upstream gradient into output row (t, j): the layer above's dx, the caller's dY
+  // (batch-major), or zeros.
+  const float* dyBase;
+  size_t dyT, dyJ;
+  if (l < L - 1) {
+    dyBase = sl.of(tp.dx, s, T, h);
+    dyT = blockH;
+    dyJ = h;
+  } else if (dY) {
+    dyBase = dY + b0 * T * h;
+    dyT = h;
+    dyJ = T * h;
+  } else {
+    dyBase = pk.zeros.data();
+    dyT = dyJ = 0;
+  }
+  if (dHN)
+    copyRows(dHN + stateOff, h, dh, gh, bs, h);
+  else
+    zeroRows(dh, bs, h, gh);
+  if (lstm()) {
+    if (dCN)
+      copyRows(dCN + stateOff, h, aux, gh, bs, h);
+    else
+      zeroRows(aux, bs, h, gh);
+  }
+  for (size_t t = T; t-- > 0;) {
+    CellGradArgs g;
+    g.rows = bs;
+    g.hidden = H;
+    g.dy = dyBase + t * dyT;
+    g.lddy = dyJ;
+    g.dh = dh;
+    g.lddh = gh;
+    g.h = hs + (t + 1) * blockH;
+    g.hPrev = hs + t * blockH;
+    g.ldh = g.ldhPrev = h;
+    if (cs) {
+      g.dc = aux;
+      g.lddc = gh;
+      g.c = cs + (t + 1) * blockH;
+      g.cPrev = cs + t * blockH;
+      g.ldc = g.ldcPrev = h;
+    }
+    g.saved = sv ? sv + t * bs * svw : nullptr;
+    g.ldSaved = svw;
+    g.dG = dG + t * bs * ww;
+    g.lddG = ww;
+    bpttStep(step, g, t > 0 || dH0);
+    ck.sumRows(bs, wwi, g.dG, ww, biasPart, t + 1 < T);
+  }
+  if (dH0) copyRows(dh, gh, dH0 + stateOff, h, bs, h);
+  if (dC0 && lstm()) copyRows(aux, gh, dC0 + stateOff, h, bs, h);
+  // The slice's gradient into the layer input: the layer below's upstream gradient (dx,
+  // overwriting what this layer just consumed) or the caller's dX.
+  if (dx) {
+    kt.gemmPacked(static_cast<int>(T * bs), dG, wwi, lp.ihNN.get(), dx, H, false);
+  } else if (tp.repeated) {
+    // One input row feeds every step: its gradients see dG summed over the steps.
+    float* sum = tp.dgSum + b0 * ww;
+    ck.sumRows(static_cast<int>(T), static_cast<int>(bs * ww), dG, bs * ww, sum, false);
+    if (dX) kt.gemmPacked(bs, sum, wwi, lp.ihNN.get(), dX + b0 * D, D, false);
+  } else if (dX) {
+    // Batch-major dX: row j's timesteps are every bs-th row of dG.
+    for (int j = 0; j < bs; ++j) {
+      kt.gemmPacked(static_cast<int>(T), dG + j * ww, static_cast<int>(bs * ww), lp.ihNN.get(), dX + (b0 + j) * T * D,
+                    D, false);
+    }
+  }
+}
+
+void RecurrentStack::Impl::layerWeightGradients(const TrainTape& tp, int l, const Slices& sl,
+                                                const std::vector<float>& biasParts, std::vector<float>& biasSum,
+                                                float* dParams) const {
+  const KernelTable& kt = *tp.packs->table;
+  const size_t T = tp.steps, Tp = T + 1, gh = GH(), h = H, svw = static_cast<size_t>(S) * H,
+               ww = static_cast<size_t>(Gw) * H;
+  const int wwi = static_cast<int>(ww);
+  const int in = inSize(l);
+  float* dWih = dParams + layerOffset[l];
+  float* dWhh = dWih + gh * in;
+  float* dBih = dWhh + gh * h;
+  float* dBhh = dBih + gh;
+  enum Source { Input, State, ResetState };  // the right-hand operand, per slice
+  struct TnJob {
+    size_t aCol;  // first dG column
+    int n;        // rows of C
+    Source b;
+    int k;  // columns of C
+    float* c;
+  };
+  std::vector<TnJob> jobs;
+  if (gruAfter()) {
+    jobs.push_back({h, 2 * H, Input, in, dWih});           // r, z rows from [dr dz]
+    jobs.push_back({0, H, Input, in, dWih + 2 * h * in});  // n rows from dn
+    jobs.push_back({h, 3 * H, State, H, dWhh});            // from [dr dz dnh]
+  } else if (gruBefore()) {
+    jobs.push_back({0, 3 * H, Input, in, dWih});
+    jobs.push_back({0, 2 * H, State, H, dWhh});                   // r, z: the state h_prev
+    jobs.push_back({2 * h, H, ResetState, H, dWhh + 2 * h * h});  // n: r * h_prev
+  } else {
+    jobs.push_back({0, G * H, Input, in, dWih});
+    jobs.push_back({0, G * H, State, H, dWhh});
+  }
+  struct Task {
+    int job, first, count;
+  };
+  std::vector<Task> work;
+  int jobRows = 0;
+  for (const TnJob& j : jobs) jobRows += j.n;
+  // A multiple of 8 rows (the gemmTN row tile); the split never changes a value.
+  const int rowBlock = std::min(kGradRowBlock, std::max(8, jobRows / kMinGradTasks / 8 * 8));
+  for (int j = 0; j < static_cast<int>(jobs.size()); ++j) {
+    for (int r = 0; r < jobs[j].n; r += rowBlock) work.push_back({j, r, std::min(rowBlock, jobs[j].n - r)});
+  }
+  parallelFor(static_cast<int>(work.size()), [&](int i) {
+    const Task& w = work[i];
+    for (int s = 0; s < sl.count; ++s) {
+      const int bs = sl.size(s);
+      const int M = static_cast<int>(T * bs);
+      const float* dG = sl.of(tp.work, s, T, ww);
+      const TnJob& j = jobs[w.job];
+      const bool summed = j.b == Input && l == 0 && tp.repeated;  // rows = batch rows, not steps
+      const float* b = sl.of(tp.hs[l], s, Tp, h);                 // State
+      int ldb = H;
+      if (j.b == Input) {
+        b = l == 0 ? sl.of(tp.xs, s, tp.repeated ? 1 : T, D) : sl.of(tp.hs[l - 1], s, Tp, h) + bs * h;
+        ldb = in;
+      } else if (j.b == ResetState) {
+        b = sl.of(tp.sv[l], s, T, svw) + 3 * h;
+        ldb = static_cast<int>(svw);
+      }
+      const float* a = summed ? tp.dgSum + sl.first(s) * ww : dG;
+      kt.gemmTN(summed ? bs : M, w.count, j.k, a + j.aCol + w.first, wwi, b, ldb,
+                j.c + static_cast<size_t>(w.first) * j.k, j.k, s > 0);
+    }
+  });
+  kt.cells->sumRows(sl.count, wwi, biasParts.data(), ww, biasSum.data(), false);
+  if (gruAfter()) {
+    // biasSum = [dn dr dz dnh]: b_ih gets [dr dz dn], b_hh gets [dr dz dnh].
+    std::memcpy(dBih, biasSum.data() + h, 2 * h * sizeof(float));
+    std::memcpy(dBih + 2 * h, biasSum.data(), h * sizeof(float));
+    std::memcpy(dBhh, biasSum.data() + h, 3 * h * sizeof(float));
+  } else {
+    std::memcpy(dBih, biasSum.data(), gh * sizeof(float));
+    std::memcpy(dBhh, biasSum.data(), gh * sizeof(float));
+  }
+}
+
+void RecurrentStack::Impl::backward(const TrainTape& tp, const float* dY, const float* dHN, const float* dCN, float* dX,
+                                    float* dH0, float* dC0, float* dParams) const {
+  const size_t ww = static_cast<size_t>(Gw) * H;
+  const Slices sl(tp.batch);
+  const BpttStepFn bpttStep = bpttStepFor(cfg);
   // Bias gradients: per slice, summed over its steps while dG is still in cache.
   std::vector<float> biasParts(sl.count * ww), biasSum(ww);
-
   for (int l = L - 1; l >= 0; --l) {
-    const LayerPack& lp = pk.layers[l];
-    // (A) BPTT per slice, then the slice's gradient into the layer input: the layer below's
-    // upstream gradient (dx, overwriting what this layer just consumed) or the caller's dX.
-    sl.run([&](int s) {
-      const int b0 = sl.first(s), bs = sl.size(s);
-      const size_t blockH = bs * h, stateOff = (l * B + b0) * h;
-      const float* hs = sl.of(tp.hs[l], s, Tp, h);
-      const float* cs = lstm() ? sl.of(tp.cs[l], s, Tp, h) : nullptr;
-      const float* sv = S ? sl.of(tp.sv[l], s, T, svw) : nullptr;
-      float* dG = sl.of(tp.work, s, T, ww);
-      float* dx = l > 0 ? sl.of(tp.dx, s, T, h) : nullptr;
-      float* dh = tp.stepBuf + b0 * gh;
-      float* aux = dh + h;  // lstm: dc; gru reset-before: d(r * h_prev)
-      // Upstream gradient into output row (t, j): the layer above's dx, the caller's dY
-      // (batch-major), or zeros.
-      const float* dyBase;
-      size_t dyT, dyJ;
-      if (l < L - 1) {
-        dyBase = sl.of(tp.dx, s, T, h);
-        dyT = blockH;
-        dyJ = h;
-      } else if (dY) {
-        dyBase = dY + b0 * T * h;
-        dyT = h;
-        dyJ = T * h;
-      } else {
-        dyBase = pk.zeros.data();
-        dyT = dyJ = 0;
-      }
-      if (dHN)
-        copyRows(dHN + stateOff, h, dh, gh, bs, h);
-      else
-        zeroRows(dh, bs, h, gh);
-      if (lstm()) {
-        if (dCN)
-          copyRows(dCN + stateOff, h, aux, gh, bs, h);
-        else
-          zeroRows(aux, bs, h, gh);
-      }
-      for (size_t t = T; t-- > 0;) {
-        CellGradArgs g;
-        g.rows = bs;
-        g.hidden = H;
-        g.dy = dyBase + t * dyT;
-        g.lddy = dyJ;
-        g.dh = dh;
-        g.lddh = gh;
-        g.h = hs + (t + 1) * blockH;
-        g.hPrev = hs + t * blockH;
-        g.ldh = g.ldhPrev = h;
-        if (cs) {
-          g.dc = aux;
-          g.lddc = gh;
-          g.c = cs + (t + 1) * blockH;
-          g.cPrev = cs + t * blockH;
-          g.ldc = g.ldcPrev = h;
-        }
-        g.saved = sv ? sv + t * bs * svw : nullptr;
-        g.ldSaved = svw;
-        g.dG = dG + t * bs * ww;
-        g.lddG = ww;
-        const bool wantDh = t > 0 || dH0;
-        switch (cfg.cell) {
-          case Cell::RnnTanh:
-          case Cell::RnnRelu:
-          case Cell::Lstm:
-            if (cfg.cell == Cell::RnnTanh)
-              ck.rnnTanhBackward(g);
-            else if (cfg.cell == Cell::RnnRelu)
-              ck.rnnReluBackward(g);
-            else
-              ck.lstmBackward(g);
-            if (wantDh) kt.gemmPacked(bs, g.dG, wwi, lp.hhNN.get(), dh, static_cast<int>(gh), false);
-            break;
-          case Cell::Gru:
-            if (cfg.resetAfter) {
-              ck.gruBackward(g);
-              if (wantDh) kt.gemmPacked(bs, g.dG + h, wwi, lp.hhNN.get(), dh, static_cast<int>(gh), true);
-            } else {
-              ck.gruResetBeforeBackwardOutput(g);
-              kt.gemmPacked(bs, g.dG + 2 * h, wwi, lp.hnNN.get(), aux, static_cast<int>(gh), false);
-              g.drh = aux;
-              g.lddrh = gh;
-              ck.gruResetBeforeBackwardGates(g);
-              if (wantDh) kt.gemmPacked(bs, g.dG, wwi, lp.hhNN.get(), dh, static_cast<int>(gh), true);
-            }
-            break;
-        }
-        ck.sumRows(bs, wwi, g.dG, ww, biasParts.data() + s * ww, t + 1 < T);
-      }
-      if (dH0) copyRows(dh, gh, dH0 + stateOff, h, bs, h);
-      if (dC0 && lstm()) copyRows(aux, gh, dC0 + stateOff, h, bs, h);
-      if (dx) {
-        kt.gemmPacked(static_cast<int>(T * bs), dG, wwi, lp.ihNN.get(), dx, H, false);
-      } else if (tp.repeated) {
-        // One input row feeds every step: its gradients see dG summed over the steps.
-        float* sum = tp.dgSum + b0 * ww;
-        ck.sumRows(static_cast<int>(T), static_cast<int>(bs * ww), dG, bs * ww, sum, false);
-        if (dX) kt.gemmPacked(bs, sum, wwi, lp.ihNN.get(), dX + b0 * D, D, false);
-      } else if (dX) {
-        // Batch-major dX: row j's timesteps are every bs-th row of dG.
-        for (int j = 0; j < bs; ++j) {
-          kt.gemmPacked(static_cast<int>(T), dG + j * ww, static_cast<int>(bs * ww), lp.ihNN.get(),
-                        dX + (b0 + j) * T * D, D, false);
-        }
-      }
-    });
-
+    // (A) BPTT per slice, then the slice's gradient into the layer input.
+    sl.run(
+        [&](int s) { backwardSlice(tp, l, sl, s, bpttStep, dY, dHN, dCN, dX, dH0, dC0, biasParts.data() + s * ww); });
     // (B) Weight and bias gradients: each task owns some output rows (or bias columns) and sums
     // them over the slices in order, and within a slice over its rows in order.
-    const int in = inSize(l);
-    float* dWih = dParams + layerOffset[l];
-    float* dWhh = dWih + gh * in;
-    float* dBih = dWhh + gh * h;
-    float* dBhh = dBih + gh;
-    enum Source { Input, State, ResetState };  // the right-hand operand, per slice
-    struct TnJob {
-      size_t aCol;  // first dG column
-      int n;        // rows of C
-      Source b;
-      int k;  // columns of C
-      float* c;
-    };
-    std::vector<TnJob> jobs;
-    if (gruAfter()) {
-      jobs.push_back({h, 2 * H, Input, in, dWih});           // r, z rows from [dr dz]
-      jobs.push_back({0, H, Input, in, dWih + 2 * h * in});  // n rows from dn
-      jobs.push_back({h, 3 * H, State, H, dWhh});            // from [dr dz dnh]
-    } else if (gruBefore()) {
-      jobs.push_back({0, 3 * H, Input, in, dWih});
-      jobs.push_back({0, 2 * H, State, H, dWhh});                   // r, z: the state h_prev
-      jobs.push_back({2 * h, H, ResetState, H, dWhh + 2 * h * h});  // n: r * h_prev
-    } else {
-      jobs.push_back({0, G * H, Input, in, dWih});
-      jobs.push_back({0, G * H, State, H, dWhh});
-    }
-    struct Task {
-      int job, first, count;
-    };
-    std::vector<Task> work;
-    int jobRows = 0;
-    for (const TnJob& j : jobs) jobRows += j.n;
-    // A multiple of 8 rows (the gemmTN row tile); the split never changes a value.
-    const int rowBlock = std::min(kGradRowBlock, std::max(8, jobRows / kMinGradTasks / 8 * 8));
-    for (int j = 0; j < static_cast<int>(jobs.size()); ++j) {
-      for (int r = 0; r < jobs[j].n; r += rowBlock) work.push_back({j, r, std::min(rowBlock, jobs[j].n - r)});
-    }
-    parallelFor(static_cast<int>(work.size()), [&](int i) {
-      const Task& w = work[i];
-      for (int s = 0; s < sl.count; ++s) {
-        const int bs = sl.size(s);
-        const int M = static_cast<int>(T * bs);
-        const float* dG = sl.of(tp.work, s, T, ww);
-        const TnJob& j = jobs[w.job];
-        const bool summed = j.b == Input && l == 0 && tp.repeated;  // rows = batch rows, not steps
-        const float* b = sl.of(tp.hs[l], s, Tp, h);                 // State
-        int ldb = H;
-        if (j.b == Input) {
-          b = l == 0 ? sl.of(tp.xs, s, tp.repeated ? 1 : T, D) : sl.of(tp.hs[l - 1], s, Tp, h) + bs * h;
-          ldb = in;
-        } else if (j.b == ResetState) {
-          b = sl.of(tp.sv[l], s, T, svw) + 3 * h;
-          ldb = static_cast<int>(svw);
-        }
-        const float* a = summed ? tp.dgSum + sl.first(s) * ww : dG;
-        kt.gemmTN(summed ? bs : M, w.count, j.k, a + j.aCol + w.first, wwi, b, ldb,
-                  j.c + static_cast<size_t>(w.first) * j.k, j.k, s > 0);
-      }
-    });
-    ck.sumRows(sl.count, wwi, biasParts.data(), ww, biasSum.data(), false);
-    if (gruAfter()) {
-      // biasSum = [dn dr dz dnh]: b_ih gets [dr dz dn], b_hh gets [dr dz dnh].
-      std::memcpy(dBih, biasSum.data() + h, 2 * h * sizeof(float));
-      std::memcpy(dBih + 2 * h, biasSum.data(), h * sizeof(float));
-      std::memcpy(dBhh, biasSum.data() + h, 3 * h * sizeof(float));
-    } else {
-      std::memcpy(dBih, biasSum.data(), gh * sizeof(float));
-      std::memcpy(dBhh, biasSum.data(), gh * sizeof(float));
-    }
+    layerWeightGradients(tp, l, sl, biasParts, biasSum, dParams);
   }
 }
 

@@ -242,8 +242,8 @@ class ThreadPool {
 
 void setThreads(int n) {
   if (n < 1 || n > kMaxThreads) {
-    throw KernelError("setThreads: n must be between 1 and " + std::to_string(kMaxThreads) +
-                      " (got " + std::to_string(n) + ")");
+    throw KernelError("setThreads: n must be between 1 and " + std::to_string(kMaxThreads) + " (got " +
+                      std::to_string(n) + ")");
   }
   ThreadPool::instance().setThreads(n);
 }

@@ -54,8 +54,7 @@ struct Exact {
   }
 };
 
-void checkBatch(const KernelTable& kt, const std::vector<float>& x, const Exact& exact,
-                PathResult& r) {
+void checkBatch(const KernelTable& kt, const std::vector<float>& x, const Exact& exact, PathResult& r) {
   const size_t n = x.size();
   std::vector<float> s(n), t(n);
   kt.sigmoidArray(x.data(), s.data(), n);
@@ -64,9 +63,7 @@ void checkBatch(const KernelTable& kt, const std::vector<float>& x, const Exact&
     const float xi = x[i];
     if (std::isnan(xi)) {
       if (!std::isnan(s[i]) || !std::isnan(t[i])) {
-        if (r.wrong++ < 5)
-          checker.check(false, "%s: NaN input gave sigmoid %g tanh %g", isaName(kt.isa), s[i],
-                        t[i]);
+        if (r.wrong++ < 5) checker.check(false, "%s: NaN input gave sigmoid %g tanh %g", isaName(kt.isa), s[i], t[i]);
       }
       continue;
     }
@@ -78,13 +75,12 @@ void checkBatch(const KernelTable& kt, const std::vector<float>& x, const Exact&
       r.tanhRel.note(std::fabs(t[i] - et) / std::fabs(et), xi);
     } else if (t[i] != 0 || std::signbit(t[i]) != std::signbit(xi)) {
       if (r.wrong++ < 5)
-        checker.check(false, "%s: tanh(%g) = %g, expected a zero of the same sign", isaName(kt.isa),
-                      xi, t[i]);
+        checker.check(false, "%s: tanh(%g) = %g, expected a zero of the same sign", isaName(kt.isa), xi, t[i]);
     }
     const bool inRange = s[i] >= 0.f && s[i] <= 1.f && t[i] >= -1.f && t[i] <= 1.f;
     if (!inRange && r.wrong++ < 5)
-      checker.check(false, "%s: x = %.9g gave sigmoid %.9g tanh %.9g, outside the range",
-                    isaName(kt.isa), xi, s[i], t[i]);
+      checker.check(false, "%s: x = %.9g gave sigmoid %.9g tanh %.9g, outside the range", isaName(kt.isa), xi, s[i],
+                    t[i]);
   }
 }
 
@@ -95,29 +91,23 @@ void checkSpecialValues(const KernelTable& kt) {
   float s[8], t[8];
   kt.sigmoidArray(in, s, 8);
   kt.tanhArray(in, t, 8);
-  checker.check(s[0] == 1.f && s[1] == 0.f, "%s: sigmoid(+-inf) = %g, %g, expected 1, 0", isa, s[0],
-                s[1]);
-  checker.check(t[0] == 1.f && t[1] == -1.f, "%s: tanh(+-inf) = %g, %g, expected 1, -1", isa, t[0],
-                t[1]);
-  checker.check(s[2] == 0.5f && s[3] == 0.5f, "%s: sigmoid(+-0) = %g, %g, expected 0.5", isa, s[2],
-                s[3]);
+  checker.check(s[0] == 1.f && s[1] == 0.f, "%s: sigmoid(+-inf) = %g, %g, expected 1, 0", isa, s[0], s[1]);
+  checker.check(t[0] == 1.f && t[1] == -1.f, "%s: tanh(+-inf) = %g, %g, expected 1, -1", isa, t[0], t[1]);
+  checker.check(s[2] == 0.5f && s[3] == 0.5f, "%s: sigmoid(+-0) = %g, %g, expected 0.5", isa, s[2], s[3]);
   checker.check(t[2] == 0.f && !std::signbit(t[2]) && t[3] == 0.f && std::signbit(t[3]),
                 "%s: tanh(+0), tanh(-0) must be +0, -0", isa);
-  checker.check(std::isnan(s[4]) && std::isnan(s[5]) && std::isnan(t[4]) && std::isnan(t[5]),
-                "%s: NaN must propagate", isa);
-  checker.check(s[6] == 1.f && s[7] == 0.f && t[6] == 1.f && t[7] == -1.f,
-                "%s: +-FLT_MAX must saturate", isa);
+  checker.check(std::isnan(s[4]) && std::isnan(s[5]) && std::isnan(t[4]) && std::isnan(t[5]), "%s: NaN must propagate",
+                isa);
+  checker.check(s[6] == 1.f && s[7] == 0.f && t[6] == 1.f && t[7] == -1.f, "%s: +-FLT_MAX must saturate", isa);
 
   // Denormal inputs (no flushing in this program): tanh(x) = x, sigmoid(x) = 0.5.
-  const float denormals[] = {fromBits(1), fromBits(0x80000001u), fromBits(0x007fffffu),
-                             fromBits(0x80400000u)};
+  const float denormals[] = {fromBits(1), fromBits(0x80000001u), fromBits(0x007fffffu), fromBits(0x80400000u)};
   float ds[4], dt[4];
   kt.sigmoidArray(denormals, ds, 4);
   kt.tanhArray(denormals, dt, 4);
   for (int i = 0; i < 4; ++i) {
     checker.check(ds[i] == 0.5f, "%s: sigmoid(%g) = %.9g, expected 0.5", isa, denormals[i], ds[i]);
-    checker.check(dt[i] == denormals[i], "%s: tanh(%g) = %g, expected the input", isa, denormals[i],
-                  dt[i]);
+    checker.check(dt[i] == denormals[i], "%s: tanh(%g) = %g, expected the input", isa, denormals[i], dt[i]);
   }
 }
 
@@ -131,8 +121,7 @@ void checkLengthsAndAliasing(const KernelTable& kt) {
     kt.sigmoidArray(x.data(), y.data(), n);
     kt.sigmoidArray(inPlace.data(), inPlace.data(), n);
     bool ok = true;
-    for (size_t i = 0; i < n; ++i)
-      ok = ok && y[i] == inPlace[i] && std::fabs(y[i] - exactSigmoid(x[i])) <= kSigmoidAbs;
+    for (size_t i = 0; i < n; ++i) ok = ok && y[i] == inPlace[i] && std::fabs(y[i] - exactSigmoid(x[i])) <= kSigmoidAbs;
     for (size_t i = n; i < y.size(); ++i) ok = ok && y[i] == -5.f && inPlace[i] == x[i];
     checker.check(ok, "%s: sigmoidArray of length %zu (out of place and in place)", isa, n);
 
@@ -142,8 +131,7 @@ void checkLengthsAndAliasing(const KernelTable& kt) {
     kt.tanhArray(inPlace.data(), inPlace.data(), n);
     ok = true;
     for (size_t i = 0; i < n; ++i)
-      ok = ok && y[i] == inPlace[i] &&
-           std::fabs(y[i] - std::tanh(static_cast<double>(x[i]))) <= kTanhRel;
+      ok = ok && y[i] == inPlace[i] && std::fabs(y[i] - std::tanh(static_cast<double>(x[i]))) <= kTanhRel;
     for (size_t i = n; i < y.size(); ++i) ok = ok && y[i] == -5.f && inPlace[i] == x[i];
     checker.check(ok, "%s: tanhArray of length %zu (out of place and in place)", isa, n);
   }
@@ -167,26 +155,22 @@ int main() {
     batch.push_back(x);
     if (batch.size() == batch.capacity()) flush();
   };
-  for (uint64_t bits = 0; bits <= 0xffffffffu; bits += 997)
-    add(fromBits(static_cast<uint32_t>(bits)));
+  for (uint64_t bits = 0; bits <= 0xffffffffu; bits += 997) add(fromBits(static_cast<uint32_t>(bits)));
   for (int i = -2000000; i <= 2000000; ++i) add(static_cast<float>(i * 1e-5));
   flush();
 
   for (size_t p = 0; p < isas.size(); ++p) {
     const PathResult& r = results[p];
     const char* isa = isaName(isas[p]);
-    std::printf(
-        "%-7s sigmoid: max abs %.3g (x=%.9g), max rel %.3g (x=%.9g); tanh: max rel %.3g (x=%.9g)\n",
-        isa, r.sigmoidAbs.error, r.sigmoidAbs.at, r.sigmoidRel.error, r.sigmoidRel.at,
-        r.tanhRel.error, r.tanhRel.at);
-    checker.check(r.sigmoidAbs.error <= kSigmoidAbs,
-                  "%s: sigmoid absolute error %.3g at %.9g exceeds %.3g", isa, r.sigmoidAbs.error,
-                  r.sigmoidAbs.at, kSigmoidAbs);
-    checker.check(r.sigmoidRel.error <= kSigmoidRel,
-                  "%s: sigmoid relative error %.3g at %.9g exceeds %.3g", isa, r.sigmoidRel.error,
-                  r.sigmoidRel.at, kSigmoidRel);
-    checker.check(r.tanhRel.error <= kTanhRel, "%s: tanh relative error %.3g at %.9g exceeds %.3g",
-                  isa, r.tanhRel.error, r.tanhRel.at, kTanhRel);
+    std::printf("%-7s sigmoid: max abs %.3g (x=%.9g), max rel %.3g (x=%.9g); tanh: max rel %.3g (x=%.9g)\n", isa,
+                r.sigmoidAbs.error, r.sigmoidAbs.at, r.sigmoidRel.error, r.sigmoidRel.at, r.tanhRel.error,
+                r.tanhRel.at);
+    checker.check(r.sigmoidAbs.error <= kSigmoidAbs, "%s: sigmoid absolute error %.3g at %.9g exceeds %.3g", isa,
+                  r.sigmoidAbs.error, r.sigmoidAbs.at, kSigmoidAbs);
+    checker.check(r.sigmoidRel.error <= kSigmoidRel, "%s: sigmoid relative error %.3g at %.9g exceeds %.3g", isa,
+                  r.sigmoidRel.error, r.sigmoidRel.at, kSigmoidRel);
+    checker.check(r.tanhRel.error <= kTanhRel, "%s: tanh relative error %.3g at %.9g exceeds %.3g", isa,
+                  r.tanhRel.error, r.tanhRel.at, kTanhRel);
     checker.check(r.wrong == 0, "%s: %ld special-value or range violations", isa, r.wrong);
     checkSpecialValues(kernelsFor(isas[p]));
     checkLengthsAndAliasing(kernelsFor(isas[p]));

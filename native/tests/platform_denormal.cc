@@ -29,8 +29,7 @@ bool operandsFlushed() {
 }  // namespace
 
 int main() {
-  checker.check(!resultsFlushed() && !operandsFlushed(),
-                "denormals must work normally before any guard");
+  checker.check(!resultsFlushed() && !operandsFlushed(), "denormals must work normally before any guard");
   {
     const DenormalGuard guard;
     checker.check(resultsFlushed(), "denormal results must be flushed under the guard");
@@ -39,19 +38,16 @@ int main() {
       const DenormalGuard nested;
       checker.check(resultsFlushed() && operandsFlushed(), "a nested guard keeps flushing");
     }
-    checker.check(resultsFlushed() && operandsFlushed(),
-                  "leaving a nested guard must keep the outer guard's mode");
+    checker.check(resultsFlushed() && operandsFlushed(), "leaving a nested guard must keep the outer guard's mode");
   }
-  checker.check(!resultsFlushed() && !operandsFlushed(),
-                "the mode must be restored after the guard");
+  checker.check(!resultsFlushed() && !operandsFlushed(), "the mode must be restored after the guard");
 
   // The rest of the control register survives: a non-default rounding mode set before the
   // guard is still there after it.
   checker.check(std::fesetround(FE_TOWARDZERO) == 0, "fesetround(FE_TOWARDZERO)");
   {
     const DenormalGuard guard;
-    checker.check(std::fegetround() == FE_TOWARDZERO,
-                  "the guard must not change the rounding mode");
+    checker.check(std::fegetround() == FE_TOWARDZERO, "the guard must not change the rounding mode");
   }
   checker.check(std::fegetround() == FE_TOWARDZERO, "the rounding mode must survive the guard");
   std::fesetround(FE_TONEAREST);
@@ -62,7 +58,6 @@ int main() {
     throw std::runtime_error("unwind");
   } catch (const std::runtime_error&) {
   }
-  checker.check(!resultsFlushed(),
-                "the mode must be restored when an exception leaves the guard's scope");
+  checker.check(!resultsFlushed(), "the mode must be restored when an exception leaves the guard's scope");
   return checker.finish();
 }

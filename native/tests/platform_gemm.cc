@@ -45,10 +45,7 @@ struct Output {
   int rows, cols, ldc;
 
   Output(std::mt19937& rng, int rows_, int cols_, int ldc_)
-      : buffer(static_cast<size_t>(rows_ + 1) * ldc_, kSentinel),
-        rows(rows_),
-        cols(cols_),
-        ldc(ldc_) {
+      : buffer(static_cast<size_t>(rows_ + 1) * ldc_, kSentinel), rows(rows_), cols(cols_), ldc(ldc_) {
     initial = randomFloats(rng, static_cast<size_t>(rows) * cols);
     for (int i = 0; i < rows; ++i)
       for (int j = 0; j < cols; ++j)
@@ -74,8 +71,8 @@ void verify(const std::string& what, const Output& c, int depth, bool accumulate
       const double err = std::fabs(c.at(i, j) - exact);
       const bool ok = err <= gamma(depth + 1) * magnitude;
       if (!ok && reported++ < 3) {
-        checker.check(false, "%s: C[%d][%d] = %.9g, expected %.9g (error %.3g > bound %.3g)",
-                      what.c_str(), i, j, c.at(i, j), exact, err, gamma(depth + 1) * magnitude);
+        checker.check(false, "%s: C[%d][%d] = %.9g, expected %.9g (error %.3g > bound %.3g)", what.c_str(), i, j,
+                      c.at(i, j), exact, err, gamma(depth + 1) * magnitude);
       } else {
         checker.check(ok, "%s", what.c_str());
       }
@@ -84,15 +81,14 @@ void verify(const std::string& what, const Output& c, int depth, bool accumulate
   int touched = 0;
   for (size_t k = 0; k < c.buffer.size(); ++k) {
     const int i = static_cast<int>(k / c.ldc), j = static_cast<int>(k % c.ldc);
-    if ((i >= c.rows || j >= c.cols) && std::memcmp(&c.buffer[k], &kSentinel, sizeof(float)) != 0)
-      ++touched;
+    if ((i >= c.rows || j >= c.cols) && std::memcmp(&c.buffer[k], &kSentinel, sizeof(float)) != 0) ++touched;
   }
   checker.check(touched == 0, "%s: %d floats outside C were written", what.c_str(), touched);
 }
 
 std::string describe(const KernelTable& kt, const char* op, int M, int N, int K, bool acc) {
-  return std::string(isaName(kt.isa)) + " " + op + " M=" + std::to_string(M) +
-         " N=" + std::to_string(N) + " K=" + std::to_string(K) + (acc ? " accumulate" : "");
+  return std::string(isaName(kt.isa)) + " " + op + " M=" + std::to_string(M) + " N=" + std::to_string(N) +
+         " K=" + std::to_string(K) + (acc ? " accumulate" : "");
 }
 
 // C[M][N] (+)= A[M][K] * W^T with W [N][K]; lda, ldc, ldw padded past the rows.
@@ -172,24 +168,20 @@ void checkEdges(const KernelTable& kt) {
     PackedWeightsPtr packed(kt.packNT(W.data(), 3, 0, 0));
     std::vector<float> C(6, 5.f);
     kt.gemmPacked(2, A.data(), 1, packed.get(), C.data(), 3, true);
-    checker.check(C == std::vector<float>(6, 5.f), "%s: depth 0 with accumulate must leave C",
-                  isa.c_str());
+    checker.check(C == std::vector<float>(6, 5.f), "%s: depth 0 with accumulate must leave C", isa.c_str());
     kt.gemmPacked(2, A.data(), 1, packed.get(), C.data(), 3, false);
-    checker.check(C == std::vector<float>(6, 0.f), "%s: depth 0 without accumulate must zero C",
-                  isa.c_str());
+    checker.check(C == std::vector<float>(6, 0.f), "%s: depth 0 without accumulate must zero C", isa.c_str());
   }
   {
     PackedWeightsPtr packed(kt.packNT(W.data(), 0, 4, 4));
     std::vector<float> C(4, 5.f);
     kt.gemmPacked(4, A.data(), 1, packed.get(), C.data(), 1, false);
-    checker.check(C == std::vector<float>(4, 5.f), "%s: zero columns must not touch C",
-                  isa.c_str());
+    checker.check(C == std::vector<float>(4, 5.f), "%s: zero columns must not touch C", isa.c_str());
   }
   {
     std::vector<float> C(6, 5.f);
     kt.gemmTN(0, 2, 3, A.data(), 2, W.data(), 3, C.data(), 3, false);
-    checker.check(C == std::vector<float>(6, 0.f), "%s: gemmTN over 0 rows must zero C",
-                  isa.c_str());
+    checker.check(C == std::vector<float>(6, 0.f), "%s: gemmTN over 0 rows must zero C", isa.c_str());
   }
   auto throwsKernelError = [](auto fn) {
     try {
@@ -207,9 +199,7 @@ void checkEdges(const KernelTable& kt) {
                 "%s: packNT of null W must throw KernelError", isa.c_str());
 }
 
-bool sameBits(const float* a, const float* b, size_t n) {
-  return std::memcmp(a, b, n * sizeof(float)) == 0;
-}
+bool sameBits(const float* a, const float* b, size_t n) { return std::memcmp(a, b, n * sizeof(float)) == 0; }
 
 // The determinism contract: rows computed alone, in odd slices, or from other row positions are
 // bitwise the rows of the full product; gemmTN split by rows of C likewise.
@@ -229,11 +219,10 @@ void checkDeterminism(const KernelTable& kt) {
 
     std::vector<float> part(static_cast<size_t>(M) * N, kSentinel);
     for (int i = 0; i < M; ++i)
-      kt.gemmPacked(1, A.data() + static_cast<size_t>(i) * K, K, packed.get(),
-                    part.data() + static_cast<size_t>(i) * N, N, false);
+      kt.gemmPacked(1, A.data() + static_cast<size_t>(i) * K, K, packed.get(), part.data() + static_cast<size_t>(i) * N,
+                    N, false);
     checker.check(sameBits(full.data(), part.data(), full.size()),
-                  "%s %s: rows computed one at a time differ from the full product", isa.c_str(),
-                  name);
+                  "%s %s: rows computed one at a time differ from the full product", isa.c_str(), name);
 
     std::fill(part.begin(), part.end(), kSentinel);
     for (int i = 0, size = 1; i < M; i += size, size = size % 17 + 1) {
@@ -242,8 +231,7 @@ void checkDeterminism(const KernelTable& kt) {
                     part.data() + static_cast<size_t>(i) * N, N, false);
     }
     checker.check(sameBits(full.data(), part.data(), full.size()),
-                  "%s %s: rows computed in slices of 1..17 differ from the full product",
-                  isa.c_str(), name);
+                  "%s %s: rows computed in slices of 1..17 differ from the full product", isa.c_str(), name);
 
     // Row 0's data placed at every position of a block of kBlock rows (full row blocks and
     // every tail length of the 6- and 8-row kernels) must give row 0's result.
@@ -255,10 +243,8 @@ void checkDeterminism(const KernelTable& kt) {
       std::copy(A.begin(), A.begin() + rowLen, block.begin() + pos * rowLen);
       kt.gemmPacked(kBlock, block.data(), K, packed.get(), out.data(), N, false);
       checker.check(sameBits(out.data() + static_cast<size_t>(pos) * N, full.data(), N),
-                    "%s %s: row 0 placed at row %d of %d changes its result", isa.c_str(), name,
-                    pos, kBlock);
-      std::copy(A.begin() + (40 + pos) * rowLen, A.begin() + (41 + pos) * rowLen,
-                block.begin() + pos * rowLen);
+                    "%s %s: row 0 placed at row %d of %d changes its result", isa.c_str(), name, pos, kBlock);
+      std::copy(A.begin() + (40 + pos) * rowLen, A.begin() + (41 + pos) * rowLen, block.begin() + pos * rowLen);
     }
   }
 
@@ -270,12 +256,10 @@ void checkDeterminism(const KernelTable& kt) {
   kt.gemmTN(TM, TN, TK, TA.data(), TN, TB.data(), TK, full.data(), TK, false);
   for (int n0 = 0, size = 1; n0 < TN; n0 += size, size = size % 9 + 1) {
     const int rows = size < TN - n0 ? size : TN - n0;
-    kt.gemmTN(TM, rows, TK, TA.data() + n0, TN, TB.data(), TK,
-              part.data() + static_cast<size_t>(n0) * TK, TK, false);
+    kt.gemmTN(TM, rows, TK, TA.data() + n0, TN, TB.data(), TK, part.data() + static_cast<size_t>(n0) * TK, TK, false);
   }
   checker.check(sameBits(full.data(), part.data(), full.size()),
-                "%s gemmTN: rows of C computed in ranges of 1..9 differ from the full product",
-                isa.c_str());
+                "%s gemmTN: rows of C computed in ranges of 1..9 differ from the full product", isa.c_str());
 }
 
 // gemmPackedDescending only walks the panels in the other order: the whole of C's buffer,
@@ -298,9 +282,8 @@ void checkDescendingOrder(const KernelTable& kt) {
             kt.gemmPacked(M, A.data(), K, packed.get(), ascending.data(), ldc, acc);
             kt.gemmPackedDescending(M, A.data(), K, packed.get(), descending.data(), ldc, acc);
             checker.check(sameBits(ascending.data(), descending.data(), ascending.size()),
-                          "%s: gemmPackedDescending differs from gemmPacked (%s M=%d N=%d K=%d%s)",
-                          isa.c_str(), nt ? "packNT" : "packNN", M, N, K,
-                          acc ? " accumulate" : "");
+                          "%s: gemmPackedDescending differs from gemmPacked (%s M=%d N=%d K=%d%s)", isa.c_str(),
+                          nt ? "packNT" : "packNN", M, N, K, acc ? " accumulate" : "");
           }
         }
       }
@@ -322,8 +305,8 @@ void checkNanStaysInItsRow(const KernelTable& kt) {
   for (int i = 0; i < M; ++i) {
     int nans = 0;
     for (int j = 0; j < N; ++j) nans += std::isnan(C[static_cast<size_t>(i) * N + j]) ? 1 : 0;
-    checker.check(nans == (i == 6 ? N : 0), "%s: row %d of C has %d NaNs (NaN only in row 6 of A)",
-                  isa.c_str(), i, nans);
+    checker.check(nans == (i == 6 ? N : 0), "%s: row %d of C has %d NaNs (NaN only in row 6 of A)", isa.c_str(), i,
+                  nans);
   }
 }
 

@@ -62,41 +62,34 @@ int main() {
   for (Isa isa : kAll) {
     if (lowered == isaName(isa) && contains(expected, isa)) wanted = isa, honoured = true;
   }
-  checker.check(initial == wanted, "RNN_ANOMALY_ISA='%s': active ISA %s, expected %s",
-                requested.c_str(), isaName(initial), isaName(wanted));
+  checker.check(initial == wanted, "RNN_ANOMALY_ISA='%s': active ISA %s, expected %s", requested.c_str(),
+                isaName(initial), isaName(wanted));
   if (honoured) {
-    checker.check(note.empty(), "RNN_ANOMALY_ISA='%s' was honoured but the note says '%s'",
-                  requested.c_str(), note.c_str());
+    checker.check(note.empty(), "RNN_ANOMALY_ISA='%s' was honoured but the note says '%s'", requested.c_str(),
+                  note.c_str());
   } else {
     checker.check(note.find("RNN_ANOMALY_ISA=" + requested) != std::string::npos &&
                       note.find(std::string("using ") + isaName(best)) != std::string::npos,
-                  "RNN_ANOMALY_ISA='%s' must be explained by the note, got '%s'", requested.c_str(),
-                  note.c_str());
+                  "RNN_ANOMALY_ISA='%s' must be explained by the note, got '%s'", requested.c_str(), note.c_str());
   }
-  std::printf("RNN_ANOMALY_ISA='%s' -> %s%s%s\n", requested.c_str(), isaName(initial),
-              note.empty() ? "" : ": ", note.c_str());
+  std::printf("RNN_ANOMALY_ISA='%s' -> %s%s%s\n", requested.c_str(), isaName(initial), note.empty() ? "" : ": ",
+              note.c_str());
 
-  checker.check(supportedIsas() == expected,
-                "supportedIsas() disagrees with the compiler runtime's CPU detection");
-  checker.check(!supportedIsas().empty() && supportedIsas().front() == Isa::Scalar,
-                "scalar must come first");
+  checker.check(supportedIsas() == expected, "supportedIsas() disagrees with the compiler runtime's CPU detection");
+  checker.check(!supportedIsas().empty() && supportedIsas().front() == Isa::Scalar, "scalar must come first");
 
-  checker.check(std::strcmp(isaName(Isa::Scalar), "scalar") == 0 &&
-                    std::strcmp(isaName(Isa::Avx2), "avx2") == 0 &&
-                    std::strcmp(isaName(Isa::Avx512), "avx512") == 0 &&
-                    std::strcmp(isaName(Isa::Neon), "neon") == 0,
+  checker.check(std::strcmp(isaName(Isa::Scalar), "scalar") == 0 && std::strcmp(isaName(Isa::Avx2), "avx2") == 0 &&
+                    std::strcmp(isaName(Isa::Avx512), "avx512") == 0 && std::strcmp(isaName(Isa::Neon), "neon") == 0,
                 "isaName spellings");
 
   for (Isa isa : kAll) {
     if (contains(expected, isa)) {
-      checker.check(kernelsFor(isa).isa == isa, "kernelsFor(%s) returned the %s table",
-                    isaName(isa), isaName(kernelsFor(isa).isa));
+      checker.check(kernelsFor(isa).isa == isa, "kernelsFor(%s) returned the %s table", isaName(isa),
+                    isaName(kernelsFor(isa).isa));
       forceIsa(isa);
-      checker.check(activeIsa() == isa && kernels().isa == isa,
-                    "forceIsa(%s) did not switch kernels()", isaName(isa));
+      checker.check(activeIsa() == isa && kernels().isa == isa, "forceIsa(%s) did not switch kernels()", isaName(isa));
       const KernelTable& kt = kernels();
-      checker.check(kt.packNT && kt.packNN && kt.gemmPacked && kt.gemmTN && kt.sigmoidArray &&
-                        kt.tanhArray && kt.cells,
+      checker.check(kt.packNT && kt.packNN && kt.gemmPacked && kt.gemmTN && kt.sigmoidArray && kt.tanhArray && kt.cells,
                     "the %s table has empty entries", isaName(isa));
     } else {
       const Isa before = activeIsa();
@@ -106,16 +99,14 @@ int main() {
       } catch (const KernelError& e) {
         threw = std::strstr(e.what(), isaName(isa)) != nullptr;
       }
-      checker.check(threw, "kernelsFor(%s) on a CPU without it must throw a KernelError naming it",
-                    isaName(isa));
+      checker.check(threw, "kernelsFor(%s) on a CPU without it must throw a KernelError naming it", isaName(isa));
       threw = false;
       try {
         forceIsa(isa);
       } catch (const KernelError&) {
         threw = true;
       }
-      checker.check(threw && activeIsa() == before,
-                    "forceIsa(%s) must throw and leave the active ISA", isaName(isa));
+      checker.check(threw && activeIsa() == before, "forceIsa(%s) must throw and leave the active ISA", isaName(isa));
     }
   }
   return checker.finish();

@@ -49,8 +49,7 @@ void checkEveryTaskOnce() {
       parallelFor(tasks, [&](int t) { runs[t].fetch_add(1); });
       int wrong = 0;
       for (auto& r : runs) wrong += r.load() != 1;
-      checker.check(wrong == 0, "threads %d, %d tasks: %d tasks did not run exactly once", n, tasks,
-                    wrong);
+      checker.check(wrong == 0, "threads %d, %d tasks: %d tasks did not run exactly once", n, tasks, wrong);
     }
   }
 }
@@ -66,14 +65,12 @@ void checkThreadsUsed() {
   };
   setThreads(1);
   parallelFor(6, record);
-  checker.check(ids.size() == 1 && ids.count(caller) == 1,
-                "with 1 thread every task must run on the caller");
+  checker.check(ids.size() == 1 && ids.count(caller) == 1, "with 1 thread every task must run on the caller");
   ids.clear();
   setThreads(3);
   parallelFor(12, record);
   // Sleeping tasks leave the caller no way to take all 12 before a worker wakes (3 ms each).
-  checker.check(ids.size() > 1 && ids.size() <= 3,
-                "with 3 threads, %zu distinct threads ran the tasks", ids.size());
+  checker.check(ids.size() > 1 && ids.size() <= 3, "with 3 threads, %zu distinct threads ran the tasks", ids.size());
   checker.check(ids.count(caller) == 1, "the caller must take part in the job");
 }
 
@@ -93,8 +90,7 @@ void checkExceptions() {
     });
     checker.check(false, "exceptions in several tasks must reach the caller");
   } catch (const TaskError& e) {
-    checker.check(e.task % 10 == 3,
-                  "the rethrown exception must come from a failing task (got task %d)", e.task);
+    checker.check(e.task % 10 == 3, "the rethrown exception must come from a failing task (got task %d)", e.task);
   }
   // The inline path (one thread) reports the same way, and the pool still works afterwards.
   setThreads(1);
@@ -153,10 +149,8 @@ void checkConcurrentCallers() {
   }
   for (auto& t : callers) t.join();
   for (int c = 0; c < kCallers; ++c) {
-    const long expected =
-        static_cast<long>(kJobs) * (kTasks * (kTasks + 1) / 2 + static_cast<long>(kTasks) * c);
-    checker.check(sums[c] == expected, "concurrent caller %d summed %ld, expected %ld", c, sums[c],
-                  expected);
+    const long expected = static_cast<long>(kJobs) * (kTasks * (kTasks + 1) / 2 + static_cast<long>(kTasks) * c);
+    checker.check(sums[c] == expected, "concurrent caller %d summed %ld, expected %ld", c, sums[c], expected);
   }
 }
 
@@ -170,8 +164,7 @@ void checkSetThreadsValidation() {
       threw = std::strstr(e.what(), "setThreads") != nullptr;
     }
     checker.check(threw, "setThreads(%d) must throw a KernelError naming setThreads", bad);
-    checker.check(threads() == 2, "a rejected setThreads(%d) changed threads() to %d", bad,
-                  threads());
+    checker.check(threads() == 2, "a rejected setThreads(%d) changed threads() to %d", bad, threads());
   }
 }
 
@@ -183,10 +176,8 @@ void checkDenormalsInTasks() {
     parallelFor(40, [&](int) {
       if (flushesDenormals()) flushed.fetch_add(1);
     });
-    checker.check(flushed.load() == 40, "threads %d: %d of 40 tasks ran with denormals flushed", n,
-                  flushed.load());
-    checker.check(!flushesDenormals(), "threads %d: the caller's denormal mode was not restored",
-                  n);
+    checker.check(flushed.load() == 40, "threads %d: %d of 40 tasks ran with denormals flushed", n, flushed.load());
+    checker.check(!flushesDenormals(), "threads %d: the caller's denormal mode was not restored", n);
   }
 }
 

@@ -81,7 +81,9 @@ export const flag = {
     };
   },
 
-  number(options: FlagOptions & { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean }): Flag<number> {
+  number(
+    options: FlagOptions & { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean },
+  ): Flag<number> {
     const kindText = options.integer ? 'an integer' : 'a number';
     return {
       kind: 'value',
@@ -108,7 +110,10 @@ export const flag = {
   },
 
   /** A number, or one of a few words (e.g. `--epochs auto`). */
-  numberOr<W extends string>(words: readonly W[], options: FlagOptions & { min?: number; integer?: boolean }): Flag<number | W> {
+  numberOr<W extends string>(
+    words: readonly W[],
+    options: FlagOptions & { min?: number; integer?: boolean },
+  ): Flag<number | W> {
     const numeric = flag.number(options);
     return {
       ...numeric,
@@ -119,7 +124,10 @@ export const flag = {
           return numeric.parse(raw, flagName);
         } catch (err) {
           if (!(err instanceof UsageError)) throw err;
-          throw new UsageError(`${err.message.replace(/, got.*$/, '')} or one of ${words.join(', ')}, got "${raw}"`, '');
+          throw new UsageError(
+            `${err.message.replace(/, got.*$/, '')} or one of ${words.join(', ')}, got "${raw}"`,
+            '',
+          );
         }
       },
     };
@@ -201,7 +209,10 @@ function closest(name: string, candidates: readonly string[]): string | undefine
   return bestDistance <= Math.max(2, Math.floor(name.length / 4)) ? best : undefined;
 }
 
-export function parseCommandLine<F extends FlagSet>(spec: CommandSpec<F>, argv: readonly string[]): ParsedCommandLine<F> {
+export function parseCommandLine<F extends FlagSet>(
+  spec: CommandSpec<F>,
+  argv: readonly string[],
+): ParsedCommandLine<F> {
   const byName = new Map<string, string>();
   for (const key of Object.keys(spec.flags)) {
     byName.set(flagName(key), key);
@@ -235,7 +246,10 @@ export function parseCommandLine<F extends FlagSet>(spec: CommandSpec<F>, argv: 
     const name = eq >= 0 ? token.slice(0, eq) : token;
     const key = byName.get(name);
     if (key === undefined) {
-      const suggestion = closest(name, [...byName.keys()].filter((n) => n.startsWith('--')));
+      const suggestion = closest(
+        name,
+        [...byName.keys()].filter((n) => n.startsWith('--')),
+      );
       fail(`unknown option ${name} for "${spec.name}"${suggestion ? ` (did you mean ${suggestion}?)` : ''}`);
     }
     const definition = spec.flags[key!]!;
@@ -266,11 +280,16 @@ export function parseCommandLine<F extends FlagSet>(spec: CommandSpec<F>, argv: 
   if (!help) {
     const required = spec.positionals.filter((p) => !p.optional).length;
     if (positionals.length < required) {
-      const missing = spec.positionals.slice(positionals.length).filter((p) => !p.optional).map((p) => `<${p.name}>`);
+      const missing = spec.positionals
+        .slice(positionals.length)
+        .filter((p) => !p.optional)
+        .map((p) => `<${p.name}>`);
       fail(`"${spec.name}" needs ${missing.join(' ')}`);
     }
     if (positionals.length > spec.positionals.length) {
-      fail(`"${spec.name}" takes ${spec.positionals.length} file argument(s), got ${positionals.length}: ${positionals.join(' ')}`);
+      fail(
+        `"${spec.name}" takes ${spec.positionals.length} file argument(s), got ${positionals.length}: ${positionals.join(' ')}`,
+      );
     }
   }
   return { positionals, flags: values as FlagValues<F>, help };
@@ -293,7 +312,12 @@ function wrap(text: string, width: number, indent: number): string {
 }
 
 export function formatHelp<F extends FlagSet>(spec: CommandSpec<F>, program: string): string {
-  const usage = [program, spec.name, ...spec.positionals.map((p) => (p.optional ? `[${p.name}]` : `<${p.name}>`)), '[options]'];
+  const usage = [
+    program,
+    spec.name,
+    ...spec.positionals.map((p) => (p.optional ? `[${p.name}]` : `<${p.name}>`)),
+    '[options]',
+  ];
   const out: string[] = [`Usage: ${usage.join(' ')}`, '', spec.summary, ''];
   if (spec.positionals.length > 0) {
     out.push('Arguments:');
@@ -310,9 +334,10 @@ export function formatHelp<F extends FlagSet>(spec: CommandSpec<F>, program: str
       const definition = spec.flags[key]!;
       const names = `${definition.short ? `-${definition.short}, ` : ''}${flagName(key)}`;
       const left = `  ${names}${definition.placeholder ? ` ${definition.placeholder}` : ''}`;
-      const description = definition.defaultText === undefined
-        ? definition.description
-        : `${definition.description} (default: ${definition.defaultText})`;
+      const description =
+        definition.defaultText === undefined
+          ? definition.description
+          : `${definition.description} (default: ${definition.defaultText})`;
       const pad = 34;
       const head = left.length >= pad ? `${left}\n${' '.repeat(pad)}` : left.padEnd(pad);
       out.push(`${head}${wrap(description, 100 - pad, pad)}`);

@@ -9,7 +9,9 @@ export const csvFlags = {
     description: 'Timestamp column by name or 0-based index, or "none" (default: found by name or content)',
     placeholder: '<column|none>',
   }),
-  columns: flag.list({ description: 'Numeric columns to use, by name or 0-based index (default: all but the timestamp)' }),
+  columns: flag.list({
+    description: 'Numeric columns to use, by name or 0-based index (default: all but the timestamp)',
+  }),
   delimiter: flag.string({ description: 'Field separator (default: detected from , ; or tab)', placeholder: '<char>' }),
   decimal: flag.choice(['.', ','] as const, { description: 'Decimal separator', default: '.' }),
   noHeader: flag.switch({ description: 'The first line is data, not column names' }),
@@ -24,7 +26,8 @@ function columnRef(text: string): string | number {
 
 export function csvOptionsFrom(flags: FlagValues<typeof csvFlags>): ReadCsvOptions {
   const options: ReadCsvOptions = {};
-  if (flags.timestamp !== undefined) options.timestamp = flags.timestamp === 'none' ? false : columnRef(flags.timestamp);
+  if (flags.timestamp !== undefined)
+    options.timestamp = flags.timestamp === 'none' ? false : columnRef(flags.timestamp);
   if (flags.columns) options.columns = flags.columns.map(columnRef);
   if (flags.delimiter !== undefined) options.delimiter = flags.delimiter === '\\t' ? '\t' : flags.delimiter;
   if (flags.decimal !== undefined) options.decimal = flags.decimal;
@@ -33,6 +36,10 @@ export function csvOptionsFrom(flags: FlagValues<typeof csvFlags>): ReadCsvOptio
   return options;
 }
 
-export function readSeries(path: string, flags: FlagValues<typeof csvFlags>, signal?: AbortSignal): Promise<TimeSeries> {
+export function readSeries(
+  path: string,
+  flags: FlagValues<typeof csvFlags>,
+  signal?: AbortSignal,
+): Promise<TimeSeries> {
   return readCsv(path, { ...csvOptionsFrom(flags), ...(signal ? { signal } : {}) });
 }

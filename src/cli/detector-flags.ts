@@ -1,4 +1,8 @@
-import { resolveOptions, type DetectorOptions } from '../detector-options.js';
+import { MISSING_POLICIES } from '../data/missing-values.js';
+import { SCALER_KINDS } from '../data/scaler.js';
+import { resolveOptions, type DetectorOptions } from '../detector/detector-options.js';
+import { WINDOW_MODES } from '../model/window-starts.js';
+import { SCORE_KINDS } from '../scoring/score-kind.js';
 import { flag, flagName, type FlagValues } from './args.js';
 import { thresholdFlag } from './threshold-flag.js';
 import { UsageError } from './usage-error.js';
@@ -13,36 +17,85 @@ const DEFAULTS = resolveOptions({});
 
 export const modelFlags = {
   cell: flag.choice(['rnn', 'gru', 'lstm'] as const, { description: 'Recurrent cell', default: DEFAULTS.cell }),
-  nonlinearity: flag.choice(['tanh', 'relu'] as const, { description: 'Activation of the plain RNN cell', default: DEFAULTS.nonlinearity }),
-  hidden: flag.numberOr(['auto'] as const, { description: 'Hidden units per layer; auto = 32 for up to 8 columns, else 64', integer: true, default: DEFAULTS.hidden }),
+  nonlinearity: flag.choice(['tanh', 'relu'] as const, {
+    description: 'Activation of the plain RNN cell',
+    default: DEFAULTS.nonlinearity,
+  }),
+  hidden: flag.numberOr(['auto'] as const, {
+    description: 'Hidden units per layer; auto = 32 for up to 8 columns, else 64',
+    integer: true,
+    default: DEFAULTS.hidden,
+  }),
   layers: flag.number({ description: 'Stacked recurrent layers', integer: true, default: DEFAULTS.layers }),
-  resetBefore: flag.switch({ description: 'GRU: apply the reset gate before the recurrent product (Keras reset_after=false)' }),
-  mode: flag.choice(['forecast', 'reconstruct'] as const, {
+  resetBefore: flag.switch({
+    description: 'GRU: apply the reset gate before the recurrent product (Keras reset_after=false)',
+  }),
+  mode: flag.choice(WINDOW_MODES, {
     description: 'forecast: predict the next rows from a window; reconstruct: autoencode the window',
     default: DEFAULTS.mode,
   }),
-  window: flag.numberOr(['auto'] as const, { description: 'Rows per input window; auto = the dominant period within 16..128', integer: true, default: DEFAULTS.window }),
-  horizon: flag.number({ description: 'Forecast mode: rows predicted after each window', integer: true, default: DEFAULTS.horizon }),
-  targets: flag.list({ description: 'Forecast mode: columns to predict and score, by name or 0-based index', default: 'all' }),
-  score: flag.choice(['absolute', 'squared', 'loglik'] as const, { description: 'Point score from prediction errors', default: DEFAULTS.score }),
-  smoothing: flag.number({ description: 'EWMA smoothing of scores: alpha in (0,1) or a span >= 1; 0 = off', default: DEFAULTS.smoothing }),
-  scaler: flag.choice(['zscore', 'minmax', 'robust'] as const, { description: 'Per-column scaling fitted on training rows', default: DEFAULTS.scaler }),
-  missing: flag.choice(['interpolate', 'ffill', 'mean', 'error'] as const, { description: 'How missing cells are filled', default: DEFAULTS.missing }),
+  window: flag.numberOr(['auto'] as const, {
+    description: 'Rows per input window; auto = the dominant period within 16..128',
+    integer: true,
+    default: DEFAULTS.window,
+  }),
+  horizon: flag.number({
+    description: 'Forecast mode: rows predicted after each window',
+    integer: true,
+    default: DEFAULTS.horizon,
+  }),
+  targets: flag.list({
+    description: 'Forecast mode: columns to predict and score, by name or 0-based index',
+    default: 'all',
+  }),
+  score: flag.choice(SCORE_KINDS, { description: 'Point score from prediction errors', default: DEFAULTS.score }),
+  smoothing: flag.number({
+    description: 'EWMA smoothing of scores: alpha in (0,1) or a span >= 1; 0 = off',
+    default: DEFAULTS.smoothing,
+  }),
+  scaler: flag.choice(SCALER_KINDS, {
+    description: 'Per-column scaling fitted on training rows',
+    default: DEFAULTS.scaler,
+  }),
+  missing: flag.choice(MISSING_POLICIES, { description: 'How missing cells are filled', default: DEFAULTS.missing }),
 } as const;
 
 export const trainingFlags = {
-  epochs: flag.numberOr(['auto'] as const, { description: 'Maximum epochs; auto = about 100,000 windows in total, 10 to 100 epochs', integer: true, default: DEFAULTS.epochs }),
-  batchSize: flag.numberOr(['auto'] as const, { description: 'Windows per gradient step', integer: true, default: DEFAULTS.batchSize }),
-  windowsPerEpoch: flag.numberOr(['auto'] as const, { description: 'Windows drawn per epoch; auto = all, at most 4096', integer: true, default: DEFAULTS.windowsPerEpoch }),
+  epochs: flag.numberOr(['auto'] as const, {
+    description: 'Maximum epochs; auto = about 100,000 windows in total, 10 to 100 epochs',
+    integer: true,
+    default: DEFAULTS.epochs,
+  }),
+  batchSize: flag.numberOr(['auto'] as const, {
+    description: 'Windows per gradient step',
+    integer: true,
+    default: DEFAULTS.batchSize,
+  }),
+  windowsPerEpoch: flag.numberOr(['auto'] as const, {
+    description: 'Windows drawn per epoch; auto = all, at most 4096',
+    integer: true,
+    default: DEFAULTS.windowsPerEpoch,
+  }),
   learningRate: flag.number({ description: 'Learning rate (default 0.001 for adam, 0.01 for sgd)' }),
   optimizer: flag.choice(['adam', 'sgd'] as const, { description: 'Optimizer', default: DEFAULTS.optimizer }),
   momentum: flag.number({ description: 'SGD momentum', default: DEFAULTS.momentum }),
   weightDecay: flag.number({ description: 'L2 weight decay', default: DEFAULTS.weightDecay }),
-  validationSplit: flag.number({ description: 'Share of the training rows (taken from their end) used for validation and threshold calibration', default: DEFAULTS.validationSplit }),
-  patience: flag.number({ description: 'Epochs without improvement before stopping early; 0 = never', integer: true, default: DEFAULTS.patience }),
+  validationSplit: flag.number({
+    description: 'Share of the training rows (taken from their end) used for validation and threshold calibration',
+    default: DEFAULTS.validationSplit,
+  }),
+  patience: flag.number({
+    description: 'Epochs without improvement before stopping early; 0 = never',
+    integer: true,
+    default: DEFAULTS.patience,
+  }),
   clipNorm: flag.number({ description: 'Gradient-norm clipping; 0 = off', default: DEFAULTS.clipNorm }),
   lrDecay: flag.number({ description: 'Learning-rate factor applied after each epoch', default: DEFAULTS.lrDecay }),
-  seed: flag.number({ description: 'Seed for weights and shuffling: same seed and data, same model', integer: true, default: DEFAULTS.seed }),
+  seed: flag.number({
+    description: 'Seed for weights and shuffling: same seed and data, same model',
+    integer: true,
+    default: DEFAULTS.seed,
+  }),
   threads: flag.number({ description: 'Native worker threads', integer: true, min: 1, default: 'all cores' }),
 } as const;
 
@@ -109,7 +162,8 @@ export function detectorOptionsFrom(flags: FlagValues<DetectorFlagSet>, command:
   try {
     resolveOptions(defined);
   } catch (err) {
-    if (err instanceof TypeError || err instanceof RangeError) throw new UsageError(withFlagNames(err.message), command);
+    if (err instanceof TypeError || err instanceof RangeError)
+      throw new UsageError(withFlagNames(err.message), command);
     throw err;
   }
   return defined;

@@ -1,6 +1,6 @@
 import type { TimeSeries } from '../data/time-series.js';
-import type { Detector } from '../detector.js';
-import type { FitSummary } from '../training/fitted-model.js';
+import type { Detector } from '../detector/detector.js';
+import type { FitSummary } from '../model/fitted-model.js';
 import { flag } from './args.js';
 import type { CommandContext } from './command.js';
 import { ProgressReporter, formatDuration, progressModeFor } from './progress.js';

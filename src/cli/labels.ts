@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseTimestamp } from '../data/timestamps.js';
-import { InvalidDataError } from '../errors.js';
+import { InvalidDataError } from '../core/errors.js';
 import type { RowRange } from '../report/report-input.js';
 
 /**
@@ -53,28 +53,46 @@ function timeWindow(
   const start = parseTimestamp(startText);
   const end = parseTimestamp(endText);
   if (Number.isNaN(start) || Number.isNaN(end)) {
-    fail(labelsPath, `window ${index + 1} ["${startText}", "${endText}"] holds a timestamp that cannot be read (expected e.g. "2014-02-07 14:55:00")`);
+    fail(
+      labelsPath,
+      `window ${index + 1} ["${startText}", "${endText}"] holds a timestamp that cannot be read (expected e.g. "2014-02-07 14:55:00")`,
+    );
   }
   if (start > end) fail(labelsPath, `window ${index + 1} ends before it starts ("${startText}" > "${endText}")`);
   const timestamps = data.timestamps;
   if (!timestamps) {
-    fail(labelsPath, `gives time windows, but ${basename(dataPath)} has no timestamp column; give row ranges such as [[100, 250]] instead`);
+    fail(
+      labelsPath,
+      `gives time windows, but ${basename(dataPath)} has no timestamp column; give row ranges such as [[100, 250]] instead`,
+    );
   }
   const first = firstRowAtOrAfter(timestamps, start);
   const last = lastRowAtOrBefore(timestamps, end);
   if (first > last) {
-    fail(labelsPath, `window ${index + 1} ["${startText}", "${endText}"] covers no row of ${basename(dataPath)}; do the labels belong to this file?`);
+    fail(
+      labelsPath,
+      `window ${index + 1} ["${startText}", "${endText}"] covers no row of ${basename(dataPath)}; do the labels belong to this file?`,
+    );
   }
   return { start: first, end: last };
 }
 
-function rowWindow(window: readonly [number, number], index: number, data: LabelledData, labelsPath: string, dataPath: string): RowRange {
+function rowWindow(
+  window: readonly [number, number],
+  index: number,
+  data: LabelledData,
+  labelsPath: string,
+  dataPath: string,
+): RowRange {
   const [start, end] = window;
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start) {
     fail(labelsPath, `window ${index + 1} [${start}, ${end}] must be two row indices with 0 <= start <= end`);
   }
   if (end >= data.rows) {
-    fail(labelsPath, `window ${index + 1} [${start}, ${end}] reaches past the last row of ${basename(dataPath)} (${data.rows - 1}); do the labels belong to this file?`);
+    fail(
+      labelsPath,
+      `window ${index + 1} [${start}, ${end}] reaches past the last row of ${basename(dataPath)} (${data.rows - 1}); do the labels belong to this file?`,
+    );
   }
   return { start, end };
 }
@@ -87,11 +105,15 @@ export function parseLabels(text: string, data: LabelledData, labelsPath: string
   } catch (err) {
     fail(labelsPath, `is not valid JSON (${(err as Error).message})`);
   }
-  const list = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-    ? pickEntry(parsed as Record<string, unknown>, labelsPath, dataPath)
-    : parsed;
+  const list =
+    parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? pickEntry(parsed as Record<string, unknown>, labelsPath, dataPath)
+      : parsed;
   if (!Array.isArray(list)) {
-    fail(labelsPath, 'must hold a list of [start, end] pairs (timestamps or row indices), or map file names to such lists');
+    fail(
+      labelsPath,
+      'must hold a list of [start, end] pairs (timestamps or row indices), or map file names to such lists',
+    );
   }
   const ranges = list.map((window: unknown, index: number) => {
     if (!Array.isArray(window) || window.length !== 2) {
@@ -100,7 +122,10 @@ export function parseLabels(text: string, data: LabelledData, labelsPath: string
     const [a, b] = window as unknown[];
     if (typeof a === 'string' && typeof b === 'string') return timeWindow([a, b], index, data, labelsPath, dataPath);
     if (typeof a === 'number' && typeof b === 'number') return rowWindow([a, b], index, data, labelsPath, dataPath);
-    return fail(labelsPath, `window ${index + 1} must be two timestamps or two row indices, got ${JSON.stringify(window)}`);
+    return fail(
+      labelsPath,
+      `window ${index + 1} must be two timestamps or two row indices, got ${JSON.stringify(window)}`,
+    );
   });
   return ranges.sort((x, y) => x.start - y.start);
 }
@@ -111,7 +136,9 @@ export async function readLabels(labelsPath: string, data: LabelledData, dataPat
     text = await readFile(labelsPath, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InvalidDataError(`cannot read labels file ${labelsPath}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new InvalidDataError(
+      `cannot read labels file ${labelsPath}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   return parseLabels(text, data, labelsPath, dataPath);
 }

@@ -20,4 +20,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, controller.signal);
+process.exitCode = await runCli(
+  process.argv.slice(2),
+  { stdout: process.stdout, stderr: process.stderr },
+  controller.signal,
+);

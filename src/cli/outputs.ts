@@ -1,20 +1,26 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import { writeFileAtomic } from '../persistence/atomic-write.js';
 import { reportInputFromResult } from '../report/from-detection.js';
 import { renderHtmlReport } from '../report/html-report.js';
 import { flag } from './args.js';
 import { runCSV, runJSON } from './run-files.js';
+import type { CliIo } from './command.js';
 import type { RunOutcome } from './run-outcome.js';
+import { runSummary } from './summary.js';
 import { UsageError } from './usage-error.js';
 
 /** Output flags shared by `run` and `detect`. */
 export const outputFlags = {
-  out: flag.string({ description: 'Write the full result: .json (document) or .csv (one line per row)', placeholder: '<file.json|file.csv>' }),
+  out: flag.string({
+    description: 'Write the full result: .json (document) or .csv (one line per row)',
+    placeholder: '<file.json|file.csv>',
+  }),
   report: flag.string({ description: 'Write a self-contained HTML report', placeholder: '<file.html>' }),
   labels: flag.string({
-    description: 'Known anomalies, JSON: [[start, end], ...] as timestamps or row indices (inclusive), or NAB combined_windows.json',
+    description:
+      'Known anomalies, JSON: [[start, end], ...] as timestamps or row indices (inclusive), or NAB combined_windows.json',
     placeholder: '<labels.json>',
   }),
   json: flag.switch({ description: 'Print the full result as JSON on stdout (nothing else goes to stdout)' }),
@@ -51,7 +57,23 @@ export async function checkWritable(path: string, flagLabel: string): Promise<vo
   const dirStat = await stat(dir).catch(() => null);
   if (!dirStat?.isDirectory()) throw new InvalidArgumentError(`${flagLabel} ${path}: directory ${dir} does not exist`);
   const target = await stat(path).catch(() => null);
-  if (target?.isDirectory()) throw new InvalidArgumentError(`${flagLabel} ${path} is a directory, expected a file name`);
+  if (target?.isDirectory())
+    throw new InvalidArgumentError(`${flagLabel} ${path} is a directory, expected a file name`);
+}
+
+/** Checks the output paths of run or detect before any long work: --out's format and every path. */
+export async function checkOutputPaths(
+  paths: { out?: string; report?: string; model?: string },
+  command: string,
+): Promise<void> {
+  if (paths.out) outFormat(paths.out, command);
+  for (const [path, flagLabel] of [
+    [paths.out, '--out'],
+    [paths.report, '--report'],
+    [paths.model, '--model'],
+  ] as const) {
+    if (path) await checkWritable(path, flagLabel);
+  }
 }
 
 export interface PendingFile {
@@ -60,7 +82,11 @@ export interface PendingFile {
 }
 
 /** Renders every requested output in memory first, so a failure leaves no file behind. */
-export function renderOutputs(outcome: RunOutcome, paths: { out?: string; report?: string }, command: string): PendingFile[] {
+export function renderOutputs(
+  outcome: RunOutcome,
+  paths: { out?: string; report?: string },
+  command: string,
+): PendingFile[] {
   const files: PendingFile[] = [];
   const encoder = new TextEncoder();
   if (paths.out) {
@@ -86,4 +112,33 @@ export function renderOutputs(outcome: RunOutcome, paths: { out?: string; report
 /** Each file is replaced atomically (temporary file, fsync, rename). */
 export async function writeOutputs(files: readonly PendingFile[]): Promise<void> {
   for (const file of files) await writeFileAtomic(file.path, file.bytes);
+}
+
+/** A file written after the outputs, such as the model of `run --model`. */
+export interface ExtraOutput {
+  readonly path: string;
+  write(): Promise<void>;
+}
+
+/**
+ * The last step of run and detect: renders and writes the requested outputs (then `extra`), and
+ * prints the result as JSON, or its summary and the files written.
+ */
+export async function deliverOutcome(
+  outcome: RunOutcome,
+  flags: { out?: string; report?: string; json?: boolean },
+  command: string,
+  stdout: CliIo['stdout'],
+  extra?: ExtraOutput,
+): Promise<void> {
+  const files = renderOutputs(outcome, flags, command);
+  await writeOutputs(files);
+  if (extra) await extra.write();
+  if (flags.json) {
+    stdout.write(`${JSON.stringify(runJSON(outcome))}\n`);
+    return;
+  }
+  stdout.write(runSummary(outcome));
+  const written = [...files.map((f) => f.path), ...(extra ? [extra.path] : [])];
+  if (written.length > 0) stdout.write(`\nwrote ${written.join(', ')}\n`);
 }

@@ -17,7 +17,14 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
-const COMMANDS: readonly CliCommand[] = [runCommand, trainCommand, detectCommand, infoCommand, nabScoreCommand, serveCommand];
+const COMMANDS: readonly CliCommand[] = [
+  runCommand,
+  trainCommand,
+  detectCommand,
+  infoCommand,
+  nabScoreCommand,
+  serveCommand,
+];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 4;
@@ -80,7 +87,9 @@ export async function runCli(argv: readonly string[], io: CliIo, signal: AbortSi
     return await command.run(helpFor ? ['--help'] : rest, context);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`${PROGRAM} ${command.name}: ${err.message}\nRun "${PROGRAM} ${command.name} --help" for the options.\n`);
+      io.stderr.write(
+        `${PROGRAM} ${command.name}: ${err.message}\nRun "${PROGRAM} ${command.name} --help" for the options.\n`,
+      );
       return EXIT_USAGE;
     }
     if (signal.aborted) {

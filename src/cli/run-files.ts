@@ -1,12 +1,5 @@
 import type { AnomalyEvent } from '../results/events.js';
-import {
-  fileEvents,
-  fileFlags,
-  fileScores,
-  fileThreshold,
-  judgeLabels,
-  type RunOutcome,
-} from './run-outcome.js';
+import { fileEvents, fileFlags, fileScores, fileThreshold, judgeLabels, type RunOutcome } from './run-outcome.js';
 
 /**
  * The `--json` / `--out result.json` document and the `--out result.csv` table. Row indices are
@@ -53,14 +46,21 @@ export function runJSON(outcome: RunOutcome): Record<string, unknown> {
   const { series, result, fit } = outcome;
   const events = fileEvents(outcome);
   const threshold = fileThreshold(outcome);
-  const range = (start: number, end: number) => ({ start, end, startTime: timeAt(outcome, start), endTime: timeAt(outcome, end) });
+  const range = (start: number, end: number) => ({
+    start,
+    end,
+    startTime: timeAt(outcome, start),
+    endTime: timeAt(outcome, end),
+  });
   return {
     file: outcome.dataPath,
     rows: series.rows,
     columns: [...series.columnNames],
     train: outcome.trainRows
       ? range(outcome.trainRows.start, outcome.trainRows.end)
-      : outcome.trainPath ? { file: outcome.trainPath } : null,
+      : outcome.trainPath
+        ? { file: outcome.trainPath }
+        : null,
     model: outcome.modelPath ?? null,
     detect: range(outcome.detectStart, series.rows - 1),
     firstScoredRow: outcome.detectStart + result.unscored,
@@ -83,7 +83,11 @@ export function runJSON(outcome: RunOutcome): Record<string, unknown> {
     threshold: typeof threshold === 'number' ? threshold : Array.from(threshold, finiteOrNull),
     events: events.map((e) => eventJSON(outcome, e)),
     labels: outcome.labels
-      ? judgeLabels(outcome, events).map((v) => ({ ...range(v.label.start, v.label.end), status: v.status, events: v.events }))
+      ? judgeLabels(outcome, events).map((v) => ({
+          ...range(v.label.start, v.label.end),
+          status: v.status,
+          events: v.events,
+        }))
       : null,
     scores: Array.from(fileScores(outcome), finiteOrNull),
     flags: Array.from(fileFlags(outcome)),
@@ -102,7 +106,9 @@ export function runCSV(outcome: RunOutcome): string {
   const threshold = fileThreshold(outcome);
   const eventOf = new Int32Array(series.rows);
   fileEvents(outcome).forEach((e, i) => eventOf.fill(i + 1, e.start, e.end + 1));
-  const header = ['row', 'timestamp', ...series.columnNames, 'score', 'threshold', 'flag', 'event'].map(csvField).join(',');
+  const header = ['row', 'timestamp', ...series.columnNames, 'score', 'threshold', 'flag', 'event']
+    .map(csvField)
+    .join(',');
   const lines: string[] = [header];
   for (let r = 0; r < series.rows; r++) {
     const cells: string[] = [String(r), timeAt(outcome, r) ?? ''];
@@ -112,7 +118,12 @@ export function runCSV(outcome: RunOutcome): string {
     }
     const scored = Number.isFinite(scores[r]!);
     const t = typeof threshold === 'number' ? threshold : threshold[r]!;
-    cells.push(scored ? String(scores[r]) : '', scored ? String(t) : '', scored ? String(flags[r]) : '', eventOf[r] ? String(eventOf[r]) : '');
+    cells.push(
+      scored ? String(scores[r]) : '',
+      scored ? String(t) : '',
+      scored ? String(flags[r]) : '',
+      eventOf[r] ? String(eventOf[r]) : '',
+    );
     lines.push(cells.join(','));
   }
   return `${lines.join('\n')}\n`;

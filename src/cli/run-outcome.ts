@@ -2,7 +2,7 @@ import type { TimeSeries } from '../data/time-series.js';
 import type { DetectionResult } from '../results/detection-result.js';
 import type { AnomalyEvent } from '../results/events.js';
 import type { RowRange } from '../report/report-input.js';
-import type { FitSummary } from '../training/fitted-model.js';
+import type { FitSummary } from '../model/fitted-model.js';
 
 /**
  * What a `run` or `detect` produced, in the rows of the whole input file: the detection result

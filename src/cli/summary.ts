@@ -12,7 +12,9 @@ import { fileEvents, firstScoredFileRow, judgeLabels, type RunOutcome } from './
 const LISTED_EVENTS = 20;
 
 function rowsText(range: RowRange): string {
-  return range.start === range.end ? `row ${formatInteger(range.start)}` : `rows ${formatInteger(range.start)}-${formatInteger(range.end)}`;
+  return range.start === range.end
+    ? `row ${formatInteger(range.start)}`
+    : `rows ${formatInteger(range.start)}-${formatInteger(range.end)}`;
 }
 
 function timeText(outcome: RunOutcome, range: RowRange): string {
@@ -45,7 +47,7 @@ function thresholdText(outcome: RunOutcome): string {
 /** [2, 3, 4, 9] -> "events 2-4, 9". */
 function eventNumbers(numbers: readonly number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < numbers.length; ) {
+  for (let i = 0; i < numbers.length;) {
     let j = i;
     while (j + 1 < numbers.length && numbers[j + 1] === numbers[j]! + 1) j++;
     parts.push(j > i ? `${numbers[i]}-${numbers[j]}` : String(numbers[i]));
@@ -64,7 +66,10 @@ export function runSummary(outcome: RunOutcome): string {
   const s = result.settings;
   const model = `${s.cell}, ${s.hidden} hidden x ${s.layers} layer${s.layers > 1 ? 's' : ''}, ${s.mode}, window ${s.window}`;
   if (fit) {
-    const stop = fit.stopReason === 'early-stopping' ? `stopped early, kept epoch ${fit.bestEpoch}` : `kept epoch ${fit.bestEpoch}`;
+    const stop =
+      fit.stopReason === 'early-stopping'
+        ? `stopped early, kept epoch ${fit.bestEpoch}`
+        : `kept epoch ${fit.bestEpoch}`;
     lines.push(`model: ${model}; ${fit.epochs} epochs (${stop}) in ${formatDuration(fit.elapsedMs)}`);
   } else {
     lines.push(`model: ${model}${outcome.modelPath ? ` from ${outcome.modelPath}` : ''}`);
@@ -72,8 +77,13 @@ export function runSummary(outcome: RunOutcome): string {
   const firstScored = firstScoredFileRow(outcome);
   const trained = outcome.trainRows
     ? `trained on ${rowsText(outcome.trainRows)}; `
-    : outcome.trainPath ? `trained on ${outcome.trainPath}; ` : '';
-  const scored = firstScored < series.rows ? `scored ${rangeText(outcome, { start: firstScored, end: series.rows - 1 })}` : 'no row scored';
+    : outcome.trainPath
+      ? `trained on ${outcome.trainPath}; `
+      : '';
+  const scored =
+    firstScored < series.rows
+      ? `scored ${rangeText(outcome, { start: firstScored, end: series.rows - 1 })}`
+      : 'no row scored';
   lines.push(`${trained}${scored}; ${thresholdText(outcome)}`);
 
   const events = fileEvents(outcome);
@@ -83,19 +93,29 @@ export function runSummary(outcome: RunOutcome): string {
   } else {
     const numbered = events.map((event, index) => ({ event, number: index + 1 }));
     // Many events: list the strongest, still in time order.
-    const listed = numbered.length <= LISTED_EVENTS
-      ? numbered
-      : [...numbered].sort((a, b) => b.event.peakScore - a.event.peakScore).slice(0, LISTED_EVENTS).sort((a, b) => a.number - b.number);
-    lines.push(events.length <= LISTED_EVENTS
-      ? `${events.length} event${events.length === 1 ? '' : 's'}:`
-      : `${events.length} events; the ${LISTED_EVENTS} with the highest peak scores:`);
+    const listed =
+      numbered.length <= LISTED_EVENTS
+        ? numbered
+        : [...numbered]
+            .sort((a, b) => b.event.peakScore - a.event.peakScore)
+            .slice(0, LISTED_EVENTS)
+            .sort((a, b) => a.number - b.number);
+    lines.push(
+      events.length <= LISTED_EVENTS
+        ? `${events.length} event${events.length === 1 ? '' : 's'}:`
+        : `${events.length} events; the ${LISTED_EVENTS} with the highest peak scores:`,
+    );
     listed.forEach(({ event: e, number }) => {
       const features = e.features
         .filter((f) => f.contribution > 0)
         .slice(0, 3)
-        .map((f) => (series.columns === 1 && e.features.length === 1 ? f.name : `${f.name} ${formatPercent(f.contribution)}`))
+        .map((f) =>
+          series.columns === 1 && e.features.length === 1 ? f.name : `${f.name} ${formatPercent(f.contribution)}`,
+        )
         .join(', ');
-      lines.push(`  ${String(number).padStart(3)}. ${rangeText(outcome, e)}, peak ${formatNumber(e.peakScore)}${features ? `, ${features}` : ''}`);
+      lines.push(
+        `  ${String(number).padStart(3)}. ${rangeText(outcome, e)}, peak ${formatNumber(e.peakScore)}${features ? `, ${features}` : ''}`,
+      );
     });
     if (events.length > LISTED_EVENTS) lines.push(`  (all ${events.length} in --out, --json or --report)`);
   }
@@ -107,9 +127,12 @@ export function runSummary(outcome: RunOutcome): string {
     lines.push('');
     lines.push(`Known anomalies (--labels): ${found} of ${judged.length} found in the scored rows`);
     for (const v of verdicts) {
-      const verdict = v.status === 'found'
-        ? `found (${eventNumbers(v.events)})`
-        : v.status === 'missed' ? 'MISSED' : 'before the first scored row, not judged';
+      const verdict =
+        v.status === 'found'
+          ? `found (${eventNumbers(v.events)})`
+          : v.status === 'missed'
+            ? 'MISSED'
+            : 'before the first scored row, not judged';
       lines.push(`  ${rangeText(outcome, v.label)}: ${verdict}`);
     }
   }

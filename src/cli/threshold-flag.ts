@@ -1,4 +1,4 @@
-import { DEFAULT_THRESHOLD } from '../detector-options.js';
+import { DEFAULT_THRESHOLD } from '../detector/detector-options.js';
 import { THRESHOLD_DEFAULTS, THRESHOLD_METHODS, checkThresholdSpec, type ThresholdSpec } from '../thresholds/spec.js';
 import { flag, type Flag } from './args.js';
 import { UsageError } from './usage-error.js';
@@ -16,8 +16,12 @@ export function parseThresholdFlag(raw: string, flagName: string): ThresholdSpec
   if (colon >= 0) {
     for (const part of raw.slice(colon + 1).split(',')) {
       const eq = part.indexOf('=');
-      if (eq <= 0) throw new UsageError(`${flagName} parameters must look like key=value, got "${part}" in "${raw}"`, '');
-      const key = part.slice(0, eq).trim().replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+      if (eq <= 0)
+        throw new UsageError(`${flagName} parameters must look like key=value, got "${part}" in "${raw}"`, '');
+      const key = part
+        .slice(0, eq)
+        .trim()
+        .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
       const text = part.slice(eq + 1).trim();
       const value = text === 'true' ? true : text === 'false' ? false : text === '' ? Number.NaN : Number(text);
       if (typeof value === 'number' && Number.isNaN(value)) {
@@ -36,7 +40,9 @@ export function parseThresholdFlag(raw: string, flagName: string): ThresholdSpec
 
 /** A spec in flag form, e.g. `pot:q=0.001,level=0.98`. */
 export function thresholdText(spec: ThresholdSpec): string {
-  const params = Object.entries(spec).filter(([key, value]) => key !== 'method' && value !== null && value !== undefined).map(([key, value]) => `${key}=${String(value)}`);
+  const params = Object.entries(spec)
+    .filter(([key, value]) => key !== 'method' && value !== null && value !== undefined)
+    .map(([key, value]) => `${key}=${String(value)}`);
   return params.length > 0 ? `${spec.method}:${params.join(',')}` : spec.method;
 }
 

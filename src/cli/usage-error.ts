@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 /**
  * A command line the CLI cannot act on (unknown flag, missing value, wrong number of files).

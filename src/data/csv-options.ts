@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../errors.js';
-import { checkKnownKeys, checkOneOf, checkPlainObject, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { checkKnownKeys, checkOneOf, checkPlainObject, describeValue } from '../core/argument-checks.js';
 import type { MissingPolicy } from './missing-values.js';
 import { MISSING_POLICIES } from './missing-values.js';
 import type { NonFinitePolicy } from './time-series.js';
@@ -53,8 +53,17 @@ export interface ResolvedCsvOptions {
 }
 
 const KNOWN_KEYS = [
-  'delimiter', 'header', 'timestamp', 'timestampUnit', 'columns', 'nonNumeric', 'nonFinite',
-  'missingValues', 'decimal', 'missing', 'signal',
+  'delimiter',
+  'header',
+  'timestamp',
+  'timestampUnit',
+  'columns',
+  'nonNumeric',
+  'nonFinite',
+  'missingValues',
+  'decimal',
+  'missing',
+  'signal',
 ] as const;
 
 export function resolveCsvOptions(options: unknown): ResolvedCsvOptions {
@@ -64,7 +73,9 @@ export function resolveCsvOptions(options: unknown): ResolvedCsvOptions {
   if (o.delimiter !== undefined && o.delimiter !== 'auto') {
     const d = o.delimiter;
     if (typeof d !== 'string' || d.length !== 1 || d.charCodeAt(0) > 0x7e || d === '"' || d === '\n' || d === '\r') {
-      throw new InvalidArgumentError(`options.delimiter must be 'auto' or one ASCII character other than a quote or line break, got ${describeValue(d)}`);
+      throw new InvalidArgumentError(
+        `options.delimiter must be 'auto' or one ASCII character other than a quote or line break, got ${describeValue(d)}`,
+      );
     }
     delimiter = d.charCodeAt(0);
   }
@@ -72,17 +83,28 @@ export function resolveCsvOptions(options: unknown): ResolvedCsvOptions {
     throw new InvalidArgumentError(`options.header must be a boolean, got ${describeValue(o.header)}`);
   }
   const ts = o.timestamp;
-  if (ts !== undefined && ts !== false && typeof ts !== 'string' && !(typeof ts === 'number' && Number.isInteger(ts) && ts >= 0)) {
-    throw new InvalidArgumentError(`options.timestamp must be a column name, a column index or false, got ${describeValue(ts)}`);
+  if (
+    ts !== undefined &&
+    ts !== false &&
+    typeof ts !== 'string' &&
+    !(typeof ts === 'number' && Number.isInteger(ts) && ts >= 0)
+  ) {
+    throw new InvalidArgumentError(
+      `options.timestamp must be a column name, a column index or false, got ${describeValue(ts)}`,
+    );
   }
   let columns: readonly (string | number)[] | undefined;
   if (o.columns !== undefined) {
     if (!Array.isArray(o.columns) || o.columns.length === 0) {
-      throw new InvalidArgumentError(`options.columns must be a non-empty array of column names or indices, got ${describeValue(o.columns)}`);
+      throw new InvalidArgumentError(
+        `options.columns must be a non-empty array of column names or indices, got ${describeValue(o.columns)}`,
+      );
     }
     o.columns.forEach((c, i) => {
       if (typeof c !== 'string' && !(typeof c === 'number' && Number.isInteger(c) && c >= 0)) {
-        throw new InvalidArgumentError(`options.columns[${i}] must be a column name or a non-negative integer index, got ${describeValue(c)}`);
+        throw new InvalidArgumentError(
+          `options.columns[${i}] must be a column name or a non-negative integer index, got ${describeValue(c)}`,
+        );
       }
     });
     columns = [...(o.columns as (string | number)[])];
@@ -90,7 +112,9 @@ export function resolveCsvOptions(options: unknown): ResolvedCsvOptions {
   let missingValues: readonly string[] = [];
   if (o.missingValues !== undefined) {
     if (!Array.isArray(o.missingValues) || o.missingValues.some((t) => typeof t !== 'string')) {
-      throw new InvalidArgumentError(`options.missingValues must be an array of strings, got ${describeValue(o.missingValues)}`);
+      throw new InvalidArgumentError(
+        `options.missingValues must be an array of strings, got ${describeValue(o.missingValues)}`,
+      );
     }
     missingValues = [...(o.missingValues as string[])];
   }

@@ -1,4 +1,4 @@
-import { InvalidDataError } from '../errors.js';
+import { InvalidDataError } from '../core/errors.js';
 import type { ResolvedCsvOptions } from './csv-options.js';
 import { CsvTableBuilder } from './csv-table-builder.js';
 import { CsvTokenizer } from './csv-tokenizer.js';
@@ -62,7 +62,8 @@ export class CsvParser {
     else if ((body[0] === 0xff && body[1] === 0xfe) || (body[0] === 0xfe && body[1] === 0xff)) {
       throw new InvalidDataError('the CSV input is UTF-16 encoded; save it as UTF-8', 'ERR_CSV_PARSE');
     }
-    const delimiter = this.options.delimiter === 'auto' ? detectDelimiter(body, this.options.decimal) : this.options.delimiter;
+    const delimiter =
+      this.options.delimiter === 'auto' ? detectDelimiter(body, this.options.decimal) : this.options.delimiter;
     this.head = null;
     this.tokenizer = new CsvTokenizer(delimiter, this.builder);
     this.tokenizer.push(body);

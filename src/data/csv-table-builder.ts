@@ -1,4 +1,4 @@
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
+import { InvalidArgumentError, InvalidDataError } from '../core/errors.js';
 import { ChunkedColumn } from './chunked-column.js';
 import type { CsvFieldSink } from './csv-tokenizer.js';
 import type { ResolvedCsvOptions } from './csv-options.js';
@@ -81,7 +81,8 @@ export class CsvTableBuilder implements CsvFieldSink {
 
   finish(): TimeSeries {
     if (this.phase === 'header') throw new InvalidDataError('the CSV input is empty', 'ERR_CSV_PARSE');
-    if (this.phase === 'first') throw new InvalidDataError('the CSV input has a header row but no data rows', 'ERR_CSV_PARSE');
+    if (this.phase === 'first')
+      throw new InvalidDataError('the CSV input has a header row but no data rows', 'ERR_CSV_PARSE');
     const kept = this.numeric.filter((c) => c.data !== null);
     if (kept.length === 0) {
       throw new InvalidDataError(
@@ -103,7 +104,10 @@ export class CsvTableBuilder implements CsvFieldSink {
     this.names = this.names.map((name, i) => {
       const given = name.length > 0 ? name : `column_${i}`;
       if (seen.has(given)) {
-        throw new InvalidDataError(`the header names column "${given}" twice; column names must be unique`, 'ERR_CSV_PARSE');
+        throw new InvalidDataError(
+          `the header names column "${given}" twice; column names must be unique`,
+          'ERR_CSV_PARSE',
+        );
       }
       seen.add(given);
       return given;
@@ -113,13 +117,17 @@ export class CsvTableBuilder implements CsvFieldSink {
   private resolveColumn(what: string, column: string | number): number {
     if (typeof column === 'number') {
       if (column >= this.names.length) {
-        throw new InvalidArgumentError(`${what} is column index ${column} but the file has ${this.names.length} columns`);
+        throw new InvalidArgumentError(
+          `${what} is column index ${column} but the file has ${this.names.length} columns`,
+        );
       }
       return column;
     }
     const index = this.names.indexOf(column);
     if (index < 0) {
-      throw new InvalidArgumentError(`${what} is "${column}", which is not a column of the file (columns: ${this.names.map((n) => `"${n}"`).join(', ')})`);
+      throw new InvalidArgumentError(
+        `${what} is "${column}", which is not a column of the file (columns: ${this.names.map((n) => `"${n}"`).join(', ')})`,
+      );
     }
     return index;
   }
@@ -186,11 +194,19 @@ export class CsvTableBuilder implements CsvFieldSink {
       : this.names.map((_, i) => i).filter((i) => i !== this.timestampColumn);
     sources.forEach((source, k) => {
       if (this.roles[source] === TIMESTAMP) {
-        throw new InvalidArgumentError(`options.columns includes "${this.names[source]}", which is the timestamp column; pass options.timestamp: false to read it as a number`);
+        throw new InvalidArgumentError(
+          `options.columns includes "${this.names[source]}", which is the timestamp column; pass options.timestamp: false to read it as a number`,
+        );
       }
-      if (this.roles[source] !== SKIP) throw new InvalidArgumentError(`options.columns names column "${this.names[source]}" twice`);
+      if (this.roles[source] !== SKIP)
+        throw new InvalidArgumentError(`options.columns names column "${this.names[source]}" twice`);
       this.roles[source] = k;
-      this.numeric.push({ name: this.names[source]!, source, chosen: chosen !== undefined, data: new ChunkedColumn((n) => new Float32Array(n)) });
+      this.numeric.push({
+        name: this.names[source]!,
+        source,
+        chosen: chosen !== undefined,
+        data: new ChunkedColumn((n) => new Float32Array(n)),
+      });
     });
   }
 
@@ -230,10 +246,12 @@ export class CsvTableBuilder implements CsvFieldSink {
 
   private timestampCell(bytes: Uint8Array, start: number, end: number): void {
     const kind = this.timestampKind;
-    const ms = kind === 'date' ? parseTimestampBytes(bytes, start, end) : epochToMs(parseDecimal(bytes, start, end), kind);
+    const ms =
+      kind === 'date' ? parseTimestampBytes(bytes, start, end) : epochToMs(parseDecimal(bytes, start, end), kind);
     if (!Number.isFinite(ms)) {
       const text = utf8.decode(bytes.subarray(start, end));
-      const expected = kind === 'date' ? `a date like the first row's (${DATE_FORMATS})` : 'an epoch number like the first row\'s';
+      const expected =
+        kind === 'date' ? `a date like the first row's (${DATE_FORMATS})` : "an epoch number like the first row's";
       throw new InvalidDataError(
         `timestamp column "${this.names[this.timestampColumn]}" has ${text.trim() === '' ? 'an empty cell' : JSON.stringify(text)} at row ${this.rows} (line ${this.currentLine()}); expected ${expected}`,
       );

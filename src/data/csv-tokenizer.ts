@@ -1,4 +1,4 @@
-import { InvalidDataError } from '../errors.js';
+import { InvalidDataError } from '../core/errors.js';
 
 /**
  * RFC 4180 tokenizer as a byte state machine fed chunk by chunk. Fields come out as byte ranges:

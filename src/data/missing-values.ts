@@ -1,5 +1,5 @@
-import { InvalidDataError } from '../errors.js';
-import { checkOneOf } from '../argument-checks.js';
+import { InvalidDataError } from '../core/errors.js';
+import { checkOneOf } from '../core/argument-checks.js';
 import { checkTimeSeries, TimeSeries } from './time-series.js';
 
 /**
@@ -59,7 +59,14 @@ export function fillMissing(series: TimeSeries, policy: MissingPolicy = 'interpo
   });
 }
 
-function fillColumn(values: Float32Array, imputed: Uint8Array, rows: number, columns: number, c: number, policy: MissingPolicy): void {
+function fillColumn(
+  values: Float32Array,
+  imputed: Uint8Array,
+  rows: number,
+  columns: number,
+  c: number,
+  policy: MissingPolicy,
+): void {
   const at = (r: number): number => r * columns + c;
   const set = (r: number, v: number): void => {
     values[at(r)] = v;

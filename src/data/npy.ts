@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCallback, gunzipSync } from 'node:zlib';
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { checkOneOf, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError, InvalidDataError } from '../core/errors.js';
+import { checkOneOf, describeValue } from '../core/argument-checks.js';
 import type { NonFinitePolicy } from './time-series.js';
 import { NON_FINITE_POLICIES, TimeSeries } from './time-series.js';
 
@@ -54,14 +54,17 @@ function readHeader(bytes: Uint8Array, source: string): NpyHeader {
     throw new InvalidDataError(`${source} is not a NumPy .npy file (it does not start with \\x93NUMPY)`);
   }
   const major = bytes[6]!;
-  if (major < 1 || major > 3) throw new InvalidDataError(`${source} uses .npy format version ${major}, expected 1, 2 or 3`);
+  if (major < 1 || major > 3)
+    throw new InvalidDataError(`${source} uses .npy format version ${major}, expected 1, 2 or 3`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lengthBytes = major === 1 ? 2 : 4;
   if (bytes.length < 8 + lengthBytes) throw new InvalidDataError(`${source} is truncated inside its header`);
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = 8 + lengthBytes;
   if (bytes.length < start + headerLength) throw new InvalidDataError(`${source} is truncated inside its header`);
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset + start, headerLength).toString(major === 3 ? 'utf8' : 'latin1');
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + start, headerLength).toString(
+    major === 3 ? 'utf8' : 'latin1',
+  );
   const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(text)?.[1];
   const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text)?.[1];
   const shapeText = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
@@ -84,17 +87,22 @@ function readHeader(bytes: Uint8Array, source: string): NpyHeader {
  * the same from a path without blocking on the file read or decompression.
  */
 export function parseNpy(bytes: Uint8Array, options: NpyOptions = {}, source = 'the input'): TimeSeries {
-  if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError(`bytes must be a Uint8Array or Buffer, got ${describeValue(bytes)}`);
+  if (!(bytes instanceof Uint8Array))
+    throw new InvalidArgumentError(`bytes must be a Uint8Array or Buffer, got ${describeValue(bytes)}`);
   const nonFinite = checkOneOf('options.nonFinite', options.nonFinite ?? 'error', NON_FINITE_POLICIES);
   const raw = isGzip(bytes) ? gunzipSync(bytes) : bytes;
   const header = readHeader(raw, source);
   const order = header.descr[0];
   const reader = READERS[header.descr.slice(1)];
   if (reader === undefined || (order !== '<' && order !== '>' && order !== '|' && order !== '=')) {
-    throw new InvalidDataError(`${source} holds dtype ${JSON.stringify(header.descr)}; expected a numeric dtype such as '<f8', '<f4' or '<i4'`);
+    throw new InvalidDataError(
+      `${source} holds dtype ${JSON.stringify(header.descr)}; expected a numeric dtype such as '<f8', '<f4' or '<i4'`,
+    );
   }
   if (header.shape.length < 1 || header.shape.length > 2) {
-    throw new InvalidDataError(`${source} holds a ${header.shape.length}-D array of shape (${header.shape.join(', ')}); expected 1-D or 2-D (rows x columns)`);
+    throw new InvalidDataError(
+      `${source} holds a ${header.shape.length}-D array of shape (${header.shape.join(', ')}); expected 1-D or 2-D (rows x columns)`,
+    );
   }
   const rows = header.shape[0]!;
   const columns = header.shape.length === 2 ? header.shape[1]! : 1;
@@ -102,12 +110,16 @@ export function parseNpy(bytes: Uint8Array, options: NpyOptions = {}, source = '
   const count = rows * columns;
   const available = raw.length - header.dataOffset;
   if (available < count * reader.size) {
-    throw new InvalidDataError(`${source} is truncated: shape (${header.shape.join(', ')}) needs ${count * reader.size} data bytes, found ${available}`);
+    throw new InvalidDataError(
+      `${source} is truncated: shape (${header.shape.join(', ')}) needs ${count * reader.size} data bytes, found ${available}`,
+    );
   }
   let columnNames: readonly string[];
   if (options.columnNames !== undefined) {
     if (!Array.isArray(options.columnNames) || options.columnNames.length !== columns) {
-      throw new InvalidArgumentError(`options.columnNames must be an array of ${columns} names (one per column), got ${describeValue(options.columnNames)}`);
+      throw new InvalidArgumentError(
+        `options.columnNames must be an array of ${columns} names (one per column), got ${describeValue(options.columnNames)}`,
+      );
     }
     columnNames = options.columnNames;
   } else {
@@ -120,7 +132,9 @@ export function parseNpy(bytes: Uint8Array, options: NpyOptions = {}, source = '
   const kind = header.descr.slice(1);
   if (littleEndian && !header.fortranOrder && (kind === 'f8' || kind === 'f4') && dataStart % reader.size === 0) {
     // Aligned little-endian floats: let the typed-array conversion do the work.
-    values.set(kind === 'f8' ? new Float64Array(raw.buffer, dataStart, count) : new Float32Array(raw.buffer, dataStart, count));
+    values.set(
+      kind === 'f8' ? new Float64Array(raw.buffer, dataStart, count) : new Float32Array(raw.buffer, dataStart, count),
+    );
   } else {
     const view = new DataView(raw.buffer, dataStart, count * reader.size);
     for (let i = 0; i < count; i++) {
@@ -147,7 +161,8 @@ export function parseNpy(bytes: Uint8Array, options: NpyOptions = {}, source = '
 
 /** Reads a `.npy` or `.npy.gz` file (gzip is recognised by its magic bytes) into a TimeSeries. */
 export async function readNpy(path: string, options: NpyOptions = {}): Promise<TimeSeries> {
-  if (typeof path !== 'string' || path.length === 0) throw new InvalidArgumentError(`path must be a non-empty string, got ${describeValue(path)}`);
+  if (typeof path !== 'string' || path.length === 0)
+    throw new InvalidArgumentError(`path must be a non-empty string, got ${describeValue(path)}`);
   const file = await readFile(path);
   let bytes: Uint8Array = file;
   if (isGzip(file)) {

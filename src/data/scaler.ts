@@ -1,5 +1,5 @@
-import { InvalidArgumentError, InvalidDataError, NotFittedError } from '../errors.js';
-import { checkFloat32Array, checkOneOf, checkPlainObject, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError, InvalidDataError, NotFittedError } from '../core/errors.js';
+import { checkFloat32Array, checkOneOf, checkPlainObject, describeValue } from '../core/argument-checks.js';
 import { checkTimeSeries, TimeSeries } from './time-series.js';
 
 /**
@@ -38,7 +38,10 @@ function validColumn(series: TimeSeries, c: number): Float64Array {
     const v = series.values[r * series.columns + c]!;
     if (!Number.isNaN(v)) out[n++] = v;
   }
-  if (n === 0) throw new InvalidDataError(`column "${series.columnNames[c]}" has no values to fit the scaler on: every row is missing`);
+  if (n === 0)
+    throw new InvalidDataError(
+      `column "${series.columnNames[c]}" has no values to fit the scaler on: every row is missing`,
+    );
   return out.subarray(0, n);
 }
 
@@ -158,16 +161,30 @@ export class Scaler {
     const scaler = new Scaler(checkOneOf('json.kind', o.kind, SCALER_KINDS));
     const center = o.center;
     const scale = o.scale;
-    if (!Array.isArray(center) || center.length === 0 || center.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
-      throw new InvalidArgumentError(`json.center must be a non-empty array of finite numbers, got ${describeValue(center)}`);
+    if (
+      !Array.isArray(center) ||
+      center.length === 0 ||
+      center.some((v) => typeof v !== 'number' || !Number.isFinite(v))
+    ) {
+      throw new InvalidArgumentError(
+        `json.center must be a non-empty array of finite numbers, got ${describeValue(center)}`,
+      );
     }
-    if (!Array.isArray(scale) || scale.length !== center.length || scale.some((v) => typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))) {
-      throw new InvalidArgumentError(`json.scale must be an array of ${center.length} positive finite numbers, got ${describeValue(scale)}`);
+    if (
+      !Array.isArray(scale) ||
+      scale.length !== center.length ||
+      scale.some((v) => typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))
+    ) {
+      throw new InvalidArgumentError(
+        `json.scale must be an array of ${center.length} positive finite numbers, got ${describeValue(scale)}`,
+      );
     }
     if (o.columnNames !== undefined) {
       const names = o.columnNames;
       if (!Array.isArray(names) || names.length !== center.length || names.some((n) => typeof n !== 'string')) {
-        throw new InvalidArgumentError(`json.columnNames must be an array of ${center.length} strings, got ${describeValue(names)}`);
+        throw new InvalidArgumentError(
+          `json.columnNames must be an array of ${center.length} strings, got ${describeValue(names)}`,
+        );
       }
       scaler.names = Object.freeze([...(names as string[])]);
     }
@@ -177,7 +194,8 @@ export class Scaler {
   }
 
   private fittedCenters(): Float64Array {
-    if (this.centers === null) throw new NotFittedError('the scaler is not fitted: call fit(trainingSeries) or Scaler.fromJSON first');
+    if (this.centers === null)
+      throw new NotFittedError('the scaler is not fitted: call fit(trainingSeries) or Scaler.fromJSON first');
     return this.centers;
   }
 
@@ -199,7 +217,12 @@ export class Scaler {
     }
   }
 
-  private apply(values: Float32Array, out: Float32Array | undefined, columns: ArrayLike<number> | undefined, inverse: boolean): Float32Array {
+  private apply(
+    values: Float32Array,
+    out: Float32Array | undefined,
+    columns: ArrayLike<number> | undefined,
+    inverse: boolean,
+  ): Float32Array {
     const centers = this.fittedCenters();
     const scales = this.scales!;
     checkFloat32Array('values', values);
@@ -209,12 +232,17 @@ export class Scaler {
       for (let k = 0; k < map.length; k++) {
         const c = map[k]!;
         if (!Number.isInteger(c) || c < 0 || c >= centers.length) {
-          throw new InvalidArgumentError(`columns[${k}] must be a fitted column index in [0, ${centers.length - 1}], got ${describeValue(c)}`);
+          throw new InvalidArgumentError(
+            `columns[${k}] must be a fitted column index in [0, ${centers.length - 1}], got ${describeValue(c)}`,
+          );
         }
       }
     }
     if (width === 0 || values.length % width !== 0) {
-      throw new InvalidArgumentError(`values has ${values.length} elements, not a multiple of the ${width} columns`, 'ERR_SHAPE_MISMATCH');
+      throw new InvalidArgumentError(
+        `values has ${values.length} elements, not a multiple of the ${width} columns`,
+        'ERR_SHAPE_MISMATCH',
+      );
     }
     const target = out ?? new Float32Array(values.length);
     checkFloat32Array('out', target, values.length);

@@ -52,7 +52,13 @@ function matchesWord(bytes: Uint8Array, start: number, end: number, word: string
  * when both bounds round to the same float32 (all but about one cell in 10^8), so does the
  * exact value, because rounding is monotonic.
  */
-export function parseDecimal(bytes: Uint8Array, start: number, end: number, decimalByte = DOT, forFloat32 = false): number {
+export function parseDecimal(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  decimalByte = DOT,
+  forFloat32 = false,
+): number {
   while (start < end && isBlankByte(bytes[start]!)) start++;
   while (end > start && isBlankByte(bytes[end - 1]!)) end--;
   if (start === end) return NaN;

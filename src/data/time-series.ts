@@ -1,5 +1,5 @@
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { checkInteger, checkOneOf, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError, InvalidDataError } from '../core/errors.js';
+import { checkInteger, checkOneOf, describeValue } from '../core/argument-checks.js';
 import { parseTimestamp } from './timestamps.js';
 
 /** What to do with +/-Infinity (or numbers beyond float32 range) in input data. */
@@ -65,17 +65,28 @@ function rejectInfinities(values: Float32Array, columns: number, columnNames: re
 
 function toTimestamps(input: TimestampInput, rows: number): Float64Array {
   if (input === null || typeof input !== 'object' || typeof (input as ArrayLike<unknown>).length !== 'number') {
-    throw new InvalidArgumentError(`timestamps must be an array of epoch milliseconds, Dates or ISO 8601 strings, got ${describeValue(input)}`);
+    throw new InvalidArgumentError(
+      `timestamps must be an array of epoch milliseconds, Dates or ISO 8601 strings, got ${describeValue(input)}`,
+    );
   }
   const list = input as ArrayLike<unknown>;
   if (list.length !== rows) {
-    throw new InvalidArgumentError(`timestamps must have one entry per row (${rows}), got ${list.length}`, 'ERR_SHAPE_MISMATCH');
+    throw new InvalidArgumentError(
+      `timestamps must have one entry per row (${rows}), got ${list.length}`,
+      'ERR_SHAPE_MISMATCH',
+    );
   }
   const out = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     const item = list[i];
     const ms =
-      typeof item === 'number' ? item : item instanceof Date ? item.getTime() : typeof item === 'string' ? parseTimestamp(item) : NaN;
+      typeof item === 'number'
+        ? item
+        : item instanceof Date
+          ? item.getTime()
+          : typeof item === 'string'
+            ? parseTimestamp(item)
+            : NaN;
     if (!Number.isFinite(ms)) {
       throw new InvalidDataError(
         `timestamps[${i}] must be finite epoch milliseconds, a valid Date or a "YYYY-MM-DD[ HH:MM:SS]" string, got ${describeValue(item)}`,
@@ -86,7 +97,13 @@ function toTimestamps(input: TimestampInput, rows: number): Float64Array {
   return out;
 }
 
-function cellValue(value: unknown, where: () => string, column: string, row: number, nonFinite: NonFinitePolicy): number {
+function cellValue(
+  value: unknown,
+  where: () => string,
+  column: string,
+  row: number,
+  nonFinite: NonFinitePolicy,
+): number {
   if (value === null || value === undefined) return NaN;
   if (typeof value !== 'number') {
     throw new InvalidArgumentError(`${where()} must be a number, null or undefined, got ${describeValue(value)}`);
@@ -126,7 +143,9 @@ export class TimeSeries {
       throw new InvalidArgumentError(`init must be an object with values and columnNames, got ${describeValue(init)}`);
     }
     if (!(init.values instanceof Float32Array)) {
-      throw new InvalidArgumentError(`values must be a Float32Array (rows x columns, row-major), got ${describeValue(init.values)}`);
+      throw new InvalidArgumentError(
+        `values must be a Float32Array (rows x columns, row-major), got ${describeValue(init.values)}`,
+      );
     }
     const columnNames = checkColumnNames(init.columnNames);
     const columns = columnNames.length;
@@ -139,13 +158,23 @@ export class TimeSeries {
     const rows = init.values.length / columns;
     if (init.timestamps !== undefined) {
       if (!(init.timestamps instanceof Float64Array) || init.timestamps.length !== rows) {
-        throw new InvalidArgumentError(`timestamps must be a Float64Array of length ${rows}, got ${describeValue(init.timestamps)}`, 'ERR_SHAPE_MISMATCH');
+        throw new InvalidArgumentError(
+          `timestamps must be a Float64Array of length ${rows}, got ${describeValue(init.timestamps)}`,
+          'ERR_SHAPE_MISMATCH',
+        );
       }
       const bad = init.timestamps.findIndex((t) => !Number.isFinite(t));
-      if (bad >= 0) throw new InvalidDataError(`timestamps[${bad}] must be finite epoch milliseconds, got ${init.timestamps[bad]}`);
+      if (bad >= 0)
+        throw new InvalidDataError(`timestamps[${bad}] must be finite epoch milliseconds, got ${init.timestamps[bad]}`);
     }
-    if (init.imputed !== undefined && (!(init.imputed instanceof Uint8Array) || init.imputed.length !== init.values.length)) {
-      throw new InvalidArgumentError(`imputed must be a Uint8Array of length ${init.values.length}, got ${describeValue(init.imputed)}`, 'ERR_SHAPE_MISMATCH');
+    if (
+      init.imputed !== undefined &&
+      (!(init.imputed instanceof Uint8Array) || init.imputed.length !== init.values.length)
+    ) {
+      throw new InvalidArgumentError(
+        `imputed must be a Uint8Array of length ${init.values.length}, got ${describeValue(init.imputed)}`,
+        'ERR_SHAPE_MISMATCH',
+      );
     }
     rejectInfinities(init.values, columns, columnNames);
     this.values = init.values;
@@ -162,19 +191,26 @@ export class TimeSeries {
    */
   static fromArrays(input: FromArraysInput, options: FromArraysOptions = {}): TimeSeries {
     if (typeof input !== 'object' || input === null) {
-      throw new InvalidArgumentError(`input must be { columns } or { values, columnNames }, got ${describeValue(input)}`);
+      throw new InvalidArgumentError(
+        `input must be { columns } or { values, columnNames }, got ${describeValue(input)}`,
+      );
     }
     const nonFinite = checkOneOf('options.nonFinite', options.nonFinite ?? 'error', NON_FINITE_POLICIES);
     let names: readonly string[];
     let values: Float32Array;
     if ('columns' in input) {
       if (typeof input.columns !== 'object' || input.columns === null || Array.isArray(input.columns)) {
-        throw new InvalidArgumentError(`columns must be an object mapping names to arrays, got ${describeValue(input.columns)}`);
+        throw new InvalidArgumentError(
+          `columns must be an object mapping names to arrays, got ${describeValue(input.columns)}`,
+        );
       }
       names = checkColumnNames(Object.keys(input.columns));
       const data = names.map((name) => {
         const column = input.columns[name];
-        if (!isArrayLike(column)) throw new InvalidArgumentError(`columns.${name} must be an array or typed array, got ${describeValue(column)}`);
+        if (!isArrayLike(column))
+          throw new InvalidArgumentError(
+            `columns.${name} must be an array or typed array, got ${describeValue(column)}`,
+          );
         return column as ArrayLike<unknown>;
       });
       const rows = data[0]!.length;
@@ -199,7 +235,9 @@ export class TimeSeries {
       const columns = names.length;
       const source = input.values as unknown;
       if (!isArrayLike(source)) {
-        throw new InvalidArgumentError(`values must be an array of rows or a flat row-major array, got ${describeValue(source)}`);
+        throw new InvalidArgumentError(
+          `values must be an array of rows or a flat row-major array, got ${describeValue(source)}`,
+        );
       }
       const nested = source.length > 0 && isArrayLike(source[0]);
       if (nested) {
@@ -208,7 +246,10 @@ export class TimeSeries {
         for (let r = 0; r < rowsList.length; r++) {
           const row = rowsList[r];
           if (!isArrayLike(row) || row.length !== columns) {
-            throw new InvalidArgumentError(`values[${r}] must be an array of ${columns} numbers (one per column), got ${describeValue(row)}`, 'ERR_SHAPE_MISMATCH');
+            throw new InvalidArgumentError(
+              `values[${r}] must be an array of ${columns} numbers (one per column), got ${describeValue(row)}`,
+              'ERR_SHAPE_MISMATCH',
+            );
           }
           for (let c = 0; c < columns; c++) {
             values[r * columns + c] = cellValue(row[c], () => `values[${r}][${c}]`, names[c]!, r, nonFinite);
@@ -216,11 +257,20 @@ export class TimeSeries {
         }
       } else {
         if (source.length % columns !== 0) {
-          throw new InvalidArgumentError(`values has ${source.length} elements, not a multiple of the ${columns} columns`, 'ERR_SHAPE_MISMATCH');
+          throw new InvalidArgumentError(
+            `values has ${source.length} elements, not a multiple of the ${columns} columns`,
+            'ERR_SHAPE_MISMATCH',
+          );
         }
         values = new Float32Array(source.length);
         for (let i = 0; i < source.length; i++) {
-          values[i] = cellValue(source[i], () => `values[${i}]`, names[i % columns]!, Math.floor(i / columns), nonFinite);
+          values[i] = cellValue(
+            source[i],
+            () => `values[${i}]`,
+            names[i % columns]!,
+            Math.floor(i / columns),
+            nonFinite,
+          );
         }
       }
     } else {
@@ -276,10 +326,13 @@ export class TimeSeries {
   /** A copy with only the given columns, in the given order. */
   selectColumns(columns: readonly (string | number)[]): TimeSeries {
     if (!Array.isArray(columns) || columns.length === 0) {
-      throw new InvalidArgumentError(`columns must be a non-empty array of column names or indices, got ${describeValue(columns)}`);
+      throw new InvalidArgumentError(
+        `columns must be a non-empty array of column names or indices, got ${describeValue(columns)}`,
+      );
     }
     const picked = columns.map((c) => this.columnIndex(c));
-    if (new Set(picked).size !== picked.length) throw new InvalidArgumentError('columns must not name the same column twice');
+    if (new Set(picked).size !== picked.length)
+      throw new InvalidArgumentError('columns must not name the same column twice');
     const width = picked.length;
     const values = new Float32Array(this.rows * width);
     const imputed = this.imputed ? new Uint8Array(this.rows * width) : undefined;
@@ -300,7 +353,10 @@ export class TimeSeries {
   /** The same rows, names, timestamps and imputed mask with other values (e.g. scaled). */
   withValues(values: Float32Array): TimeSeries {
     if (!(values instanceof Float32Array) || values.length !== this.values.length) {
-      throw new InvalidArgumentError(`values must be a Float32Array of length ${this.values.length}, got ${describeValue(values)}`, 'ERR_SHAPE_MISMATCH');
+      throw new InvalidArgumentError(
+        `values must be a Float32Array of length ${this.values.length}, got ${describeValue(values)}`,
+        'ERR_SHAPE_MISMATCH',
+      );
     }
     return new TimeSeries({
       values,
@@ -336,7 +392,9 @@ export class TimeSeries {
 
 export function checkTimeSeries(name: string, value: unknown): TimeSeries {
   if (!(value instanceof TimeSeries)) {
-    throw new InvalidArgumentError(`${name} must be a TimeSeries (see TimeSeries.fromArrays or readCsv), got ${describeValue(value)}`);
+    throw new InvalidArgumentError(
+      `${name} must be a TimeSeries (see TimeSeries.fromArrays or readCsv), got ${describeValue(value)}`,
+    );
   }
   return value;
 }

@@ -1,7 +1,13 @@
-import { InvalidArgumentError } from '../errors.js';
-import { checkFloat32Array, checkInteger, checkNumber, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { checkFloat32Array, checkInteger, checkNumber, describeValue } from '../core/argument-checks.js';
 import { LIMITS } from './limits.js';
-import { resolveStackSpec, toNativeStackConfig, type CellType, type Nonlinearity, type ResolvedStackSpec } from './cell-spec.js';
+import {
+  resolveStackSpec,
+  toNativeStackConfig,
+  type CellType,
+  type Nonlinearity,
+  type ResolvedStackSpec,
+} from './cell-spec.js';
 import { native } from './native.js';
 import type { NativeAnomalyModel, NativeStream, NativeTrainConfig } from './native-types.js';
 import { ParameterizedNetwork } from './parameters.js';
@@ -67,10 +73,20 @@ export class AnomalyNetwork extends ParameterizedNetwork<NativeAnomalyModel> {
     }
     const outputSize = checkInteger('spec.outputSize', spec.outputSize, 1, LIMITS.features);
     if (spec.mode === 'reconstruct' && outputSize !== stack.inputSize) {
-      throw new InvalidArgumentError(`spec.outputSize must equal spec.inputSize (${stack.inputSize}) in reconstruct mode, got ${outputSize}`);
+      throw new InvalidArgumentError(
+        `spec.outputSize must equal spec.inputSize (${stack.inputSize}) in reconstruct mode, got ${outputSize}`,
+      );
     }
     checkInteger('seed', seed, 0, 2 ** 32 - 1);
-    super(new (native().AnomalyModel)({ ...toNativeStackConfig(stack), mode: spec.mode === 'forecast' ? 0 : 1, outputSize }), stack.hiddenSize, seed);
+    super(
+      new (native().AnomalyModel)({
+        ...toNativeStackConfig(stack),
+        mode: spec.mode === 'forecast' ? 0 : 1,
+        outputSize,
+      }),
+      stack.hiddenSize,
+      seed,
+    );
     this.spec = Object.freeze({ ...stack, mode: spec.mode, outputSize });
   }
 
@@ -104,18 +120,38 @@ export class AnomalyNetwork extends ParameterizedNetwork<NativeAnomalyModel> {
   }
 
   /** Gradient of the loss (flat, parameter layout) without updating; returns the loss. */
-  gradient(x: Float32Array, target: Float32Array | null, batch: number, steps: number, grads?: Float32Array): { loss: number; grads: Float32Array } {
+  gradient(
+    x: Float32Array,
+    target: Float32Array | null,
+    batch: number,
+    steps: number,
+    grads?: Float32Array,
+  ): { loss: number; grads: Float32Array } {
     this.checkBatch(x, batch, steps, target);
-    const g = grads ? checkFloat32Array('grads', grads, this.handle.paramCount) : new Float32Array(this.handle.paramCount);
+    const g = grads
+      ? checkFloat32Array('grads', grads, this.handle.paramCount)
+      : new Float32Array(this.handle.paramCount);
     return { loss: this.handle.gradient(x, target, batch, steps, g), grads: g };
   }
 
-  trainStep(x: Float32Array, target: Float32Array | null, batch: number, steps: number, opt: OptimizerSpec): TrainStepResult {
+  trainStep(
+    x: Float32Array,
+    target: Float32Array | null,
+    batch: number,
+    steps: number,
+    opt: OptimizerSpec,
+  ): TrainStepResult {
     this.checkBatch(x, batch, steps, target);
     return this.handle.trainStep(x, target, batch, steps, toNativeTrainConfig(opt));
   }
 
-  trainStepAsync(x: Float32Array, target: Float32Array | null, batch: number, steps: number, opt: OptimizerSpec): Promise<TrainStepResult> {
+  trainStepAsync(
+    x: Float32Array,
+    target: Float32Array | null,
+    batch: number,
+    steps: number,
+    opt: OptimizerSpec,
+  ): Promise<TrainStepResult> {
     this.checkBatch(x, batch, steps, target);
     return this.handle.trainStepAsync(x, target, batch, steps, toNativeTrainConfig(opt));
   }
@@ -132,7 +168,10 @@ export class AnomalyNetwork extends ParameterizedNetwork<NativeAnomalyModel> {
 
   setOptimizerState(state: OptimizerState): void {
     checkInteger('state.step', state?.step, 0, Number.MAX_SAFE_INTEGER);
-    this.handle.setOptimizerState(checkFloat32Array('state.moments', state.moments, 2 * this.handle.paramCount), state.step);
+    this.handle.setOptimizerState(
+      checkFloat32Array('state.moments', state.moments, 2 * this.handle.paramCount),
+      state.step,
+    );
   }
 
   /**
@@ -151,7 +190,8 @@ export class AnomalyNetwork extends ParameterizedNetwork<NativeAnomalyModel> {
     checkFloat32Array('x', x, batch * steps * this.spec.inputSize);
     if (target === undefined) return;
     if (this.spec.mode === 'forecast') checkFloat32Array('target', target, batch * this.spec.outputSize);
-    else if (target !== null) throw new InvalidArgumentError('target must be null in reconstruct mode (the window itself is the target)');
+    else if (target !== null)
+      throw new InvalidArgumentError('target must be null in reconstruct mode (the window itself is the target)');
   }
 }
 
@@ -189,7 +229,8 @@ export class NetworkStream {
 }
 
 function toNativeTrainConfig(opt: OptimizerSpec): NativeTrainConfig {
-  if (typeof opt !== 'object' || opt === null) throw new InvalidArgumentError(`optimizer options must be an object, got ${describeValue(opt)}`);
+  if (typeof opt !== 'object' || opt === null)
+    throw new InvalidArgumentError(`optimizer options must be an object, got ${describeValue(opt)}`);
   if (opt.optimizer !== 'adam' && opt.optimizer !== 'sgd') {
     throw new InvalidArgumentError(`optimizer must be 'adam' or 'sgd', got ${describeValue(opt.optimizer)}`);
   }

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 /**
  * Caller-supplied output arrays must not share memory with an input or with each other: the
@@ -21,7 +21,9 @@ export function checkDisjointOutputs(
     const others = [...outputs.slice(i + 1), ...inputs];
     for (const [otherName, other] of others) {
       if (other && other.length > 0 && sharesMemory(out, other)) {
-        throw new InvalidArgumentError(`${name} must not share memory with ${otherName}: pass a separate Float32Array for each output`);
+        throw new InvalidArgumentError(
+          `${name} must not share memory with ${otherName}: pass a separate Float32Array for each output`,
+        );
       }
     }
   }

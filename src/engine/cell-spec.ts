@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../errors.js';
-import { checkInteger, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { checkInteger, describeValue } from '../core/argument-checks.js';
 import { LIMITS } from './limits.js';
 import type { NativeCell, NativeStackConfig } from './native-types.js';
 
@@ -31,7 +31,9 @@ const CELLS: readonly CellType[] = ['rnn', 'gru', 'lstm'];
 
 export function resolveStackSpec(spec: unknown, name = 'config'): ResolvedStackSpec {
   if (typeof spec !== 'object' || spec === null) {
-    throw new InvalidArgumentError(`${name} must be an object like { cell: 'gru', inputSize, hiddenSize, layers }, got ${describeValue(spec)}`);
+    throw new InvalidArgumentError(
+      `${name} must be an object like { cell: 'gru', inputSize, hiddenSize, layers }, got ${describeValue(spec)}`,
+    );
   }
   const s = spec as Record<string, unknown>;
   if (!CELLS.includes(s.cell as CellType)) {

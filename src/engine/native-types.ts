@@ -1,8 +1,11 @@
+import type { ErrorCode } from '../core/errors.js';
+
 /**
  * Everything the compiled addon (`build/Release/rnnad.node`) exports, typed. The TypeScript
- * wrappers validate arguments before calling in; the addon validates again and throws
- * TypeError/RangeError objects carrying a `code`. Typed arrays are read and written in place,
- * never copied; async calls hold references to their arrays until the job settles.
+ * wrappers validate arguments before calling in; the addon validates again and throws (or
+ * rejects with) the library's own error classes, handed to it by setErrorClasses. Typed arrays
+ * are read and written in place, never copied; async calls hold references to their arrays until
+ * the job settles.
  */
 
 export type NativeCell = 0 | 1 | 2 | 3; // rnn tanh, rnn relu, gru, lstm (rnnad::Cell)
@@ -60,7 +63,14 @@ export interface NativeRecurrentStack {
   backward(args: NativeBackwardArgs): void;
   backwardAsync(args: NativeBackwardArgs): Promise<void>;
   /** Single step: h/c [layers][batch][H] updated in place; y [batch][H] or null. */
-  step(x: Float32Array, batch: number, rowsPerInput: number, h: Float32Array, c: Float32Array | null, y: Float32Array | null): void;
+  step(
+    x: Float32Array,
+    batch: number,
+    rowsPerInput: number,
+    h: Float32Array,
+    c: Float32Array | null,
+    y: Float32Array | null,
+  ): void;
   /** A stepper whose carried state lives in native memory (the streaming fast path). */
   makeStepper(batch: number): NativeStepper;
 }
@@ -113,8 +123,20 @@ export interface NativeAnomalyModel {
   loss(x: Float32Array, target: Float32Array | null, batch: number, steps: number): number;
   lossAsync(x: Float32Array, target: Float32Array | null, batch: number, steps: number): Promise<number>;
   gradient(x: Float32Array, target: Float32Array | null, batch: number, steps: number, grads: Float32Array): number;
-  trainStep(x: Float32Array, target: Float32Array | null, batch: number, steps: number, config: NativeTrainConfig): NativeTrainResult;
-  trainStepAsync(x: Float32Array, target: Float32Array | null, batch: number, steps: number, config: NativeTrainConfig): Promise<NativeTrainResult>;
+  trainStep(
+    x: Float32Array,
+    target: Float32Array | null,
+    batch: number,
+    steps: number,
+    config: NativeTrainConfig,
+  ): NativeTrainResult;
+  trainStepAsync(
+    x: Float32Array,
+    target: Float32Array | null,
+    batch: number,
+    steps: number,
+    config: NativeTrainConfig,
+  ): Promise<NativeTrainResult>;
   resetOptimizer(): void;
   readonly optimizerStep: number;
   getOptimizerState(out: Float32Array): void;
@@ -122,15 +144,19 @@ export interface NativeAnomalyModel {
   makeStream(streams: number, steps: number): NativeStream;
 }
 
+/** The library's error classes the addon constructs its errors from (src/errors.ts). */
+export interface NativeErrorClasses {
+  InvalidArgumentError: new (message: string, code: ErrorCode) => Error;
+  OutOfRangeError: new (message: string, code: ErrorCode) => Error;
+  NotFittedError: new (message: string) => Error;
+  NativeError: new (message: string, code: 'ERR_BUSY' | 'ERR_OUT_OF_MEMORY' | 'ERR_NATIVE') => Error;
+}
+
 export interface NativeAddon {
+  /** Called once right after loading: from then on every error the addon throws or rejects with is one of these. */
+  setErrorClasses(classes: NativeErrorClasses): void;
   RecurrentStack: new (config: NativeStackConfig) => NativeRecurrentStack;
   AnomalyModel: new (config: NativeModelConfig) => NativeAnomalyModel;
-  denseForward(x: Float32Array, n: number, inSize: number, w: Float32Array, b: Float32Array, outSize: number, y: Float32Array): void;
-  denseBackward(x: Float32Array, dY: Float32Array, n: number, inSize: number, w: Float32Array, outSize: number, dX: Float32Array | null, dW: Float32Array, dB: Float32Array): void;
-  mseLoss(pred: Float32Array, target: Float32Array, dPred: Float32Array | null): number;
-  adamUpdate(params: Float32Array, grads: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number): void;
-  sgdUpdate(params: Float32Array, grads: Float32Array, velocity: Float32Array | null, lr: number, momentum: number): void;
-  sumOfSquares(v: Float32Array): number;
   setThreads(n: number): void;
   threads(): number;
   activeIsa(): string;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { NativeError } from '../errors.js';
+import { InvalidArgumentError, NativeError, NotFittedError, OutOfRangeError } from '../core/errors.js';
 import type { NativeAddon } from './native-types.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -40,5 +40,7 @@ export function native(): NativeAddon {
       { cause },
     );
   }
+  // Before anything else can call in: every error the addon throws is one of ours from here on.
+  addon.setErrorClasses({ InvalidArgumentError, OutOfRangeError, NotFittedError, NativeError });
   return addon;
 }

@@ -1,6 +1,6 @@
-import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
-import { Xoshiro128 } from '../training/prng.js';
-import { checkFloat32Array, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError, OutOfRangeError } from '../core/errors.js';
+import { Xoshiro128 } from '../core/prng.js';
+import { checkFloat32Array, describeValue } from '../core/argument-checks.js';
 import type { NativeParamSlot } from './native-types.js';
 
 export type ParameterMap = Record<string, Float32Array>;
@@ -18,14 +18,18 @@ export function splitParameters(flat: Float32Array, slots: readonly NativeParamS
  */
 export function mergeParameters(flat: Float32Array, slots: readonly NativeParamSlot[], params: unknown): void {
   if (typeof params !== 'object' || params === null) {
-    throw new InvalidArgumentError(`parameters must be an object of Float32Arrays keyed by PyTorch names, got ${describeValue(params)}`);
+    throw new InvalidArgumentError(
+      `parameters must be an object of Float32Arrays keyed by PyTorch names, got ${describeValue(params)}`,
+    );
   }
   const bySlot = new Map(slots.map((s) => [s.name, s]));
   const entries = Object.entries(params as Record<string, unknown>);
   for (const [name, value] of entries) {
     const slot = bySlot.get(name);
     if (!slot) {
-      throw new InvalidArgumentError(`unknown parameter '${name}'; expected one of ${slots.map((s) => s.name).join(', ')}`);
+      throw new InvalidArgumentError(
+        `unknown parameter '${name}'; expected one of ${slots.map((s) => s.name).join(', ')}`,
+      );
     }
     if (!(value instanceof Float32Array)) {
       throw new InvalidArgumentError(`parameter '${name}' must be a Float32Array, got ${describeValue(value)}`);
@@ -44,7 +48,11 @@ export function mergeParameters(flat: Float32Array, slots: readonly NativeParamS
  * PyTorch's default initialisation for recurrent layers and Linear heads:
  * uniform(-1/sqrt(fan), 1/sqrt(fan)) with fan = hidden size (recurrent) or input size (Linear).
  */
-export function initParameters(slots: readonly NativeParamSlot[], fanOf: (slot: NativeParamSlot) => number, seed: number): Float32Array {
+export function initParameters(
+  slots: readonly NativeParamSlot[],
+  fanOf: (slot: NativeParamSlot) => number,
+  seed: number,
+): Float32Array {
   const total = slots.reduce((n, s) => Math.max(n, s.offset + s.length), 0);
   const flat = new Float32Array(total);
   const rng = new Xoshiro128(seed);

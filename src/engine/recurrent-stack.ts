@@ -1,5 +1,5 @@
-import { InvalidArgumentError, NotFittedError } from '../errors.js';
-import { checkFloat32Array, checkInteger, checkOptionalFloat32Array, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError, NotFittedError } from '../core/errors.js';
+import { checkFloat32Array, checkInteger, checkOptionalFloat32Array, describeValue } from '../core/argument-checks.js';
 import { checkDisjointOutputs } from './buffer-overlap.js';
 import { LIMITS } from './limits.js';
 import { resolveStackSpec, toNativeStackConfig, type ResolvedStackSpec, type StackSpec } from './cell-spec.js';
@@ -108,7 +108,10 @@ export class RecurrentStack extends ParameterizedNetwork<NativeRecurrentStack> {
 
   /** Bytes the training tape holds for a forward with train: true of this size. */
   tapeBytes(batch: number, steps: number): number {
-    return this.handle.tapeBytes(checkInteger('batch', batch, 1, LIMITS.batch), checkInteger('steps', steps, 1, LIMITS.steps));
+    return this.handle.tapeBytes(
+      checkInteger('batch', batch, 1, LIMITS.batch),
+      checkInteger('steps', steps, 1, LIMITS.steps),
+    );
   }
 
   forward(x: Float32Array, options: ForwardOptions): ForwardResult {
@@ -167,7 +170,9 @@ export class RecurrentStack extends ParameterizedNetwork<NativeRecurrentStack> {
 
   private prepareForward(x: Float32Array, options: ForwardOptions): { args: NativeForwardArgs; result: ForwardResult } {
     if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError(`forward options must be an object { batch, steps, h0?, c0?, train? }, got ${describeValue(options)}`);
+      throw new InvalidArgumentError(
+        `forward options must be an object { batch, steps, h0?, c0?, train? }, got ${describeValue(options)}`,
+      );
     }
     const { inputSize, hiddenSize, layers, cell } = this.config;
     const batch = checkInteger('batch', options.batch, 1, LIMITS.batch);
@@ -175,18 +180,35 @@ export class RecurrentStack extends ParameterizedNetwork<NativeRecurrentStack> {
     checkFloat32Array('x', x, batch * steps * inputSize);
     const stateLen = layers * batch * hiddenSize;
     const h0 = checkOptionalFloat32Array('h0', options.h0, stateLen);
-    if (cell !== 'lstm' && options.c0 != null) throw new InvalidArgumentError(`c0 is only accepted by an lstm stack, this one is '${cell}'`);
+    if (cell !== 'lstm' && options.c0 != null)
+      throw new InvalidArgumentError(`c0 is only accepted by an lstm stack, this one is '${cell}'`);
     const c0 = cell === 'lstm' ? checkOptionalFloat32Array('c0', options.c0, stateLen) : null;
     if (options.train !== undefined && typeof options.train !== 'boolean') {
       throw new InvalidArgumentError(`train must be a boolean, got ${describeValue(options.train)}`);
     }
     const result = this.forwardOutputs(options.out, batch * steps * hiddenSize, stateLen);
     checkDisjointOutputs(
-      [['out.output', result.output], ['out.hN', result.hN], ['out.cN', result.cN]],
-      [['x', x], ['h0', h0], ['c0', c0]],
+      [
+        ['out.output', result.output],
+        ['out.hN', result.hN],
+        ['out.cN', result.cN],
+      ],
+      [
+        ['x', x],
+        ['h0', h0],
+        ['c0', c0],
+      ],
     );
     const args: NativeForwardArgs = {
-      x, batch, steps, h0, c0, y: result.output, hN: result.hN, cN: result.cN ?? null, train: options.train === true,
+      x,
+      batch,
+      steps,
+      h0,
+      c0,
+      y: result.output,
+      hN: result.hN,
+      cN: result.cN ?? null,
+      train: options.train === true,
     };
     return { args, result };
   }
@@ -200,30 +222,43 @@ export class RecurrentStack extends ParameterizedNetwork<NativeRecurrentStack> {
       return fresh;
     }
     if (typeof out !== 'object') {
-      throw new InvalidArgumentError(`out must be an object { output, hN, cN? } of Float32Arrays, got ${describeValue(out)}`);
+      throw new InvalidArgumentError(
+        `out must be an object { output, hN, cN? } of Float32Arrays, got ${describeValue(out)}`,
+      );
     }
     const result: ForwardResult = {
       output: checkFloat32Array('out.output', out.output, outputLen),
       hN: checkFloat32Array('out.hN', out.hN, stateLen),
     };
     if (lstm) result.cN = checkFloat32Array('out.cN', out.cN, stateLen);
-    else if (out.cN != null) throw new InvalidArgumentError(`out.cN is only accepted by an lstm stack, this one is '${this.config.cell}'`);
+    else if (out.cN != null)
+      throw new InvalidArgumentError(`out.cN is only accepted by an lstm stack, this one is '${this.config.cell}'`);
     return result;
   }
 
   /** The caller's gradient arrays (checked), or fresh ones. */
-  private backwardOutputs(out: BackwardOutputs | null | undefined, inputLen: number, stateLen: number): {
+  private backwardOutputs(
+    out: BackwardOutputs | null | undefined,
+    inputLen: number,
+    stateLen: number,
+  ): {
     result: BackwardResult;
     dParams: Float32Array;
   } {
     const lstm = this.config.cell === 'lstm';
     if (out === undefined || out === null) {
-      const result: BackwardResult = { dInput: new Float32Array(inputLen), dH0: new Float32Array(stateLen), params: {} };
+      const result: BackwardResult = {
+        dInput: new Float32Array(inputLen),
+        dH0: new Float32Array(stateLen),
+        params: {},
+      };
       if (lstm) result.dC0 = new Float32Array(stateLen);
       return { result, dParams: new Float32Array(this.handle.paramCount) };
     }
     if (typeof out !== 'object') {
-      throw new InvalidArgumentError(`out must be an object { dInput, dH0, dC0?, dParams } of Float32Arrays, got ${describeValue(out)}`);
+      throw new InvalidArgumentError(
+        `out must be an object { dInput, dH0, dC0?, dParams } of Float32Arrays, got ${describeValue(out)}`,
+      );
     }
     const result: BackwardResult = {
       dInput: checkFloat32Array('out.dInput', out.dInput, inputLen),
@@ -231,7 +266,8 @@ export class RecurrentStack extends ParameterizedNetwork<NativeRecurrentStack> {
       params: {},
     };
     if (lstm) result.dC0 = checkFloat32Array('out.dC0', out.dC0, stateLen);
-    else if (out.dC0 != null) throw new InvalidArgumentError(`out.dC0 is only accepted by an lstm stack, this one is '${this.config.cell}'`);
+    else if (out.dC0 != null)
+      throw new InvalidArgumentError(`out.dC0 is only accepted by an lstm stack, this one is '${this.config.cell}'`);
     return { result, dParams: checkFloat32Array('out.dParams', out.dParams, this.handle.paramCount) };
   }
 
@@ -247,24 +283,46 @@ export class RecurrentStack extends ParameterizedNetwork<NativeRecurrentStack> {
 
   private prepareBackward(options: BackwardOptions): { args: NativeBackwardArgs; result: BackwardResult } {
     if (!this.tape) {
-      throw new NotFittedError('backward needs a forward call with { train: true } first (setting parameters since then discards it)');
+      throw new NotFittedError(
+        'backward needs a forward call with { train: true } first (setting parameters since then discards it)',
+      );
     }
     if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError(`backward options must be an object { dOutput?, dHN?, dCN? }, got ${describeValue(options)}`);
+      throw new InvalidArgumentError(
+        `backward options must be an object { dOutput?, dHN?, dCN? }, got ${describeValue(options)}`,
+      );
     }
     const { batch, steps } = this.tape;
     const { inputSize, hiddenSize, layers, cell } = this.config;
     const stateLen = layers * batch * hiddenSize;
     const dY = checkOptionalFloat32Array('dOutput', options.dOutput, batch * steps * hiddenSize);
     const dHN = checkOptionalFloat32Array('dHN', options.dHN, stateLen);
-    if (cell !== 'lstm' && options.dCN != null) throw new InvalidArgumentError(`dCN is only accepted by an lstm stack, this one is '${cell}'`);
+    if (cell !== 'lstm' && options.dCN != null)
+      throw new InvalidArgumentError(`dCN is only accepted by an lstm stack, this one is '${cell}'`);
     const dCN = cell === 'lstm' ? checkOptionalFloat32Array('dCN', options.dCN, stateLen) : null;
     const { result, dParams } = this.backwardOutputs(options.out, batch * steps * inputSize, stateLen);
     checkDisjointOutputs(
-      [['out.dInput', result.dInput], ['out.dH0', result.dH0], ['out.dC0', result.dC0], ['out.dParams', dParams]],
-      [['dOutput', dY], ['dHN', dHN], ['dCN', dCN]],
+      [
+        ['out.dInput', result.dInput],
+        ['out.dH0', result.dH0],
+        ['out.dC0', result.dC0],
+        ['out.dParams', dParams],
+      ],
+      [
+        ['dOutput', dY],
+        ['dHN', dHN],
+        ['dCN', dCN],
+      ],
     );
-    const args: NativeBackwardArgs = { dY, dHN, dCN, dX: result.dInput, dH0: result.dH0, dC0: result.dC0 ?? null, dParams };
+    const args: NativeBackwardArgs = {
+      dY,
+      dHN,
+      dCN,
+      dX: result.dInput,
+      dH0: result.dH0,
+      dC0: result.dC0 ?? null,
+      dParams,
+    };
     return { args, result };
   }
 }

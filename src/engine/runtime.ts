@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../errors.js';
-import { checkFloat32Array, checkInteger, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { checkFloat32Array, checkInteger, describeValue } from '../core/argument-checks.js';
 import { LIMITS } from './limits.js';
 import { native } from './native.js';
 
@@ -39,11 +39,18 @@ export function forceIsa(isa: IsaName): void {
  * `columns` columns into one batch-major buffer [starts.length][steps][columns] (a native memcpy
  * per window).
  */
-export function gatherWindows(series: Float32Array, columns: number, starts: Int32Array, steps: number, out?: Float32Array): Float32Array {
+export function gatherWindows(
+  series: Float32Array,
+  columns: number,
+  starts: Int32Array,
+  steps: number,
+  out?: Float32Array,
+): Float32Array {
   checkFloat32Array('series', series);
   checkInteger('columns', columns, 1, LIMITS.features);
   checkInteger('steps', steps, 1, LIMITS.steps);
-  if (!(starts instanceof Int32Array)) throw new InvalidArgumentError(`starts must be an Int32Array, got ${describeValue(starts)}`);
+  if (!(starts instanceof Int32Array))
+    throw new InvalidArgumentError(`starts must be an Int32Array, got ${describeValue(starts)}`);
   const length = starts.length * steps * columns;
   const target = out ? checkFloat32Array('out', out, length) : new Float32Array(length);
   native().gatherWindows(series, columns, starts, steps, target);

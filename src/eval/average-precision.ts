@@ -4,7 +4,7 @@
  * same definition as scikit-learn's average_precision_score. The trapezoidal area under the PR
  * curve is deliberately not used: it is optimistic when precision jumps between thresholds.
  */
-import { InvalidDataError } from '../errors.js';
+import { InvalidDataError } from '../core/errors.js';
 import type { BinarySeries, ScoreSeries } from './inputs.js';
 import { groupScores } from './score-groups.js';
 

@@ -3,7 +3,7 @@
  * labels, so this is an upper bound on what a deployed detector would get, not a fair estimate;
  * the result says so in `tunedOnTestSet`.
  */
-import { InvalidDataError } from '../errors.js';
+import { InvalidDataError } from '../core/errors.js';
 import { metricsFromCounts, type ClassificationMetrics } from './classification.js';
 import type { BinarySeries, ScoreSeries } from './inputs.js';
 import { groupScores } from './score-groups.js';

@@ -7,7 +7,7 @@
  * A detector that floods one long anomaly with alarms is not rewarded, one that fires on
  * every normal bump is punished once per bump.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import { checkRanges, type IndexRange } from './ranges.js';
 
 export interface EventwiseMetrics {
@@ -71,4 +71,3 @@ export function eventwiseMetrics(
     predictedEvents: pred.length,
   };
 }
-

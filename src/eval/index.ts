@@ -1,8 +1,9 @@
 /**
- * Evaluation: point-wise, adjusted, event-wise and threshold-free metrics, and the NAB scorer.
+ * `rnn-anomaly/eval`: point-wise, adjusted, event-wise and threshold-free metrics, and the NAB
+ * scorer.
  */
 export type { BinarySeries, ScoreSeries } from './inputs.js';
-export { checkRanges, maskToRanges, rangesToMask, type IndexRange } from './ranges.js';
+export { maskToRanges, rangesToMask, type IndexRange } from './ranges.js';
 export { metricsFromCounts, type ClassificationMetrics, type ConfusionCounts } from './classification.js';
 export { pointwiseMetrics } from './pointwise.js';
 export { bestF1, type BestF1 } from './best-f1.js';
@@ -20,17 +21,13 @@ export { rocAuc } from './roc-auc.js';
 export { averagePrecision } from './average-precision.js';
 export {
   NAB_PROFILES,
-  NAB_PROFILE_NAMES,
-  resolveNabProfiles,
   type NabCostMatrix,
   type NabProfile,
   type NabProfileName,
-} from './nab-profiles.js';
-export { nabProbationaryLength, nabRowWeights, nabSigmoid, type NabRowWeights } from './nab-weights.js';
-export { nabRawScore, tallyNabFile, type NabTally } from './nab-tally.js';
-export { NAB_NO_DETECTION_THRESHOLD, sweepNabThresholds, type NabSweepBest, type NabSweepInput } from './nab-threshold-sweep.js';
-export { defaultNabLabelsPath, loadNabCorpus, type LoadNabCorpusOptions, type NabCorpus, type NabCorpusFile } from './nab-corpus.js';
-export { findNabResultsFile, readNabResults, readNabResultsFile, writeNabResultsFile, type NabResultsFile } from './nab-results.js';
+  type NabRowWeights,
+} from './nab/rules.js';
+export { loadNabCorpus, type LoadNabCorpusOptions, type NabCorpus, type NabCorpusFile } from './nab/corpus.js';
+export { writeNabResultsFile } from './nab/results-file.js';
 export {
   scoreNabCorpus,
   scoreNabDetections,
@@ -39,4 +36,4 @@ export {
   type NabProfileScore,
   type NabScoreOptions,
   type ScoreNabCorpusOptions,
-} from './nab-score.js';
+} from './nab/score.js';

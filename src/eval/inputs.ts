@@ -3,7 +3,7 @@
  * out of a long pipeline, so a NaN score or a label of 2 must fail loudly with the argument's
  * name instead of quietly turning into a wrong figure.
  */
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
+import { InvalidArgumentError, InvalidDataError } from '../core/errors.js';
 
 /** 0/1 flags or labels, one per point: Uint8Array, number[] or boolean[]. */
 export type BinarySeries = ArrayLike<number | boolean>;

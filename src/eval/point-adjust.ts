@@ -8,7 +8,7 @@
  * flagged. K = 0 is plain PA, K = 100 never adjusts and gives the point-wise figure. Report
  * these beside the point-wise F1, never instead of it.
  */
-import { OutOfRangeError } from '../errors.js';
+import { OutOfRangeError } from '../core/errors.js';
 import { metricsFromCounts, type ClassificationMetrics } from './classification.js';
 import { checkSameLength, toBinary, type BinarySeries } from './inputs.js';
 import { runsOf } from './ranges.js';

@@ -13,7 +13,10 @@ export function pointwiseMetrics(predicted: BinarySeries, labels: BinarySeries):
   return metricsFromCounts(countConfusion(flags, truth));
 }
 
-export function countConfusion(flags: Uint8Array, truth: Uint8Array): { tp: number; fp: number; fn: number; tn: number } {
+export function countConfusion(
+  flags: Uint8Array,
+  truth: Uint8Array,
+): { tp: number; fp: number; fn: number; tn: number } {
   let tp = 0;
   let fp = 0;
   let fn = 0;

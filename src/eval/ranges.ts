@@ -3,7 +3,7 @@
  * helpers convert between the two. Ranges are 0-based and inclusive at both ends (the
  * convention of the NASA labels and of AnomalyEvent), so `{ start: 3, end: 3 }` is one point.
  */
-import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
+import { InvalidArgumentError, OutOfRangeError } from '../core/errors.js';
 import { toBinary, type BinarySeries } from './inputs.js';
 
 export interface IndexRange {

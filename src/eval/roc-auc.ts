@@ -3,7 +3,7 @@
  * (trapezoid), which equals the Mann-Whitney probability that a random anomaly outscores a
  * random normal point, counting ties as one half.
  */
-import { InvalidDataError } from '../errors.js';
+import { InvalidDataError } from '../core/errors.js';
 import type { BinarySeries, ScoreSeries } from './inputs.js';
 import { groupScores } from './score-groups.js';
 

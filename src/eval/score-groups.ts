@@ -3,7 +3,14 @@
  * values from highest to lowest. Grouping equal scores first is what makes ties correct: a
  * threshold cannot separate two points with the same score, so they move together.
  */
-import { checkNotEmpty, checkSameLength, checkScores, toBinary, type BinarySeries, type ScoreSeries } from './inputs.js';
+import {
+  checkNotEmpty,
+  checkSameLength,
+  checkScores,
+  toBinary,
+  type BinarySeries,
+  type ScoreSeries,
+} from './inputs.js';
 
 export interface ScoreGroups {
   /** Distinct scores, highest first. */

@@ -6,12 +6,12 @@
  * ModelFileError instead of a confusing error later.
  */
 import { Scaler } from '../data/scaler.js';
-import { toDetectorOptions, type DetectorOptions, type ResolvedOptions } from '../detector-options.js';
 import { AnomalyNetwork, type NetworkSpec } from '../engine/anomaly-network.js';
-import { ModelFileError } from '../errors.js';
+import { ModelFileError } from '../core/errors.js';
 import { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
 import { thresholdFromJSON } from '../thresholds/index.js';
-import type { FitSummary, FittedModel, ModelConfig } from '../training/fitted-model.js';
+import type { FitSummary, FittedModel, ModelConfig } from '../model/fitted-model.js';
+import { FRESH_SMOOTHING, type SmoothingState } from '../model/row-scores.js';
 import { LIBRARY_VERSION } from './library-version.js';
 import type { ModelFileContents } from './model-file.js';
 
@@ -20,7 +20,8 @@ const PAYLOAD_FORMAT = 'rnn-anomaly/detector';
 interface DetectorPayload {
   format: typeof PAYLOAD_FORMAT;
   library: string;
-  options: DetectorOptions;
+  /** The options the detector was made with, as the detector gives them (it validates them on load). */
+  options: object;
   config: ModelConfig;
   columnNames: string[];
   features: number[];
@@ -28,15 +29,17 @@ interface DetectorPayload {
   scaler: unknown;
   gaussian: unknown;
   threshold: unknown;
+  /** Absent in files written before the smoothing state was kept; those restart it at the cut. */
+  trainingEnd?: SmoothingState;
   summary: FitSummary;
 }
 
-export function toSnapshot(model: FittedModel, options: ResolvedOptions): ModelFileContents {
+export function toSnapshot(model: FittedModel, options: object): ModelFileContents {
   const spec = model.network.spec;
   const payload: DetectorPayload = {
     format: PAYLOAD_FORMAT,
     library: LIBRARY_VERSION,
-    options: toDetectorOptions(options),
+    options,
     config: model.config,
     columnNames: [...model.columnNames],
     features: Array.from(model.features),
@@ -53,6 +56,7 @@ export function toSnapshot(model: FittedModel, options: ResolvedOptions): ModelF
     scaler: model.scaler.toJSON(),
     gaussian: model.gaussian ? model.gaussian.toJSON() : null,
     threshold: model.threshold.toJSON(),
+    trainingEnd: { ...model.trainingEnd },
     summary: model.summary,
   };
   return {
@@ -64,24 +68,32 @@ export function toSnapshot(model: FittedModel, options: ResolvedOptions): ModelF
   };
 }
 
-export function fromSnapshot(contents: ModelFileContents, source: string): { options: DetectorOptions; model: FittedModel } {
+export function fromSnapshot(contents: ModelFileContents, source: string): { options: object; model: FittedModel } {
   const p = contents.payload as Partial<DetectorPayload> | null;
   if (typeof p !== 'object' || p === null || p.format !== PAYLOAD_FORMAT) {
-    throw new ModelFileError(`${source} is a model file but not a detector (payload format ${JSON.stringify(p?.format)})`);
+    throw new ModelFileError(
+      `${source} is a model file but not a detector (payload format ${JSON.stringify(p?.format)})`,
+    );
   }
   const fail = (what: string, cause?: unknown): never => {
     const reason = cause instanceof Error ? `: ${cause.message}` : '';
     throw new ModelFileError(`${source} has an invalid ${what}${reason} (written by rnn-anomaly ${String(p.library)})`);
   };
   const columnNames = p.columnNames;
-  if (!Array.isArray(columnNames) || columnNames.length === 0 || columnNames.some((c) => typeof c !== 'string')) fail('column list');
+  if (!Array.isArray(columnNames) || columnNames.length === 0 || columnNames.some((c) => typeof c !== 'string'))
+    fail('column list');
   const columns = columnNames!.length;
   const features = p.features;
-  if (!Array.isArray(features) || features.length === 0 || features.some((f) => !Number.isInteger(f) || f < 0 || f >= columns)) {
+  if (
+    !Array.isArray(features) ||
+    features.length === 0 ||
+    features.some((f) => !Number.isInteger(f) || f < 0 || f >= columns)
+  ) {
     fail('feature list');
   }
   const config = p.config;
-  if (typeof config !== 'object' || config === null || !Number.isInteger(config.window) || config.window < 1) fail('configuration');
+  if (typeof config !== 'object' || config === null || !Number.isInteger(config.window) || config.window < 1)
+    fail('configuration');
   const parameters = contents.tensors.get('parameters');
   const context = contents.tensors.get('context');
   if (!parameters) fail('tensor table (no parameters)');
@@ -116,6 +128,8 @@ export function fromSnapshot(contents: ModelFileContents, source: string): { opt
     return fail('threshold state', cause);
   }
   if (typeof p.options !== 'object' || p.options === null) fail('options');
+  const trainingEnd = p.trainingEnd ?? FRESH_SMOOTHING;
+  if (!isSmoothingState(trainingEnd)) fail('smoothing state (trainingEnd)');
   return {
     options: p.options!,
     model: {
@@ -127,7 +141,20 @@ export function fromSnapshot(contents: ModelFileContents, source: string): { opt
       gaussian: gaussian!,
       threshold,
       context: context!,
+      trainingEnd: { ...trainingEnd },
       summary: p.summary!,
     },
   };
+}
+
+function isSmoothingState(value: unknown): value is SmoothingState {
+  if (typeof value !== 'object' || value === null) return false;
+  const { numerator, denominator } = value as Record<string, unknown>;
+  return (
+    typeof numerator === 'number' &&
+    Number.isFinite(numerator) &&
+    typeof denominator === 'number' &&
+    Number.isFinite(denominator) &&
+    denominator >= 0
+  );
 }

@@ -15,8 +15,8 @@
  *
  * Tensors start 4-byte aligned so a reader can view them without copying.
  */
-import { ModelFileError } from '../errors.js';
-import { crc32 } from './crc32.js';
+import { ModelFileError } from '../core/errors.js';
+import { crc32 } from '../core/crc32.js';
 
 export const MODEL_FILE_MAGIC = Uint8Array.from([0x52, 0x4e, 0x4e, 0x41, 0x44, 0x00, 0x0d, 0x0a]);
 export const MODEL_FILE_VERSION = 1;
@@ -75,7 +75,9 @@ export function encodeModelFile(contents: ModelFileContents): Uint8Array {
 export function decodeModelFile(bytes: Uint8Array, source = 'model buffer'): ModelFileContents {
   const minimum = PREFIX_BYTES + CRC_BYTES;
   if (bytes.length < MODEL_FILE_MAGIC.length || !hasMagic(bytes)) {
-    throw new ModelFileError(`${source} is not an rnn-anomaly model file (it does not start with the magic bytes "RNNAD\\0\\r\\n")`);
+    throw new ModelFileError(
+      `${source} is not an rnn-anomaly model file (it does not start with the magic bytes "RNNAD\\0\\r\\n")`,
+    );
   }
   if (bytes.length < minimum) {
     throw new ModelFileError(`${source} is truncated: ${bytes.length} bytes, a model file has at least ${minimum}`);
@@ -101,12 +103,16 @@ export function decodeModelFile(bytes: Uint8Array, source = 'model buffer'): Mod
           : `${source} is truncated: ${bytes.length} bytes, its header alone needs ${expected.bytes}`,
       );
     }
-    throw new ModelFileError(`${source} is corrupted: CRC-32 mismatch (stored 0x${hex(stored)}, computed 0x${hex(actual)})`);
+    throw new ModelFileError(
+      `${source} is corrupted: CRC-32 mismatch (stored 0x${hex(stored)}, computed 0x${hex(actual)})`,
+    );
   }
 
   const headerLength = view.getUint32(12, true);
   if (headerLength > bytes.length - minimum) {
-    throw new ModelFileError(`${source} is corrupted: header length ${headerLength} exceeds the file size ${bytes.length}`);
+    throw new ModelFileError(
+      `${source} is corrupted: header length ${headerLength} exceeds the file size ${bytes.length}`,
+    );
   }
   const header = parseHeader(bytes, headerLength, source);
   let floats = 0;
@@ -135,10 +141,16 @@ function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
 
-function parseHeader(bytes: Uint8Array, headerLength: number, source: string): { tensors: TensorEntry[]; payload: unknown } {
+function parseHeader(
+  bytes: Uint8Array,
+  headerLength: number,
+  source: string,
+): { tensors: TensorEntry[]; payload: unknown } {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)));
+    parsed = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)),
+    );
   } catch (err) {
     throw new ModelFileError(`${source} is corrupted: its header is not valid UTF-8 JSON (${(err as Error).message})`);
   }
@@ -150,8 +162,12 @@ function parseHeader(bytes: Uint8Array, headerLength: number, source: string): {
   for (const entry of tensors) {
     const e = entry as Partial<TensorEntry> | null;
     if (
-      typeof e !== 'object' || e === null || typeof e.name !== 'string' || seen.has(e.name) ||
-      !Number.isSafeInteger(e.length) || (e.length as number) < 0
+      typeof e !== 'object' ||
+      e === null ||
+      typeof e.name !== 'string' ||
+      seen.has(e.name) ||
+      !Number.isSafeInteger(e.length) ||
+      (e.length as number) < 0
     ) {
       throw new ModelFileError(`${source} is corrupted: invalid tensor table entry ${JSON.stringify(entry)}`);
     }

@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import type { DetectionResult } from '../results/detection-result.js';
-import type { FitSummary } from '../training/fitted-model.js';
+import type { FitSummary } from '../model/fitted-model.js';
 import type { ReportInput, ReportSeries, RowRange } from './report-input.js';
 
 export interface DetectionReportOptions {
@@ -19,7 +19,8 @@ export interface DetectionReportOptions {
   /** Known anomalies as inclusive row ranges of `series`. */
   labels?: readonly RowRange[];
   /** Adds the training curve and the training settings. */
-  fit?: Pick<FitSummary, 'loss' | 'valLoss' | 'bestEpoch'> & Partial<Pick<FitSummary, 'config' | 'epochs' | 'stopReason'>>;
+  fit?: Pick<FitSummary, 'loss' | 'valLoss' | 'bestEpoch'> &
+    Partial<Pick<FitSummary, 'config' | 'epochs' | 'stopReason'>>;
   generatedAt?: Date;
 }
 
@@ -69,7 +70,17 @@ export function reportInputFromResult(result: DetectionResult, options: Detectio
   const settings: Record<string, unknown> = { ...result.settings };
   if (fit?.config) {
     const { epochs, batchSize, learningRate, optimizer, validationSplit, patience, seed } = fit.config;
-    settings['training'] = { maxEpochs: epochs, epochsRun: fit.epochs, stopReason: fit.stopReason, batchSize, learningRate, optimizer, validationSplit, patience, seed };
+    settings['training'] = {
+      maxEpochs: epochs,
+      epochsRun: fit.epochs,
+      stopReason: fit.stopReason,
+      batchSize,
+      learningRate,
+      optimizer,
+      validationSplit,
+      patience,
+      seed,
+    };
   }
   return {
     title: options.title ?? 'Anomaly detection report',
@@ -83,7 +94,13 @@ export function reportInputFromResult(result: DetectionResult, options: Detectio
     ...(options.trainRows ? { trainRows: options.trainRows } : {}),
     settings,
     ...(fit
-      ? { training: { loss: fit.loss, ...(fit.valLoss.length > 0 ? { validationLoss: fit.valLoss } : {}), bestEpoch: fit.bestEpoch } }
+      ? {
+          training: {
+            loss: fit.loss,
+            ...(fit.valLoss.length > 0 ? { validationLoss: fit.valLoss } : {}),
+            bestEpoch: fit.bestEpoch,
+          },
+        }
       : {}),
     ...(options.generatedAt ? { generatedAt: options.generatedAt } : {}),
   };

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import { flaggedMarkRows, minMaxDownsample, type DisplayLine } from './downsample.js';
 import { formatInteger, formatNumber, formatPercent, formatTimestamp } from './format.js';
 import { escapeHtml, jsonForScript } from './html-escape.js';
@@ -23,17 +23,28 @@ function checkLength(name: string, actual: number, expected: number, unit: strin
 function validate(input: ReportInput): void {
   const { series } = input;
   if (!Number.isInteger(series.rows) || series.rows < 1 || !Number.isInteger(series.columns) || series.columns < 1) {
-    throw new InvalidArgumentError(`report input series must have at least one row and one column, got ${series.rows} x ${series.columns}`);
+    throw new InvalidArgumentError(
+      `report input series must have at least one row and one column, got ${series.rows} x ${series.columns}`,
+    );
   }
   checkLength('series.values', series.values.length, series.rows * series.columns, 'rows x columns');
   checkLength('series.columnNames', series.columnNames.length, series.columns, 'one per column');
   if (series.timestamps) checkLength('series.timestamps', series.timestamps.length, series.rows, 'one per row');
   checkLength('scores', input.scores.length, series.rows, 'one per row of the file');
   checkLength('flags', input.flags.length, series.rows, 'one per row of the file');
-  if (typeof input.threshold !== 'number') checkLength('threshold', input.threshold.length, series.rows, 'one per row of the file');
+  if (typeof input.threshold !== 'number')
+    checkLength('threshold', input.threshold.length, series.rows, 'one per row of the file');
   const checkRange = (what: string, r: RowRange) => {
-    if (!(Number.isInteger(r.start) && Number.isInteger(r.end) && r.start >= 0 && r.start <= r.end && r.end < series.rows)) {
-      throw new InvalidArgumentError(`report input ${what} [${r.start}, ${r.end}] must be inclusive row indices within 0..${series.rows - 1}`);
+    if (!(
+      Number.isInteger(r.start) &&
+      Number.isInteger(r.end) &&
+      r.start >= 0 &&
+      r.start <= r.end &&
+      r.end < series.rows
+    )) {
+      throw new InvalidArgumentError(
+        `report input ${what} [${r.start}, ${r.end}] must be inclusive row indices within 0..${series.rows - 1}`,
+      );
     }
   };
   input.events.forEach((e, i) => checkRange(`events[${i}]`, e));
@@ -121,7 +132,11 @@ function describeRange(range: RowRange, axis: Axis, times?: [number | undefined,
 function contextBands(input: ReportInput, axis: Axis): ChartBand[] {
   const bands: ChartBand[] = [];
   if (input.trainRows) {
-    bands.push({ ...input.trainRows, className: 'train-band', title: `training data, ${describeRange(input.trainRows, axis)}` });
+    bands.push({
+      ...input.trainRows,
+      className: 'train-band',
+      title: `training data, ${describeRange(input.trainRows, axis)}`,
+    });
   }
   for (const label of input.labels ?? []) {
     bands.push({ ...label, className: 'label-band', title: `labelled anomaly, ${describeRange(label, axis)}` });
@@ -152,7 +167,8 @@ function scoreChart(input: ReportInput, axis: Axis, markRows: number[]): { svg: 
     start: e.start,
     end: e.end,
     className: 'event-mark',
-    title: 'peakScore' in e ? `event ${i + 1}: ${describeRange(e, axis, eventTime(e as ReportEvent, axis))}` : undefined,
+    title:
+      'peakScore' in e ? `event ${i + 1}: ${describeRange(e, axis, eventTime(e as ReportEvent, axis))}` : undefined,
     attributes: { 'data-event': String(i) },
   }));
   const marks: ChartMark[] = markRows.map((row) => ({ x: row, y: input.scores[row]!, className: 'flag-mark' }));
@@ -181,7 +197,8 @@ function chosenColumns(input: ReportInput): number[] {
   const { columns } = input.series;
   if (columns <= MAX_SERIES_CHARTS) return Array.from({ length: columns }, (_, i) => i);
   const blame = new Float64Array(columns);
-  for (const e of input.events) for (const f of e.features) if (f.index >= 0 && f.index < columns) blame[f.index]! += f.contribution;
+  for (const e of input.events)
+    for (const f of e.features) if (f.index >= 0 && f.index < columns) blame[f.index]! += f.contribution;
   const order = Array.from({ length: columns }, (_, i) => i).sort((a, b) => blame[b]! - blame[a]! || a - b);
   return order.slice(0, MAX_SERIES_CHARTS).sort((a, b) => a - b);
 }
@@ -209,9 +226,10 @@ function seriesCharts(input: ReportInput, axis: Axis, markRows: number[]): strin
     return `<div class="panel"><h3>${escapeHtml(name)}</h3>${svg}</div>`;
   });
   const hidden = columns - shown.length;
-  const note = hidden > 0
-    ? `<p class="note">${hidden} more column(s) not drawn; shown: the ${shown.length} columns the events blame most.</p>`
-    : '';
+  const note =
+    hidden > 0
+      ? `<p class="note">${hidden} more column(s) not drawn; shown: the ${shown.length} columns the events blame most.</p>`
+      : '';
   return parts.join('\n') + note;
 }
 
@@ -227,17 +245,24 @@ function featureCell(event: ReportEvent): string {
   return [...event.features]
     .sort((a, b) => b.contribution - a.contribution)
     .slice(0, 3)
-    .map((f) => `<span class="bar" style="width:${Math.round(40 * Math.max(0, Math.min(1, f.contribution)))}px"></span>` +
-      `${escapeHtml(f.name)} ${formatPercent(f.contribution)}`)
+    .map(
+      (f) =>
+        `<span class="bar" style="width:${Math.round(40 * Math.max(0, Math.min(1, f.contribution)))}px"></span>` +
+        `${escapeHtml(f.name)} ${formatPercent(f.contribution)}`,
+    )
     .join(', ');
 }
 
 function eventsTable(input: ReportInput, axis: Axis): string {
   if (input.events.length === 0) return '<p>No anomalies were detected.</p>';
   const indexed = input.events.map((event, index) => ({ event, index }));
-  const listed = indexed.length <= MAX_TABLE_EVENTS
-    ? indexed
-    : [...indexed].sort((a, b) => b.event.peakScore - a.event.peakScore).slice(0, MAX_TABLE_EVENTS).sort((a, b) => a.index - b.index);
+  const listed =
+    indexed.length <= MAX_TABLE_EVENTS
+      ? indexed
+      : [...indexed]
+          .sort((a, b) => b.event.peakScore - a.event.peakScore)
+          .slice(0, MAX_TABLE_EVENTS)
+          .sort((a, b) => a.index - b.index);
   const withLabels = input.labels !== undefined;
   const head = `<tr><th>#</th><th>rows</th><th>time</th><th>length</th><th>peak score</th><th>features responsible</th>${withLabels ? '<th>labelled</th>' : ''}</tr>`;
   const body = listed.map(({ event, index }) => {
@@ -246,22 +271,32 @@ function eventsTable(input: ReportInput, axis: Axis): string {
     const labelled = withLabels
       ? `<td>${input.labels!.some((l) => overlaps(l, event)) ? '<span class="yes">yes</span>' : '<span class="no">no</span>'}</td>`
       : '';
-    return `<tr class="event-row" data-event="${index}"><td class="num">${index + 1}</td>` +
+    return (
+      `<tr class="event-row" data-event="${index}"><td class="num">${index + 1}</td>` +
       `<td class="num">${formatInteger(event.start)}-${formatInteger(event.end)}</td><td>${time}</td>` +
       `<td class="num">${formatInteger(event.end - event.start + 1)}</td><td class="num">${formatNumber(event.peakScore)}</td>` +
-      `<td>${featureCell(event)}</td>${labelled}</tr>`;
+      `<td>${featureCell(event)}</td>${labelled}</tr>`
+    );
   });
-  const note = listed.length < input.events.length
-    ? `<p class="note">Showing the ${listed.length} events with the highest peak scores of ${formatInteger(input.events.length)}.</p>`
-    : '';
+  const note =
+    listed.length < input.events.length
+      ? `<p class="note">Showing the ${listed.length} events with the highest peak scores of ${formatInteger(input.events.length)}.</p>`
+      : '';
   return `${note}<table class="events">${head}${body.join('')}</table>`;
 }
 
-function labelsTable(input: ReportInput, labels: readonly RowRange[], events: readonly ReportEvent[], axis: Axis): string {
+function labelsTable(
+  input: ReportInput,
+  labels: readonly RowRange[],
+  events: readonly ReportEvent[],
+  axis: Axis,
+): string {
   const rows = labels.map((label, i) => {
     const verdict = events.some((e) => overlaps(e, label))
       ? '<span class="yes">found</span>'
-      : hasScore(input, label) ? '<span class="no">missed</span>' : 'not scored (training or warm-up rows)';
+      : hasScore(input, label)
+        ? '<span class="no">missed</span>'
+        : 'not scored (training or warm-up rows)';
     return `<tr><td class="num">${i + 1}</td><td>${describeRange(label, axis)}</td><td>${verdict}</td></tr>`;
   });
   return `<table class="labels"><tr><th>#</th><th>labelled window</th><th>detected</th></tr>${rows.join('')}</table>`;
@@ -274,10 +309,21 @@ function trainingChart(input: ReportInput): string {
   const all = [...curve.loss, ...(curve.validationLoss ?? [])].filter(Number.isFinite);
   const [lo, hi] = finiteRange(all, all.length);
   const log = lo > 0 && hi / lo > 20;
-  const toLine = (values: readonly number[]): DisplayLine => ({ rows: values.map((_, i) => i + 1), values: [...values] });
-  const bands: ChartBand[] = curve.bestEpoch !== undefined
-    ? [{ start: curve.bestEpoch, end: curve.bestEpoch, className: 'best-epoch', title: `weights kept from epoch ${curve.bestEpoch}` }]
-    : [];
+  const toLine = (values: readonly number[]): DisplayLine => ({
+    rows: values.map((_, i) => i + 1),
+    values: [...values],
+  });
+  const bands: ChartBand[] =
+    curve.bestEpoch !== undefined
+      ? [
+          {
+            start: curve.bestEpoch,
+            end: curve.bestEpoch,
+            className: 'best-epoch',
+            title: `weights kept from epoch ${curve.bestEpoch}`,
+          },
+        ]
+      : [];
   const svg = renderChart({
     className: 'chart training-chart',
     title: 'training loss',
@@ -289,14 +335,19 @@ function trainingChart(input: ReportInput): string {
     yLog: log,
     lines: [
       { line: toLine(curve.loss), className: 'loss-line', name: 'loss' },
-      ...(curve.validationLoss ? [{ line: toLine(curve.validationLoss), className: 'val-loss-line', name: 'validation' }] : []),
+      ...(curve.validationLoss
+        ? [{ line: toLine(curve.validationLoss), className: 'val-loss-line', name: 'validation' }]
+        : []),
     ],
     bands,
     attributes: { 'data-hover': 'epochs' },
   });
-  const legend = `<div class="legend"><span><i class="swatch line" style="background:#1f4e79"></i>training loss</span>` +
+  const legend =
+    `<div class="legend"><span><i class="swatch line" style="background:#1f4e79"></i>training loss</span>` +
     (curve.validationLoss ? `<span><i class="swatch line" style="background:#e67e22"></i>validation loss</span>` : '') +
-    (curve.bestEpoch !== undefined ? `<span><i class="swatch line" style="background:#2e7d32"></i>epoch kept (${curve.bestEpoch})</span>` : '') +
+    (curve.bestEpoch !== undefined
+      ? `<span><i class="swatch line" style="background:#2e7d32"></i>epoch kept (${curve.bestEpoch})</span>`
+      : '') +
     `</div>`;
   return `<h2>Training</h2><div class="panel">${legend}${svg}</div>`;
 }
@@ -309,7 +360,7 @@ function flattenSettings(value: unknown, prefix: string, out: [string, string][]
     return;
   }
   if (value === undefined) return;
-  out.push([prefix, typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)]);
+  out.push([prefix, typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))]);
 }
 
 function settingsTable(settings: Readonly<Record<string, unknown>>): string {
@@ -343,7 +394,12 @@ function summaryCards(input: ReportInput): string {
     const judged = input.labels.filter((l) => hasScore(input, l));
     const found = judged.filter((l) => input.events.some((e) => overlaps(e, l))).length;
     const unjudged = input.labels.length - judged.length;
-    cards.push(card(`${found}/${judged.length}`, `labelled anomalies found${unjudged > 0 ? ` (${unjudged} in unscored rows)` : ''}`));
+    cards.push(
+      card(
+        `${found}/${judged.length}`,
+        `labelled anomalies found${unjudged > 0 ? ` (${unjudged} in unscored rows)` : ''}`,
+      ),
+    );
   }
   return `<div class="cards">${cards.join('')}</div>`;
 }
@@ -354,8 +410,10 @@ function legend(input: ReportInput): string {
     '<span><i class="swatch line" style="background:#d62728"></i>threshold</span>',
     '<span><i class="swatch" style="background:rgba(214,39,40,.3)"></i>detected event</span>',
   ];
-  if (input.labels) items.push('<span><i class="swatch" style="background:rgba(230,161,0,.45)"></i>labelled anomaly</span>');
-  if (input.trainRows) items.push('<span><i class="swatch" style="background:rgba(138,148,163,.3)"></i>training data</span>');
+  if (input.labels)
+    items.push('<span><i class="swatch" style="background:rgba(230,161,0,.45)"></i>labelled anomaly</span>');
+  if (input.trainRows)
+    items.push('<span><i class="swatch" style="background:rgba(138,148,163,.3)"></i>training data</span>');
   return `<div class="legend">${items.join('')}</div>`;
 }
 
@@ -375,12 +433,14 @@ export function renderHtmlReport(input: ReportInput): string {
   const axis = rowAxis(input);
   const markRows = flaggedMarkRows(input.flags, input.scores, input.series.rows, PLOT_WIDTH);
   const score = scoreChart(input, axis, markRows);
-  const thresholdText = typeof input.threshold === 'number'
-    ? `threshold ${formatNumber(input.threshold)}`
-    : 'threshold varies along the series';
-  const clipNote = score.clippedAbove !== undefined
-    ? ` Scores above ${formatNumber(score.clippedAbove)} are drawn at the top edge.`
-    : '';
+  const thresholdText =
+    typeof input.threshold === 'number'
+      ? `threshold ${formatNumber(input.threshold)}`
+      : 'threshold varies along the series';
+  const clipNote =
+    score.clippedAbove !== undefined
+      ? ` Scores above ${formatNumber(score.clippedAbove)} are drawn at the top edge.`
+      : '';
   const meta = { rows: input.series.rows, times: pixelTimes(axis) };
   const generated = input.generatedAt ? ` on ${escapeHtml(input.generatedAt.toISOString())}` : '';
   return `<!DOCTYPE html>

@@ -108,7 +108,9 @@ export function renderChart(spec: ChartSpec): string {
     `<svg class="${escapeHtml(spec.className)}" viewBox="0 0 ${CHART_WIDTH} ${spec.height}" role="img" ` +
       `aria-label="${escapeHtml(spec.title)}"${attributesText(svgAttributes)}>`,
   );
-  out.push(`<rect class="plot-area" x="${PLOT_LEFT}" y="${PLOT_TOP}" width="${PLOT_WIDTH}" height="${plotBottom - PLOT_TOP}"/>`);
+  out.push(
+    `<rect class="plot-area" x="${PLOT_LEFT}" y="${PLOT_TOP}" width="${PLOT_WIDTH}" height="${plotBottom - PLOT_TOP}"/>`,
+  );
 
   for (const band of spec.bands ?? []) {
     const left = x(band.start);
@@ -124,14 +126,18 @@ export function renderChart(spec: ChartSpec): string {
   for (const tick of y.ticks) {
     const ty = round1(y(tick));
     out.push(`<line class="grid" x1="${PLOT_LEFT}" x2="${PLOT_LEFT + PLOT_WIDTH}" y1="${ty}" y2="${ty}"/>`);
-    out.push(`<text class="tick y-tick" x="${PLOT_LEFT - 6}" y="${ty}" dy="0.32em" text-anchor="end">${formatNumber(tick, 3)}</text>`);
+    out.push(
+      `<text class="tick y-tick" x="${PLOT_LEFT - 6}" y="${ty}" dy="0.32em" text-anchor="end">${formatNumber(tick, 3)}</text>`,
+    );
   }
   let xTicks = niceTicks(x.domain[0], x.domain[1], 6);
   if (spec.integerX) xTicks = [...new Set(xTicks.map((t) => Math.round(t)))].filter((t) => t >= x0 && t <= x1);
   for (const tick of xTicks) {
     const tx = round1(x(tick));
     out.push(`<line class="tick-mark" x1="${tx}" x2="${tx}" y1="${plotBottom}" y2="${plotBottom + 4}"/>`);
-    out.push(`<text class="tick x-tick" x="${tx}" y="${plotBottom + 15}" text-anchor="middle">${escapeHtml(spec.xTickLabel(tick))}</text>`);
+    out.push(
+      `<text class="tick x-tick" x="${tx}" y="${plotBottom + 15}" text-anchor="middle">${escapeHtml(spec.xTickLabel(tick))}</text>`,
+    );
   }
 
   for (const line of spec.lines) {
@@ -143,7 +149,9 @@ export function renderChart(spec: ChartSpec): string {
   for (const h of spec.horizontalLines ?? []) {
     if (!Number.isFinite(h.value)) continue;
     const hy = round1(y(Math.min(y.domain[1], Math.max(y.domain[0], h.value))));
-    out.push(`<line class="${escapeHtml(h.className)}" x1="${PLOT_LEFT}" x2="${PLOT_LEFT + PLOT_WIDTH}" y1="${hy}" y2="${hy}" vector-effect="non-scaling-stroke"/>`);
+    out.push(
+      `<line class="${escapeHtml(h.className)}" x1="${PLOT_LEFT}" x2="${PLOT_LEFT + PLOT_WIDTH}" y1="${hy}" y2="${hy}" vector-effect="non-scaling-stroke"/>`,
+    );
   }
   for (const mark of spec.marks ?? []) {
     if (!Number.isFinite(mark.y)) continue;

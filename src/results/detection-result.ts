@@ -111,7 +111,8 @@ export class DetectionResult {
   toJSON(): DetectionResultJSON {
     const features = this.featureNames.length;
     const featureScores: number[][] = new Array(this.rows);
-    for (let r = 0; r < this.rows; r++) featureScores[r] = Array.from(this.featureScores.subarray(r * features, (r + 1) * features));
+    for (let r = 0; r < this.rows; r++)
+      featureScores[r] = Array.from(this.featureScores.subarray(r * features, (r + 1) * features));
     return {
       rows: this.rows,
       columnNames: [...this.columnNames],

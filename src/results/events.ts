@@ -1,4 +1,4 @@
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../errors.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../core/errors.js';
 
 /** One feature's share of an event's anomaly. */
 export interface FeatureContribution {
@@ -133,11 +133,16 @@ function checkFlags(flags: unknown): number {
 
 function checkNumbers(values: unknown, name: string, rows: number): void {
   if (!(values instanceof Float32Array || values instanceof Float64Array || Array.isArray(values))) {
-    throw new InvalidArgumentError(`${name} must be a Float32Array, Float64Array or array of numbers, got ${typeof values}`);
+    throw new InvalidArgumentError(
+      `${name} must be a Float32Array, Float64Array or array of numbers, got ${typeof values}`,
+    );
   }
   const array = values as ArrayLike<unknown>;
   if (array.length !== rows) {
-    throw new InvalidArgumentError(`${name} must hold one value per row (${rows}), got ${array.length}`, 'ERR_SHAPE_MISMATCH');
+    throw new InvalidArgumentError(
+      `${name} must hold one value per row (${rows}), got ${array.length}`,
+      'ERR_SHAPE_MISMATCH',
+    );
   }
   for (let i = 0; i < array.length; i++) {
     const v = array[i];
@@ -154,8 +159,14 @@ function checkFeatures(rows: number, featureScores: unknown, featureNames: unkno
     }
   }
   if (featureScores === undefined) return 0;
-  if (!(featureScores instanceof Float32Array || featureScores instanceof Float64Array || Array.isArray(featureScores))) {
-    throw new InvalidArgumentError(`featureScores must be a Float32Array, Float64Array or array of numbers, got ${typeof featureScores}`);
+  if (!(
+    featureScores instanceof Float32Array ||
+    featureScores instanceof Float64Array ||
+    Array.isArray(featureScores)
+  )) {
+    throw new InvalidArgumentError(
+      `featureScores must be a Float32Array, Float64Array or array of numbers, got ${typeof featureScores}`,
+    );
   }
   const length = (featureScores as ArrayLike<unknown>).length;
   const names = featureNames as string[] | undefined;

@@ -1,5 +1,5 @@
-import { AbortError, InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { checkFloat32Array, checkInteger, checkPlainObject, describeValue } from '../argument-checks.js';
+import { AbortError, InvalidArgumentError, InvalidDataError } from '../core/errors.js';
+import { checkFloat32Array, checkInteger, checkPlainObject, describeValue } from '../core/argument-checks.js';
 import { choleskyInPlace, solveLower, solveLowerTransposed } from './cholesky.js';
 
 /**
@@ -47,7 +47,9 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 function checkFiniteMatrix(name: string, values: Float32Array, rows: number, dimensions: number): void {
   for (let i = 0; i < rows * dimensions; i++) {
     if (!Number.isFinite(values[i]!)) {
-      throw new InvalidDataError(`${name} has ${values[i]} at row ${Math.floor(i / dimensions)}, dimension ${i % dimensions}; residuals must be finite`);
+      throw new InvalidDataError(
+        `${name} has ${values[i]} at row ${Math.floor(i / dimensions)}, dimension ${i % dimensions}; residuals must be finite`,
+      );
     }
   }
 }
@@ -130,8 +132,13 @@ export class GaussianErrorModel {
   scoreOne(residuals: ArrayLike<number>, offset = 0, contributionsOut?: Float32Array, contributionsOffset = 0): number {
     const d = this.dimensions;
     const delta = this.delta;
-    if (contributionsOut !== undefined && !(contributionsOut instanceof Float32Array && contributionsOffset + d <= contributionsOut.length)) {
-      throw new InvalidArgumentError(`contributionsOut must be a Float32Array with room for ${d} values at offset ${contributionsOffset}`);
+    if (
+      contributionsOut !== undefined &&
+      !(contributionsOut instanceof Float32Array && contributionsOffset + d <= contributionsOut.length)
+    ) {
+      throw new InvalidArgumentError(
+        `contributionsOut must be a Float32Array with room for ${d} values at offset ${contributionsOffset}`,
+      );
     }
     for (let j = 0; j < d; j++) {
       const value = residuals[offset + j];
@@ -156,7 +163,11 @@ export class GaussianErrorModel {
   }
 
   /** score() in slices that yield to the event loop between them; honours an AbortSignal. */
-  async scoreAsync(residuals: Float32Array, rows: number, options: { withContributions?: boolean; signal?: AbortSignal } = {}): Promise<GaussianScores> {
+  async scoreAsync(
+    residuals: Float32Array,
+    rows: number,
+    options: { withContributions?: boolean; signal?: AbortSignal } = {},
+  ): Promise<GaussianScores> {
     const { scores, contributions } = this.allocate(residuals, rows, options.withContributions ?? false);
     for (let start = 0; start < rows; start += ROWS_PER_SLICE) {
       if (options.signal?.aborted) throw new AbortError('Gaussian scoring was aborted');
@@ -180,18 +191,28 @@ export class GaussianErrorModel {
     const o = checkPlainObject('json', json);
     const d = checkInteger('json.dimensions', o.dimensions, 1, 4096);
     const numbers = (name: string, value: unknown, length: number): Float64Array => {
-      if (!Array.isArray(value) || value.length !== length || value.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
-        throw new InvalidArgumentError(`json.${name} must be an array of ${length} finite numbers, got ${describeValue(value)}`);
+      if (
+        !Array.isArray(value) ||
+        value.length !== length ||
+        value.some((v) => typeof v !== 'number' || !Number.isFinite(v))
+      ) {
+        throw new InvalidArgumentError(
+          `json.${name} must be an array of ${length} finite numbers, got ${describeValue(value)}`,
+        );
       }
       return Float64Array.from(value as number[]);
     };
     const mean = numbers('mean', o.mean, d);
     const covariance = numbers('covariance', o.covariance, d * d);
-    if (typeof o.ridge !== 'number' || !(o.ridge >= 0)) throw new InvalidArgumentError(`json.ridge must be a non-negative number, got ${describeValue(o.ridge)}`);
+    if (typeof o.ridge !== 'number' || !(o.ridge >= 0))
+      throw new InvalidArgumentError(`json.ridge must be a non-negative number, got ${describeValue(o.ridge)}`);
     const samples = checkInteger('json.samples', o.samples, 2);
     for (let i = 0; i < d; i++) {
       for (let j = 0; j < i; j++) {
-        if (covariance[i * d + j] !== covariance[j * d + i]) throw new InvalidArgumentError(`json.covariance must be symmetric; entries (${i}, ${j}) and (${j}, ${i}) differ`);
+        if (covariance[i * d + j] !== covariance[j * d + i])
+          throw new InvalidArgumentError(
+            `json.covariance must be symmetric; entries (${i}, ${j}) and (${j}, ${i}) differ`,
+          );
       }
     }
     try {
@@ -201,7 +222,11 @@ export class GaussianErrorModel {
     }
   }
 
-  private allocate(residuals: Float32Array, rows: number, withContributions: boolean): { scores: Float32Array; contributions?: Float32Array } {
+  private allocate(
+    residuals: Float32Array,
+    rows: number,
+    withContributions: boolean,
+  ): { scores: Float32Array; contributions?: Float32Array } {
     checkInteger('rows', rows, 0);
     checkFloat32Array('residuals', residuals, rows * this.dimensions);
     checkFiniteMatrix('residuals', residuals, rows, this.dimensions);
@@ -209,10 +234,17 @@ export class GaussianErrorModel {
     return withContributions ? { scores, contributions: new Float32Array(rows * this.dimensions) } : { scores };
   }
 
-  private scoreRange(residuals: Float32Array, start: number, end: number, scores: Float32Array, contributions: Float32Array | undefined): void {
+  private scoreRange(
+    residuals: Float32Array,
+    start: number,
+    end: number,
+    scores: Float32Array,
+    contributions: Float32Array | undefined,
+  ): void {
     const d = this.dimensions;
     // Saturate rather than overflow float32 to Infinity on residuals absurdly far from the fit.
-    for (let r = start; r < end; r++) scores[r] = Math.min(this.scoreOne(residuals, r * d, contributions, r * d), FLOAT32_MAX);
+    for (let r = start; r < end; r++)
+      scores[r] = Math.min(this.scoreOne(residuals, r * d, contributions, r * d), FLOAT32_MAX);
   }
 
   /** Splits the Mahalanobis term over dimensions; `this.solved` holds L^-1 delta on entry. */

@@ -4,8 +4,6 @@ export { GaussianErrorModel } from './gaussian-error-model.js';
 export type { GaussianErrorModelJSON, GaussianScores } from './gaussian-error-model.js';
 export { ewma, alphaFromSpan, smoothingAlpha, EwmaSmoother } from './ewma.js';
 export type { EwmaState } from './ewma.js';
-export { averageOverlappingWindows } from './window-overlap.js';
-export type { RowAverages } from './window-overlap.js';
 export { ErrorSurprise } from './online/error-surprise.js';
 export type { ErrorSurpriseOptions } from './online/error-surprise.js';
 export { RefractoryGate } from './online/refractory-gate.js';

@@ -1,5 +1,5 @@
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { checkFloat32Array, checkInteger, checkOneOf, describeValue } from '../argument-checks.js';
+import { InvalidArgumentError, InvalidDataError } from '../core/errors.js';
+import { checkFloat32Array, checkInteger, checkOneOf, describeValue } from '../core/argument-checks.js';
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -32,21 +32,28 @@ function checkPair(predicted: unknown, actual: unknown, rows: number, columns: n
 function nonFiniteError(name: string, index: number, columns: number, value: number): InvalidDataError {
   return new InvalidDataError(
     `${name} has ${value} at row ${Math.floor(index / columns)}, feature ${index % columns}; ` +
-      (name === 'predicted' ? 'the model produced a non-finite output (did training diverge?)' : 'fill missing values before scoring'),
+      (name === 'predicted'
+        ? 'the model produced a non-finite output (did training diverge?)'
+        : 'fill missing values before scoring'),
   );
 }
 
-function normalisedWeights(weights: ArrayLike<number> | undefined, columns: number): Float64Array {
+/** Per-feature weights summing to 1: `weights` normalised, or 1 / columns each when not given. */
+export function normalisedWeights(weights: ArrayLike<number> | undefined, columns: number): Float64Array {
   const out = new Float64Array(columns).fill(1 / columns);
   if (weights === undefined) return out;
   if (weights === null || typeof weights !== 'object' || weights.length !== columns) {
-    throw new InvalidArgumentError(`options.weights must be an array of ${columns} non-negative numbers (one per feature), got ${describeValue(weights)}`);
+    throw new InvalidArgumentError(
+      `options.weights must be an array of ${columns} non-negative numbers (one per feature), got ${describeValue(weights)}`,
+    );
   }
   let total = 0;
   for (let j = 0; j < columns; j++) {
     const w = weights[j];
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
-      throw new InvalidArgumentError(`options.weights[${j}] must be a finite non-negative number, got ${describeValue(w)}`);
+      throw new InvalidArgumentError(
+        `options.weights[${j}] must be a finite non-negative number, got ${describeValue(w)}`,
+      );
     }
     total += w;
   }
@@ -76,27 +83,49 @@ export function predictionErrors(
   checkFloat32Array('options.perFeatureOut', perFeature, rows * columns);
   checkFloat32Array('options.perPointOut', perPoint, rows);
   const squared = kind === 'squared';
-  for (let r = 0; r < rows; r++) {
-    let total = 0;
-    for (let j = 0; j < columns; j++) {
-      const i = r * columns + j;
-      const p = predicted[i]!;
-      const a = actual[i]!;
-      if (!Number.isFinite(p)) throw nonFiniteError('predicted', i, columns, p);
-      if (!Number.isFinite(a)) throw nonFiniteError('actual', i, columns, a);
-      const d = a - p;
-      const e = squared ? d * d : Math.abs(d);
-      // Saturate instead of overflowing float32 to Infinity on absurd predictions.
-      perFeature[i] = Math.min(e, FLOAT32_MAX);
-      total += weights[j]! * e;
-    }
-    perPoint[r] = Math.min(total, FLOAT32_MAX);
-  }
+  for (let r = 0; r < rows; r++)
+    perPoint[r] = rowError(predicted, actual, r * columns, columns, weights, squared, perFeature);
   return { perFeature, perPoint };
 }
 
+/**
+ * The error of the row at `offset` (its `columns` features in predicted and actual): each
+ * feature's error goes to perFeature at the same offset, and the weighted mean is returned. Sums
+ * run in float64 and saturate at the float32 maximum instead of overflowing to Infinity on absurd
+ * predictions. Every scorer of rows (batch and streaming) goes through this function.
+ */
+export function rowError(
+  predicted: Float32Array,
+  actual: Float32Array,
+  offset: number,
+  columns: number,
+  weights: Float64Array,
+  squared: boolean,
+  perFeature: Float32Array,
+): number {
+  let total = 0;
+  for (let j = 0; j < columns; j++) {
+    const i = offset + j;
+    const p = predicted[i]!;
+    const a = actual[i]!;
+    if (!Number.isFinite(p)) throw nonFiniteError('predicted', i, columns, p);
+    if (!Number.isFinite(a)) throw nonFiniteError('actual', i, columns, a);
+    const d = a - p;
+    const e = squared ? d * d : Math.abs(d);
+    perFeature[i] = Math.min(e, FLOAT32_MAX);
+    total += weights[j]! * e;
+  }
+  return Math.min(total, FLOAT32_MAX);
+}
+
 /** Signed residuals actual - predicted ([rows][columns]), the input of GaussianErrorModel. */
-export function residuals(predicted: Float32Array, actual: Float32Array, rows: number, columns: number, out?: Float32Array): Float32Array {
+export function residuals(
+  predicted: Float32Array,
+  actual: Float32Array,
+  rows: number,
+  columns: number,
+  out?: Float32Array,
+): Float32Array {
   checkPair(predicted, actual, rows, columns);
   const result = out ?? new Float32Array(rows * columns);
   checkFloat32Array('out', result, rows * columns);

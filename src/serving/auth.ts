@@ -17,7 +17,11 @@ export class BearerAuth {
   check(header: string | undefined): void {
     const match = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header) : null;
     if (!match || !timingSafeEqual(digest(match[1]!.trim()), this.expected)) {
-      throw new HttpError(401, 'ERR_UNAUTHORIZED', 'this service needs an "Authorization: Bearer <token>" header with the right token');
+      throw new HttpError(
+        401,
+        'ERR_UNAUTHORIZED',
+        'this service needs an "Authorization: Bearer <token>" header with the right token',
+      );
     }
   }
 }

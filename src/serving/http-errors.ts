@@ -46,13 +46,18 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   const fe = error as FastifyError;
   if (fe && Array.isArray(fe.validation)) {
-    return new HttpError(400, 'ERR_INVALID_BODY', `${fe.validationContext ?? 'body'} ${fe.message.replace(/^(body|params|querystring|headers)\s*/, '')}`);
+    return new HttpError(
+      400,
+      'ERR_INVALID_BODY',
+      `${fe.validationContext ?? 'body'} ${fe.message.replace(/^(body|params|querystring|headers)\s*/, '')}`,
+    );
   }
   if (fe && typeof fe.code === 'string' && FASTIFY_CODES[fe.code]) {
     const [status, code] = FASTIFY_CODES[fe.code]!;
     return new HttpError(status, code, fe.message);
   }
-  if (error instanceof SyntaxError) return new HttpError(400, 'ERR_MALFORMED_JSON', `the body is not valid JSON: ${error.message}`);
+  if (error instanceof SyntaxError)
+    return new HttpError(400, 'ERR_MALFORMED_JSON', `the body is not valid JSON: ${error.message}`);
   if (isLibraryError(error)) return new HttpError(400, error.code, error.message);
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new HttpError(fe.statusCode, 'ERR_BAD_REQUEST', fe.message);

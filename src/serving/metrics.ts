@@ -68,12 +68,20 @@ export class ServiceMetrics {
       for (const [l, v] of values) out.push(`${name}${l} ${v}`);
     };
     counter('rnnad_http_requests_total', 'HTTP requests by method, route and status.', this.requests);
-    out.push('# HELP rnnad_http_request_duration_seconds HTTP request latency by route and status.', '# TYPE rnnad_http_request_duration_seconds histogram');
+    out.push(
+      '# HELP rnnad_http_request_duration_seconds HTTP request latency by route and status.',
+      '# TYPE rnnad_http_request_duration_seconds histogram',
+    );
     for (const [l, h] of this.latency) {
       const inner = l.slice(1, -1);
-      LATENCY_BUCKETS.forEach((b, i) => out.push(`rnnad_http_request_duration_seconds_bucket{${inner},le="${b}"} ${h.counts[i]}`));
+      LATENCY_BUCKETS.forEach((b, i) =>
+        out.push(`rnnad_http_request_duration_seconds_bucket{${inner},le="${b}"} ${h.counts[i]}`),
+      );
       out.push(`rnnad_http_request_duration_seconds_bucket{${inner},le="+Inf"} ${h.count}`);
-      out.push(`rnnad_http_request_duration_seconds_sum${l} ${h.sum}`, `rnnad_http_request_duration_seconds_count${l} ${h.count}`);
+      out.push(
+        `rnnad_http_request_duration_seconds_sum${l} ${h.sum}`,
+        `rnnad_http_request_duration_seconds_count${l} ${h.count}`,
+      );
     }
     counter('rnnad_points_scored_total', 'Points scored by model.', this.points);
     counter('rnnad_anomalies_total', 'Points flagged as anomalies by model.', this.anomalies);
@@ -86,11 +94,16 @@ export class ServiceMetrics {
       `rnnad_event_loop_delay_seconds{quantile="1"} ${d.count > 0 ? d.max / 1e9 : 0}`,
     );
     d.reset();
-    out.push('# HELP rnnad_resident_memory_bytes Resident set size.', '# TYPE rnnad_resident_memory_bytes gauge', `rnnad_resident_memory_bytes ${process.memoryUsage.rss()}`);
+    out.push(
+      '# HELP rnnad_resident_memory_bytes Resident set size.',
+      '# TYPE rnnad_resident_memory_bytes gauge',
+      `rnnad_resident_memory_bytes ${process.memoryUsage.rss()}`,
+    );
     for (const source of this.gauges) {
       for (const [name, [help, samples, type]] of Object.entries(source())) {
         out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type ?? 'gauge'}`);
-        for (const [l, v] of samples) out.push(`${name}${labels(l)} ${Number.isFinite(v) ? v : v > 0 ? '+Inf' : 'NaN'}`);
+        for (const [l, v] of samples)
+          out.push(`${name}${labels(l)} ${Number.isFinite(v) ? v : v > 0 ? '+Inf' : 'NaN'}`);
       }
     }
     return `${out.join('\n')}\n`;
@@ -102,6 +115,8 @@ export class ServiceMetrics {
 }
 
 function labels(values: Record<string, string>): string {
-  const parts = Object.entries(values).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`);
+  const parts = Object.entries(values).map(
+    ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`,
+  );
   return parts.length === 0 ? '' : `{${parts.join(',')}}`;
 }

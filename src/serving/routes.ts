@@ -4,7 +4,15 @@ import { parseCsv } from '../data/read-csv.js';
 import { TimeSeries } from '../data/time-series.js';
 import type { PoolBatch } from '../streaming/stream-pool.js';
 import { errorBodySchema, HttpError } from './http-errors.js';
-import { detectJsonBody, modelParams, pointsBody, pointsResponse, streamParams, type DetectJsonBody, type PointsBody } from './schemas.js';
+import {
+  detectJsonBody,
+  modelParams,
+  pointsBody,
+  pointsResponse,
+  streamParams,
+  type DetectJsonBody,
+  type PointsBody,
+} from './schemas.js';
 import type { ServedModel } from './served-model.js';
 
 export interface RouteContext {
@@ -19,7 +27,11 @@ const TOP_FEATURES = 5;
 function modelOf(context: RouteContext, name: string): ServedModel {
   const model = context.models.get(name);
   if (!model) {
-    throw new HttpError(404, 'ERR_UNKNOWN_MODEL', `no model named "${name}"; this service has ${[...context.models.keys()].map((n) => `"${n}"`).join(', ')}`);
+    throw new HttpError(
+      404,
+      'ERR_UNKNOWN_MODEL',
+      `no model named "${name}"; this service has ${[...context.models.keys()].map((n) => `"${n}"`).join(', ')}`,
+    );
   }
   return model;
 }
@@ -30,11 +42,19 @@ export function registerRoutes(app: FastifyInstance, context: RouteContext): voi
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
-    if (!context.isReady()) throw new HttpError(503, 'ERR_NOT_READY', 'models are loading or state is being restored, or the service is stopping', 1);
+    if (!context.isReady())
+      throw new HttpError(
+        503,
+        'ERR_NOT_READY',
+        'models are loading or state is being restored, or the service is stopping',
+        1,
+      );
     return reply.send({ status: 'ready' });
   });
 
-  app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(context.metricsText()));
+  app.get('/metrics', async (_request, reply) =>
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send(context.metricsText()),
+  );
 
   app.get('/v1/models', async () => [...context.models.values()].map((m) => m.describe()));
 
@@ -52,49 +72,77 @@ export function registerRoutes(app: FastifyInstance, context: RouteContext): voi
     },
   );
 
-  app.get<{ Params: { model: string; id: string } }>('/v1/models/:model/streams/:id', { schema: { params: streamParams } }, async (request) => {
-    const model = modelOf(context, request.params.model);
-    const info = model.pool.get(request.params.id);
-    if (!info) throw new HttpError(404, 'ERR_UNKNOWN_STREAM', `model "${model.name}" has no stream "${request.params.id}"`);
-    return {
-      stream: info.key,
-      points: info.points,
-      lastTime: info.lastTime,
-      lastScore: info.lastScore,
-      anomaly: info.anomaly,
-      openEvent: info.openEvent,
-    };
-  });
+  app.get<{ Params: { model: string; id: string } }>(
+    '/v1/models/:model/streams/:id',
+    { schema: { params: streamParams } },
+    async (request) => {
+      const model = modelOf(context, request.params.model);
+      const info = model.pool.get(request.params.id);
+      if (!info)
+        throw new HttpError(404, 'ERR_UNKNOWN_STREAM', `model "${model.name}" has no stream "${request.params.id}"`);
+      return {
+        stream: info.key,
+        points: info.points,
+        lastTime: info.lastTime,
+        lastScore: info.lastScore,
+        anomaly: info.anomaly,
+        openEvent: info.openEvent,
+      };
+    },
+  );
 
-  app.delete<{ Params: { model: string; id: string } }>('/v1/models/:model/streams/:id', { schema: { params: streamParams } }, async (request, reply) => {
-    const model = modelOf(context, request.params.model);
-    const existed = await model.queue.run(() => model.pool.delete(request.params.id));
-    if (!existed) throw new HttpError(404, 'ERR_UNKNOWN_STREAM', `model "${model.name}" has no stream "${request.params.id}"`);
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: { model: string; id: string } }>(
+    '/v1/models/:model/streams/:id',
+    { schema: { params: streamParams } },
+    async (request, reply) => {
+      const model = modelOf(context, request.params.model);
+      const existed = await model.queue.run(() => model.pool.delete(request.params.id));
+      if (!existed)
+        throw new HttpError(404, 'ERR_UNKNOWN_STREAM', `model "${model.name}" has no stream "${request.params.id}"`);
+      return reply.code(204).send();
+    },
+  );
 
   app.post<{ Params: { model: string }; Body: DetectJsonBody | string }>(
     '/v1/models/:model/detect',
     {
       schema: {
         params: modelParams,
-        body: { content: { 'application/json': { schema: detectJsonBody }, 'text/csv': { schema: { type: 'string', minLength: 1 } } } },
+        body: {
+          content: {
+            'application/json': { schema: detectJsonBody },
+            'text/csv': { schema: { type: 'string', minLength: 1 } },
+          },
+        },
       },
     },
-    async (request: FastifyRequest<{ Params: { model: string }; Body: DetectJsonBody | string }>, reply: FastifyReply) => {
+    async (
+      request: FastifyRequest<{ Params: { model: string }; Body: DetectJsonBody | string }>,
+      reply: FastifyReply,
+    ) => {
       const model = modelOf(context, request.params.model);
-      const columnNames = model.model.columnNames;
+      const columnNames = model.detector.columnNames;
       const body = request.body;
-      const series = typeof body === 'string'
-        ? parseCsv(body, { columns: [...columnNames] })
-        : TimeSeries.fromArrays({ values: body.rows, columnNames, ...(body.timestamps ? { timestamps: body.timestamps } : {}) });
+      const series =
+        typeof body === 'string'
+          ? parseCsv(body, { columns: [...columnNames] })
+          : TimeSeries.fromArrays({
+              values: body.rows,
+              columnNames,
+              ...(body.timestamps ? { timestamps: body.timestamps } : {}),
+            });
       const result = await model.detect((detector) => detector.detect(series));
       return reply.type('application/json; charset=utf-8').send(JSON.stringify(result));
     },
   );
 }
 
-function results(batch: PoolBatch, keys: readonly string[], times: readonly (string | null)[], featureNames: readonly string[]): unknown[] {
+function results(
+  batch: PoolBatch,
+  keys: readonly string[],
+  times: readonly (string | null)[],
+  featureNames: readonly string[],
+): unknown[] {
   const f = featureNames.length;
   const out = new Array<unknown>(keys.length);
   for (let i = 0; i < keys.length; i++) {
@@ -115,7 +163,11 @@ function results(batch: PoolBatch, keys: readonly string[], times: readonly (str
 }
 
 /** Each feature's share of the point's error, largest first. */
-function topFeatures(contributions: Float32Array, at: number, names: readonly string[]): { name: string; contribution: number }[] {
+function topFeatures(
+  contributions: Float32Array,
+  at: number,
+  names: readonly string[],
+): { name: string; contribution: number }[] {
   let total = 0;
   for (let j = 0; j < names.length; j++) total += contributions[at + j]!;
   if (!(total > 0)) return [];

@@ -13,7 +13,10 @@ const modelParams = {
 export const streamParams = {
   type: 'object',
   required: ['model', 'id'],
-  properties: { model: { type: 'string', minLength: 1, maxLength: 128 }, id: { type: 'string', minLength: 1, maxLength: MAX_KEY_LENGTH } },
+  properties: {
+    model: { type: 'string', minLength: 1, maxLength: 128 },
+    id: { type: 'string', minLength: 1, maxLength: MAX_KEY_LENGTH },
+  },
 } as const;
 
 export { modelParams };
@@ -77,7 +80,11 @@ export const detectJsonBody = {
   required: ['rows'],
   additionalProperties: false,
   properties: {
-    rows: { type: 'array', minItems: 1, items: { type: 'array', minItems: 1, maxItems: 4096, items: { type: ['number', 'null'] } } },
+    rows: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'array', minItems: 1, maxItems: 4096, items: { type: ['number', 'null'] } },
+    },
     timestamps: { type: 'array', items: { type: ['string', 'number'] } },
   },
 } as const;

@@ -59,7 +59,14 @@ export class ScoringQueue {
   push(points: QueuedPoints): Promise<PoolBatch> {
     const n = points.keys.length;
     if (this.queuedPoints > 0 && this.queuedPoints + n > this.options.maxQueuedPoints) {
-      return Promise.reject(new HttpError(429, 'ERR_OVERLOADED', `the scoring queue is full (${this.queuedPoints} points waiting); retry shortly`, 1));
+      return Promise.reject(
+        new HttpError(
+          429,
+          'ERR_OVERLOADED',
+          `the scoring queue is full (${this.queuedPoints} points waiting); retry shortly`,
+          1,
+        ),
+      );
     }
     try {
       this.pool.check(points.keys, points.rows, points.times);
@@ -130,7 +137,9 @@ export class ScoringQueue {
   }
 
   private async step(group: PointsItem[]): Promise<void> {
-    const keys: string[] = [], rows: (number | null)[][] = [], times: (string | null)[] = [];
+    const keys: string[] = [],
+      rows: (number | null)[][] = [],
+      times: (string | null)[] = [];
     for (const item of group) {
       for (let i = 0; i < item.keys.length; i++) {
         keys.push(item.keys[i]!);
@@ -152,7 +161,8 @@ export class ScoringQueue {
       for (const item of group) await this.step([item]);
       return;
     }
-    let at = 0, anomalies = 0;
+    let at = 0,
+      anomalies = 0;
     for (const item of group) {
       const n = item.keys.length;
       item.resolve(sliceBatch(batch, at, n, this.pool.featureNames.length));

@@ -1,11 +1,8 @@
 /** A model file loaded for serving: a Detector for whole-series detection and a StreamPool for points. */
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { Detector } from '../detector.js';
-import { decodeModelFile } from '../persistence/model-file.js';
-import { fromSnapshot } from '../persistence/detector-snapshot.js';
-import { StreamPool } from '../streaming/stream-pool.js';
-import type { FittedModel } from '../training/fitted-model.js';
+import { Detector } from '../detector/detector.js';
+import type { StreamPool } from '../streaming/stream-pool.js';
 import { HttpError } from './http-errors.js';
 import { ScoringQueue, type ScoringQueueOptions } from './scoring-queue.js';
 
@@ -35,29 +32,43 @@ export class ServedModel {
     readonly name: string,
     readonly path: string,
     readonly detector: Detector,
-    readonly model: FittedModel,
     readonly pool: StreamPool,
     queueOptions: ScoringQueueOptions,
   ) {
     this.queue = new ScoringQueue(pool, queueOptions);
   }
 
-  static async load(source: ModelSource, pool: { maxStreams: number; idleTtlMs: number }, queue: ScoringQueueOptions): Promise<ServedModel> {
+  static async load(
+    source: ModelSource,
+    pool: { maxStreams: number; idleTtlMs: number },
+    queue: ScoringQueueOptions,
+  ): Promise<ServedModel> {
     if (!MODEL_NAME.test(source.name)) {
-      throw new Error(`model name "${source.name}" must be 1 to 128 letters, digits, '.', '_' or '-' (give one with --model name=${source.path})`);
+      throw new Error(
+        `model name "${source.name}" must be 1 to 128 letters, digits, '.', '_' or '-' (give one with --model name=${source.path})`,
+      );
     }
     const bytes = await readFile(source.path);
     // Two copies of the network: detection and the pool then never wait for each other's native calls.
     const detector = Detector.fromBuffer(bytes, source.path);
-    const { model } = fromSnapshot(decodeModelFile(bytes, source.path), source.path);
-    const streams = new StreamPool(model, { maxStreams: pool.maxStreams, idleTtlMs: pool.idleTtlMs });
-    return new ServedModel(source.name, source.path, detector, model, streams, queue);
+    const streams = Detector.fromBuffer(bytes, source.path).streams({
+      maxStreams: pool.maxStreams,
+      idleTtlMs: pool.idleTtlMs,
+    });
+    return new ServedModel(source.name, source.path, detector, streams, queue);
   }
 
   /** Runs whole-series detections one at a time; a full line is refused with 429. */
   detect<T>(run: (detector: Detector) => Promise<T>): Promise<T> {
     if (this.waitingDetections >= MAX_WAITING_DETECTIONS) {
-      return Promise.reject(new HttpError(429, 'ERR_OVERLOADED', `${this.waitingDetections} detections are waiting for model "${this.name}"; retry shortly`, 1));
+      return Promise.reject(
+        new HttpError(
+          429,
+          'ERR_OVERLOADED',
+          `${this.waitingDetections} detections are waiting for model "${this.name}"; retry shortly`,
+          1,
+        ),
+      );
     }
     this.waitingDetections++;
     const result = this.detections.then(() => run(this.detector));
@@ -66,11 +77,10 @@ export class ServedModel {
   }
 
   describe(): Record<string, unknown> {
-    const { config } = this.model;
-    const threshold = this.model.threshold;
+    const { config } = this.detector;
     return {
       name: this.name,
-      columns: [...this.model.columnNames],
+      columns: [...this.detector.columnNames],
       features: [...this.pool.featureNames],
       window: config.window,
       mode: config.mode,
@@ -78,7 +88,7 @@ export class ServedModel {
       hidden: config.hidden,
       layers: config.layers,
       score: config.score,
-      threshold: { ...threshold.spec, value: threshold.current },
+      threshold: { ...config.threshold, value: this.detector.summary.threshold },
       streams: this.pool.size,
       bytesPerStream: this.pool.bytesPerStream,
     };

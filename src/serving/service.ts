@@ -53,7 +53,10 @@ export class ScoringService {
   private checkpointCount = 0;
   private url = '';
 
-  private constructor(private readonly options: Required<Omit<ServiceOptions, 'statePath' | 'token' | 'logger'>> & Pick<ServiceOptions, 'statePath' | 'token' | 'logger'>) {
+  private constructor(
+    private readonly options: Required<Omit<ServiceOptions, 'statePath' | 'token' | 'logger'>> &
+      Pick<ServiceOptions, 'statePath' | 'token' | 'logger'>,
+  ) {
     const auth = options.token === undefined ? null : new BearerAuth(options.token);
     this.app = Fastify({
       logger: options.logger ?? { level: 'info' },
@@ -77,7 +80,8 @@ export class ScoringService {
       }
       const path = request.url;
       if (auth && path !== '/healthz' && path !== '/readyz') auth.check(request.headers.authorization);
-      if (!this.ready && path.startsWith('/v1/')) throw new HttpError(503, 'ERR_NOT_READY', 'models are loading or state is being restored', 1);
+      if (!this.ready && path.startsWith('/v1/'))
+        throw new HttpError(503, 'ERR_NOT_READY', 'models are loading or state is being restored', 1);
     });
     app.addHook('onResponse', async (request, reply) => {
       const seconds = (performance.now() - (request as unknown as { startedAt: number }).startedAt) / 1000;
@@ -85,7 +89,12 @@ export class ScoringService {
     });
     app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
     app.setNotFoundHandler((request, reply) =>
-      sendError(request, reply, new HttpError(404, 'ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
+      sendError(
+        request,
+        reply,
+        new HttpError(404, 'ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
+      ),
+    );
     registerRoutes(app, {
       models: this.models,
       isReady: () => this.ready && !this.closing,
@@ -93,12 +102,24 @@ export class ScoringService {
     });
     this.metrics.addGauges(() => ({
       rnnad_streams: ['Streams held by model.', [...this.models.values()].map((m) => [{ model: m.name }, m.pool.size])],
-      rnnad_queue_points: ['Points waiting for a scoring step, by model.', [...this.models.values()].map((m) => [{ model: m.name }, m.queue.depth])],
-      rnnad_scoring_steps_total: ['Native scoring steps by model (each merges the points of every request waiting).',
-        [...this.models.values()].map((m) => [{ model: m.name }, m.queue.steps]), 'counter'],
-      rnnad_checkpoint_age_seconds: ['Seconds since the last committed checkpoint (+Inf before the first; absent without --state).',
-        this.store ? [[{}, this.lastCheckpointMs === 0 ? Infinity : (Date.now() - this.lastCheckpointMs) / 1000]] : []],
-      rnnad_checkpoints_total: ['Checkpoints committed since start.', this.store ? [[{}, this.checkpointCount]] : [], 'counter'],
+      rnnad_queue_points: [
+        'Points waiting for a scoring step, by model.',
+        [...this.models.values()].map((m) => [{ model: m.name }, m.queue.depth]),
+      ],
+      rnnad_scoring_steps_total: [
+        'Native scoring steps by model (each merges the points of every request waiting).',
+        [...this.models.values()].map((m) => [{ model: m.name }, m.queue.steps]),
+        'counter',
+      ],
+      rnnad_checkpoint_age_seconds: [
+        'Seconds since the last committed checkpoint (+Inf before the first; absent without --state).',
+        this.store ? [[{}, this.lastCheckpointMs === 0 ? Infinity : (Date.now() - this.lastCheckpointMs) / 1000]] : [],
+      ],
+      rnnad_checkpoints_total: [
+        'Checkpoints committed since start.',
+        this.store ? [[{}, this.checkpointCount]] : [],
+        'counter',
+      ],
     }));
   }
 
@@ -136,7 +157,8 @@ export class ScoringService {
   private async load(): Promise<void> {
     const names = new Set<string>();
     for (const source of this.options.models) {
-      if (names.has(source.name)) throw new Error(`two models are named "${source.name}"; name them with --model name=path`);
+      if (names.has(source.name))
+        throw new Error(`two models are named "${source.name}"; name them with --model name=path`);
       names.add(source.name);
     }
     if (this.options.statePath !== undefined) this.store = await StateStore.open(this.options.statePath);

@@ -79,7 +79,8 @@ export class StateStore {
    * model's states under that name is refused: they would not fit.
    */
   claim(model: string, fingerprint: number): void {
-    const row = this.db.prepare('SELECT fingerprint FROM models WHERE name = ?').get(model) as { fingerprint: number } | undefined;
+    const row = this.db.prepare('SELECT fingerprint FROM models WHERE name = ?').get(model) as
+      { fingerprint: number } | undefined;
     if (row && row.fingerprint !== fingerprint) {
       throw new Error(
         `${this.path} holds stream states of another model named "${model}" (fingerprint ${row.fingerprint.toString(16)}, ` +
@@ -104,7 +105,8 @@ export class StateStore {
 
   /** Time and number of the last committed checkpoint (0, 0 before the first). */
   lastCheckpoint(): { atMs: number; count: number } {
-    const row = this.db.prepare('SELECT at_ms, count FROM checkpoints WHERE id = 1').get() as { at_ms: number; count: number } | undefined;
+    const row = this.db.prepare('SELECT at_ms, count FROM checkpoints WHERE id = 1').get() as
+      { at_ms: number; count: number } | undefined;
     return row ? { atMs: row.at_ms, count: row.count } : { atMs: 0, count: 0 };
   }
 
@@ -113,9 +115,13 @@ export class StateStore {
    * ROWS_PER_TURN rows. Rolled back (and rethrown) on any failure.
    */
   async checkpoint(changes: readonly ModelChanges[], atMs: number): Promise<void> {
-    const upsert = this.db.prepare('INSERT INTO streams (model, key, record) VALUES (?, ?, ?) ON CONFLICT (model, key) DO UPDATE SET record = excluded.record');
+    const upsert = this.db.prepare(
+      'INSERT INTO streams (model, key, record) VALUES (?, ?, ?) ON CONFLICT (model, key) DO UPDATE SET record = excluded.record',
+    );
     const remove = this.db.prepare('DELETE FROM streams WHERE model = ? AND key = ?');
-    const mark = this.db.prepare('INSERT INTO checkpoints (id, at_ms, count) VALUES (1, ?, 1) ON CONFLICT (id) DO UPDATE SET at_ms = excluded.at_ms, count = count + 1');
+    const mark = this.db.prepare(
+      'INSERT INTO checkpoints (id, at_ms, count) VALUES (1, ?, 1) ON CONFLICT (id) DO UPDATE SET at_ms = excluded.at_ms, count = count + 1',
+    );
     this.db.exec('BEGIN IMMEDIATE');
     try {
       let rows = 0;

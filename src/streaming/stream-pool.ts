@@ -14,14 +14,27 @@
  * point of the call). A call is checked completely before any stream changes, so a bad row
  * throws a StreamPointError naming the stream and leaves every stream as it was.
  */
-import { describeValue } from '../argument-checks.js';
-import { smoothingAlpha } from '../detector-options.js';
-import { InvalidArgumentError, InvalidDataError, NativeError, OutOfRangeError, type ErrorCode } from '../errors.js';
+import { describeValue } from '../core/argument-checks.js';
+import {
+  InvalidArgumentError,
+  InvalidDataError,
+  NativeError,
+  OutOfRangeError,
+  type ErrorCode,
+} from '../core/errors.js';
+import type { FittedModel } from '../model/fitted-model.js';
+import { RowScorer } from '../model/row-scores.js';
+import type { EwmaSmoother } from '../scoring/ewma.js';
 import type { ThresholdModel } from '../thresholds/model.js';
-import type { FittedModel } from '../training/fitted-model.js';
 import { thresholdFromJSON } from '../thresholds/persistence.js';
 import {
-  decodePoolSnapshot, decodeStreamRecord, encodePoolSnapshot, encodeStreamRecord, modelFingerprint, type StreamRecord, type StreamShape,
+  decodePoolSnapshot,
+  decodeStreamRecord,
+  encodePoolSnapshot,
+  encodeStreamRecord,
+  modelFingerprint,
+  type StreamRecord,
+  type StreamShape,
 } from './stream-state-format.js';
 
 export interface StreamPoolOptions {
@@ -86,7 +99,6 @@ export class StreamPointError extends InvalidArgumentError {
   }
 }
 
-const FLOAT32_MAX = 3.4028234663852886e38;
 const MAX_STREAMS = 1 << 24;
 const MAX_KEY_LENGTH = 256;
 const INITIAL_CAPACITY = 64;
@@ -107,8 +119,7 @@ export class StreamPool {
   private readonly forecast: boolean;
   private readonly features: Int32Array;
   private readonly featureCount: number;
-  private readonly squared: boolean;
-  private readonly alpha: number;
+  private readonly scorer: RowScorer;
   private readonly create: boolean;
   private readonly now: () => number;
   private readonly missingIsError: boolean;
@@ -140,8 +151,7 @@ export class StreamPool {
   private seen = new Float64Array(0);
   private pending = new Float32Array(0); // slot x features: forecast for the next point
   private hasPending = new Uint8Array(0);
-  private ewmaNumerator = new Float64Array(0);
-  private ewmaDenominator = new Float64Array(0);
+  private smoother: EwmaSmoother; // one score sequence per slot
   private touched = new Float64Array(0);
   private lastScore = new Float32Array(0);
   private lastFlag = new Uint8Array(0);
@@ -156,16 +166,21 @@ export class StreamPool {
 
   // Scratch reused by every push.
   private windows = new Float32Array(0);
-  private readonly residual: Float64Array;
+  private readonly predicted: Float32Array; // features: the current point's prediction
+  private readonly actual: Float32Array; // features: the current point's scored values
   private readonly scaledPoint: Float32Array;
 
   constructor(model: FittedModel, options: StreamPoolOptions = {}) {
     if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError(`options must be an object like { maxStreams: 100000 }, got ${describeValue(options)}`);
+      throw new InvalidArgumentError(
+        `options must be an object like { maxStreams: 100000 }, got ${describeValue(options)}`,
+      );
     }
     for (const key of Object.keys(options)) {
       if (!['maxStreams', 'idleTtlMs', 'create', 'now'].includes(key)) {
-        throw new InvalidArgumentError(`options has an unknown key "${key}"; expected maxStreams, idleTtlMs, create or now`);
+        throw new InvalidArgumentError(
+          `options has an unknown key "${key}"; expected maxStreams, idleTtlMs, create or now`,
+        );
       }
     }
     this.maxStreams = checkCount('options.maxStreams', options.maxStreams ?? 1 << 20, 1, MAX_STREAMS);
@@ -174,7 +189,9 @@ export class StreamPool {
       throw new InvalidArgumentError(`options.create must be a boolean, got ${describeValue(options.create)}`);
     }
     if (options.now !== undefined && typeof options.now !== 'function') {
-      throw new InvalidArgumentError(`options.now must be a function returning milliseconds, got ${describeValue(options.now)}`);
+      throw new InvalidArgumentError(
+        `options.now must be a function returning milliseconds, got ${describeValue(options.now)}`,
+      );
     }
     this.create = options.create ?? true;
     this.now = options.now ?? Date.now;
@@ -187,13 +204,14 @@ export class StreamPool {
     this.features = model.features;
     this.featureCount = model.features.length;
     this.featureNames = Array.from(model.features, (c) => model.columnNames[c]!);
-    this.squared = config.score === 'squared';
-    this.alpha = smoothingAlpha(config.smoothing);
+    this.scorer = RowScorer.forModel(model);
+    this.smoother = this.scorer.newSmoother(1);
     this.missingIsError = config.missing === 'error';
     const copy = model.threshold.clone();
     this.sharedThreshold = copy === model.threshold ? copy : null;
     this.outLength = model.network.outputLength(this.window);
-    this.residual = new Float64Array(this.featureCount);
+    this.predicted = new Float32Array(this.featureCount);
+    this.actual = new Float32Array(this.featureCount);
     this.scaledPoint = new Float32Array(this.columns);
     this.fingerprint = modelFingerprint(model);
     this.centers = model.scaler.center;
@@ -226,7 +244,11 @@ export class StreamPool {
   }
 
   /** `push` with the network on a worker thread, so the event loop stays free meanwhile. */
-  async pushAsync(keys: readonly string[], rows: readonly Row[], times?: readonly (string | null)[]): Promise<PoolBatch> {
+  async pushAsync(
+    keys: readonly string[],
+    rows: readonly Row[],
+    times?: readonly (string | null)[],
+  ): Promise<PoolBatch> {
     const plan = this.begin(keys, rows, times);
     try {
       for (let r = 0; r < plan.rounds.length; r++) {
@@ -261,7 +283,10 @@ export class StreamPool {
       lastTime: this.lastTime[s]!,
       lastScore: this.lastScore[s]!,
       anomaly: this.lastFlag[s] === 1,
-      openEvent: this.lastFlag[s] === 1 ? { start: this.eventStart[s]!, points: this.eventPoints[s]!, peakScore: this.eventPeak[s]! } : null,
+      openEvent:
+        this.lastFlag[s] === 1
+          ? { start: this.eventStart[s]!, points: this.eventPoints[s]!, peakScore: this.eventPeak[s]! }
+          : null,
     };
   }
 
@@ -354,12 +379,16 @@ export class StreamPool {
   /** The record's own threshold (spot, dynamic) or null for the shared one; checks it fits the model. */
   private thresholdOf(r: StreamRecord, name: string): ThresholdModel | null {
     if ((r.threshold === null) !== (this.sharedThreshold !== null)) {
-      throw new InvalidDataError(`${name} (stream "${r.key}") ${r.threshold === null ? 'has no' : 'has a'} threshold state, but this model's ${this.model.threshold.method} threshold ${this.sharedThreshold ? 'is shared' : 'is kept per stream'}`);
+      throw new InvalidDataError(
+        `${name} (stream "${r.key}") ${r.threshold === null ? 'has no' : 'has a'} threshold state, but this model's ${this.model.threshold.method} threshold ${this.sharedThreshold ? 'is shared' : 'is kept per stream'}`,
+      );
     }
     if (r.threshold === null) return null;
     const restored = thresholdFromJSON(JSON.parse(r.threshold) as unknown);
     if (restored.method !== this.model.threshold.method) {
-      throw new InvalidDataError(`${name} (stream "${r.key}") holds a ${restored.method} threshold, this model uses ${this.model.threshold.method}`);
+      throw new InvalidDataError(
+        `${name} (stream "${r.key}") holds a ${restored.method} threshold, this model uses ${this.model.threshold.method}`,
+      );
     }
     return restored;
   }
@@ -386,9 +415,10 @@ export class StreamPool {
 
   /** State bytes held per stream in typed arrays (not counting the key and Map entry). */
   get bytesPerStream(): number {
-    const c = this.columns, f = this.featureCount;
+    const c = this.columns,
+      f = this.featureCount;
     const floats = this.window * c + c + f + 3; // ring, last values, pending forecast, last score, event peak, event points
-    const doubles = 4; // points seen, EWMA numerator and denominator, last push time
+    const doubles = 4; // points seen, last push time, the smoother's two sums
     const links = 4; // LRU previous and next, call mark and count
     const flags = 3; // pending, last flag, changed
     return 4 * floats + 8 * doubles + 4 * links + flags;
@@ -410,14 +440,25 @@ export class StreamPool {
   }
 
   /** Validates a whole call; returns the rounds (points grouped so each stream's apply in order). */
-  private checkCall(keys: readonly string[], rows: readonly Row[], times: readonly (string | null)[] | undefined): Plan {
-    if (!Array.isArray(keys)) throw new InvalidArgumentError(`keys must be an array of stream keys, got ${describeValue(keys)}`);
-    if (!Array.isArray(rows)) throw new InvalidArgumentError(`rows must be an array of points, got ${describeValue(rows)}`);
+  private checkCall(
+    keys: readonly string[],
+    rows: readonly Row[],
+    times: readonly (string | null)[] | undefined,
+  ): Plan {
+    if (!Array.isArray(keys))
+      throw new InvalidArgumentError(`keys must be an array of stream keys, got ${describeValue(keys)}`);
+    if (!Array.isArray(rows))
+      throw new InvalidArgumentError(`rows must be an array of points, got ${describeValue(rows)}`);
     if (rows.length !== keys.length) {
-      throw new InvalidArgumentError(`rows must hold one point per key (${keys.length}), got ${rows.length}`, 'ERR_SHAPE_MISMATCH');
+      throw new InvalidArgumentError(
+        `rows must hold one point per key (${keys.length}), got ${rows.length}`,
+        'ERR_SHAPE_MISMATCH',
+      );
     }
     if (times !== undefined && (!Array.isArray(times) || times.length !== keys.length)) {
-      throw new InvalidArgumentError(`times must be an array with one entry per key (${keys.length}), got ${describeValue(times)}`);
+      throw new InvalidArgumentError(
+        `times must be an array with one entry per key (${keys.length}), got ${describeValue(times)}`,
+      );
     }
     const n = keys.length;
     const slotOf = new Int32Array(n);
@@ -429,12 +470,20 @@ export class StreamPool {
     for (let i = 0; i < n; i++) {
       const key = keys[i];
       if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
-        throw new StreamPointError(`keys[${i}] must be a string of 1 to ${MAX_KEY_LENGTH} characters, got ${describeValue(key)}`, String(key), i);
+        throw new StreamPointError(
+          `keys[${i}] must be a string of 1 to ${MAX_KEY_LENGTH} characters, got ${describeValue(key)}`,
+          String(key),
+          i,
+        );
       }
       this.checkRow(rows[i], key, i);
       const time = times?.[i];
       if (time !== undefined && time !== null && (typeof time !== 'string' || time.length > MAX_KEY_LENGTH)) {
-        throw new StreamPointError(`times[${i}] (stream "${key}") must be a string of at most ${MAX_KEY_LENGTH} characters or null, got ${describeValue(time)}`, key, i);
+        throw new StreamPointError(
+          `times[${i}] (stream "${key}") must be a string of at most ${MAX_KEY_LENGTH} characters or null, got ${describeValue(time)}`,
+          key,
+          i,
+        );
       }
       const s = this.slots.get(key);
       if (s !== undefined) {
@@ -446,7 +495,13 @@ export class StreamPool {
         roundOf[i] = this.markCount[s]!++;
         slotOf[i] = s;
       } else {
-        if (!this.create) throw new StreamPointError(`stream "${key}" does not exist and this pool does not create streams`, key, i, 'ERR_OUT_OF_RANGE');
+        if (!this.create)
+          throw new StreamPointError(
+            `stream "${key}" does not exist and this pool does not create streams`,
+            key,
+            i,
+            'ERR_OUT_OF_RANGE',
+          );
         const count = newCounts.get(key) ?? 0;
         newCounts.set(key, count + 1);
         if (count === 0) distinct++;
@@ -461,29 +516,56 @@ export class StreamPool {
     for (let i = 0; i < n; i++) roundCount = Math.max(roundCount, roundOf[i]! + 1);
     const rounds: number[][] = Array.from({ length: roundCount }, () => []);
     for (let i = 0; i < n; i++) rounds[roundOf[i]!]!.push(i);
-    return { keys, rows, times, slotOf, rounds, newKeys: newCounts.size, epoch, batch: newBatch(n, this.featureCount), windowSlots: [], windowPoints: [] };
+    return {
+      keys,
+      rows,
+      times,
+      slotOf,
+      rounds,
+      newKeys: newCounts.size,
+      epoch,
+      batch: newBatch(n, this.featureCount),
+      windowSlots: [],
+      windowPoints: [],
+    };
   }
 
   private checkRow(row: unknown, key: string, i: number): void {
     if (!isList(row) || row.length !== this.columns) {
       throw new StreamPointError(
         `the point for stream "${key}" (rows[${i}]) must be an array of ${this.columns} values (${this.columnNames.join(', ')}), got ${describeValue(row)}`,
-        key, i, 'ERR_SHAPE_MISMATCH',
+        key,
+        i,
+        'ERR_SHAPE_MISMATCH',
       );
     }
     for (let c = 0; c < this.columns; c++) {
       const v = row[c];
       if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) {
         if (this.missingIsError) {
-          throw new StreamPointError(`the point for stream "${key}" misses ${this.columnNames[c]} and the model's missing-value policy is 'error'`, key, i, 'ERR_INVALID_DATA');
+          throw new StreamPointError(
+            `the point for stream "${key}" misses ${this.columnNames[c]} and the model's missing-value policy is 'error'`,
+            key,
+            i,
+            'ERR_INVALID_DATA',
+          );
         }
         continue;
       }
       if (typeof v !== 'number') {
-        throw new StreamPointError(`the point for stream "${key}" has ${describeValue(v)} for ${this.columnNames[c]}; expected a number or null`, key, i);
+        throw new StreamPointError(
+          `the point for stream "${key}" has ${describeValue(v)} for ${this.columnNames[c]}; expected a number or null`,
+          key,
+          i,
+        );
       }
       if (v === Infinity || v === -Infinity) {
-        throw new StreamPointError(`the point for stream "${key}" has ${v} for ${this.columnNames[c]}; values must be finite (null marks a missing value)`, key, i, 'ERR_INVALID_DATA');
+        throw new StreamPointError(
+          `the point for stream "${key}" has ${v} for ${this.columnNames[c]}; values must be finite (null marks a missing value)`,
+          key,
+          i,
+          'ERR_INVALID_DATA',
+        );
       }
     }
   }
@@ -514,7 +596,8 @@ export class StreamPool {
 
   /** Writes round r's points into their rings; gathers the windows to run; returns how many. */
   private prepareRound(plan: Plan, r: number): number {
-    const T = this.window, c = this.columns;
+    const T = this.window,
+      c = this.columns;
     const span = T * c;
     plan.windowSlots.length = 0;
     plan.windowPoints.length = 0;
@@ -552,19 +635,26 @@ export class StreamPool {
 
   /** Scores round r's points from the network outputs of its windows, and thresholds them. */
   private finishRound(plan: Plan, r: number, out: Float32Array): void {
-    const T = this.window, c = this.columns, f = this.featureCount;
+    const T = this.window,
+      c = this.columns,
+      f = this.featureCount;
     const span = T * c;
     let k = 0;
     for (const i of plan.rounds[r]!) {
       const s = plan.slotOf[i]!;
-      const point = (this.seen[s]! - 1) % T * c + s * span;
+      const point = ((this.seen[s]! - 1) % T) * c + s * span;
       const completed = k < plan.windowPoints.length && plan.windowPoints[k] === i;
       const offset = completed ? k * this.outLength : -1;
       if (completed) k++;
       let ready: boolean;
       if (this.forecast) {
         ready = this.hasPending[s] === 1;
-        if (ready) for (let j = 0; j < f; j++) this.residual[j] = this.ring[point + this.features[j]!]! - this.pending[s * f + j]!;
+        if (ready) {
+          for (let j = 0; j < f; j++) {
+            this.actual[j] = this.ring[point + this.features[j]!]!;
+            this.predicted[j] = this.pending[s * f + j]!;
+          }
+        }
         if (completed) {
           for (let j = 0; j < f; j++) this.pending[s * f + j] = out[offset + j]!;
           this.hasPending[s] = 1;
@@ -572,7 +662,12 @@ export class StreamPool {
       } else {
         ready = completed;
         const last = offset + (T - 1) * c;
-        if (ready) for (let j = 0; j < f; j++) this.residual[j] = this.ring[point + j]! - out[last + j]!;
+        if (ready) {
+          for (let j = 0; j < f; j++) {
+            this.actual[j] = this.ring[point + j]!;
+            this.predicted[j] = out[last + j]!;
+          }
+        }
       }
       this.judge(plan, i, s, ready);
     }
@@ -591,33 +686,12 @@ export class StreamPool {
       this.lastFlag[s] = 0;
       return;
     }
-    const shares = batch.contributions;
-    let score: number;
-    if (this.model.gaussian) {
-      // Batch scoring stores residuals as float32 before the Gaussian sees them.
-      for (let j = 0; j < f; j++) this.residual[j] = Math.fround(this.residual[j]!);
-      score = Math.min(this.model.gaussian.scoreOne(this.residual, 0, shares, i * f), FLOAT32_MAX);
-    } else {
-      // Mean over features in float64, like predictionErrors.
-      let total = 0;
-      const w = 1 / f;
-      for (let j = 0; j < f; j++) {
-        const d = this.residual[j]!;
-        const term = w * (this.squared ? d * d : Math.abs(d));
-        shares[i * f + j] = term;
-        total += term;
-      }
-      score = Math.min(total, FLOAT32_MAX);
-    }
-    score = Math.fround(score);
-    if (this.alpha < 1) {
-      // Adjusted EWMA, the recursion of scoring/ewma.ts, restarted at the first scored point.
-      const numerator = score + (1 - this.alpha) * this.ewmaNumerator[s]!;
-      const denominator = 1 + (1 - this.alpha) * this.ewmaDenominator[s]!;
-      this.ewmaNumerator[s] = numerator;
-      this.ewmaDenominator[s] = denominator;
-      score = Math.fround(numerator / denominator);
-    }
+    // The model's one row scorer, as in detect: per-feature parts into the batch, then the EWMA.
+    const score = this.scorer.smooth(
+      this.smoother,
+      s,
+      this.scorer.scoreOne(this.predicted, this.actual, batch.contributions, i * f),
+    );
     const decision = threshold.update(score);
     batch.scores[i] = score;
     batch.thresholds[i] = decision.threshold;
@@ -640,7 +714,8 @@ export class StreamPool {
   /** Fills missing values of a checked point for slot s and scales it into scaledPoint; returns whether a value was filled. */
   private fillAndScale(point: Row, s: number): boolean {
     const c = this.columns;
-    const center = this.centers, scale = this.scales;
+    const center = this.centers,
+      scale = this.scales;
     let imputed = false;
     for (let j = 0; j < c; j++) {
       const raw = point[j];
@@ -661,7 +736,11 @@ export class StreamPool {
   // ---- slots ----
 
   private checkIdle(what: string): void {
-    if (this.busy) throw new NativeError(`${what} was called while a pushAsync on this pool is still running; await it first`, 'ERR_BUSY');
+    if (this.busy)
+      throw new NativeError(
+        `${what} was called while a pushAsync on this pool is still running; await it first`,
+        'ERR_BUSY',
+      );
   }
 
   private markChanged(s: number): void {
@@ -711,7 +790,8 @@ export class StreamPool {
   }
 
   private lruUnlink(s: number): void {
-    const prev = this.lruPrev[s]!, next = this.lruNext[s]!;
+    const prev = this.lruPrev[s]!,
+      next = this.lruNext[s]!;
     if (prev === -1) this.lruHead = next;
     else this.lruNext[prev] = next;
     if (next === -1) this.lruTail = prev;
@@ -727,8 +807,7 @@ export class StreamPool {
   private clearSlot(s: number): void {
     this.seen[s] = 0;
     this.hasPending[s] = 0;
-    this.ewmaNumerator[s] = 0;
-    this.ewmaDenominator[s] = 0;
+    this.smoother.reset(s);
     this.lastScore[s] = 0;
     this.lastFlag[s] = 0;
     this.eventPoints[s] = 0;
@@ -741,14 +820,17 @@ export class StreamPool {
   private grow(): void {
     const old = this.capacity;
     const capacity = Math.min(this.maxStreams, Math.max(INITIAL_CAPACITY, old * 2));
-    const T = this.window, c = this.columns, f = this.featureCount;
+    const T = this.window,
+      c = this.columns,
+      f = this.featureCount;
     this.ring = grown(this.ring, capacity * T * c);
     this.lastValues = grown(this.lastValues, capacity * c);
     this.seen = grown(this.seen, capacity);
     this.pending = grown(this.pending, capacity * f);
     this.hasPending = grown(this.hasPending, capacity);
-    this.ewmaNumerator = grown(this.ewmaNumerator, capacity);
-    this.ewmaDenominator = grown(this.ewmaDenominator, capacity);
+    const smoother = this.scorer.newSmoother(capacity);
+    for (let s = 0; s < old; s++) smoother.restore(s, this.smoother.stateOf(s));
+    this.smoother = smoother;
     this.touched = grown(this.touched, capacity);
     this.lastScore = grown(this.lastScore, capacity);
     this.lastFlag = grown(this.lastFlag, capacity);
@@ -764,16 +846,19 @@ export class StreamPool {
   }
 
   private encodeSlot(s: number): Uint8Array {
-    const T = this.window, c = this.columns, f = this.featureCount;
+    const T = this.window,
+      c = this.columns,
+      f = this.featureCount;
     const span = T * c;
     const threshold = this.thresholds[s];
+    const smoothing = this.smoother.stateOf(s);
     return encodeStreamRecord(this.shape, {
       key: this.keys[s]!,
       seen: this.seen[s]!,
       hasPending: this.hasPending[s] === 1,
       lastFlag: this.lastFlag[s] === 1,
-      ewmaNumerator: this.ewmaNumerator[s]!,
-      ewmaDenominator: this.ewmaDenominator[s]!,
+      ewmaNumerator: smoothing.numerator,
+      ewmaDenominator: smoothing.denominator,
       touched: this.touched[s]!,
       lastScore: this.lastScore[s]!,
       eventPoints: this.eventPoints[s]!,
@@ -788,13 +873,14 @@ export class StreamPool {
   }
 
   private writeSlot(s: number, r: StreamRecord, threshold: ThresholdModel | null): void {
-    const T = this.window, c = this.columns, f = this.featureCount;
+    const T = this.window,
+      c = this.columns,
+      f = this.featureCount;
     this.clearSlot(s);
     this.seen[s] = r.seen;
     this.hasPending[s] = r.hasPending ? 1 : 0;
     this.lastFlag[s] = r.lastFlag ? 1 : 0;
-    this.ewmaNumerator[s] = r.ewmaNumerator;
-    this.ewmaDenominator[s] = r.ewmaDenominator;
+    this.smoother.restore(s, { numerator: r.ewmaNumerator, denominator: r.ewmaDenominator });
     this.touched[s] = r.touched;
     this.lastScore[s] = r.lastScore;
     this.eventPoints[s] = r.eventPoints;
@@ -847,7 +933,9 @@ function isList(value: unknown): value is ArrayLike<unknown> {
 }
 
 function checkCount(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}], got ${describeValue(value)}`);
-  if (value < min || value > max) throw new OutOfRangeError(`${name} must be an integer in [${min}, ${max}], got ${value}`);
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}], got ${describeValue(value)}`);
+  if (value < min || value > max)
+    throw new OutOfRangeError(`${name} must be an integer in [${min}, ${max}], got ${value}`);
   return value;
 }

@@ -19,9 +19,9 @@
  *   u32 length + bytes, then u32 CRC-32 of every byte before it.
  */
 import zlib from 'node:zlib';
-import { InvalidDataError } from '../errors.js';
-import { crc32 as crc32Js } from '../persistence/crc32.js';
-import type { FittedModel } from '../training/fitted-model.js';
+import { crc32 as crc32Js } from '../core/crc32.js';
+import { InvalidDataError } from '../core/errors.js';
+import type { FittedModel } from '../model/fitted-model.js';
 
 export interface StreamShape {
   window: number;
@@ -79,7 +79,11 @@ export function encodeStreamRecord(shape: StreamShape, r: StreamRecord): Uint8Ar
   const view = new DataView(bytes.buffer);
   view.setUint32(0, RECORD_MAGIC, true);
   view.setUint16(4, RECORD_VERSION, true);
-  view.setUint16(6, (r.hasPending ? 1 : 0) | (r.lastFlag ? 2 : 0) | (r.lastTime === null ? 0 : 4) | (r.eventStart === null ? 0 : 8), true);
+  view.setUint16(
+    6,
+    (r.hasPending ? 1 : 0) | (r.lastFlag ? 2 : 0) | (r.lastTime === null ? 0 : 4) | (r.eventStart === null ? 0 : 8),
+    true,
+  );
   view.setUint32(8, T, true);
   view.setUint16(12, c, true);
   view.setUint16(14, f, true);
@@ -121,15 +125,22 @@ export function decodeStreamRecord(bytes: Uint8Array, name: string, shape: Strea
   if (version !== RECORD_VERSION) fail(`version ${version}, this library reads ${RECORD_VERSION}`);
   const stored = view.getUint32(bytes.length - 4, true);
   if (crc32(bytes.subarray(0, bytes.length - 4)) !== stored) fail('checksum mismatch (truncated or corrupted)');
-  const T = view.getUint32(8, true), c = view.getUint16(12, true), f = view.getUint16(14, true);
+  const T = view.getUint32(8, true),
+    c = view.getUint16(12, true),
+    f = view.getUint16(14, true);
   if (T !== shape.window || c !== shape.columns || f !== shape.features) {
-    fail(`it holds window ${T}, ${c} columns and ${f} features; this model has window ${shape.window}, ${shape.columns} columns and ${shape.features} features`);
+    fail(
+      `it holds window ${T}, ${c} columns and ${f} features; this model has window ${shape.window}, ${shape.columns} columns and ${shape.features} features`,
+    );
   }
   const flags = view.getUint16(6, true);
-  const keyLength = view.getUint16(60, true), timeLength = view.getUint16(62, true), startLength = view.getUint16(64, true);
+  const keyLength = view.getUint16(60, true),
+    timeLength = view.getUint16(62, true),
+    startLength = view.getUint16(64, true);
   const thresholdLength = view.getUint32(68, true);
   const floats = T * c + c + f;
-  if (HEADER + 4 * floats + keyLength + timeLength + startLength + thresholdLength + 4 !== bytes.length) fail('lengths do not add up');
+  if (HEADER + 4 * floats + keyLength + timeLength + startLength + thresholdLength + 4 !== bytes.length)
+    fail('lengths do not add up');
   let at = HEADER;
   const floatsOf = (n: number): Float32Array => {
     const out = new Float32Array(n);
@@ -202,7 +213,8 @@ export function decodePoolSnapshot(bytes: Uint8Array): { fingerprint: number; re
   if (bytes.length < head + 4) fail(`${bytes.length} bytes is shorter than its header`);
   if (!SNAPSHOT_MAGIC.every((b, i) => bytes[i] === b)) fail('wrong magic');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (crc32(bytes.subarray(0, bytes.length - 4)) !== view.getUint32(bytes.length - 4, true)) fail('checksum mismatch (truncated or corrupted)');
+  if (crc32(bytes.subarray(0, bytes.length - 4)) !== view.getUint32(bytes.length - 4, true))
+    fail('checksum mismatch (truncated or corrupted)');
   const version = view.getUint32(SNAPSHOT_MAGIC.length, true);
   if (version !== SNAPSHOT_VERSION) fail(`version ${version}, this library reads ${SNAPSHOT_VERSION}`);
   const fingerprint = view.getUint32(SNAPSHOT_MAGIC.length + 4, true);
@@ -222,11 +234,19 @@ export function decodePoolSnapshot(bytes: Uint8Array): { fingerprint: number; re
 
 /** CRC-32 over the model's settings, columns, scaler, weights and threshold: states fit only the model they came from. */
 export function modelFingerprint(model: FittedModel): number {
-  const settings = encoder.encode(JSON.stringify({
-    config: model.config, columns: model.columnNames, features: Array.from(model.features), threshold: model.threshold.toJSON(),
-  }));
+  const settings = encoder.encode(
+    JSON.stringify({
+      config: model.config,
+      columns: model.columnNames,
+      features: Array.from(model.features),
+      threshold: model.threshold.toJSON(),
+    }),
+  );
   let c = crc32(settings);
-  c = crc32(new Uint8Array(model.scaler.center.buffer, model.scaler.center.byteOffset, model.scaler.center.byteLength), c);
+  c = crc32(
+    new Uint8Array(model.scaler.center.buffer, model.scaler.center.byteOffset, model.scaler.center.byteLength),
+    c,
+  );
   c = crc32(new Uint8Array(model.scaler.scale.buffer, model.scaler.scale.byteOffset, model.scaler.scale.byteLength), c);
   const weights = model.network.getFlatParameters();
   return crc32(new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength), c);
@@ -234,6 +254,7 @@ export function modelFingerprint(model: FittedModel): number {
 
 function text(value: string, name: string): Uint8Array {
   const bytes = encoder.encode(value);
-  if (bytes.length > MAX_TEXT) throw new InvalidDataError(`stream ${name} is ${bytes.length} bytes of UTF-8; at most ${MAX_TEXT} fit a record`);
+  if (bytes.length > MAX_TEXT)
+    throw new InvalidDataError(`stream ${name} is ${bytes.length} bytes of UTF-8; at most ${MAX_TEXT} fit a record`);
   return bytes;
 }

@@ -12,12 +12,13 @@
  * Missing values (NaN, null) are carried forward from the stream's previous point (the scaler's
  * center before the first one) and reported as `imputed`.
  */
-import { describeValue } from '../argument-checks.js';
+import { describeValue } from '../core/argument-checks.js';
 import type { NetworkStream } from '../engine/anomaly-network.js';
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../errors.js';
-import { smoothingAlpha } from '../detector-options.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../core/errors.js';
+import type { FittedModel } from '../model/fitted-model.js';
+import { RowScorer } from '../model/row-scores.js';
+import type { EwmaSmoother } from '../scoring/ewma.js';
 import type { ThresholdModel } from '../thresholds/model.js';
-import type { FittedModel } from '../training/fitted-model.js';
 
 export interface StreamOptions {
   /** Independent streams in this object, in [1, 1048576]. Default 1. */
@@ -47,8 +48,6 @@ export interface StreamBatch {
   imputed: Uint8Array;
 }
 
-const FLOAT32_MAX = 3.4028234663852886e38;
-
 export class StreamingDetector {
   readonly streams: number;
   readonly columns: number;
@@ -60,8 +59,7 @@ export class StreamingDetector {
   private readonly forecast: boolean;
   private readonly features: Int32Array;
   private readonly featureCount: number;
-  private readonly squared: boolean;
-  private readonly alpha: number;
+  private readonly scorer: RowScorer;
   private readonly thresholds: ThresholdModel[];
   private readonly centers: Float64Array;
   private readonly scales: Float64Array;
@@ -71,13 +69,13 @@ export class StreamingDetector {
   private readonly seenAny: Uint8Array; // streams: a point has arrived
   private readonly pending: Float32Array; // streams x features: forecast for the next point
   private readonly hasPending: Uint8Array;
-  private readonly ewmaNumerator: Float64Array;
-  private readonly ewmaDenominator: Float64Array;
+  private readonly smoother: EwmaSmoother; // one score sequence per stream
 
   // Scratch, reused by every push.
   private readonly onePoint: Float32Array; // columns: the scaled point of a single push
   private readonly allPoints: Float32Array; // streams x columns: the scaled points of pushAll
-  private readonly residual: Float64Array; // features
+  private readonly predicted: Float32Array; // features: the current point's prediction
+  private readonly actual: Float32Array; // features: the current point's scored values
   private readonly oneId = new Int32Array(1);
   private readonly imputedScratch: Uint8Array;
 
@@ -90,9 +88,12 @@ export class StreamingDetector {
     }
     const streams = options.streams ?? 1;
     if (typeof streams !== 'number' || !Number.isInteger(streams)) {
-      throw new InvalidArgumentError(`options.streams must be an integer in [1, 1048576], got ${describeValue(streams)}`);
+      throw new InvalidArgumentError(
+        `options.streams must be an integer in [1, 1048576], got ${describeValue(streams)}`,
+      );
     }
-    if (streams < 1 || streams > 1 << 20) throw new OutOfRangeError(`options.streams must be an integer in [1, 1048576], got ${streams}`);
+    if (streams < 1 || streams > 1 << 20)
+      throw new OutOfRangeError(`options.streams must be an integer in [1, 1048576], got ${streams}`);
     const { config } = model;
     this.model = model;
     this.streams = streams;
@@ -102,8 +103,7 @@ export class StreamingDetector {
     this.forecast = config.mode === 'forecast';
     this.features = model.features;
     this.featureCount = model.features.length;
-    this.squared = config.score === 'squared';
-    this.alpha = smoothingAlpha(config.smoothing);
+    this.scorer = RowScorer.forModel(model);
     this.networkStream = model.network.openStream(streams, config.window);
     this.thresholds = Array.from({ length: streams }, () => model.threshold.clone());
     this.centers = model.scaler.center;
@@ -112,11 +112,11 @@ export class StreamingDetector {
     this.seenAny = new Uint8Array(streams);
     this.pending = new Float32Array(streams * this.featureCount);
     this.hasPending = new Uint8Array(streams);
-    this.ewmaNumerator = new Float64Array(streams);
-    this.ewmaDenominator = new Float64Array(streams);
+    this.smoother = this.scorer.newSmoother(streams);
     this.onePoint = new Float32Array(this.columns);
     this.allPoints = new Float32Array(streams * this.columns);
-    this.residual = new Float64Array(this.featureCount);
+    this.predicted = new Float32Array(this.featureCount);
+    this.actual = new Float32Array(this.featureCount);
     this.imputedScratch = new Uint8Array(streams);
   }
 
@@ -139,7 +139,8 @@ export class StreamingDetector {
    */
   pushMany(points: ArrayLike<number | null> | readonly ArrayLike<number | null>[], streamId = 0): StreamBatch {
     const id = this.checkStreamId(streamId);
-    if (!isList(points)) throw new InvalidArgumentError(`points must be an array of points, got ${describeValue(points)}`);
+    if (!isList(points))
+      throw new InvalidArgumentError(`points must be an array of points, got ${describeValue(points)}`);
     const n = points.length;
     for (let i = 0; i < n; i++) this.checkPoint(points[i], `points[${i}]`);
     const batch = newBatch(n);
@@ -152,7 +153,8 @@ export class StreamingDetector {
    * values (flat, row per stream) or one row per stream.
    */
   pushAll(points: ArrayLike<number | null> | readonly ArrayLike<number | null>[]): StreamBatch {
-    if (!isList(points)) throw new InvalidArgumentError(`points must hold one point per stream, got ${describeValue(points)}`);
+    if (!isList(points))
+      throw new InvalidArgumentError(`points must hold one point per stream, got ${describeValue(points)}`);
     const nested = points.length > 0 && typeof points[0] === 'object' && points[0] !== null;
     const expected = nested ? this.streams : this.streams * this.columns;
     if (points.length !== expected) {
@@ -170,36 +172,53 @@ export class StreamingDetector {
       else this.checkValues(flat, s * this.columns, `points[${s}]`);
     }
     for (let s = 0; s < this.streams; s++) {
-      const filled = nested ? this.fillAndScale(rows[s]!, 0, s, this.allPoints, s * this.columns) : this.fillAndScale(flat, s * this.columns, s, this.allPoints, s * this.columns);
+      const filled = nested
+        ? this.fillAndScale(rows[s]!, 0, s, this.allPoints, s * this.columns)
+        : this.fillAndScale(flat, s * this.columns, s, this.allPoints, s * this.columns);
       this.imputedScratch[s] = filled ? 1 : 0;
     }
     const { out, ready } = this.networkStream.push(this.allPoints);
     const batch = newBatch(this.streams);
     const outLength = this.networkStream.outputLength;
     for (let s = 0; s < this.streams; s++) {
-      store(batch, s, this.judge(s, this.allPoints, s * this.columns, out, s * outLength, ready[s] === 1, this.imputedScratch[s] === 1));
+      store(
+        batch,
+        s,
+        this.judge(
+          s,
+          this.allPoints,
+          s * this.columns,
+          out,
+          s * outLength,
+          ready[s] === 1,
+          this.imputedScratch[s] === 1,
+        ),
+      );
     }
     return batch;
   }
 
   /** Forgets one stream's history (or every stream's); the threshold restarts from calibration. */
   reset(streamId?: number): void {
-    const ids = streamId === undefined ? Array.from({ length: this.streams }, (_, i) => i) : [this.checkStreamId(streamId)];
+    const ids =
+      streamId === undefined ? Array.from({ length: this.streams }, (_, i) => i) : [this.checkStreamId(streamId)];
     for (const s of ids) {
       this.networkStream.reset(s);
       this.seenAny[s] = 0;
       this.hasPending[s] = 0;
-      this.ewmaNumerator[s] = 0;
-      this.ewmaDenominator[s] = 0;
+      this.smoother.reset(s);
       this.thresholds[s] = this.model.threshold.clone();
     }
   }
 
   private checkStreamId(id: unknown): number {
     if (typeof id !== 'number' || !Number.isInteger(id)) {
-      throw new InvalidArgumentError(`streamId must be an integer in [0, ${this.streams - 1}], got ${describeValue(id)}`);
+      throw new InvalidArgumentError(
+        `streamId must be an integer in [0, ${this.streams - 1}], got ${describeValue(id)}`,
+      );
     }
-    if (id < 0 || id >= this.streams) throw new OutOfRangeError(`streamId must be an integer in [0, ${this.streams - 1}], got ${id}`);
+    if (id < 0 || id >= this.streams)
+      throw new OutOfRangeError(`streamId must be an integer in [0, ${this.streams - 1}], got ${id}`);
     return id;
   }
 
@@ -207,9 +226,13 @@ export class StreamingDetector {
   private checkPoint(point: unknown, name: string): void {
     if (typeof point === 'number') {
       if (this.columns !== 1) {
-        throw new InvalidArgumentError(`${name} must hold ${this.columns} values (${this.columnNames.join(', ')}), got a single number`, 'ERR_SHAPE_MISMATCH');
+        throw new InvalidArgumentError(
+          `${name} must hold ${this.columns} values (${this.columnNames.join(', ')}), got a single number`,
+          'ERR_SHAPE_MISMATCH',
+        );
       }
-      if (point === Infinity || point === -Infinity) throw new InvalidDataError(`${name} is ${point}; values must be finite (NaN or null marks a missing value)`);
+      if (point === Infinity || point === -Infinity)
+        throw new InvalidDataError(`${name} is ${point}; values must be finite (NaN or null marks a missing value)`);
       return;
     }
     if (!isList(point) || point.length !== this.columns) {
@@ -226,8 +249,14 @@ export class StreamingDetector {
     for (let c = 0; c < this.columns; c++) {
       const v = values[offset + c];
       if (v === null || v === undefined) continue;
-      if (typeof v !== 'number') throw new InvalidArgumentError(`${name}[${c}] (${this.columnNames[c]}) must be a number or null, got ${describeValue(v)}`);
-      if (v === Infinity || v === -Infinity) throw new InvalidDataError(`${name}[${c}] (${this.columnNames[c]}) is ${v}; values must be finite (NaN or null marks a missing value)`);
+      if (typeof v !== 'number')
+        throw new InvalidArgumentError(
+          `${name}[${c}] (${this.columnNames[c]}) must be a number or null, got ${describeValue(v)}`,
+        );
+      if (v === Infinity || v === -Infinity)
+        throw new InvalidDataError(
+          `${name}[${c}] (${this.columnNames[c]}) is ${v}; values must be finite (NaN or null marks a missing value)`,
+        );
     }
   }
 
@@ -243,7 +272,13 @@ export class StreamingDetector {
    * Fills missing values of a checked point (a number, or values from `offset` on) for stream s
    * and scales it into target[at ..]; returns whether a value was filled.
    */
-  private fillAndScale(point: number | ArrayLike<number | null>, offset: number, s: number, target: Float32Array, at: number): boolean {
+  private fillAndScale(
+    point: number | ArrayLike<number | null>,
+    offset: number,
+    s: number,
+    target: Float32Array,
+    at: number,
+  ): boolean {
     const columns = this.columns;
     let imputed = false;
     for (let c = 0; c < columns; c++) {
@@ -267,12 +302,25 @@ export class StreamingDetector {
    * Scores stream s's current point (scaled, in `point` at `base`) from the network output of
    * the window it completed (`out` at `offset`), then thresholds it.
    */
-  private judge(s: number, point: Float32Array, base: number, out: Float32Array, offset: number, windowReady: boolean, imputed: boolean): StreamPoint {
+  private judge(
+    s: number,
+    point: Float32Array,
+    base: number,
+    out: Float32Array,
+    offset: number,
+    windowReady: boolean,
+    imputed: boolean,
+  ): StreamPoint {
     const f = this.featureCount;
     let ready: boolean;
     if (this.forecast) {
       ready = this.hasPending[s] === 1;
-      if (ready) for (let j = 0; j < f; j++) this.residual[j] = point[base + this.features[j]!]! - this.pending[s * f + j]!;
+      if (ready) {
+        for (let j = 0; j < f; j++) {
+          this.actual[j] = point[base + this.features[j]!]!;
+          this.predicted[j] = this.pending[s * f + j]!;
+        }
+      }
       if (windowReady) {
         for (let j = 0; j < f; j++) this.pending[s * f + j] = out[offset + j]!;
         this.hasPending[s] = 1;
@@ -280,35 +328,16 @@ export class StreamingDetector {
     } else {
       ready = windowReady;
       const last = offset + (this.window - 1) * this.columns;
-      if (ready) for (let j = 0; j < f; j++) this.residual[j] = point[base + j]! - out[last + j]!;
+      if (ready) {
+        for (let j = 0; j < f; j++) {
+          this.actual[j] = point[base + j]!;
+          this.predicted[j] = out[last + j]!;
+        }
+      }
     }
     const thresholdModel = this.thresholds[s]!;
     if (!ready) return { score: 0, flag: 0, ready: false, threshold: thresholdModel.current ?? Infinity, imputed };
-
-    let score: number;
-    if (this.model.gaussian) {
-      // Batch scoring stores residuals as float32 before the Gaussian sees them.
-      for (let j = 0; j < f; j++) this.residual[j] = Math.fround(this.residual[j]!);
-      score = Math.min(this.model.gaussian.scoreOne(this.residual), FLOAT32_MAX);
-    } else {
-      // Mean over features in float64, like predictionErrors.
-      let total = 0;
-      const w = 1 / f;
-      for (let j = 0; j < f; j++) {
-        const d = this.residual[j]!;
-        total += w * (this.squared ? d * d : Math.abs(d));
-      }
-      score = Math.min(total, FLOAT32_MAX);
-    }
-    score = Math.fround(score);
-    if (this.alpha < 1) {
-      // Adjusted EWMA, the recursion of scoring/ewma.ts, restarted at the first scored point.
-      const numerator = score + (1 - this.alpha) * this.ewmaNumerator[s]!;
-      const denominator = 1 + (1 - this.alpha) * this.ewmaDenominator[s]!;
-      this.ewmaNumerator[s] = numerator;
-      this.ewmaDenominator[s] = denominator;
-      score = Math.fround(numerator / denominator);
-    }
+    const score = this.scorer.smooth(this.smoother, s, this.scorer.scoreOne(this.predicted, this.actual));
     const decision = thresholdModel.update(score);
     return { score, flag: decision.flag, ready: true, threshold: decision.threshold, imputed };
   }
@@ -319,7 +348,13 @@ function isList(value: unknown): value is ArrayLike<unknown> {
 }
 
 function newBatch(n: number): StreamBatch {
-  return { scores: new Float32Array(n), flags: new Uint8Array(n), ready: new Uint8Array(n), thresholds: new Float32Array(n), imputed: new Uint8Array(n) };
+  return {
+    scores: new Float32Array(n),
+    flags: new Uint8Array(n),
+    ready: new Uint8Array(n),
+    thresholds: new Float32Array(n),
+    imputed: new Uint8Array(n),
+  };
 }
 
 function store(batch: StreamBatch, i: number, p: StreamPoint): void {

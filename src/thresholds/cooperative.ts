@@ -1,4 +1,4 @@
-import { AbortError, InvalidArgumentError } from '../errors.js';
+import { AbortError, InvalidArgumentError } from '../core/errors.js';
 import { describe } from './scores.js';
 
 /**

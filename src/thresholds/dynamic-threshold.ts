@@ -1,5 +1,11 @@
 import { runSteps, runStepsAsync, checkSignal } from './cooperative.js';
-import type { ApplyAsyncOptions, ThresholdDecision, ThresholdModel, ThresholdResult, ThresholdStateBase } from './model.js';
+import type {
+  ApplyAsyncOptions,
+  ThresholdDecision,
+  ThresholdModel,
+  ThresholdResult,
+  ThresholdStateBase,
+} from './model.js';
 import { nonparametricSteps, selectEpsilon } from './nonparametric.js';
 import { finiteScore, finiteScores, type ScoreArray } from './scores.js';
 import type { ResolvedDynamicSpec } from './spec.js';
@@ -53,7 +59,8 @@ export class DynamicThreshold implements ThresholdModel {
   static fromCalibration(spec: ResolvedDynamicSpec, calibration: Float64Array | undefined): DynamicThreshold {
     const model = new DynamicThreshold(spec);
     if (calibration !== undefined) {
-      for (let i = Math.max(0, calibration.length - spec.window); i < calibration.length; i++) model.remember(calibration[i]!);
+      for (let i = Math.max(0, calibration.length - spec.window); i < calibration.length; i++)
+        model.remember(calibration[i]!);
       if (model.count >= spec.batch) model.choose();
     }
     return model;

@@ -1,5 +1,11 @@
 import { runSteps, runStepsAsync, checkSignal, type Steps } from './cooperative.js';
-import type { ApplyAsyncOptions, ThresholdDecision, ThresholdModel, ThresholdResult, ThresholdStateBase } from './model.js';
+import type {
+  ApplyAsyncOptions,
+  ThresholdDecision,
+  ThresholdModel,
+  ThresholdResult,
+  ThresholdStateBase,
+} from './model.js';
 import { finiteScore, finiteScores, type ScoreArray } from './scores.js';
 import type { ResolvedKSigmaSpec, ResolvedPercentileSpec, ResolvedPotSpec } from './spec.js';
 

@@ -142,7 +142,7 @@ export function* nonparametricSteps(scores: Float64Array, options: Nonparametric
   const threshold = new Float32Array(n);
   const flags = new Uint8Array(n);
   const mirrored = options.inverse ? new Float64Array(Math.min(n, options.window)) : null;
-  for (let judgedFrom = 0; judgedFrom < n; ) {
+  for (let judgedFrom = 0; judgedFrom < n;) {
     const end = judgedFrom === 0 ? Math.min(n, options.window) : Math.min(n, judgedFrom + options.batch);
     const start = Math.max(0, end - options.window);
     const upward = judgeWindow(scores, start, judgedFrom, end, options.minScore ?? -Infinity, options, flags);

@@ -1,4 +1,4 @@
-import { ModelFileError } from '../errors.js';
+import { ModelFileError } from '../core/errors.js';
 import { DynamicThreshold, type DynamicState, type DynamicThresholdState } from './dynamic-threshold.js';
 import { FixedThreshold, type CalibrationSummary, type FixedThresholdState } from './fixed-threshold.js';
 import type { ThresholdModel } from './model.js';
@@ -40,7 +40,11 @@ export function thresholdFromJSON(json: unknown): ThresholdModel {
     case 'percentile':
     case 'ksigma':
     case 'pot':
-      return new FixedThreshold(spec, finite(root['threshold'], 'threshold.threshold'), calibrationSummary(root['calibration']));
+      return new FixedThreshold(
+        spec,
+        finite(root['threshold'], 'threshold.threshold'),
+        calibrationSummary(root['calibration']),
+      );
     case 'spot':
       return SpotThreshold.fromState(spec, spotState(root['state'], spec));
     case 'dynamic':
@@ -112,7 +116,9 @@ function dynamicState(value: unknown, spec: ResolvedDynamicSpec): DynamicState {
   const s = record(value, 'threshold.state');
   const history = numbers(s['history'], 'threshold.state.history');
   if (history.length > spec.window) {
-    throw new ModelFileError(`threshold.state.history must hold at most window = ${spec.window} scores, got ${history.length}`);
+    throw new ModelFileError(
+      `threshold.state.history must hold at most window = ${spec.window} scores, got ${history.length}`,
+    );
   }
   const optional = (v: unknown, name: string): number | null => (v === null ? null : finite(v, name));
   return {

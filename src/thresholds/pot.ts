@@ -1,4 +1,4 @@
-import { InvalidDataError } from '../errors.js';
+import { InvalidDataError } from '../core/errors.js';
 import { fitGpd, type GpdFit } from './gpd.js';
 import { quantile } from './statistics.js';
 

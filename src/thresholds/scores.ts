@@ -1,4 +1,4 @@
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
+import { InvalidArgumentError, InvalidDataError } from '../core/errors.js';
 
 /** Anomaly scores as the library produces them, or as a user passes them by hand. */
 export type ScoreArray = Float32Array | Float64Array | readonly number[];
@@ -42,7 +42,8 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
   if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'Object'})`;
   return typeof value;
 }

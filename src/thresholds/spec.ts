@@ -1,4 +1,4 @@
-import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
+import { InvalidArgumentError, OutOfRangeError } from '../core/errors.js';
 import { MIN_EXCESSES_FOR_SHAPE } from './gpd.js';
 import { describe } from './scores.js';
 
@@ -84,11 +84,7 @@ export type ResolvedSpotSpec = Required<SpotSpec>;
 export type ResolvedDynamicSpec = Required<DynamicSpec>;
 /** A spec with every default filled in: what a fitted model reports and stores. */
 export type ResolvedThresholdSpec =
-  | ResolvedPercentileSpec
-  | ResolvedKSigmaSpec
-  | ResolvedPotSpec
-  | ResolvedSpotSpec
-  | ResolvedDynamicSpec;
+  ResolvedPercentileSpec | ResolvedKSigmaSpec | ResolvedPotSpec | ResolvedSpotSpec | ResolvedDynamicSpec;
 
 export const THRESHOLD_METHODS: readonly ThresholdMethod[] = ['percentile', 'ksigma', 'pot', 'spot', 'dynamic'];
 

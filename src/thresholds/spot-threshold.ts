@@ -1,7 +1,13 @@
-import { InvalidDataError } from '../errors.js';
+import { InvalidDataError } from '../core/errors.js';
 import { runSteps, runStepsAsync, checkSignal, type Steps } from './cooperative.js';
 import { fitGpd, MIN_EXCESSES_FOR_SHAPE, type GpdFit } from './gpd.js';
-import type { ApplyAsyncOptions, ThresholdDecision, ThresholdModel, ThresholdResult, ThresholdStateBase } from './model.js';
+import type {
+  ApplyAsyncOptions,
+  ThresholdDecision,
+  ThresholdModel,
+  ThresholdResult,
+  ThresholdStateBase,
+} from './model.js';
 import { fitTail, tailQuantile } from './pot.js';
 import { finiteScore, finiteScores, type ScoreArray } from './scores.js';
 import type { ResolvedSpotSpec } from './spec.js';
@@ -100,7 +106,9 @@ export class SpotThreshold implements ThresholdModel {
   static fromCalibration(spec: ResolvedSpotSpec, calibration: Float64Array, name: string): SpotThreshold {
     const { depth, maxPeaks, q, level } = spec;
     if (calibration.length <= depth) {
-      throw new InvalidDataError(`${name} must hold more than depth = ${depth} scores for DSPOT, got ${calibration.length}`);
+      throw new InvalidDataError(
+        `${name} must hold more than depth = ${depth} scores for DSPOT, got ${calibration.length}`,
+      );
     }
     const corrected = depth === 0 ? calibration : driftCorrected(calibration, depth);
     const tail = fitTail(corrected, q, level, name);
@@ -119,7 +127,19 @@ export class SpotThreshold implements ThresholdModel {
     peaks.set(excesses);
     const bounds = new Float64Array(calibrationCount + maxPeaks).fill(Infinity);
     const drift = calibration.slice(calibration.length - depth);
-    return new SpotThreshold(spec, tail.initialThreshold, calibrationCount, peaks, bounds, 0, 0, observations, fit, z, drift);
+    return new SpotThreshold(
+      spec,
+      tail.initialThreshold,
+      calibrationCount,
+      peaks,
+      bounds,
+      0,
+      0,
+      observations,
+      fit,
+      z,
+      drift,
+    );
   }
 
   static fromState(spec: ResolvedSpotSpec, state: SpotState): SpotThreshold {
@@ -151,7 +171,14 @@ export class SpotThreshold implements ThresholdModel {
   }
 
   /** The current tail estimate: t, z_q (drift-corrected units for DSPOT), GPD shape and scale, peaks N_t, n. */
-  get tail(): { initialThreshold: number; threshold: number; gamma: number; sigma: number; peaks: number; observations: number } {
+  get tail(): {
+    initialThreshold: number;
+    threshold: number;
+    gamma: number;
+    sigma: number;
+    peaks: number;
+    observations: number;
+  } {
     return {
       initialThreshold: this.t,
       threshold: this.z,
@@ -273,7 +300,10 @@ export class SpotThreshold implements ThresholdModel {
     }
     let largest = 0;
     for (let i = 0; i < count; i++) largest = Math.max(largest, this.peaks[i]!);
-    this.z = Math.min(tailQuantile(this.t, this.fit, this.spec.q, this.observations, count), this.t + MAX_EXTRAPOLATION * largest);
+    this.z = Math.min(
+      tailQuantile(this.t, this.fit, this.spec.q, this.observations, count),
+      this.t + MAX_EXTRAPOLATION * largest,
+    );
   }
 
   /**

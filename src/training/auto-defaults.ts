@@ -73,9 +73,10 @@ export function dominantPeriod(values: Float32Array, columns: number, column: nu
  * the validation part still holds a window).
  */
 export function chooseWindow(period: number | null, trainRows: number, limit = Infinity): number {
-  const wanted = period !== null
-    ? clamp(period, AUTO_WINDOW_MIN, AUTO_WINDOW_MAX)
-    : clamp(Math.round(trainRows / 100), AUTO_WINDOW_MIN, 64);
+  const wanted =
+    period !== null
+      ? clamp(period, AUTO_WINDOW_MIN, AUTO_WINDOW_MAX)
+      : clamp(Math.round(trainRows / 100), AUTO_WINDOW_MIN, 64);
   return Math.max(2, Math.min(wanted, Math.floor(trainRows / 4), limit));
 }
 

@@ -4,12 +4,26 @@
  * values, and the windows of each part. Pure and synchronous, so the rules are easy to test and
  * a bad combination of data and options fails before any work starts.
  */
-import { InvalidDataError } from '../errors.js';
-import type { ResolvedOptions } from '../detector-options.js';
+import { InvalidDataError } from '../core/errors.js';
+import type { ModelConfig } from '../model/fitted-model.js';
 import {
-  chooseBatchSize, chooseEpochs, chooseHidden, chooseWindow, chooseWindowsPerEpoch, dominantPeriod,
+  chooseBatchSize,
+  chooseEpochs,
+  chooseHidden,
+  chooseWindow,
+  chooseWindowsPerEpoch,
+  dominantPeriod,
 } from './auto-defaults.js';
-import { trainingStarts, validationStarts, windowSpan, type WindowShape } from './window-starts.js';
+import { trainingStarts, validationStarts, windowSpan, type WindowShape } from '../model/window-starts.js';
+
+/** The options a plan reads; the 'auto' ones are chosen from the data. */
+export interface FitPlanOptions extends Pick<ModelConfig, 'mode' | 'horizon' | 'validationSplit'> {
+  window: number | 'auto';
+  hidden: number | 'auto';
+  epochs: number | 'auto';
+  batchSize: number | 'auto';
+  windowsPerEpoch: number | 'auto';
+}
 
 export interface FitPlan {
   rows: number;
@@ -30,7 +44,13 @@ export interface FitPlan {
  * @param values the filled (NaN-free) series, rows x columns
  * @param firstFeature column whose period sets an 'auto' window (the first target)
  */
-export function planFit(options: ResolvedOptions, values: Float32Array, rows: number, columns: number, firstFeature: number): FitPlan {
+export function planFit(
+  options: FitPlanOptions,
+  values: Float32Array,
+  rows: number,
+  columns: number,
+  firstFeature: number,
+): FitPlan {
   const validationRows = Math.floor(rows * options.validationSplit);
   const trainRows = rows - validationRows;
   const horizon = options.mode === 'forecast' ? options.horizon : 1;
@@ -64,9 +84,10 @@ export function planFit(options: ResolvedOptions, values: Float32Array, rows: nu
         `${options.mode} window of ${span} rows; give more rows, a smaller options.window or options.validationSplit: 0`,
     );
   }
-  const windowsPerEpoch = options.windowsPerEpoch === 'auto'
-    ? chooseWindowsPerEpoch(trainStarts.length)
-    : Math.min(options.windowsPerEpoch, trainStarts.length);
+  const windowsPerEpoch =
+    options.windowsPerEpoch === 'auto'
+      ? chooseWindowsPerEpoch(trainStarts.length)
+      : Math.min(options.windowsPerEpoch, trainStarts.length);
   return {
     rows,
     trainRows,

@@ -5,35 +5,15 @@
  * It only touches the network it is given; the caller commits the result, so an aborted or
  * failed run changes nothing the user can see.
  */
-import { AbortError, InvalidDataError } from '../errors.js';
+import { AbortError, InvalidDataError } from '../core/errors.js';
 import type { AnomalyNetwork, OptimizerSpec } from '../engine/anomaly-network.js';
 import { gatherWindows } from '../engine/runtime.js';
-import { Xoshiro128, shuffleInPlace } from './prng.js';
-import { targetOffset, type WindowShape } from './window-starts.js';
+import type { EpochInfo, StopReason } from '../model/fitted-model.js';
+import { Xoshiro128, shuffleInPlace } from '../core/prng.js';
+import { targetOffset, type WindowShape } from '../model/window-starts.js';
 
 /** Windows per validation loss call: bounds the memory of one native call. */
 const VALIDATION_CHUNK_FLOATS = 1 << 22;
-
-export interface EpochInfo {
-  /** 1-based. */
-  epoch: number;
-  /** Epochs planned (training may stop earlier). */
-  epochs: number;
-  /** Mean training loss (MSE, scaled units) over the epoch's batches, measured before each update. */
-  loss: number;
-  /** Validation MSE after the epoch, or null without a validation part. */
-  valLoss: number | null;
-  /** Learning rate used during this epoch. */
-  lr: number;
-  /** Milliseconds since training started. */
-  elapsedMs: number;
-  /** Estimated milliseconds until the planned epochs are done (early stopping may end sooner). */
-  etaMs: number;
-  /** Whether this epoch improved the monitored loss (validation if present, else training). */
-  improved: boolean;
-}
-
-export type StopReason = 'completed' | 'early-stopping' | 'diverged';
 
 export interface TrainingData {
   shape: WindowShape;
@@ -189,7 +169,10 @@ class WindowBatcher {
   private readonly targetStarts: Int32Array;
   private readonly horizon: number;
 
-  constructor(private readonly data: TrainingData, capacity: number) {
+  constructor(
+    private readonly data: TrainingData,
+    capacity: number,
+  ) {
     const { shape, columns, targets, targetColumns } = data;
     this.horizon = shape.mode === 'forecast' ? shape.horizon : 0;
     this.x = new Float32Array(capacity * shape.window * columns);

@@ -1,4 +1,4 @@
-import { Xoshiro128 } from '../../src/training/prng.js';
+import { Xoshiro128 } from '../../src/core/prng.js';
 
 /** Seeded uniform values in [-scale, scale). */
 export function randomArray(n: number, seed: number, scale = 1): Float32Array {

@@ -1,15 +1,13 @@
 import type { TimeSeries } from '../../data/time-series.js';
-import { Detector } from '../../detector.js';
-import { InvalidDataError } from '../../errors.js';
+import { Detector } from '../../detector/detector.js';
+import { InvalidDataError } from '../../core/errors.js';
 import { flag, formatHelp, parseCommandLine, type CommandSpec } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { CSV_FLAG_NAMES, csvFlags, readSeries } from '../data-flags.js';
 import { VERBOSITY_FLAG_NAMES, progressFor, verbosityFlags } from '../fit-with-progress.js';
 import { readLabels } from '../labels.js';
-import { OUTPUT_FLAG_NAMES, checkWritable, eventGapOption, outFormat, outputFlags, renderOutputs, writeOutputs } from '../outputs.js';
-import { runJSON } from '../run-files.js';
+import { OUTPUT_FLAG_NAMES, checkOutputPaths, deliverOutcome, eventGapOption, outputFlags } from '../outputs.js';
 import type { RunOutcome } from '../run-outcome.js';
-import { runSummary } from '../summary.js';
 import { UsageError } from '../usage-error.js';
 
 const detectFlags = {
@@ -21,7 +19,8 @@ const detectFlags = {
 
 export const detectSpec: CommandSpec<typeof detectFlags> = {
   name: 'detect',
-  summary: 'Find anomalies in a CSV file with a saved model. The first window of rows has no history and is not scored.',
+  summary:
+    'Find anomalies in a CSV file with a saved model. The first window of rows has no history and is not scored.',
   positionals: [{ name: 'data.csv', description: 'Time series with the columns the model was trained on' }],
   flags: detectFlags,
   groups: [
@@ -61,10 +60,7 @@ export const detectCommand: CliCommand = {
       return 0;
     }
     if (!flags.model) throw new UsageError('"detect" needs --model <model.rnnad>', detectSpec.name);
-    if (flags.out) outFormat(flags.out, detectSpec.name);
-    for (const [path, label] of [[flags.out, '--out'], [flags.report, '--report']] as const) {
-      if (path) await checkWritable(path, label);
-    }
+    await checkOutputPaths({ out: flags.out, report: flags.report }, detectSpec.name);
     const progress = progressFor(context, flags.quiet);
     const dataPath = positionals[0]!;
     const detector = await Detector.load(flags.model);
@@ -73,15 +69,15 @@ export const detectCommand: CliCommand = {
     const labels = flags.labels ? await readLabels(flags.labels, series, dataPath) : undefined;
     progress.note(`scoring ${series.rows} rows`);
     const result = await detector.detect(series, { ...eventGapOption(flags.eventGap), signal: context.signal });
-    const outcome: RunOutcome = { dataPath, series, detectStart: 0, result, modelPath: flags.model, ...(labels ? { labels } : {}) };
-    const files = renderOutputs(outcome, { out: flags.out, report: flags.report }, detectSpec.name);
-    await writeOutputs(files);
-    if (flags.json) {
-      context.io.stdout.write(`${JSON.stringify(runJSON(outcome))}\n`);
-    } else {
-      context.io.stdout.write(runSummary(outcome));
-      if (files.length > 0) context.io.stdout.write(`\nwrote ${files.map((f) => f.path).join(', ')}\n`);
-    }
+    const outcome: RunOutcome = {
+      dataPath,
+      series,
+      detectStart: 0,
+      result,
+      modelPath: flags.model,
+      ...(labels ? { labels } : {}),
+    };
+    await deliverOutcome(outcome, flags, detectSpec.name, context.io.stdout);
     return 0;
   },
 };

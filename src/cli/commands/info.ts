@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Detector } from '../../detector.js';
+import { Detector } from '../../detector/detector.js';
 import { decodeModelFile } from '../../persistence/model-file.js';
 import { formatInteger, formatNumber } from '../../report/format.js';
 import { formatHelp, parseCommandLine, flag, type CommandSpec } from '../args.js';
@@ -62,7 +62,9 @@ function featuresOf(detector: Detector): string[] {
 function infoText(info: ModelInfo, detector: Detector): string {
   const c = detector.config;
   const s = detector.summary;
-  const threshold = Object.entries(c.threshold).map(([k, v]) => (k === 'method' ? String(v) : `${k}=${String(v)}`)).join(' ');
+  const threshold = Object.entries(c.threshold)
+    .map(([k, v]) => (k === 'method' ? String(v) : `${k}=${String(v)}`))
+    .join(' ');
   const lines = [
     `${info.file}: rnn-anomaly model, format ${info.formatVersion}${info.library ? `, written by version ${info.library}` : ''}, ${formatInteger(info.bytes)} bytes`,
     `columns (${info.columns.length}): ${info.columns.join(', ')}`,

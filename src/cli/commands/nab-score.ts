@@ -1,18 +1,25 @@
-import { scoreNabCorpus, type NabCorpusScore } from '../../eval/nab-score.js';
+import { scoreNabCorpus, type NabCorpusScore } from '../../eval/nab/score.js';
 import { flag, formatHelp, parseCommandLine, type CommandSpec } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { UsageError } from '../usage-error.js';
 
 const nabFlags = {
-  data: flag.string({ description: "NAB's data/ folder (category sub-folders of CSV files)", placeholder: '<nab/data>' }),
+  data: flag.string({
+    description: "NAB's data/ folder (category sub-folders of CSV files)",
+    placeholder: '<nab/data>',
+  }),
   results: flag.string({
-    description: 'One detector\'s results folder: <category>/<name>_<file>.csv (or .csv.gz) with an anomaly_score column in [0, 1]',
+    description:
+      "One detector's results folder: <category>/<name>_<file>.csv (or .csv.gz) with an anomaly_score column in [0, 1]",
     placeholder: '<dir>',
   }),
-  labels: flag.string({ description: 'Label windows (default: <data>/../labels/combined_windows.json)', placeholder: '<file.json>' }),
+  labels: flag.string({
+    description: 'Label windows (default: <data>/../labels/combined_windows.json)',
+    placeholder: '<file.json>',
+  }),
   threshold: flag.number({ description: 'One score threshold for all three profiles', min: 0, max: 1 }),
-  optimize: flag.switch({ description: 'Choose each profile\'s threshold over the corpus, as NAB does (the default)' }),
-  perFile: flag.switch({ description: 'Include every file\'s score in the output' }),
+  optimize: flag.switch({ description: "Choose each profile's threshold over the corpus, as NAB does (the default)" }),
+  perFile: flag.switch({ description: "Include every file's score in the output" }),
   verbose: flag.switch({ description: 'Show stack traces on errors', short: 'v' }),
 } as const;
 
@@ -47,7 +54,8 @@ export const nabScoreCommand: CliCommand = {
       context.io.stdout.write(formatHelp(nabScoreSpec, context.program));
       return 0;
     }
-    if (!flags.data || !flags.results) throw new UsageError('"nab score" needs --data <nab/data> and --results <dir>', nabScoreSpec.name);
+    if (!flags.data || !flags.results)
+      throw new UsageError('"nab score" needs --data <nab/data> and --results <dir>', nabScoreSpec.name);
     if (flags.optimize && flags.threshold !== undefined) {
       throw new UsageError('--threshold and --optimize exclude each other', nabScoreSpec.name);
     }

@@ -1,15 +1,19 @@
-import { Detector } from '../../detector.js';
-import { OutOfRangeError } from '../../errors.js';
+import { Detector } from '../../detector/detector.js';
+import { OutOfRangeError } from '../../core/errors.js';
 import { flag, formatHelp, parseCommandLine, type CommandSpec } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { CSV_FLAG_NAMES, csvFlags, readSeries } from '../data-flags.js';
-import { DETECTOR_FLAG_GROUPS, detectorOptionsFrom, modelFlags, thresholdFlags, trainingFlags } from '../detector-flags.js';
+import {
+  DETECTOR_FLAG_GROUPS,
+  detectorOptionsFrom,
+  modelFlags,
+  thresholdFlags,
+  trainingFlags,
+} from '../detector-flags.js';
 import { VERBOSITY_FLAG_NAMES, fitWithProgress, progressFor, verbosityFlags } from '../fit-with-progress.js';
 import { readLabels } from '../labels.js';
-import { OUTPUT_FLAG_NAMES, checkWritable, eventGapOption, outFormat, outputFlags, renderOutputs, writeOutputs } from '../outputs.js';
-import { runJSON } from '../run-files.js';
+import { OUTPUT_FLAG_NAMES, checkOutputPaths, deliverOutcome, eventGapOption, outputFlags } from '../outputs.js';
 import type { RunOutcome } from '../run-outcome.js';
-import { runSummary } from '../summary.js';
 import { UsageError } from '../usage-error.js';
 
 /** NAB's probationary share: enough history to learn from, most of the file left to judge. */
@@ -29,7 +33,11 @@ const runFlags = {
     max: 1,
     exclusiveMin: true,
   }),
-  train: flag.string({ description: 'Train on this file instead (same columns); the data file is then scored from its first full window on', placeholder: '<train.csv>' }),
+  train: flag.string({
+    description:
+      'Train on this file instead (same columns); the data file is then scored from its first full window on',
+    placeholder: '<train.csv>',
+  }),
   model: flag.string({ description: 'Also save the trained model here', placeholder: '<model.rnnad>' }),
   ...outputFlags,
   ...csvFlags,
@@ -69,13 +77,13 @@ export const runCommand: CliCommand = {
       return 0;
     }
     const options = detectorOptionsFrom(flags, runSpec.name);
-    if (flags.out) outFormat(flags.out, runSpec.name);
     if (flags.train && flags.trainFraction !== undefined) {
-      throw new UsageError('--train and --train-fraction exclude each other: give a training file or a share of the data file', runSpec.name);
+      throw new UsageError(
+        '--train and --train-fraction exclude each other: give a training file or a share of the data file',
+        runSpec.name,
+      );
     }
-    for (const [path, label] of [[flags.out, '--out'], [flags.report, '--report'], [flags.model, '--model']] as const) {
-      if (path) await checkWritable(path, label);
-    }
+    await checkOutputPaths(flags, runSpec.name);
     const progress = progressFor(context, flags.quiet);
     const dataPath = positionals[0]!;
     progress.note(`reading ${dataPath}`);
@@ -90,31 +98,46 @@ export const runCommand: CliCommand = {
       const fit = await fitWithProgress(detector, trainSeries, context, progress);
       progress.note(`scoring ${series.rows} rows`);
       const result = await detector.detect(series, { ...eventGapOption(flags.eventGap), signal: context.signal });
-      outcome = { dataPath, series, detectStart: 0, result, trainPath: flags.train, fit, ...(labels ? { labels } : {}) };
+      outcome = {
+        dataPath,
+        series,
+        detectStart: 0,
+        result,
+        trainPath: flags.train,
+        fit,
+        ...(labels ? { labels } : {}),
+      };
     } else {
-      const trainEnd = flags.trainFraction === undefined ? defaultTrainRows(series.rows) : Math.round(flags.trainFraction * series.rows);
+      const trainEnd =
+        flags.trainFraction === undefined
+          ? defaultTrainRows(series.rows)
+          : Math.round(flags.trainFraction * series.rows);
       if (trainEnd >= series.rows) {
-        throw new OutOfRangeError(`--train-fraction ${flags.trainFraction} leaves no rows of ${dataPath} (${series.rows} rows) to detect on`);
+        throw new OutOfRangeError(
+          `--train-fraction ${flags.trainFraction} leaves no rows of ${dataPath} (${series.rows} rows) to detect on`,
+        );
       }
       const fit = await fitWithProgress(detector, series.slice(0, trainEnd), context, progress);
       progress.note(`scoring rows ${trainEnd}-${series.rows - 1}`);
-      const result = await detector.detect(series.slice(trainEnd), { context: 'training', ...eventGapOption(flags.eventGap), signal: context.signal });
+      const result = await detector.detect(series.slice(trainEnd), {
+        context: 'training',
+        ...eventGapOption(flags.eventGap),
+        signal: context.signal,
+      });
       outcome = {
-        dataPath, series, detectStart: trainEnd, result, trainRows: { start: 0, end: trainEnd - 1 }, fit,
+        dataPath,
+        series,
+        detectStart: trainEnd,
+        result,
+        trainRows: { start: 0, end: trainEnd - 1 },
+        fit,
         ...(labels ? { labels } : {}),
       };
     }
 
-    const files = renderOutputs(outcome, { out: flags.out, report: flags.report }, runSpec.name);
-    await writeOutputs(files);
-    if (flags.model) await detector.save(flags.model);
-    if (flags.json) {
-      context.io.stdout.write(`${JSON.stringify(runJSON(outcome))}\n`);
-    } else {
-      context.io.stdout.write(runSummary(outcome));
-      const written = [...files.map((f) => f.path), ...(flags.model ? [flags.model] : [])];
-      if (written.length > 0) context.io.stdout.write(`\nwrote ${written.join(', ')}\n`);
-    }
+    const modelPath = flags.model;
+    const model = modelPath ? { path: modelPath, write: () => detector.save(modelPath) } : undefined;
+    await deliverOutcome(outcome, flags, runSpec.name, context.io.stdout, model);
     return 0;
   },
 };

@@ -6,17 +6,58 @@ import { parseModelSource } from '../../serving/served-model.js';
 import { ScoringService } from '../../serving/service.js';
 
 const serveFlags = {
-  model: flag.string({ description: 'Model file to serve, as path or name=path; repeat for more models (the name defaults to the file name)', placeholder: '<[name=]model.rnnad>' }),
+  model: flag.string({
+    description:
+      'Model file to serve, as path or name=path; repeat for more models (the name defaults to the file name)',
+    placeholder: '<[name=]model.rnnad>',
+  }),
   host: flag.string({ description: 'Address to bind', placeholder: '<address>', default: '127.0.0.1' }),
   port: flag.number({ description: 'TCP port (0 picks a free one)', integer: true, min: 0, max: 65535, default: 8080 }),
-  state: flag.string({ description: 'SQLite file for stream states, resumed on restart (needs the optional package better-sqlite3)', placeholder: '<state.db>' }),
-  checkpointMs: flag.number({ description: 'Milliseconds between checkpoints of changed streams', integer: true, min: 10, max: 3_600_000, default: 1000 }),
-  tokenFile: flag.string({ description: 'File holding a bearer token every request but /healthz and /readyz must send', placeholder: '<file>' }),
-  maxStreams: flag.number({ description: 'Streams per model at most; the least recently pushed is evicted', integer: true, min: 1, max: 1 << 24, default: 1_000_000 }),
-  maxBodyBytes: flag.number({ description: 'Request body limit in bytes (413 above)', integer: true, min: 1024, max: 1 << 30, default: 1 << 20 }),
-  idleTtlMs: flag.number({ description: 'Evict streams without a point for this long; 0 = never', integer: true, min: 0, default: 0 }),
-  maxQueuedPoints: flag.number({ description: 'Points waiting per model before requests get 429', integer: true, min: 1, default: 50_000 }),
-  logLevel: flag.choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { description: 'Log level (pino JSON lines on stdout)', default: 'info' }),
+  state: flag.string({
+    description: 'SQLite file for stream states, resumed on restart (needs the optional package better-sqlite3)',
+    placeholder: '<state.db>',
+  }),
+  checkpointMs: flag.number({
+    description: 'Milliseconds between checkpoints of changed streams',
+    integer: true,
+    min: 10,
+    max: 3_600_000,
+    default: 1000,
+  }),
+  tokenFile: flag.string({
+    description: 'File holding a bearer token every request but /healthz and /readyz must send',
+    placeholder: '<file>',
+  }),
+  maxStreams: flag.number({
+    description: 'Streams per model at most; the least recently pushed is evicted',
+    integer: true,
+    min: 1,
+    max: 1 << 24,
+    default: 1_000_000,
+  }),
+  maxBodyBytes: flag.number({
+    description: 'Request body limit in bytes (413 above)',
+    integer: true,
+    min: 1024,
+    max: 1 << 30,
+    default: 1 << 20,
+  }),
+  idleTtlMs: flag.number({
+    description: 'Evict streams without a point for this long; 0 = never',
+    integer: true,
+    min: 0,
+    default: 0,
+  }),
+  maxQueuedPoints: flag.number({
+    description: 'Points waiting per model before requests get 429',
+    integer: true,
+    min: 1,
+    default: 50_000,
+  }),
+  logLevel: flag.choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
+    description: 'Log level (pino JSON lines on stdout)',
+    default: 'info',
+  }),
 } as const;
 
 export const serveSpec: CommandSpec<typeof serveFlags> = {
@@ -47,7 +88,8 @@ function takeModels(argv: readonly string[]): { models: string[]; rest: string[]
     }
     if (token === '--model') {
       const value = argv[i + 1];
-      if (value === undefined || value === '') throw new UsageError('--model expects a value <[name=]model.rnnad>', serveSpec.name);
+      if (value === undefined || value === '')
+        throw new UsageError('--model expects a value <[name=]model.rnnad>', serveSpec.name);
       models.push(value);
       i++;
     } else if (token.startsWith('--model=')) {

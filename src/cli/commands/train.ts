@@ -1,11 +1,17 @@
 import { basename } from 'node:path';
-import { Detector } from '../../detector.js';
+import { Detector } from '../../detector/detector.js';
 import { formatInteger, formatNumber } from '../../report/format.js';
-import type { FitSummary } from '../../training/fitted-model.js';
+import type { FitSummary } from '../../model/fitted-model.js';
 import { flag, formatHelp, parseCommandLine, type CommandSpec } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { CSV_FLAG_NAMES, csvFlags, readSeries } from '../data-flags.js';
-import { DETECTOR_FLAG_GROUPS, detectorOptionsFrom, modelFlags, thresholdFlags, trainingFlags } from '../detector-flags.js';
+import {
+  DETECTOR_FLAG_GROUPS,
+  detectorOptionsFrom,
+  modelFlags,
+  thresholdFlags,
+  trainingFlags,
+} from '../detector-flags.js';
 import { VERBOSITY_FLAG_NAMES, fitWithProgress, progressFor, verbosityFlags } from '../fit-with-progress.js';
 import { checkWritable } from '../outputs.js';
 import { formatDuration } from '../progress.js';

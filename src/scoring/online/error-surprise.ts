@@ -1,5 +1,5 @@
-import { checkInteger, checkKnownKeys, checkNumber, checkPlainObject } from '../../argument-checks.js';
-import { OutOfRangeError } from '../../errors.js';
+import { checkInteger, checkKnownKeys, checkNumber, checkPlainObject } from '../../core/argument-checks.js';
+import { OutOfRangeError } from '../../core/errors.js';
 import { checkFiniteInput, MAX_RING_ROWS } from './finite-input.js';
 import { RefractoryGate } from './refractory-gate.js';
 
@@ -47,10 +47,13 @@ export class ErrorSurprise {
     this.history = checkInteger('options.history', o.history, 1, MAX_RING_ROWS);
     this.warmup = checkInteger('options.warmup', o.warmup, 1);
     if (this.warmup > this.history) {
-      throw new OutOfRangeError(`options.warmup must be at most options.history (${this.history}) or nothing is ever scored, got ${this.warmup}`);
+      throw new OutOfRangeError(
+        `options.warmup must be at most options.history (${this.history}) or nothing is ever scored, got ${this.warmup}`,
+      );
     }
     this.zHalf = checkNumber('options.zHalf', o.zHalf, 0, Number.MAX_VALUE, true);
-    this.refractory = o.refractory === undefined ? 0 : checkInteger('options.refractory', o.refractory, 0, MAX_RING_ROWS);
+    this.refractory =
+      o.refractory === undefined ? 0 : checkInteger('options.refractory', o.refractory, 0, MAX_RING_ROWS);
     this.ring = new Float64Array(this.history);
     this.gate = this.refractory > 0 ? new RefractoryGate(this.refractory) : null;
   }

@@ -1,5 +1,5 @@
-import { describeValue } from '../../argument-checks.js';
-import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../../errors.js';
+import { describeValue } from '../../core/argument-checks.js';
+import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../../core/errors.js';
 
 /** Largest magnitude accepted: 2^24 squares of it still sum to a finite float64. */
 export const MAX_INPUT_MAGNITUDE = 1e150;
@@ -15,9 +15,12 @@ export const MAX_RING_ROWS = 16_777_216;
  * OutOfRangeError, and the scorer is left exactly as it was.
  */
 export function checkFiniteInput(name: string, value: unknown): number {
-  if (typeof value !== 'number') throw new InvalidArgumentError(`${name} must be a finite number, got ${describeValue(value)}`);
+  if (typeof value !== 'number')
+    throw new InvalidArgumentError(`${name} must be a finite number, got ${describeValue(value)}`);
   if (!Number.isFinite(value)) {
-    throw new InvalidDataError(`${name} must be a finite number, got ${value}; fill or drop missing values before scoring them`);
+    throw new InvalidDataError(
+      `${name} must be a finite number, got ${value}; fill or drop missing values before scoring them`,
+    );
   }
   if (Math.abs(value) > MAX_INPUT_MAGNITUDE) {
     throw new OutOfRangeError(`${name} must have a magnitude of at most ${MAX_INPUT_MAGNITUDE}, got ${value}`);

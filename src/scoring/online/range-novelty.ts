@@ -1,4 +1,4 @@
-import { checkInteger, checkKnownKeys, checkNumber, checkPlainObject } from '../../argument-checks.js';
+import { checkInteger, checkKnownKeys, checkNumber, checkPlainObject } from '../../core/argument-checks.js';
 import { checkFiniteInput } from './finite-input.js';
 import { MonotonicQueue } from './monotonic-queue.js';
 

@@ -1,4 +1,4 @@
-import { checkInteger } from '../../argument-checks.js';
+import { checkInteger } from '../../core/argument-checks.js';
 import { checkFiniteInput, MAX_RING_ROWS } from './finite-input.js';
 
 /**

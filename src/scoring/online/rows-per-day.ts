@@ -1,5 +1,5 @@
-import { checkInteger, describeValue } from '../../argument-checks.js';
-import { InvalidArgumentError, InvalidDataError } from '../../errors.js';
+import { checkInteger, describeValue } from '../../core/argument-checks.js';
+import { InvalidArgumentError, InvalidDataError } from '../../core/errors.js';
 
 const DAY_MS = 86_400_000;
 
@@ -12,13 +12,17 @@ const DAY_MS = 86_400_000;
  */
 export function rowsPerDay(timestamps: ArrayLike<number>, rows?: number): number {
   if (typeof timestamps !== 'object' || timestamps === null || typeof timestamps.length !== 'number') {
-    throw new InvalidArgumentError(`timestamps must be an array or typed array of epoch milliseconds, got ${describeValue(timestamps)}`);
+    throw new InvalidArgumentError(
+      `timestamps must be an array or typed array of epoch milliseconds, got ${describeValue(timestamps)}`,
+    );
   }
   const read = Math.min(rows === undefined ? timestamps.length : checkInteger('rows', rows, 0), timestamps.length);
   for (let r = 0; r < read; r++) {
     const t = timestamps[r];
     if (typeof t !== 'number' || !Number.isFinite(t)) {
-      throw new InvalidDataError(`timestamps[${r}] must be a finite number of epoch milliseconds, got ${describeValue(t)}`);
+      throw new InvalidDataError(
+        `timestamps[${r}] must be a finite number of epoch milliseconds, got ${describeValue(t)}`,
+      );
     }
   }
   const gaps: number[] = [];

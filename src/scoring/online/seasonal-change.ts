@@ -1,4 +1,4 @@
-import { checkInteger, checkKnownKeys, checkPlainObject } from '../../argument-checks.js';
+import { checkInteger, checkKnownKeys, checkPlainObject } from '../../core/argument-checks.js';
 import { checkFiniteInput, MAX_RING_ROWS } from './finite-input.js';
 import { RingSum } from './ring-sum.js';
 

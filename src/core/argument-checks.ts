@@ -55,7 +55,9 @@ export function checkNumber(name: string, value: unknown, min: number, max: numb
 
 export function checkOneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describeValue(value)}`);
+    throw new InvalidArgumentError(
+      `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describeValue(value)}`,
+    );
   }
   return value as T;
 }

@@ -6,6 +6,7 @@
  * which is no look-ahead: a forecaster sees the past at run time too).
  */
 export type WindowMode = 'forecast' | 'reconstruct';
+export const WINDOW_MODES: readonly WindowMode[] = ['forecast', 'reconstruct'];
 
 export interface WindowShape {
   mode: WindowMode;

@@ -3,20 +3,23 @@
  * callers can branch on `err.code` instead of parsing messages (better-sqlite3 style). Messages
  * name the argument and say what was expected.
  */
-export type ErrorCode =
-  | 'ERR_INVALID_ARGUMENT'
-  | 'ERR_OUT_OF_RANGE'
-  | 'ERR_SHAPE_MISMATCH'
-  | 'ERR_NOT_FITTED'
-  | 'ERR_BUSY'
-  | 'ERR_INVALID_DATA'
-  | 'ERR_CSV_PARSE'
-  | 'ERR_MODEL_FILE'
-  | 'ERR_MODEL_VERSION'
-  | 'ERR_COLUMNS_MISMATCH'
-  | 'ERR_ABORTED'
-  | 'ERR_NATIVE_LOAD'
-  | 'ERR_NATIVE';
+export const ERROR_CODES = [
+  'ERR_INVALID_ARGUMENT',
+  'ERR_OUT_OF_RANGE',
+  'ERR_SHAPE_MISMATCH',
+  'ERR_NOT_FITTED',
+  'ERR_BUSY',
+  'ERR_INVALID_DATA',
+  'ERR_CSV_PARSE',
+  'ERR_MODEL_FILE',
+  'ERR_MODEL_VERSION',
+  'ERR_COLUMNS_MISMATCH',
+  'ERR_ABORTED',
+  'ERR_NATIVE_LOAD',
+  'ERR_OUT_OF_MEMORY',
+  'ERR_NATIVE',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 const BRAND = Symbol.for('rnn-anomaly.error');
 
@@ -92,9 +95,17 @@ export class AbortError extends RnnAnomalyError {
   }
 }
 
-/** The native addon failed to load or reported an internal failure. */
+/**
+ * The native addon failed to load, was called on an object that is still running an
+ * asynchronous call (ERR_BUSY), could not allocate memory (ERR_OUT_OF_MEMORY), or reported an
+ * internal failure.
+ */
 export class NativeError extends RnnAnomalyError {
-  constructor(message: string, code: 'ERR_NATIVE_LOAD' | 'ERR_NATIVE' | 'ERR_BUSY' = 'ERR_NATIVE', options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    code: 'ERR_NATIVE_LOAD' | 'ERR_NATIVE' | 'ERR_BUSY' | 'ERR_OUT_OF_MEMORY' = 'ERR_NATIVE',
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
   }
 }

@@ -9,7 +9,7 @@
  *
  * Both are causal: a row's score never depends on later rows, so batch and streaming agree.
  */
-import { AbortError } from '../errors.js';
+import { AbortError } from '../core/errors.js';
 import type { AnomalyNetwork } from '../engine/anomaly-network.js';
 import { gatherWindows } from '../engine/runtime.js';
 import { firstScoredRow, type WindowShape } from './window-starts.js';

@@ -8,11 +8,9 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { writeFileAtomic } from '../persistence/atomic-write.js';
-import { readMaybeGzip } from './maybe-gzip.js';
-import type { NabCorpus, NabCorpusFile } from './nab-corpus.js';
-import { parseNabTimestamp } from './nab-timestamp.js';
+import { InvalidArgumentError, InvalidDataError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../persistence/atomic-write.js';
+import { parseNabTimestamp, readMaybeGzip, type NabCorpus, type NabCorpusFile } from './corpus.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -29,7 +27,8 @@ export async function readNabResultsFile(filePath: string): Promise<NabResultsFi
   const header = (lines[0] ?? '').split(',').map((h) => h.trim());
   const sCol = header.indexOf('anomaly_score');
   const tCol = header.indexOf('timestamp');
-  if (sCol < 0) throw new InvalidDataError(`${filePath}: header must contain an "anomaly_score" column, got "${lines[0] ?? ''}"`);
+  if (sCol < 0)
+    throw new InvalidDataError(`${filePath}: header must contain an "anomaly_score" column, got "${lines[0] ?? ''}"`);
   const rows = lines.length - 1;
   const scores = new Float64Array(rows);
   const timestamps = tCol >= 0 ? new Float64Array(rows) : null;
@@ -83,7 +82,9 @@ export async function readNabResults(corpus: NabCorpus, resultsDir: string): Pro
 
 function checkAgainstData(filePath: string, res: NabResultsFile, file: NabCorpusFile): void {
   if (res.scores.length !== file.rows) {
-    throw new InvalidDataError(`${filePath} has ${res.scores.length} rows but the data file ${file.name} has ${file.rows}`);
+    throw new InvalidDataError(
+      `${filePath} has ${res.scores.length} rows but the data file ${file.name} has ${file.rows}`,
+    );
   }
   if (res.timestamps === null) return;
   for (let r = 0; r < file.rows; r++) {
@@ -99,9 +100,16 @@ function checkAgainstData(filePath: string, res: NabResultsFile, file: NabCorpus
  * Writes `timestamp,value,anomaly_score` for one corpus file, gzip-compressed when the path
  * ends in `.gz`. The file appears complete or not at all (see writeFileAtomic).
  */
-export async function writeNabResultsFile(filePath: string, file: NabCorpusFile, scores: ArrayLike<number>): Promise<void> {
+export async function writeNabResultsFile(
+  filePath: string,
+  file: NabCorpusFile,
+  scores: ArrayLike<number>,
+): Promise<void> {
   if (scores.length !== file.rows) {
-    throw new InvalidArgumentError(`scores must have one value per row of ${file.name} (${file.rows}), got ${scores.length}`, 'ERR_SHAPE_MISMATCH');
+    throw new InvalidArgumentError(
+      `scores must have one value per row of ${file.name} (${file.rows}), got ${scores.length}`,
+      'ERR_SHAPE_MISMATCH',
+    );
   }
   const parts = ['timestamp,value,anomaly_score'];
   for (let r = 0; r < file.rows; r++) parts.push(`${file.timestampText[r]},${file.values[r]},${scores[r]}`);

@@ -4,26 +4,36 @@
  * 100 (S - S_null) / (S_perfect - S_null) with S_null = -A_FN x windows and
  * S_perfect = A_TP x windows, windows counted over the files scored.
  */
-import { InvalidArgumentError, InvalidDataError } from '../errors.js';
-import { loadNabCorpus, type NabCorpus } from './nab-corpus.js';
-import { resolveNabProfiles, type NabCostMatrix, type NabProfile, type NabProfileName } from './nab-profiles.js';
-import { readNabResults } from './nab-results.js';
-import { addTallies, nabRawScore, tallyNabFile } from './nab-tally.js';
-import { sweepNabThresholds } from './nab-threshold-sweep.js';
+import { InvalidArgumentError, InvalidDataError } from '../../core/errors.js';
+import { loadNabCorpus, type NabCorpus } from './corpus.js';
+import { readNabResults } from './results-file.js';
+import {
+  addTallies,
+  nabRawScore,
+  resolveNabProfiles,
+  sweepNabThresholds,
+  tallyNabFile,
+  type NabCostMatrix,
+  type NabProfile,
+  type NabProfileName,
+} from './rules.js';
 
-export interface NabFileScore {
-  file: string;
-  rawScore: number;
+/** Windows found, and NAB's row counts over scored rows (reported, not part of the score). */
+interface NabCounts {
   windows: number;
   windowsDetected: number;
-  /** NAB's row counts over scored rows (not part of the score). */
   tp: number;
   fp: number;
   fn: number;
   tn: number;
 }
 
-export interface NabProfileScore {
+export interface NabFileScore extends NabCounts {
+  file: string;
+  rawScore: number;
+}
+
+export interface NabProfileScore extends NabCounts {
   profile: string;
   costs: NabCostMatrix;
   threshold: number;
@@ -33,12 +43,6 @@ export interface NabProfileScore {
   normalizedScore: number;
   nullScore: number;
   perfectScore: number;
-  windows: number;
-  windowsDetected: number;
-  tp: number;
-  fp: number;
-  fn: number;
-  tn: number;
   files: NabFileScore[];
 }
 
@@ -83,7 +87,9 @@ function checkThreshold(value: unknown, name: string): number {
 function thresholdPlan(options: NabScoreOptions, profiles: NabProfile[]): Map<string, number> | null {
   const given = options.threshold !== undefined || options.thresholds !== undefined;
   if (options.threshold !== undefined && options.thresholds !== undefined) {
-    throw new InvalidArgumentError('pass either threshold (one for all profiles) or thresholds (per profile), not both');
+    throw new InvalidArgumentError(
+      'pass either threshold (one for all profiles) or thresholds (per profile), not both',
+    );
   }
   if (options.optimize === true && given) {
     throw new InvalidArgumentError('optimize: true cannot be combined with threshold or thresholds');
@@ -112,7 +118,10 @@ function checkDetections(corpus: NabCorpus, scores: ReadonlyMap<string, ArrayLik
     const s = scores.get(file.name);
     if (s === undefined) throw new InvalidArgumentError(`scores has no entry for corpus file "${file.name}"`);
     if (s.length !== file.rows) {
-      throw new InvalidArgumentError(`scores for "${file.name}" must have ${file.rows} values (one per row), got ${s.length}`, 'ERR_SHAPE_MISMATCH');
+      throw new InvalidArgumentError(
+        `scores for "${file.name}" must have ${file.rows} values (one per row), got ${s.length}`,
+        'ERR_SHAPE_MISMATCH',
+      );
     }
     for (let r = 0; r < s.length; r++) {
       const v = s[r]!;
@@ -130,7 +139,8 @@ export function scoreNabDetections(
   scores: ReadonlyMap<string, ArrayLike<number>>,
   options: NabScoreOptions = {},
 ): NabCorpusScore {
-  if (!(scores instanceof Map)) throw new InvalidArgumentError('scores must be a Map from corpus file name to per-row scores');
+  if (!(scores instanceof Map))
+    throw new InvalidArgumentError('scores must be a Map from corpus file name to per-row scores');
   const profiles = resolveNabProfiles(options.profiles);
   const plan = thresholdPlan(options, profiles);
   const perFile = checkDetections(corpus, scores);
@@ -195,11 +205,17 @@ export function scoreNabDetections(
  */
 export async function scoreNabCorpus(options: ScoreNabCorpusOptions): Promise<NabCorpusScore> {
   if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError('options must be { dataDir, resultsDir, labelsPath?, profiles?, threshold?, thresholds?, optimize?, files? }');
+    throw new InvalidArgumentError(
+      'options must be { dataDir, resultsDir, labelsPath?, profiles?, threshold?, thresholds?, optimize?, files? }',
+    );
   }
   const profiles = resolveNabProfiles(options.profiles);
   thresholdPlan(options, profiles);
-  const corpus = await loadNabCorpus({ dataDir: options.dataDir, labelsPath: options.labelsPath, files: options.files });
+  const corpus = await loadNabCorpus({
+    dataDir: options.dataDir,
+    labelsPath: options.labelsPath,
+    files: options.files,
+  });
   const scores = await readNabResults(corpus, options.resultsDir);
   return scoreNabDetections(corpus, scores, options);
 }

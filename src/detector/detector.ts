@@ -9,28 +9,29 @@
  * ```
  */
 import { readFile } from 'node:fs/promises';
-import { checkInteger, checkPlainObject, describeValue } from './argument-checks.js';
-import { fillMissing } from './data/missing-values.js';
-import { Scaler } from './data/scaler.js';
-import { TimeSeries } from './data/time-series.js';
-import { AnomalyNetwork } from './engine/anomaly-network.js';
-import { setThreads } from './engine/runtime.js';
-import { InvalidArgumentError, InvalidDataError, NotFittedError } from './errors.js';
-import { resolveOptions, smoothingAlpha, type DetectorOptions, type ResolvedOptions } from './detector-options.js';
-import { writeFileAtomic } from './persistence/atomic-write.js';
-import { fromSnapshot, toSnapshot } from './persistence/detector-snapshot.js';
-import { decodeModelFile, encodeModelFile } from './persistence/model-file.js';
-import { DetectionResult } from './results/detection-result.js';
-import { extractEvents } from './results/events.js';
-import { GaussianErrorModel } from './scoring/gaussian-error-model.js';
-import { StreamingDetector, type StreamOptions } from './streaming/streaming-detector.js';
-import { fitThreshold, type ThresholdModel } from './thresholds/index.js';
-import { planFit } from './training/fit-plan.js';
-import type { FitSummary, FittedModel, ModelConfig } from './training/fitted-model.js';
-import { predictRows } from './training/row-predictions.js';
-import { rowResiduals, scoreRows } from './training/row-scores.js';
-import { runTraining, type EpochInfo } from './training/train-loop.js';
-import { firstScoredRow, minimumScoringRows } from './training/window-starts.js';
+import { checkInteger, checkPlainObject, describeValue } from '../core/argument-checks.js';
+import { fillMissing } from '../data/missing-values.js';
+import { Scaler } from '../data/scaler.js';
+import { TimeSeries } from '../data/time-series.js';
+import { AnomalyNetwork } from '../engine/anomaly-network.js';
+import { setThreads } from '../engine/runtime.js';
+import { InvalidArgumentError, InvalidDataError, NotFittedError } from '../core/errors.js';
+import { resolveOptions, toDetectorOptions, type DetectorOptions, type ResolvedOptions } from './detector-options.js';
+import { writeFileAtomic } from '../persistence/atomic-write.js';
+import { fromSnapshot, toSnapshot } from '../persistence/detector-snapshot.js';
+import { decodeModelFile, encodeModelFile } from '../persistence/model-file.js';
+import { DetectionResult } from '../results/detection-result.js';
+import { extractEvents } from '../results/events.js';
+import { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
+import { StreamPool, type StreamPoolOptions } from '../streaming/stream-pool.js';
+import { StreamingDetector, type StreamOptions } from '../streaming/streaming-detector.js';
+import { fitThreshold, type ThresholdModel } from '../thresholds/index.js';
+import { planFit } from '../training/fit-plan.js';
+import type { EpochInfo, FitSummary, FittedModel, ModelConfig } from '../model/fitted-model.js';
+import { predictRows } from '../model/row-predictions.js';
+import { FRESH_SMOOTHING, RowScorer, rowResiduals } from '../model/row-scores.js';
+import { firstScoredRow, minimumScoringRows } from '../model/window-starts.js';
+import { runTraining } from '../training/train-loop.js';
 
 /** A TimeSeries, one number per row (column "value"), or one array per row (columns "c0", "c1", ...). */
 export type SeriesInput = TimeSeries | ArrayLike<number | null> | readonly ArrayLike<number | null>[];
@@ -50,6 +51,9 @@ export interface DetectOptions {
    * - 'training': the series continues the training series (its last `window` rows are kept in
    *   the model for this);
    * - a TimeSeries with the same columns: the rows just before the series.
+   * Either way the rows after the seam get the scores they would get in one continuous series:
+   * the score smoothing continues from the end of the training series (kept in the model) or
+   * runs over the given context rows, which are scored for that purpose and not reported.
    */
   context?: 'none' | 'training' | TimeSeries;
   /**
@@ -111,12 +115,31 @@ export class Detector {
     const scaler = new Scaler(o.scaler).fit(filled.slice(0, plan.trainRows));
     const scaled = scaler.transformValues(filled.values);
     const config: ModelConfig = {
-      cell: o.cell, nonlinearity: o.nonlinearity, resetAfter: o.resetAfter, hidden: plan.hidden, layers: o.layers,
-      mode: o.mode, window: plan.shape.window, horizon: plan.shape.horizon, score: o.score, smoothing: o.smoothing,
-      threshold: o.threshold, scaler: o.scaler, missing: o.missing, epochs: plan.epochs, batchSize: plan.batchSize,
-      windowsPerEpoch: plan.windowsPerEpoch, learningRate: o.learningRate, optimizer: o.optimizer,
-      momentum: o.momentum, weightDecay: o.weightDecay, validationSplit: o.validationSplit, patience: o.patience,
-      clipNorm: o.clipNorm, lrDecay: o.lrDecay, seed: o.seed,
+      cell: o.cell,
+      nonlinearity: o.nonlinearity,
+      resetAfter: o.resetAfter,
+      hidden: plan.hidden,
+      layers: o.layers,
+      mode: o.mode,
+      window: plan.shape.window,
+      horizon: plan.shape.horizon,
+      score: o.score,
+      smoothing: o.smoothing,
+      threshold: o.threshold,
+      scaler: o.scaler,
+      missing: o.missing,
+      epochs: plan.epochs,
+      batchSize: plan.batchSize,
+      windowsPerEpoch: plan.windowsPerEpoch,
+      learningRate: o.learningRate,
+      optimizer: o.optimizer,
+      momentum: o.momentum,
+      weightDecay: o.weightDecay,
+      validationSplit: o.validationSplit,
+      patience: o.patience,
+      clipNorm: o.clipNorm,
+      lrDecay: o.lrDecay,
+      seed: o.seed,
     };
     if (o.threads !== null) setThreads(o.threads);
 
@@ -165,12 +188,18 @@ export class Detector {
     // Calibration: score the rows the model did not learn from (the validation part), or the
     // training rows when there is no validation part.
     const predictions = await predictRows({
-      network, shape: plan.shape, values: scaled, rows: filled.rows, columns: filled.columns, features,
+      network,
+      shape: plan.shape,
+      values: scaled,
+      rows: filled.rows,
+      columns: filled.columns,
+      features,
       ...(signal ? { signal } : {}),
     });
-    const calibrationStart = plan.validationRows > 0
-      ? plan.trainRows + (o.mode === 'reconstruct' ? plan.shape.window - 1 : 0)
-      : firstScoredRow(plan.shape);
+    const calibrationStart =
+      plan.validationRows > 0
+        ? plan.trainRows + (o.mode === 'reconstruct' ? plan.shape.window - 1 : 0)
+        : firstScoredRow(plan.shape);
     const calibrationEnd = plan.validationRows > 0 ? filled.rows : plan.trainRows;
     const calibrationRows = calibrationEnd - calibrationStart;
     if (calibrationRows < 2) {
@@ -178,12 +207,16 @@ export class Detector {
         `only ${calibrationRows} row(s) are left to calibrate the threshold on; give more rows or a larger options.validationSplit`,
       );
     }
-    const gaussian = o.score === 'loglik'
-      ? GaussianErrorModel.fit(rowResiduals(predictions, calibrationStart, calibrationEnd), calibrationRows, features.length)
-      : null;
-    const calibration = await scoreRows(predictions, calibrationStart, calibrationEnd, {
-      kind: o.score, alpha: smoothingAlpha(o.smoothing), gaussian, ...(signal ? { signal } : {}),
-    });
+    const gaussian =
+      o.score === 'loglik'
+        ? GaussianErrorModel.fit(
+            rowResiduals(predictions, calibrationStart, calibrationEnd),
+            calibrationRows,
+            features.length,
+          )
+        : null;
+    const scorer = new RowScorer({ kind: o.score, smoothing: o.smoothing, gaussian, features: features.length });
+    const calibration = await scorer.scoreRows(predictions, calibrationStart, calibrationEnd, signal ? { signal } : {});
     let threshold: ThresholdModel;
     try {
       threshold = fitThreshold(o.threshold, calibration.scores);
@@ -215,6 +248,13 @@ export class Detector {
       elapsedMs: performance.now() - began,
       config,
     };
+    // The smoothing state at the end of the whole training series, so that detect(rest, { context:
+    // 'training' }) continues it. Scoring these rows once here is cheaper than re-scoring them on
+    // every detect, and exact: the same scorer, model and rows as a detect of the whole series.
+    const trainingEnd =
+      scorer.alpha < 1
+        ? (await scorer.scoreRows(predictions, firstScoredRow(plan.shape), filled.rows, signal ? { signal } : {})).end
+        : { ...FRESH_SMOOTHING };
     const window = plan.shape.window;
     this.model = {
       config,
@@ -225,6 +265,7 @@ export class Detector {
       gaussian,
       threshold,
       context: filled.values.slice((filled.rows - Math.min(window, filled.rows)) * filled.columns),
+      trainingEnd,
       summary,
     };
     return summary;
@@ -260,45 +301,78 @@ export class Detector {
     combined.set(filled.values, history.length);
     const scaled = model.scaler.transformValues(combined);
     const predictions = await predictRows({
-      network: model.network, shape, values: scaled, rows, columns, features: model.features, ...(signal ? { signal } : {}),
+      network: model.network,
+      shape,
+      values: scaled,
+      rows,
+      columns,
+      features: model.features,
+      ...(signal ? { signal } : {}),
     });
-    const firstScored = Math.max(predictions.firstScored, contextCount);
-    const unscored = firstScored - contextCount;
-    const scored = await scoreRows(predictions, firstScored, rows, {
-      kind: config.score, alpha: smoothingAlpha(config.smoothing), gaussian: model.gaussian, ...(signal ? { signal } : {}),
+    // The training context is the end of a series already scored in fit: scoring starts at the
+    // cut, from the smoothing state fit left there. A TimeSeries context is scored along with the
+    // series, from its first full window, so its rows warm the smoothing exactly as in one series.
+    const continuesTraining = context === 'training';
+    const scoreFrom = continuesTraining ? Math.max(predictions.firstScored, contextCount) : predictions.firstScored;
+    const scored = await RowScorer.forModel(model).scoreRows(predictions, scoreFrom, rows, {
+      start: continuesTraining ? model.trainingEnd : FRESH_SMOOTHING,
+      ...(signal ? { signal } : {}),
     });
-    const decision = await model.threshold.applyAsync(scored.scores, signal ? { signal } : {});
+    const warmed = Math.max(0, contextCount - scoreFrom);
+    const features = model.features.length;
+    const seriesScores = scored.scores.subarray(warmed);
+    const seriesFeatureScores = scored.featureScores.subarray(warmed * features);
+    const unscored = Math.max(scoreFrom, contextCount) - contextCount;
+    const decision = await model.threshold.applyAsync(seriesScores, signal ? { signal } : {});
 
     const n = filled.rows;
-    const features = model.features.length;
     const scores = new Float32Array(n);
-    scores.set(scored.scores, unscored);
+    scores.set(seriesScores, unscored);
     const flags = new Uint8Array(n);
     flags.set(decision.flags, unscored);
     const featureScores = new Float32Array(n * features);
-    featureScores.set(scored.featureScores, unscored * features);
+    featureScores.set(seriesFeatureScores, unscored * features);
     let threshold: number | Float32Array;
     if (typeof decision.threshold === 'number') {
       threshold = decision.threshold;
     } else {
       // Unscored rows get the threshold in force when scoring starts.
       threshold = new Float32Array(n);
-      threshold.fill(decision.threshold.length > 0 ? decision.threshold[0]! : model.threshold.current ?? Infinity, 0, unscored);
+      threshold.fill(
+        decision.threshold.length > 0 ? decision.threshold[0]! : (model.threshold.current ?? Infinity),
+        0,
+        unscored,
+      );
       threshold.set(decision.threshold, unscored);
     }
     const featureNames = Array.from(model.features, (c) => model.columnNames[c]!);
     const minGap = eventGap ?? config.window;
     const events = extractEvents(flags, scores, featureScores, featureNames, series.timestamps, { minGap });
     return new DetectionResult({
-      scores, flags, threshold, events, featureScores, featureNames, unscored,
+      scores,
+      flags,
+      threshold,
+      events,
+      featureScores,
+      featureNames,
+      unscored,
       imputed: filled.imputedRows(),
       values: series.values,
       columnNames: model.columnNames,
       timestamps: series.timestamps ?? null,
       settings: {
-        cell: config.cell, hidden: config.hidden, layers: config.layers, mode: config.mode, window: config.window,
-        horizon: config.horizon, score: config.score, smoothing: config.smoothing, scaler: config.scaler,
-        threshold: { ...config.threshold }, features: featureNames, eventGap: minGap,
+        cell: config.cell,
+        hidden: config.hidden,
+        layers: config.layers,
+        mode: config.mode,
+        window: config.window,
+        horizon: config.horizon,
+        score: config.score,
+        smoothing: config.smoothing,
+        scaler: config.scaler,
+        threshold: { ...config.threshold },
+        features: featureNames,
+        eventGap: minGap,
       },
     });
   }
@@ -311,9 +385,23 @@ export class Detector {
     return new StreamingDetector(this.requireModel('stream'), options);
   }
 
+  /**
+   * Many keyed streams over this model (created on first use, evicted by idle time or a cap),
+   * whose new points are scored together: one batched network step per push. Scores equal
+   * `detect` on each stream's series. See StreamPool and docs/serving.md.
+   */
+  streams(options: StreamPoolOptions = {}): StreamPool {
+    return new StreamPool(this.requireModel('streams'), options);
+  }
+
+  /** A StreamPool holding the streams of `pool.snapshot()` bytes taken over this same model. */
+  restoreStreams(snapshot: Uint8Array, options: StreamPoolOptions = {}): StreamPool {
+    return StreamPool.restore(this.requireModel('restoreStreams'), snapshot, options);
+  }
+
   /** The model file as bytes (see src/persistence/model-file.ts for the layout). */
   toBuffer(): Uint8Array {
-    return encodeModelFile(toSnapshot(this.requireModel('toBuffer'), this.options));
+    return encodeModelFile(toSnapshot(this.requireModel('toBuffer'), toDetectorOptions(this.options)));
   }
 
   /**
@@ -377,13 +465,17 @@ function checkDetectOptions(options: unknown): CheckedDetectOptions {
   const o = checkPlainObject('detectOptions', options ?? {});
   for (const key of Object.keys(o)) {
     if (key !== 'context' && key !== 'eventGap' && key !== 'signal') {
-      throw new InvalidArgumentError(`detectOptions has an unknown key "${key}"; expected some of context, eventGap, signal`);
+      throw new InvalidArgumentError(
+        `detectOptions has an unknown key "${key}"; expected some of context, eventGap, signal`,
+      );
     }
   }
   const eventGap = o.eventGap === undefined ? undefined : checkInteger('detectOptions.eventGap', o.eventGap, 0);
   const context = o.context ?? 'none';
   if (context !== 'none' && context !== 'training' && !(context instanceof TimeSeries)) {
-    throw new InvalidArgumentError(`detectOptions.context must be 'none', 'training' or a TimeSeries, got ${describeValue(context)}`);
+    throw new InvalidArgumentError(
+      `detectOptions.context must be 'none', 'training' or a TimeSeries, got ${describeValue(context)}`,
+    );
   }
   const signal = checkSignal(o.signal, 'detectOptions.signal');
   return { context, ...(eventGap !== undefined ? { eventGap } : {}), ...(signal ? { signal } : {}) };
@@ -391,7 +483,8 @@ function checkDetectOptions(options: unknown): CheckedDetectOptions {
 
 function checkSignal(signal: unknown, name: string): AbortSignal | undefined {
   if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) throw new InvalidArgumentError(`${name} must be an AbortSignal, got ${describeValue(signal)}`);
+  if (!(signal instanceof AbortSignal))
+    throw new InvalidArgumentError(`${name} must be an AbortSignal, got ${describeValue(signal)}`);
   return signal;
 }
 
@@ -429,10 +522,14 @@ function resolveFeatures(o: ResolvedOptions, series: TimeSeries): Int32Array {
   if (o.mode === 'reconstruct' || o.targets === null) return Int32Array.from({ length: series.columns }, (_, i) => i);
   return Int32Array.from(o.targets, (t, i) => {
     if (typeof t === 'number' && t >= series.columns) {
-      throw new InvalidArgumentError(`options.targets[${i}] = ${t} is not a column index of the series (it has ${series.columns} columns)`);
+      throw new InvalidArgumentError(
+        `options.targets[${i}] = ${t} is not a column index of the series (it has ${series.columns} columns)`,
+      );
     }
     if (typeof t === 'string' && !series.columnNames.includes(t)) {
-      throw new InvalidArgumentError(`options.targets[${i}] = "${t}" is not a column of the series; columns: ${series.columnNames.join(', ')}`);
+      throw new InvalidArgumentError(
+        `options.targets[${i}] = "${t}" is not a column of the series; columns: ${series.columnNames.join(', ')}`,
+      );
     }
     return series.columnIndex(t);
   });
@@ -441,17 +538,16 @@ function resolveFeatures(o: ResolvedOptions, series: TimeSeries): Int32Array {
 /** The given columns of a row-major matrix, as a new rows x picked matrix. */
 function pickColumns(values: Float32Array, rows: number, columns: number, picked: Int32Array): Float32Array {
   const out = new Float32Array(rows * picked.length);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < picked.length; j++) out[r * picked.length + j] = values[r * columns + picked[j]!]!;
+  for (let r = 0; r < rows; r++)
+    for (let j = 0; j < picked.length; j++) out[r * picked.length + j] = values[r * columns + picked[j]!]!;
   return out;
 }
 
-/** History rows (original units, NaN-free) to put before the detected series. */
+/** History rows (original units, NaN-free) to put before the detected series: all of a given TimeSeries. */
 function contextRows(context: 'none' | 'training' | TimeSeries, model: FittedModel): Float32Array {
   if (context === 'none') return new Float32Array(0);
   if (context === 'training') return model.context;
   checkColumns(context, model.columnNames, 'detectOptions.context');
   if (context.rows === 0) return new Float32Array(0);
-  const filled = fillMissing(context, model.config.missing);
-  const keep = Math.min(filled.rows, model.config.window);
-  return filled.values.slice((filled.rows - keep) * filled.columns);
+  return fillMissing(context, model.config.missing).values;
 }

@@ -4,16 +4,22 @@
  * at `new Detector(...)` instead of deep inside training. Values left as 'auto' are chosen from
  * the data by `fit` (see src/training/auto-defaults.ts) and reported in the fit summary.
  */
-import { checkInteger, checkKnownKeys, checkOneOf, checkPlainObject, describeValue } from './argument-checks.js';
-import type { CellType, Nonlinearity } from './engine/cell-spec.js';
-import { InvalidArgumentError, OutOfRangeError } from './errors.js';
-import { THRESHOLD_DEFAULTS, checkThresholdSpec, type ResolvedThresholdSpec, type ThresholdSpec } from './thresholds/spec.js';
+import { checkInteger, checkKnownKeys, checkOneOf, checkPlainObject, describeValue } from '../core/argument-checks.js';
+import type { CellType, Nonlinearity } from '../engine/cell-spec.js';
+import { MISSING_POLICIES, type MissingPolicy } from '../data/missing-values.js';
+import { SCALER_KINDS, type ScalerKind } from '../data/scaler.js';
+import { InvalidArgumentError, OutOfRangeError } from '../core/errors.js';
+import type { ModelConfig, OptimizerKind } from '../model/fitted-model.js';
+import { WINDOW_MODES, type WindowMode } from '../model/window-starts.js';
+import { SCORE_KINDS, type ScoreKind } from '../scoring/score-kind.js';
+import {
+  THRESHOLD_DEFAULTS,
+  checkThresholdSpec,
+  type ResolvedThresholdSpec,
+  type ThresholdSpec,
+} from '../thresholds/spec.js';
 
-export type DetectorMode = 'forecast' | 'reconstruct';
-export type ScoreKind = 'absolute' | 'squared' | 'loglik';
-export type ScalerKind = 'zscore' | 'minmax' | 'robust';
-export type MissingPolicy = 'interpolate' | 'ffill' | 'mean' | 'error';
-export type OptimizerKind = 'adam' | 'sgd';
+export type DetectorMode = WindowMode;
 
 export interface DetectorOptions {
   /** Recurrent cell. Default 'gru'. */
@@ -92,43 +98,53 @@ export interface DetectorOptions {
   threads?: number;
 }
 
-/** Options after validation, with every default filled in except the data-driven 'auto' values. */
-export interface ResolvedOptions {
-  cell: CellType;
-  nonlinearity: Nonlinearity;
+/** Options chosen from the data by `fit` when left as 'auto'. */
+export type AutoOption = 'hidden' | 'window' | 'epochs' | 'batchSize' | 'windowsPerEpoch';
+
+/**
+ * Options after validation, with every default filled in except the data-driven 'auto' values:
+ * the model's configuration before `fit` resolves those, plus the targets and threads.
+ */
+export interface ResolvedOptions extends Omit<ModelConfig, AutoOption> {
   hidden: number | 'auto';
-  layers: number;
-  resetAfter: boolean;
-  mode: DetectorMode;
   window: number | 'auto';
-  horizon: number;
-  targets: (string | number)[] | null;
-  score: ScoreKind;
-  smoothing: number;
-  threshold: ResolvedThresholdSpec;
-  scaler: ScalerKind;
-  missing: MissingPolicy;
   epochs: number | 'auto';
   batchSize: number | 'auto';
   windowsPerEpoch: number | 'auto';
-  learningRate: number;
-  optimizer: OptimizerKind;
-  momentum: number;
-  weightDecay: number;
-  validationSplit: number;
-  patience: number;
-  clipNorm: number;
-  lrDecay: number;
-  seed: number;
+  targets: (string | number)[] | null;
   threads: number | null;
 }
 
 export const DEFAULT_THRESHOLD: ResolvedThresholdSpec = THRESHOLD_DEFAULTS.pot;
 
 const KNOWN_KEYS = [
-  'cell', 'nonlinearity', 'hidden', 'layers', 'resetAfter', 'mode', 'window', 'horizon', 'targets', 'score',
-  'smoothing', 'threshold', 'scaler', 'missing', 'epochs', 'batchSize', 'windowsPerEpoch', 'learningRate',
-  'optimizer', 'momentum', 'weightDecay', 'validationSplit', 'patience', 'clipNorm', 'lrDecay', 'seed', 'threads',
+  'cell',
+  'nonlinearity',
+  'hidden',
+  'layers',
+  'resetAfter',
+  'mode',
+  'window',
+  'horizon',
+  'targets',
+  'score',
+  'smoothing',
+  'threshold',
+  'scaler',
+  'missing',
+  'epochs',
+  'batchSize',
+  'windowsPerEpoch',
+  'learningRate',
+  'optimizer',
+  'momentum',
+  'weightDecay',
+  'validationSplit',
+  'patience',
+  'clipNorm',
+  'lrDecay',
+  'seed',
+  'threads',
 ] as const;
 
 /** Validates user options and fills in defaults; throws InvalidArgumentError / OutOfRangeError. */
@@ -139,20 +155,26 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
   if (o.nonlinearity !== undefined && cell !== 'rnn') {
     throw new InvalidArgumentError(`options.nonlinearity applies to cell 'rnn' only, got cell '${cell}'`);
   }
-  const optimizer = o.optimizer === undefined ? 'adam' : checkOneOf('options.optimizer', o.optimizer, ['adam', 'sgd'] as const);
+  const optimizer =
+    o.optimizer === undefined ? 'adam' : checkOneOf('options.optimizer', o.optimizer, ['adam', 'sgd'] as const);
   if (o.momentum !== undefined && optimizer !== 'sgd') {
     throw new InvalidArgumentError(`options.momentum applies to optimizer 'sgd' only, got optimizer '${optimizer}'`);
   }
-  const mode = o.mode === undefined ? 'forecast' : checkOneOf('options.mode', o.mode, ['forecast', 'reconstruct'] as const);
+  const mode = o.mode === undefined ? 'forecast' : checkOneOf('options.mode', o.mode, WINDOW_MODES);
   if (mode === 'reconstruct' && o.targets !== undefined) {
-    throw new InvalidArgumentError("options.targets applies to mode 'forecast' only; a reconstruction scores every column");
+    throw new InvalidArgumentError(
+      "options.targets applies to mode 'forecast' only; a reconstruction scores every column",
+    );
   }
   if (mode === 'reconstruct' && o.horizon !== undefined && o.horizon !== 1) {
     throw new InvalidArgumentError("options.horizon applies to mode 'forecast' only");
   }
   return {
     cell,
-    nonlinearity: o.nonlinearity === undefined ? 'tanh' : checkOneOf('options.nonlinearity', o.nonlinearity, ['tanh', 'relu'] as const),
+    nonlinearity:
+      o.nonlinearity === undefined
+        ? 'tanh'
+        : checkOneOf('options.nonlinearity', o.nonlinearity, ['tanh', 'relu'] as const),
     hidden: intOrAuto('options.hidden', o.hidden, 1, 4096),
     layers: o.layers === undefined ? 1 : checkInteger('options.layers', o.layers, 1, 8),
     resetAfter: booleanOption('options.resetAfter', o.resetAfter, true),
@@ -160,11 +182,11 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
     window: intOrAuto('options.window', o.window, 2, 100_000),
     horizon: o.horizon === undefined ? 1 : checkInteger('options.horizon', o.horizon, 1, 1000),
     targets: targetsOption(o.targets),
-    score: o.score === undefined ? 'absolute' : checkOneOf('options.score', o.score, ['absolute', 'squared', 'loglik'] as const),
+    score: o.score === undefined ? 'absolute' : checkOneOf('options.score', o.score, SCORE_KINDS),
     smoothing: smoothingOption(o.smoothing),
     threshold: o.threshold === undefined ? DEFAULT_THRESHOLD : checkThresholdSpec(o.threshold, 'options.threshold'),
-    scaler: o.scaler === undefined ? 'zscore' : checkOneOf('options.scaler', o.scaler, ['zscore', 'minmax', 'robust'] as const),
-    missing: o.missing === undefined ? 'interpolate' : checkOneOf('options.missing', o.missing, ['interpolate', 'ffill', 'mean', 'error'] as const),
+    scaler: o.scaler === undefined ? 'zscore' : checkOneOf('options.scaler', o.scaler, SCALER_KINDS),
+    missing: o.missing === undefined ? 'interpolate' : checkOneOf('options.missing', o.missing, MISSING_POLICIES),
     epochs: intOrAuto('options.epochs', o.epochs, 1, 100_000),
     batchSize: intOrAuto('options.batchSize', o.batchSize, 1, 65_536),
     windowsPerEpoch: intOrAuto('options.windowsPerEpoch', o.windowsPerEpoch, 1, 100_000_000),
@@ -184,20 +206,29 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
 function intOrAuto(name: string, value: unknown, min: number, max: number): number | 'auto' {
   if (value === undefined || value === 'auto') return 'auto';
   if (typeof value !== 'number') {
-    throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}] or 'auto', got ${describeValue(value)}`);
+    throw new InvalidArgumentError(
+      `${name} must be an integer in [${min}, ${max}] or 'auto', got ${describeValue(value)}`,
+    );
   }
   return checkInteger(name, value, min, max);
 }
 
 function booleanOption(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new InvalidArgumentError(`${name} must be a boolean, got ${describeValue(value)}`);
+  if (typeof value !== 'boolean')
+    throw new InvalidArgumentError(`${name} must be a boolean, got ${describeValue(value)}`);
   return value;
 }
 
 /** A finite number in [min, max] (or (min, max] / [min, max) when an end is exclusive). */
 function numberOption(
-  name: string, value: unknown, fallback: number, min: number, max: number, minExclusive = false, maxExclusive = false,
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  minExclusive = false,
+  maxExclusive = false,
 ): number {
   if (value === undefined) return fallback;
   const range = `${minExclusive ? '(' : '['}${min}, ${max}${maxExclusive ? ')' : ']'}`;
@@ -213,10 +244,14 @@ function numberOption(
 function smoothingOption(value: unknown): number {
   if (value === undefined) return 20;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new InvalidArgumentError(`options.smoothing must be 0, an EWMA alpha in (0, 1) or a span >= 1, got ${describeValue(value)}`);
+    throw new InvalidArgumentError(
+      `options.smoothing must be 0, an EWMA alpha in (0, 1) or a span >= 1, got ${describeValue(value)}`,
+    );
   }
   if (value < 0 || value > 1e6) {
-    throw new OutOfRangeError(`options.smoothing must be 0, an EWMA alpha in (0, 1) or a span in [1, 1000000], got ${value}`);
+    throw new OutOfRangeError(
+      `options.smoothing must be 0, an EWMA alpha in (0, 1) or a span in [1, 1000000], got ${value}`,
+    );
   }
   return value;
 }
@@ -237,16 +272,12 @@ export function toDetectorOptions(resolved: ResolvedOptions): DetectorOptions {
   };
 }
 
-/** EWMA factor for a smoothing option: 1 means no smoothing. */
-export function smoothingAlpha(smoothing: number): number {
-  if (smoothing === 0 || smoothing === 1) return 1;
-  return smoothing < 1 ? smoothing : 2 / (smoothing + 1);
-}
-
 function targetsOption(value: unknown): (string | number)[] | null {
   if (value === undefined) return null;
   if (!Array.isArray(value) || value.length === 0) {
-    throw new InvalidArgumentError(`options.targets must be a non-empty array of column names or indices, got ${describeValue(value)}`);
+    throw new InvalidArgumentError(
+      `options.targets must be a non-empty array of column names or indices, got ${describeValue(value)}`,
+    );
   }
   const seen = new Set<string | number>();
   for (let i = 0; i < value.length; i++) {
@@ -255,7 +286,8 @@ function targetsOption(value: unknown): (string | number)[] | null {
     else if (typeof t !== 'string') {
       throw new InvalidArgumentError(`options.targets[${i}] must be a column name or index, got ${describeValue(t)}`);
     }
-    if (seen.has(t as string | number)) throw new InvalidArgumentError(`options.targets lists ${describeValue(t)} twice`);
+    if (seen.has(t as string | number))
+      throw new InvalidArgumentError(`options.targets lists ${describeValue(t)} twice`);
     seen.add(t as string | number);
   }
   return [...value] as (string | number)[];

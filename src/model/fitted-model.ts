@@ -1,0 +1,120 @@
+/**
+ * Everything a trained detector knows, in one immutable bundle: `fit` builds a new one and swaps
+ * it in only when training and calibration succeeded, `detect` and streams read it, and the
+ * model file stores it.
+ */
+import type { MissingPolicy } from '../data/missing-values.js';
+import type { Scaler, ScalerKind } from '../data/scaler.js';
+import type { AnomalyNetwork, OptimizerSpec } from '../engine/anomaly-network.js';
+import type { CellType, Nonlinearity } from '../engine/cell-spec.js';
+import type { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
+import type { ScoreKind } from '../scoring/score-kind.js';
+import type { ThresholdModel } from '../thresholds/model.js';
+import type { ResolvedThresholdSpec } from '../thresholds/spec.js';
+import type { SmoothingState } from './row-scores.js';
+import type { WindowMode } from './window-starts.js';
+
+export type OptimizerKind = OptimizerSpec['optimizer'];
+
+/**
+ * The settings a model was trained with, every 'auto' replaced by the value chosen (the meaning
+ * of each is documented on DetectorOptions, which resolve into this). Targets live in
+ * `FittedModel.features` and threads belong to the process, so neither is part of a model.
+ */
+export interface ModelConfig {
+  cell: CellType;
+  nonlinearity: Nonlinearity;
+  hidden: number;
+  layers: number;
+  resetAfter: boolean;
+  mode: WindowMode;
+  window: number;
+  horizon: number;
+  score: ScoreKind;
+  smoothing: number;
+  threshold: ResolvedThresholdSpec;
+  scaler: ScalerKind;
+  missing: MissingPolicy;
+  epochs: number;
+  batchSize: number;
+  windowsPerEpoch: number;
+  learningRate: number;
+  optimizer: OptimizerKind;
+  momentum: number;
+  weightDecay: number;
+  validationSplit: number;
+  patience: number;
+  clipNorm: number;
+  lrDecay: number;
+  seed: number;
+}
+
+export interface EpochInfo {
+  /** 1-based. */
+  epoch: number;
+  /** Epochs planned (training may stop earlier). */
+  epochs: number;
+  /** Mean training loss (MSE, scaled units) over the epoch's batches, measured before each update. */
+  loss: number;
+  /** Validation MSE after the epoch, or null without a validation part. */
+  valLoss: number | null;
+  /** Learning rate used during this epoch. */
+  lr: number;
+  /** Milliseconds since training started. */
+  elapsedMs: number;
+  /** Estimated milliseconds until the planned epochs are done (early stopping may end sooner). */
+  etaMs: number;
+  /** Whether this epoch improved the monitored loss (validation if present, else training). */
+  improved: boolean;
+}
+
+export type StopReason = 'completed' | 'early-stopping' | 'diverged';
+
+/** What `fit` returns (and what a saved model remembers about its training). */
+export interface FitSummary {
+  /** Epochs actually run. */
+  epochs: number;
+  /** Epoch whose weights were kept (1-based). */
+  bestEpoch: number;
+  stopReason: StopReason;
+  /** Training loss per epoch (MSE in scaled units). */
+  loss: number[];
+  /** Validation loss per epoch; empty without a validation part. */
+  valLoss: number[];
+  history: EpochInfo[];
+  trainRows: number;
+  validationRows: number;
+  trainWindows: number;
+  validationWindows: number;
+  /** Where the threshold was calibrated: the validation rows, or the training rows when validationSplit is 0. */
+  calibration: 'validation' | 'training';
+  calibrationRows: number;
+  /** Threshold after calibration (the value streams start from). */
+  threshold: number | null;
+  /** Dominant period found when the window was 'auto' (null otherwise or when none). */
+  period: number | null;
+  parameters: number;
+  elapsedMs: number;
+  /** The resolved configuration, 'auto' values included. */
+  config: ModelConfig;
+}
+
+export interface FittedModel {
+  config: ModelConfig;
+  columnNames: readonly string[];
+  /** Scored columns: forecast targets in output order, or every column when reconstructing. */
+  features: Int32Array;
+  network: AnomalyNetwork;
+  scaler: Scaler;
+  gaussian: GaussianErrorModel | null;
+  threshold: ThresholdModel;
+  /** The last `window` training rows (filled, original units): history for detect({ context: 'training' }). */
+  context: Float32Array;
+  /**
+   * The score smoothing after the last training row, as if the whole training series had been
+   * scored: detect({ context: 'training' }) continues from it, so the rows after the cut get
+   * the scores they would get inside one series.
+   */
+  trainingEnd: SmoothingState;
+  summary: FitSummary;
+}
