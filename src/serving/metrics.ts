@@ -5,6 +5,9 @@
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
+/** Sampling period of the event-loop delay monitor; its samples include this period, which is subtracted. */
+const LOOP_RESOLUTION_MS = 10;
+
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 interface Histogram {
@@ -27,7 +30,7 @@ export class ServiceMetrics {
   private readonly gauges: GaugeSource[] = [];
 
   constructor() {
-    this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    this.loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     this.loopDelay.enable();
   }
 
@@ -56,11 +59,6 @@ export class ServiceMetrics {
     this.anomalies.set(key, (this.anomalies.get(key) ?? 0) + anomalies);
   }
 
-  /** Largest event-loop delay seen since the last scrape, in seconds (also what `text` reports). */
-  eventLoopDelayMax(): number {
-    return this.loopDelay.max / 1e9;
-  }
-
   text(): string {
     const out: string[] = [];
     const counter = (name: string, help: string, values: Map<string, number>): void => {
@@ -86,12 +84,13 @@ export class ServiceMetrics {
     counter('rnnad_points_scored_total', 'Points scored by model.', this.points);
     counter('rnnad_anomalies_total', 'Points flagged as anomalies by model.', this.anomalies);
     const d = this.loopDelay;
+    const delay = (ns: number): number => (d.count > 0 ? Math.max(0, ns / 1e9 - LOOP_RESOLUTION_MS / 1000) : 0);
     out.push(
       '# HELP rnnad_event_loop_delay_seconds Event-loop delay since the previous scrape (perf_hooks.monitorEventLoopDelay).',
       '# TYPE rnnad_event_loop_delay_seconds gauge',
-      `rnnad_event_loop_delay_seconds{quantile="0.5"} ${d.count > 0 ? d.percentile(50) / 1e9 : 0}`,
-      `rnnad_event_loop_delay_seconds{quantile="0.99"} ${d.count > 0 ? d.percentile(99) / 1e9 : 0}`,
-      `rnnad_event_loop_delay_seconds{quantile="1"} ${d.count > 0 ? d.max / 1e9 : 0}`,
+      `rnnad_event_loop_delay_seconds{quantile="0.5"} ${delay(d.percentile(50))}`,
+      `rnnad_event_loop_delay_seconds{quantile="0.99"} ${delay(d.percentile(99))}`,
+      `rnnad_event_loop_delay_seconds{quantile="1"} ${delay(d.max)}`,
     );
     d.reset();
     out.push(
