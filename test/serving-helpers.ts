@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Xoshiro128 } from '../src/core/prng.js';
 import { TimeSeries } from '../src/data/time-series.js';
 import { Detector } from '../src/detector/detector.js';
 import { ScoringService, type ServiceOptions } from '../src/serving/service.js';
@@ -86,14 +87,8 @@ export function pointsBody(
   return { points };
 }
 
-/** Seeded uniform [0, 1) (mulberry32). */
+/** Seeded uniform [0, 1), from the library's generator. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Xoshiro128(seed);
+  return () => rng.nextFloat();
 }

@@ -27,6 +27,7 @@ import { RowScorer } from '../model/row-scores.js';
 import type { EwmaSmoother } from '../scoring/ewma.js';
 import type { ThresholdModel } from '../thresholds/model.js';
 import { thresholdFromJSON } from '../thresholds/persistence.js';
+import { fillAndScale, pairingShapeOf, pairPrediction, type PairingShape } from './point-pairing.js';
 import {
   decodePoolSnapshot,
   decodeStreamRecord,
@@ -116,8 +117,7 @@ export class StreamPool {
   readonly fingerprint: number;
 
   private readonly model: FittedModel;
-  private readonly forecast: boolean;
-  private readonly features: Int32Array;
+  private readonly pairing: PairingShape;
   private readonly featureCount: number;
   private readonly scorer: RowScorer;
   private readonly create: boolean;
@@ -200,8 +200,7 @@ export class StreamPool {
     this.columns = model.columnNames.length;
     this.window = config.window;
     this.columnNames = model.columnNames;
-    this.forecast = config.mode === 'forecast';
-    this.features = model.features;
+    this.pairing = pairingShapeOf(model);
     this.featureCount = model.features.length;
     this.featureNames = Array.from(model.features, (c) => model.columnNames[c]!);
     this.scorer = RowScorer.forModel(model);
@@ -603,7 +602,18 @@ export class StreamPool {
     plan.windowPoints.length = 0;
     for (const i of plan.rounds[r]!) {
       const s = plan.slotOf[i]!;
-      plan.batch.imputed[i] = this.fillAndScale(plan.rows[i]!, s) ? 1 : 0;
+      const filled = fillAndScale(
+        plan.rows[i]!,
+        0,
+        s,
+        this.seen[s]! > 0,
+        this.lastValues,
+        this.centers,
+        this.scales,
+        this.scaledPoint,
+        0,
+      );
+      plan.batch.imputed[i] = filled ? 1 : 0;
       const at = s * span + (this.seen[s]! % T) * c;
       this.ring.set(this.scaledPoint, at);
       this.seen[s] = this.seen[s]! + 1;
@@ -636,8 +646,7 @@ export class StreamPool {
   /** Scores round r's points from the network outputs of its windows, and thresholds them. */
   private finishRound(plan: Plan, r: number, out: Float32Array): void {
     const T = this.window,
-      c = this.columns,
-      f = this.featureCount;
+      c = this.columns;
     const span = T * c;
     let k = 0;
     for (const i of plan.rounds[r]!) {
@@ -646,29 +655,19 @@ export class StreamPool {
       const completed = k < plan.windowPoints.length && plan.windowPoints[k] === i;
       const offset = completed ? k * this.outLength : -1;
       if (completed) k++;
-      let ready: boolean;
-      if (this.forecast) {
-        ready = this.hasPending[s] === 1;
-        if (ready) {
-          for (let j = 0; j < f; j++) {
-            this.actual[j] = this.ring[point + this.features[j]!]!;
-            this.predicted[j] = this.pending[s * f + j]!;
-          }
-        }
-        if (completed) {
-          for (let j = 0; j < f; j++) this.pending[s * f + j] = out[offset + j]!;
-          this.hasPending[s] = 1;
-        }
-      } else {
-        ready = completed;
-        const last = offset + (T - 1) * c;
-        if (ready) {
-          for (let j = 0; j < f; j++) {
-            this.actual[j] = this.ring[point + j]!;
-            this.predicted[j] = out[last + j]!;
-          }
-        }
-      }
+      const ready = pairPrediction(
+        this.pairing,
+        s,
+        this.ring,
+        point,
+        out,
+        offset,
+        completed,
+        this.pending,
+        this.hasPending,
+        this.predicted,
+        this.actual,
+      );
       this.judge(plan, i, s, ready);
     }
   }
@@ -709,28 +708,6 @@ export class StreamPool {
       }
     }
     this.lastFlag[s] = decision.flag;
-  }
-
-  /** Fills missing values of a checked point for slot s and scales it into scaledPoint; returns whether a value was filled. */
-  private fillAndScale(point: Row, s: number): boolean {
-    const c = this.columns;
-    const center = this.centers,
-      scale = this.scales;
-    let imputed = false;
-    for (let j = 0; j < c; j++) {
-      const raw = point[j];
-      let v: number;
-      if (raw === null || raw === undefined || Number.isNaN(raw)) {
-        imputed = true;
-        v = this.seen[s]! > 0 ? this.lastValues[s * c + j]! : center[j]!;
-      } else {
-        v = Math.fround(raw);
-      }
-      this.lastValues[s * c + j] = v;
-      // The same arithmetic as Scaler.transformValues, so pool and batch agree.
-      this.scaledPoint[j] = (v - center[j]!) / scale[j]!;
-    }
-    return imputed;
   }
 
   // ---- slots ----

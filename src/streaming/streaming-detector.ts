@@ -19,6 +19,7 @@ import type { FittedModel } from '../model/fitted-model.js';
 import { RowScorer } from '../model/row-scores.js';
 import type { EwmaSmoother } from '../scoring/ewma.js';
 import type { ThresholdModel } from '../thresholds/model.js';
+import { fillAndScale, pairingShapeOf, pairPrediction, type PairingShape } from './point-pairing.js';
 
 export interface StreamOptions {
   /** Independent streams in this object, in [1, 1048576]. Default 1. */
@@ -56,8 +57,7 @@ export class StreamingDetector {
 
   private readonly model: FittedModel;
   private readonly networkStream: NetworkStream;
-  private readonly forecast: boolean;
-  private readonly features: Int32Array;
+  private readonly pairing: PairingShape;
   private readonly featureCount: number;
   private readonly scorer: RowScorer;
   private readonly thresholds: ThresholdModel[];
@@ -100,8 +100,7 @@ export class StreamingDetector {
     this.columns = model.columnNames.length;
     this.window = config.window;
     this.columnNames = model.columnNames;
-    this.forecast = config.mode === 'forecast';
-    this.features = model.features;
+    this.pairing = pairingShapeOf(model);
     this.featureCount = model.features.length;
     this.scorer = RowScorer.forModel(model);
     this.networkStream = model.network.openStream(streams, config.window);
@@ -279,21 +278,17 @@ export class StreamingDetector {
     target: Float32Array,
     at: number,
   ): boolean {
-    const columns = this.columns;
-    let imputed = false;
-    for (let c = 0; c < columns; c++) {
-      const raw = typeof point === 'number' ? point : point[offset + c];
-      let v: number;
-      if (raw === null || raw === undefined || Number.isNaN(raw)) {
-        imputed = true;
-        v = this.seenAny[s] ? this.lastValues[s * columns + c]! : this.centers[c]!;
-      } else {
-        v = Math.fround(raw);
-      }
-      this.lastValues[s * columns + c] = v;
-      // The same arithmetic as Scaler.transformValues, so stream and batch agree.
-      target[at + c] = (v - this.centers[c]!) / this.scales[c]!;
-    }
+    const imputed = fillAndScale(
+      point,
+      offset,
+      s,
+      this.seenAny[s] === 1,
+      this.lastValues,
+      this.centers,
+      this.scales,
+      target,
+      at,
+    );
     this.seenAny[s] = 1;
     return imputed;
   }
@@ -311,30 +306,19 @@ export class StreamingDetector {
     windowReady: boolean,
     imputed: boolean,
   ): StreamPoint {
-    const f = this.featureCount;
-    let ready: boolean;
-    if (this.forecast) {
-      ready = this.hasPending[s] === 1;
-      if (ready) {
-        for (let j = 0; j < f; j++) {
-          this.actual[j] = point[base + this.features[j]!]!;
-          this.predicted[j] = this.pending[s * f + j]!;
-        }
-      }
-      if (windowReady) {
-        for (let j = 0; j < f; j++) this.pending[s * f + j] = out[offset + j]!;
-        this.hasPending[s] = 1;
-      }
-    } else {
-      ready = windowReady;
-      const last = offset + (this.window - 1) * this.columns;
-      if (ready) {
-        for (let j = 0; j < f; j++) {
-          this.actual[j] = point[base + j]!;
-          this.predicted[j] = out[last + j]!;
-        }
-      }
-    }
+    const ready = pairPrediction(
+      this.pairing,
+      s,
+      point,
+      base,
+      out,
+      offset,
+      windowReady,
+      this.pending,
+      this.hasPending,
+      this.predicted,
+      this.actual,
+    );
     const thresholdModel = this.thresholds[s]!;
     if (!ready) return { score: 0, flag: 0, ready: false, threshold: thresholdModel.current ?? Infinity, imputed };
     const score = this.scorer.smooth(this.smoother, s, this.scorer.scoreOne(this.predicted, this.actual));
