@@ -37,6 +37,9 @@ export interface ServiceOptions {
   logger?: FastifyServerOptions['logger'];
 }
 
+/** Longest wait for in-flight requests when stopping. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
 /** Stream records encoded per turn of the event loop during a checkpoint. */
 const RECORDS_PER_SLICE = 2000;
 
@@ -258,7 +261,16 @@ export class ScoringService {
     if (this.closing) return;
     this.closing = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.app.close();
+    // Keep-alive connections that never go idle (a client that keeps pipelining, or sockets
+    // left half-open by an overload) would hold close() forever: after the drain timeout they
+    // are closed, so the final checkpoint is always written.
+    const closing = this.app.close();
+    const drainTimer = setTimeout(() => {
+      this.app.log.warn(`connections still open ${DRAIN_TIMEOUT_MS} ms after SIGTERM: closing them`);
+      this.app.server.closeAllConnections();
+    }, DRAIN_TIMEOUT_MS);
+    await closing;
+    clearTimeout(drainTimer);
     for (const m of this.models.values()) await m.queue.idle();
     if (this.checkpointRunning) await this.checkpointRunning;
     if (this.store) {
