@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only W1,W4] [-- --peers ours,onednn,...] [-- --out dir]`
+ * `npm run bench [-- --quick] [-- --only W1,W4,W6] [-- --peers ours,onednn,...] [-- --out dir]`
  * `npm run bench -- --render bench/results/results.json` rewrites results.md and chart.svg
  * beside that file without measuring anything.
  *
@@ -38,6 +38,7 @@ import { renderChart } from './report-chart.js';
 import { renderMarkdown } from './report-markdown.js';
 import type { ResultRow, RunResults, ServerRow, SkippedCase } from './result-types.js';
 import { FULL_PLAN, QUICK_PLAN, type TimingPlan } from './timing-plan.js';
+import { runW6 } from './w6.js';
 import { WORKLOADS, type Mode, type Workload } from './workloads.js';
 
 const NATIVE_PEER_IDS = ['ours-c++', 'onednn'] as const;
@@ -245,12 +246,12 @@ function main(): void {
   const quick = values.quick ?? false;
   const plan = quick ? QUICK_PLAN : FULL_PLAN;
   const only = values.only?.split(',').map((s) => s.trim().toUpperCase());
-  const unknownWorkloads = only?.filter((id) => !WORKLOADS.some((w) => w.id === id)) ?? [];
+  const unknownWorkloads = only?.filter((id) => id !== 'W6' && !WORKLOADS.some((w) => w.id === id)) ?? [];
   const peers = values.peers?.split(',').map((s) => s.trim()) ?? [...ALL_PEERS];
   const unknownPeers = peers.filter((p) => !ALL_PEERS.includes(p));
   if (unknownWorkloads.length || unknownPeers.length) {
     log(
-      `unknown ${unknownWorkloads.length ? `workloads ${unknownWorkloads.join(', ')} (expected W1..W5)` : ''}` +
+      `unknown ${unknownWorkloads.length ? `workloads ${unknownWorkloads.join(', ')} (expected W1..W6)` : ''}` +
         `${unknownPeers.length ? `peers ${unknownPeers.join(', ')} (expected ${ALL_PEERS.join(', ')})` : ''}`,
     );
     process.exit(2);
@@ -268,7 +269,17 @@ function main(): void {
   log('building the C++ benches (cmake)...');
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'rnn-anomaly-bench-bin-'));
   try {
-    measureAndWrite({ quick, plan, peers, workloads, outDir, started, loadStart, runDir });
+    measureAndWrite({
+      quick,
+      plan,
+      peers,
+      workloads,
+      outDir,
+      started,
+      loadStart,
+      runDir,
+      w6: !only || only.includes('W6'),
+    });
   } finally {
     rmSync(runDir, { recursive: true, force: true });
   }
@@ -283,9 +294,11 @@ interface RunSettings {
   started: number;
   loadStart: number;
   runDir: string;
+  /** Run W6 (bench/w6.ts: many streams through one pool) after the other workloads. */
+  w6: boolean;
 }
 
-function measureAndWrite({ quick, plan, peers, workloads, outDir, started, loadStart, runDir }: RunSettings): void {
+function measureAndWrite({ quick, plan, peers, workloads, outDir, started, loadStart, runDir, w6 }: RunSettings): void {
   const build = buildNativeBenches(runDir);
   const stale = peers.includes('ours') ? staleAddonWarning() : null;
   if (stale) build.problems.push(stale);
@@ -366,11 +379,20 @@ function measureAndWrite({ quick, plan, peers, workloads, outDir, started, loadS
     skipped,
   };
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
-  writeReports(results, outDir);
-  log(
-    `wrote ${path.relative(process.cwd(), outDir) || '.'}/results.{json,md} and chart.svg (${results.minutes.toFixed(1)} min)`,
-  );
+  // `--only W6` measures W6 alone and leaves the W1-W5 results as they are.
+  if (workloads.length > 0) {
+    writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
+    writeReports(results, outDir);
+    log(
+      `wrote ${path.relative(process.cwd(), outDir) || '.'}/results.{json,md} and chart.svg (${results.minutes.toFixed(1)} min)`,
+    );
+  }
+  if (w6) {
+    log('W6: many streams through one pool');
+    const peak2t = Math.max(0, ...fmaPeak.filter((p) => p.threads === 2).map((p) => p.gflops.median));
+    runW6({ quick, fmaPeak2t: peak2t > 0 ? peak2t : null, outDir });
+    log(`wrote ${path.relative(process.cwd(), outDir) || '.'}/w6.{json,md}`);
+  }
 }
 
 main();

@@ -37,6 +37,8 @@ export type { AnomalyEvent, ExtractEventsOptions, FeatureContribution } from './
 
 // Streams.
 export { StreamingDetector } from './streaming/streaming-detector.js';
+export { StreamPool, StreamPointError } from './streaming/stream-pool.js';
+export type { PoolBatch, StreamChanges, StreamInfo, StreamPoolOptions } from './streaming/stream-pool.js';
 export type { StreamBatch, StreamOptions, StreamPoint } from './streaming/streaming-detector.js';
 
 // Data: series, CSV and .npy readers, missing values, scalers.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Detector } from '../src/detector/detector.js';
 import { InvalidArgumentError, ModelFileError } from '../src/core/errors.js';
-import { crc32 } from '../src/persistence/crc32.js';
+import { crc32 } from '../src/core/crc32.js';
 import { twoColumnRows } from './helpers/two-column-series.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnad-detector-file-'));

@@ -5,7 +5,7 @@ import * as zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ModelFileError } from '../src/core/errors.js';
 import { writeFileAtomic } from '../src/persistence/atomic-write.js';
-import { crc32 } from '../src/persistence/crc32.js';
+import { crc32 } from '../src/core/crc32.js';
 import {
   MODEL_FILE_MAX_BYTES,
   MODEL_FILE_VERSION,

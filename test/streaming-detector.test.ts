@@ -3,29 +3,9 @@ import { Detector } from '../src/detector/detector.js';
 import type { DetectorOptions } from '../src/detector/detector-options.js';
 import { InvalidArgumentError, InvalidDataError, NotFittedError, OutOfRangeError } from '../src/core/errors.js';
 import { fitThreshold } from '../src/thresholds/index.js';
-
-function noise(i: number): number {
-  const x = Math.sin(i * 12.9898 + 78.233) * 43758.5453;
-  return 2 * (x - Math.floor(x)) - 1;
-}
-
-function sine(rows: number, phase = 0, spike?: number): number[] {
-  return Array.from(
-    { length: rows },
-    (_, i) => Math.sin((2 * Math.PI * (i + phase)) / 25) + 0.05 * noise(i + phase) + (i === spike ? 4 : 0),
-  );
-}
+import { expectClose, sine } from './helpers/sine.js';
 
 const quick = { hidden: 8, window: 25, epochs: 4, windowsPerEpoch: 512, learningRate: 0.01, seed: 2 } as const;
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel = 1e-5, abs = 1e-6): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    if (Math.abs(actual[i]! - expected[i]!) > abs + rel * Math.abs(expected[i]!)) {
-      expect.fail(`index ${i}: ${actual[i]} vs ${expected[i]}`);
-    }
-  }
-}
 
 describe('StreamingDetector equals batch detection', () => {
   const cases: { name: string; options: DetectorOptions; columns?: number }[] = [

@@ -4,6 +4,7 @@ import { detectCommand } from './commands/detect.js';
 import { infoCommand } from './commands/info.js';
 import { nabScoreCommand } from './commands/nab-score.js';
 import { runCommand } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
 import { updateCommand } from './commands/update.js';
 import { describeError } from './error-message.js';
@@ -24,6 +25,7 @@ const COMMANDS: readonly CliCommand[] = [
   detectCommand,
   infoCommand,
   nabScoreCommand,
+  serveCommand,
 ];
 
 function overview(): string {

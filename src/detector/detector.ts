@@ -22,6 +22,7 @@ import { decodeModelFile, encodeModelFile, readModelFile } from '../persistence/
 import { DetectionResult } from '../results/detection-result.js';
 import { extractEvents } from '../results/events.js';
 import { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
+import { StreamPool, type StreamPoolOptions } from '../streaming/stream-pool.js';
 import { StreamingDetector, type StreamOptions } from '../streaming/streaming-detector.js';
 import { fitThreshold, type ThresholdModel } from '../thresholds/index.js';
 import { planFit } from '../training/fit-plan.js';
@@ -435,6 +436,20 @@ export class Detector {
    */
   stream(options: StreamOptions = {}): StreamingDetector {
     return new StreamingDetector(this.requireModel('stream'), options);
+  }
+
+  /**
+   * Many keyed streams over this model (created on first use, evicted by idle time or a cap),
+   * whose new points are scored together: one batched network step per push. Scores equal
+   * `detect` on each stream's series. See StreamPool and docs/serving.md.
+   */
+  streams(options: StreamPoolOptions = {}): StreamPool {
+    return new StreamPool(this.requireModel('streams'), options);
+  }
+
+  /** A StreamPool holding the streams of `pool.snapshot()` bytes taken over this same model. */
+  restoreStreams(snapshot: Uint8Array, options: StreamPoolOptions = {}): StreamPool {
+    return StreamPool.restore(this.requireModel('restoreStreams'), snapshot, options);
   }
 
   /** The model file as bytes (see src/persistence/model-file.ts for the layout). */

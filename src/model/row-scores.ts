@@ -96,21 +96,35 @@ export class RowScorer {
 
   /**
    * The unsmoothed score of one row, from its `features` predicted and actual (scaled) values
-   * (and, for 'nll', the predicted variances).
+   * (and, for 'nll', the predicted variances). With `contributions`, each feature's part of it
+   * (its error, its NLL, or its share of the Mahalanobis term) goes to contributions[at ..], as
+   * `featureScores` holds it in batch.
    */
-  scoreOne(predicted: Float32Array, actual: Float32Array, variance: Float32Array | null = null): number {
+  scoreOne(
+    predicted: Float32Array,
+    actual: Float32Array,
+    variance: Float32Array | null = null,
+    contributions?: Float32Array,
+    at = 0,
+  ): number {
     if (this.kind === 'nll') {
       let total = 0;
-      for (let j = 0; j < this.features; j++) total += featureNll(actual[j]!, predicted[j]!, variance![j]!);
+      for (let j = 0; j < this.features; j++) {
+        const nll = featureNll(actual[j]!, predicted[j]!, variance![j]!);
+        if (contributions) contributions[at + j] = nll;
+        total += nll;
+      }
       return Math.fround(Math.min(total, FLOAT32_MAX));
     }
     if (this.gaussian) {
       residuals(predicted, actual, 1, this.features, this.residual);
-      return Math.fround(Math.min(this.gaussian.scoreOne(this.residual), FLOAT32_MAX));
+      return Math.fround(Math.min(this.gaussian.scoreOne(this.residual, 0, contributions, at), FLOAT32_MAX));
     }
-    return Math.fround(
+    const score = Math.fround(
       rowError(predicted, actual, 0, this.features, this.weights, this.kind === 'squared', this.featureErrors),
     );
+    if (contributions) contributions.set(this.featureErrors, at);
+    return score;
   }
 
   /** Smooths the next score of one sequence of `smoother` (a smoother from newSmoother). */

@@ -24,7 +24,7 @@
 import { constants as fsConstants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ModelFileError } from '../core/errors.js';
-import { crc32 } from './crc32.js';
+import { crc32 } from '../core/crc32.js';
 
 export const MODEL_FILE_MAGIC = Uint8Array.from([0x52, 0x4e, 0x4e, 0x41, 0x44, 0x00, 0x0d, 0x0a]);
 export const MODEL_FILE_VERSION = 1;

@@ -9,7 +9,7 @@
  * with or without the tensors they need.
  */
 import type { NetworkSpec } from '../../src/engine/anomaly-network.js';
-import { crc32 } from '../../src/persistence/crc32.js';
+import { crc32 } from '../../src/core/crc32.js';
 import { networkParameterCount } from '../../src/persistence/detector-snapshot.js';
 import { MODEL_FILE_MAGIC, decodeModelFile } from '../../src/persistence/model-file.js';
 import { Xoshiro128 } from '../../src/core/prng.js';
