@@ -4,15 +4,13 @@ import { AnomalyNetwork, RecurrentStack, setThreads } from '../src/engine/index.
 import { gatherWindows } from '../src/engine/runtime.js';
 import { native } from '../src/engine/native.js';
 import {
-  ERROR_CODES,
   InvalidArgumentError,
   NativeError,
   NotFittedError,
   OutOfRangeError,
   RnnAnomalyError,
 } from '../src/core/errors.js';
-
-type ErrorClass = typeof InvalidArgumentError | typeof OutOfRangeError | typeof NotFittedError | typeof NativeError;
+import { expectTypedError, type ErrorClass } from './helpers/typed-errors.js';
 
 /** Every failure is one of the library's error classes with a listed code and a message naming the argument. */
 function expectArgError(fn: () => unknown, kind: ErrorClass, code: RegExp, message: RegExp): void {
@@ -22,11 +20,7 @@ function expectArgError(fn: () => unknown, kind: ErrorClass, code: RegExp, messa
   } catch (e) {
     caught = e;
   }
-  expect(caught, 'expected a throw').toBeInstanceOf(kind);
-  expect(caught).toBeInstanceOf(RnnAnomalyError);
-  expect(ERROR_CODES).toContain((caught as { code?: string }).code);
-  expect((caught as { code?: string }).code).toMatch(code);
-  expect((caught as Error).message).toMatch(message);
+  expectTypedError(caught, kind, code, message);
 }
 
 const gru = () => new RecurrentStack({ cell: 'gru', inputSize: 3, hiddenSize: 4, layers: 2 });

@@ -5,27 +5,14 @@ import { describe, expect, it } from 'vitest';
 
 import { AnomalyNetwork, RecurrentStack, forceIsa } from '../src/engine/index.js';
 import { native } from '../src/engine/native.js';
-import {
-  ERROR_CODES,
-  InvalidArgumentError,
-  NativeError,
-  NotFittedError,
-  OutOfRangeError,
-  RnnAnomalyError,
-} from '../src/core/errors.js';
+import { ERROR_CODES, InvalidArgumentError, NativeError, NotFittedError, OutOfRangeError } from '../src/core/errors.js';
+import { expectTypedError, type ErrorClass } from './helpers/typed-errors.js';
 
 // Every error that leaves the addon, thrown or as a rejection, called through the TypeScript
 // layer or directly, is one of the library's classes with a code listed in ErrorCode.
 
-type ErrorClass = typeof InvalidArgumentError | typeof OutOfRangeError | typeof NotFittedError | typeof NativeError;
-
-function expectTyped(caught: unknown, kind: ErrorClass, code: string, message: RegExp): void {
-  expect(caught, 'expected an error').toBeInstanceOf(kind);
-  expect(caught).toBeInstanceOf(RnnAnomalyError);
-  expect((caught as { code?: string }).code).toBe(code);
-  expect(ERROR_CODES).toContain(code);
-  expect((caught as Error).message).toMatch(message);
-}
+const expectTyped = (caught: unknown, kind: ErrorClass, code: string, message: RegExp): void =>
+  expectTypedError(caught, kind, code, message);
 
 function thrownBy(fn: () => unknown): unknown {
   try {
