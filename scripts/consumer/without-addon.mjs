@@ -1,7 +1,8 @@
 // Run where no addon could be installed: the pure-JS parts work, and the first native call
 // raises ERR_NATIVE_LOAD with possible solutions.
 import { fileURLToPath } from 'node:url';
-import { Detector, fitThreshold, pointwiseMetrics, readCsv } from 'rnn-anomaly';
+import { Detector, fitThreshold, readCsv } from 'rnn-anomaly';
+import { pointwiseMetrics } from 'rnn-anomaly/eval';
 
 const fail = (message) => {
   console.error(`without-addon.mjs: ${message}`);
