@@ -51,6 +51,8 @@ export interface LearningStats {
   rejectedRounds: number;
   /** Training loss of the last round swapped in (measured before its last step), or null. */
   lastLoss: number | null;
+  /** Whether a round is running on the worker thread now. */
+  training: boolean;
 }
 
 const LEARN_KEYS = ['every', 'windows', 'learningRate', 'epochs', 'deterministic'];
@@ -150,7 +152,7 @@ export class OnlineLearner {
   }
 
   get stats(): LearningStats {
-    return { ...this.counts, lastLoss: this.lastLoss };
+    return { ...this.counts, lastLoss: this.lastLoss, training: this.workerBusy };
   }
 
   /** Called after every push has been scored, with the pushed point as the network saw it. */
@@ -173,9 +175,10 @@ export class OnlineLearner {
     else this.pending = this.startRound();
   }
 
-  /** The stream was reset: its history is forgotten, what the network learnt stays. */
+  /** The stream was reset: its history and a round in flight are forgotten, what the network learnt stays. */
   forget(): void {
     this.rows = 0;
+    this.pending = null;
   }
 
   /** Frees the networks; a round running on the worker finishes first and its result is dropped. */
