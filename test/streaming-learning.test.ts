@@ -58,7 +58,7 @@ describe('a learning stream is deterministic for a seed and a push sequence', ()
       // pushMany never yields, so no round can have been delivered: each was computed in its swap push.
       const { rounds } = tight.learning!;
       expect(rounds).toBeGreaterThanOrEqual(14);
-      expect(tight.learning).toMatchObject({ lateRounds: rounds, rejectedRounds: 0 });
+      expect(tight.learning).toMatchObject({ lateRounds: rounds, failedRounds: 0 });
       const again = detector.stream({ learn }).pushMany(points).scores;
       expect(Array.from(again)).toEqual(Array.from(tightScores));
 

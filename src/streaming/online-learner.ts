@@ -47,8 +47,11 @@ export interface LearningStats {
   lateMs: number;
   /** deterministic: false only: boundaries that started no round because one was still running. */
   skippedRounds: number;
-  /** Rounds dropped because their loss or weights were not finite, or (deterministic: false) their training failed. */
-  rejectedRounds: number;
+  /**
+   * deterministic: false only: rounds dropped because their training failed (deterministic
+   * streams compute such a round at its swap point, where the error reaches the caller).
+   */
+  failedRounds: number;
   /** Training loss of the last round swapped in (measured before its last step), or null. */
   lastLoss: number | null;
   /** Whether a round is running on the worker thread now. */
@@ -92,6 +95,11 @@ interface RoundResult {
   loss: number;
 }
 
+/** What a round left in `network`, its last step's loss being `loss`. */
+function roundResult(network: AnomalyNetwork, loss: number): RoundResult {
+  return { params: network.getFlatParameters(), optimizer: network.getOptimizerState(), loss };
+}
+
 interface Round {
   xs: Float32Array;
   ys: Float32Array | null;
@@ -113,6 +121,7 @@ export class OnlineLearner {
   private readonly columns: number;
   private readonly features: Int32Array;
   private readonly optimizer: OptimizerSpec;
+  private servingParams: Float32Array; // the serving network's weights: each round's start
   private optimizerState: OptimizerState; // after the last round swapped in
 
   // The scaled history: `rows` rows at the front; twice the rows a round needs, shifted when full.
@@ -122,7 +131,7 @@ export class OnlineLearner {
 
   private pushes = 0;
   private pending: Round | null = null;
-  private readonly counts = { rounds: 0, lateRounds: 0, lateMs: 0, skippedRounds: 0, rejectedRounds: 0 };
+  private readonly counts = { rounds: 0, lateRounds: 0, lateMs: 0, skippedRounds: 0, failedRounds: 0 };
   private lastLoss: number | null = null;
 
   constructor(
@@ -135,6 +144,7 @@ export class OnlineLearner {
     this.serving = model.network.copy(seed);
     this.worker = model.network.copy(seed);
     this.spare = model.network.copy(seed);
+    this.servingParams = this.serving.getFlatParameters();
     this.optimizerState = this.worker.getOptimizerState();
     this.shape = { mode: config.mode, window: config.window, horizon: config.horizon };
     this.span = windowSpan(this.shape);
@@ -198,7 +208,8 @@ export class OnlineLearner {
       this.history.copyWithin(0, (this.rows - keep) * c, this.rows * c);
       this.rows = keep;
     }
-    this.history.set(scaled.subarray(offset, offset + c), this.rows * c);
+    const at = this.rows * c;
+    for (let j = 0; j < c; j++) this.history[at + j] = scaled[offset + j]!;
     this.rows++;
   }
 
@@ -239,7 +250,7 @@ export class OnlineLearner {
 
   private launch(round: Round): void {
     this.workerBusy = true;
-    this.worker.setFlatParameters(this.serving.getFlatParameters());
+    this.worker.setFlatParameters(this.servingParams);
     this.worker.setOptimizerState(this.optimizerState);
     this.trainOnWorker(round).then(
       (result) => {
@@ -254,7 +265,7 @@ export class OnlineLearner {
         if (this.disposed) this.worker.dispose();
         else if (!this.settings.deterministic && this.pending === round) {
           this.pending = null;
-          this.counts.rejectedRounds++;
+          this.counts.failedRounds++;
         }
       },
     );
@@ -267,30 +278,27 @@ export class OnlineLearner {
       loss = (await this.worker.trainStepAsync(round.xs, round.ys, round.windows, this.shape.window, this.optimizer))
         .loss;
     }
-    return { params: this.worker.getFlatParameters(), optimizer: this.worker.getOptimizerState(), loss };
+    return roundResult(this.worker, loss);
   }
 
   /** The same round from the same start state, computed now on the spare network. */
   private computeLate(round: Round): RoundResult {
     const began = performance.now();
-    this.spare.setFlatParameters(this.serving.getFlatParameters());
+    this.spare.setFlatParameters(this.servingParams);
     this.spare.setOptimizerState(this.optimizerState);
     let loss = NaN;
     for (let e = 0; e < this.settings.epochs; e++) {
       loss = this.spare.trainStep(round.xs, round.ys, round.windows, this.shape.window, this.optimizer).loss;
     }
-    const result = { params: this.spare.getFlatParameters(), optimizer: this.spare.getOptimizerState(), loss };
+    const result = roundResult(this.spare, loss);
     this.counts.lateRounds++;
     this.counts.lateMs += performance.now() - began;
     return result;
   }
 
   private swapIn(result: RoundResult): void {
-    if (!Number.isFinite(result.loss) || !result.params.every(Number.isFinite)) {
-      this.counts.rejectedRounds++;
-      return;
-    }
     this.serving.setFlatParameters(result.params);
+    this.servingParams = result.params;
     this.optimizerState = result.optimizer;
     this.counts.rounds++;
     this.lastLoss = result.loss;
