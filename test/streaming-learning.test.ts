@@ -142,6 +142,15 @@ describe('learning stream', () => {
     expect(paced.learning!.rounds).toBeGreaterThan(5);
   });
 
+  it('learns from pushAll as from push', () => {
+    const points = regimeChange(300);
+    const byPush = detector.stream({ learn }).pushMany(points).scores;
+    const all = detector.stream({ learn });
+    const byPushAll = points.map((v) => all.pushAll([v]).scores[0]!);
+    expect(byPushAll).toEqual(Array.from(byPush));
+    expect(all.learning!.rounds).toBe(10);
+  });
+
   it('keeps what it learnt across reset() and trains only on points pushed after it', () => {
     const points = regimeChange(400);
     const learning = detector.stream({ learn });
