@@ -433,6 +433,8 @@ export class Detector {
   /**
    * Online detection: `streams` independent series pushed one point at a time through the
    * network's single-step kernel, with the scaler frozen and the threshold updated online (spot).
+   * With `learn` (one stream) the stream also keeps training a copy of the network on the points
+   * pushed to it; this detector's model is not changed (docs/network-options.md, section 5).
    */
   stream(options: StreamOptions = {}): StreamingDetector {
     return new StreamingDetector(this.requireModel('stream'), options);

@@ -11,11 +11,15 @@
  * prediction was made by the previous push); in reconstruct mode once it completes a window.
  * Missing values (NaN, null) are carried forward from the stream's previous point (the scaler's
  * center before the first one) and reported as `imputed`.
+ *
+ * With `learn` the stream trains a copy of the network on the points pushed to it
+ * (online-learner.ts); the detector's own model never changes.
  */
 import { describeValue } from '../core/argument-checks.js';
-import type { NetworkStream } from '../engine/anomaly-network.js';
+import type { AnomalyNetwork, NetworkStream } from '../engine/anomaly-network.js';
 import { InvalidArgumentError, InvalidDataError, OutOfRangeError } from '../core/errors.js';
 import type { FittedModel } from '../model/fitted-model.js';
+import { OnlineLearner, resolveLearnOptions, type LearnOptions, type LearningStats } from './online-learner.js';
 import { PendingForecasts } from './pending-forecasts.js';
 import { RowScorer } from '../model/row-scores.js';
 import type { EwmaSmoother } from '../scoring/ewma.js';
@@ -27,6 +31,8 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 export interface StreamOptions {
   /** Independent streams in this object, in [1, 1048576]. Default 1. */
   streams?: number;
+  /** Keep learning from the pushed points (one stream only); see LearnOptions and docs/network-options.md. */
+  learn?: LearnOptions;
 }
 
 /** The verdict on one pushed point. */
@@ -67,6 +73,7 @@ export class StreamingDetector {
   private readonly thresholds: ThresholdModel[];
   private readonly centers: Float64Array;
   private readonly scales: Float64Array;
+  private readonly learner: OnlineLearner | null;
 
   // Per-stream state, flat arrays indexed by stream.
   private readonly lastValues: Float32Array; // streams x columns, original units
@@ -88,7 +95,8 @@ export class StreamingDetector {
       throw new InvalidArgumentError(`options must be an object like { streams: 4 }, got ${describeValue(options)}`);
     }
     for (const key of Object.keys(options)) {
-      if (key !== 'streams') throw new InvalidArgumentError(`options has an unknown key "${key}"; expected streams`);
+      if (key !== 'streams' && key !== 'learn')
+        throw new InvalidArgumentError(`options has an unknown key "${key}"; expected streams or learn`);
     }
     const streams = options.streams ?? 1;
     if (typeof streams !== 'number' || !Number.isInteger(streams)) {
@@ -98,7 +106,14 @@ export class StreamingDetector {
     }
     if (streams < 1 || streams > 1 << 20)
       throw new OutOfRangeError(`options.streams must be an integer in [1, 1048576], got ${streams}`);
+    if (options.learn !== undefined && streams !== 1) {
+      throw new InvalidArgumentError(
+        `options.learn needs options.streams 1 (a learning stream trains on its own history), got ${streams}`,
+      );
+    }
     const { config } = model;
+    this.learner =
+      options.learn === undefined ? null : new OnlineLearner(model, resolveLearnOptions(model, options.learn));
     this.model = model;
     this.streams = streams;
     this.columns = model.columnNames.length;
@@ -108,7 +123,7 @@ export class StreamingDetector {
     this.features = model.features;
     this.featureCount = model.features.length;
     this.scorer = RowScorer.forModel(model);
-    this.networkStream = model.network.openStream(streams, config.window);
+    this.networkStream = (this.learner?.serving ?? model.network).openStream(streams, config.window);
     this.thresholds = Array.from({ length: streams }, () => model.threshold.clone());
     this.centers = model.scaler.center;
     this.scales = model.scaler.scale;
@@ -209,10 +224,38 @@ export class StreamingDetector {
         ),
       );
     }
+    this.learner?.afterPush(this.allPoints, 0);
     return batch;
   }
 
-  /** Forgets one stream's history (or every stream's); the threshold restarts from calibration. */
+  /** A learning stream's counters (rounds swapped in, late, skipped, rejected); null without `learn`. */
+  get learning(): LearningStats | null {
+    return this.learner?.stats ?? null;
+  }
+
+  /** A copy of the network the stream scores with now: the model's, or what a learning stream has learnt. */
+  network(): AnomalyNetwork {
+    return (this.learner?.serving ?? this.model.network).copy(this.model.config.seed);
+  }
+
+  /**
+   * Frees the native stream (and a learning stream's networks) now; later pushes throw a
+   * NativeError with code ERR_DISPOSED. A training round in flight finishes on its thread and is
+   * dropped. Idempotent.
+   */
+  dispose(): void {
+    this.networkStream.dispose();
+    this.learner?.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /**
+   * Forgets one stream's history (or every stream's); the threshold restarts from calibration. A
+   * learning stream keeps what it learnt and trains only on points pushed after the reset.
+   */
   reset(streamId?: number): void {
     const ids =
       streamId === undefined ? Array.from({ length: this.streams }, (_, i) => i) : [this.checkStreamId(streamId)];
@@ -223,6 +266,7 @@ export class StreamingDetector {
       this.smoother.reset(s);
       this.thresholds[s] = this.model.threshold.clone();
     }
+    this.learner?.forget();
   }
 
   private checkStreamId(id: unknown): number {
@@ -297,7 +341,9 @@ export class StreamingDetector {
     const imputed = this.fillAndScale(point, 0, s, this.onePoint, 0);
     this.oneId[0] = s;
     const { out, ready } = this.networkStream.push(this.onePoint, this.oneId);
-    return this.judge(s, this.onePoint, 0, out, 0, ready[0] === 1, imputed);
+    const verdict = this.judge(s, this.onePoint, 0, out, 0, ready[0] === 1, imputed);
+    this.learner?.afterPush(this.onePoint, 0);
+    return verdict;
   }
 
   /**
