@@ -40,6 +40,7 @@ export { StreamingDetector } from './streaming/streaming-detector.js';
 export { StreamPool, StreamPointError } from './streaming/stream-pool.js';
 export type { PoolBatch, StreamChanges, StreamInfo, StreamPoolOptions } from './streaming/stream-pool.js';
 export type { StreamBatch, StreamOptions, StreamPoint } from './streaming/streaming-detector.js';
+export type { LearnOptions, LearningStats } from './streaming/online-learner.js';
 
 // Data: series, CSV and .npy readers, missing values, scalers.
 export { TimeSeries } from './data/time-series.js';
