@@ -7,7 +7,9 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 const MAPPING: NabScoreMapping = {
+  terms: { forecastError: true, dayAgo: true, range: true, levelRange: true },
   errorSeedShare: 1,
+  errorHistory: 1000,
   warmup: 2,
   errorZHalf: 1,
   seasonalSmoothingShare: 1 / 24,
@@ -56,5 +58,31 @@ describe('nabOnlineScores', () => {
       0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
     ]);
     expect(Array.from(nabOnlineScores(series, 6, errors, MAPPING))).toEqual(new Array<number>(10).fill(0));
+  });
+
+  it('a term switched off raises no score, and the others still see every row', () => {
+    const series = {
+      timestamps: Array.from({ length: 10 }, (_, i) => i * DAY),
+      values: [0, 1, 0, 1, 0.5, 1.01, 3, 0, 0.5, 1],
+    };
+    const errors = [1, 9, 1, 9, 4, 4, 4, 4, 4, 16];
+    const noRange = { ...MAPPING, terms: { ...MAPPING.terms, range: false } };
+    // Row 6's new extreme no longer scores 1; the error alarm at row 9 stays (as in the first test).
+    const scores = Array.from(nabOnlineScores(series, 4, errors, noRange));
+    expect(scores.slice(0, 9)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(scores[9]).toBeCloseTo(0.75, 12);
+    const noError = { ...MAPPING, terms: { ...MAPPING.terms, forecastError: false } };
+    expect(Array.from(nabOnlineScores(series, 4, errors, noError))).toEqual([0, 0, 0, 0, 0, 0, 1, 0, 0, 0]);
+  });
+
+  it('judges an error against the last errorHistory errors only', () => {
+    const series = { timestamps: Array.from({ length: 8 }, (_, i) => i * DAY), values: new Array<number>(8).fill(0) };
+    // Errors 10, 10, then 1, 2, 1, 2 (squared); row 7's error 3 is extreme only against the last four.
+    const errors = [100, 100, 1, 4, 1, 4, 1, 9];
+    const all = nabOnlineScores(series, 2, errors, { ...MAPPING, warmup: 2 });
+    const recent = nabOnlineScores(series, 2, errors, { ...MAPPING, warmup: 2, errorHistory: 4 });
+    expect(all[7]).toBe(0);
+    // Last four errors 2, 1, 2, 1: mean 1.5, std 0.5, z = 3.
+    expect(recent[7]).toBeCloseTo(3 / (3 + 1), 12);
   });
 });

@@ -15,7 +15,8 @@
  * - likewise a level outside the range of the last `rangeMemory` levels, the level being the
  *   mean of the last `levelRows` values (RollingMean): a sustained shift that no single row
  *   makes extreme.
- * The probationary rows are never scored (NAB ignores them) but seed each history.
+ * The probationary rows are never scored (NAB ignores them) but seed each history. Each term
+ * can be switched off (`terms`), which is how eval/nab-ablations.ts measures what it carries.
  */
 import {
   ErrorSurprise,
@@ -26,12 +27,27 @@ import {
   SeasonalChange,
 } from '../../src/scoring/index.js';
 
+/** The four signs of an anomaly; a term switched off never raises a row's score. */
+export interface NabScoreTerms {
+  /** The forecaster's error against its own history: the network's term. */
+  forecastError: boolean;
+  /** The change against one day earlier. */
+  dayAgo: boolean;
+  /** A value outside the range of earlier values. */
+  range: boolean;
+  /** A level outside the range of earlier levels. */
+  levelRange: boolean;
+}
+
 export interface NabScoreMapping {
+  terms: NabScoreTerms;
   /**
    * Share of the probationary rows, at their end, whose forecast errors seed the error history:
    * the detector's validation rows, predicted without having been trained on.
    */
   errorSeedShare: number;
+  /** Forecast errors (the latest ones) the error surprise is judged against. */
+  errorHistory: number;
   /** Scores before this many values are in a history are 0. */
   warmup: number;
   /** z of the forecast error at which its score is 0.5. */
@@ -56,7 +72,7 @@ export interface NabSeries {
   values: ArrayLike<number>;
 }
 
-/** Error histories hold every row of a file (NAB files have at most 22,695 rows). */
+/** The day-ago change history holds every row of a file (NAB files have at most 22,695 rows). */
 const ALL_ROWS = 100_000;
 
 /** `squaredErrors`: the detector's per-row scores with `score: 'squared'`. */
@@ -68,7 +84,12 @@ export function nabOnlineScores(
 ): Float64Array {
   const rows = series.values.length;
   const scores = new Float64Array(rows);
-  const errorSurprise = new ErrorSurprise({ history: ALL_ROWS, warmup: mapping.warmup, zHalf: mapping.errorZHalf });
+  const { terms } = mapping;
+  const errorSurprise = new ErrorSurprise({
+    history: mapping.errorHistory,
+    warmup: mapping.warmup,
+    zHalf: mapping.errorZHalf,
+  });
   for (let r = Math.floor(probation * (1 - mapping.errorSeedShare)); r < probation; r++)
     errorSurprise.observe(Math.sqrt(squaredErrors[r]!));
 
@@ -85,7 +106,7 @@ export function nabOnlineScores(
   // into them leaves too few changes to judge the first scored rows against.
   const day = rowsPerDay(series.timestamps, probation);
   const seasonal =
-    day >= 2 && day <= probation / 2
+    terms.dayAgo && day >= 2 && day <= probation / 2
       ? new SeasonalChange({ period: day, smoothing: Math.max(1, Math.round(day * mapping.seasonalSmoothingShare)) })
       : null;
   const seasonalSurprise = new ErrorSurprise({
@@ -102,12 +123,15 @@ export function nabOnlineScores(
 
   const gate = new RefractoryGate(mapping.refractory);
   for (let r = probation; r < rows; r++) {
-    let score = errorSurprise.next(Math.sqrt(squaredErrors[r]!));
+    const errorScore = errorSurprise.next(Math.sqrt(squaredErrors[r]!));
+    let score = terms.forecastError ? errorScore : 0;
     const change = seasonal?.next(series.values[r]!) ?? null;
     if (change !== null) score = Math.max(score, seasonalSurprise.next(change));
+    // Switched-off range terms still observe every row, so the others see the same histories.
     const m = level.next(series.values[r]!);
-    const novelLevel = m !== null && levelRange.next(m);
-    if (range.next(series.values[r]!) || novelLevel) score = 1;
+    const novelLevel = m !== null && levelRange.next(m) && terms.levelRange;
+    const novelValue = range.next(series.values[r]!) && terms.range;
+    if (novelValue || novelLevel) score = 1;
     scores[r] = gate.next(score);
   }
   return scores;
