@@ -27,7 +27,8 @@ type UnpinnedOption = 'nonlinearity' | 'momentum' | 'varianceFloor' | 'targets' 
 export type PinnedDetectorOptions = Required<Omit<DetectorOptions, UnpinnedOption>>;
 
 export interface NabRunConfig {
-  online: OnlineConfig & { detector: PinnedDetectorOptions; learn: Required<LearnOptions> | null };
+  /** A variant may add the options that apply only to it (eval/nab-ablations.ts: `varianceFloor`). */
+  online: OnlineConfig & { detector: PinnedDetectorOptions & DetectorOptions; learn: Required<LearnOptions> | null };
   scoreMapping: NabScoreMapping;
 }
 
@@ -80,6 +81,7 @@ export const NAB_CONFIG: NabRunConfig = {
   online: { detector: DETECTOR, learn: LEARN, refitEvery: 0 },
   scoreMapping: {
     terms: { forecastError: true, dayAgo: true, range: true, levelRange: true },
+    errorKind: 'squared',
     errorSeedShare: DETECTOR.validationSplit,
     // 30 days of 5-minute rows, the history length of the anomaly likelihood in NAB's numenta
     // detector: a learning forecaster's early errors stop counting once it has moved on.

@@ -8,6 +8,7 @@ const DAY = 24 * HOUR;
 
 const MAPPING: NabScoreMapping = {
   terms: { forecastError: true, dayAgo: true, range: true, levelRange: true },
+  errorKind: 'squared',
   errorSeedShare: 1,
   errorHistory: 1000,
   warmup: 2,
@@ -84,5 +85,14 @@ describe('nabOnlineScores', () => {
     expect(all[7]).toBe(0);
     // Last four errors 2, 1, 2, 1: mean 1.5, std 0.5, z = 3.
     expect(recent[7]).toBeCloseTo(3 / (3 + 1), 12);
+  });
+
+  it("standardises a Gaussian head's NLL as it is, negative values included", () => {
+    const series = { timestamps: Array.from({ length: 10 }, (_, i) => i * DAY), values: new Array<number>(10).fill(0) };
+    const nll = [-1, 1, -1, 1, 0, 0, 0, 0, 0, 2];
+    // Row 9: earlier NLLs -1, 1, -1, 1 and five 0s, mean 0, std 2/3, so z = 3 and 3 / (3 + 1).
+    const scores = nabOnlineScores(series, 4, nll, { ...MAPPING, errorKind: 'nll' });
+    expect(Array.from(scores.slice(0, 9))).toEqual(new Array<number>(9).fill(0));
+    expect(scores[9]).toBeCloseTo(0.75, 12);
   });
 });

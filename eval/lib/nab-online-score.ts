@@ -42,6 +42,12 @@ export interface NabScoreTerms {
 export interface NabScoreMapping {
   terms: NabScoreTerms;
   /**
+   * The detector's score kind: 'squared' errors are standardised as their square root (an RMS
+   * error, see above); 'nll' (the Gaussian head's negative log-likelihood) as it is, being a
+   * log already.
+   */
+  errorKind: 'squared' | 'nll';
+  /**
    * Share of the probationary rows, at their end, whose forecast errors seed the error history:
    * the detector's validation rows, predicted without having been trained on.
    */
@@ -75,23 +81,24 @@ export interface NabSeries {
 /** The day-ago change history holds every row of a file (NAB files have at most 22,695 rows). */
 const ALL_ROWS = 100_000;
 
-/** `squaredErrors`: the detector's per-row scores with `score: 'squared'`. */
+/** `errors`: the detector's per-row scores, of the kind `mapping.errorKind` names. */
 export function nabOnlineScores(
   series: NabSeries,
   probation: number,
-  squaredErrors: ArrayLike<number>,
+  errors: ArrayLike<number>,
   mapping: NabScoreMapping,
 ): Float64Array {
   const rows = series.values.length;
   const scores = new Float64Array(rows);
   const { terms } = mapping;
+  const errorOf = mapping.errorKind === 'squared' ? (r: number) => Math.sqrt(errors[r]!) : (r: number) => errors[r]!;
   const errorSurprise = new ErrorSurprise({
     history: mapping.errorHistory,
     warmup: mapping.warmup,
     zHalf: mapping.errorZHalf,
   });
   for (let r = Math.floor(probation * (1 - mapping.errorSeedShare)); r < probation; r++)
-    errorSurprise.observe(Math.sqrt(squaredErrors[r]!));
+    errorSurprise.observe(errorOf(r));
 
   const range = new RangeNovelty({ memory: mapping.rangeMemory, tolerance: mapping.rangeTolerance });
   const levelRange = new RangeNovelty({ memory: mapping.rangeMemory, tolerance: mapping.rangeTolerance });
@@ -123,7 +130,7 @@ export function nabOnlineScores(
 
   const gate = new RefractoryGate(mapping.refractory);
   for (let r = probation; r < rows; r++) {
-    const errorScore = errorSurprise.next(Math.sqrt(squaredErrors[r]!));
+    const errorScore = errorSurprise.next(errorOf(r));
     let score = terms.forecastError ? errorScore : 0;
     const change = seasonal?.next(series.values[r]!) ?? null;
     if (change !== null) score = Math.max(score, seasonalSurprise.next(change));
