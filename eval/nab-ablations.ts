@@ -103,6 +103,8 @@ async function main(): Promise<void> {
   const dataDir = path.join(args.data, 'data');
   if (args.threads !== undefined) setThreads(args.threads);
   const threadCount = threads();
+  // Read before the run, so the commit recorded is the one that ran (not edits made meanwhile).
+  const environment = runEnvironment(repoRoot, threadCount);
   const corpus = await loadNabCorpus({ dataDir });
   const files = pickNabFiles(corpus.files, args.limit);
   console.log(`NAB ablations: ${VARIANTS.length} variants x seeds ${SEEDS.join(', ')}, ${files.length} files`);
@@ -139,7 +141,6 @@ async function main(): Promise<void> {
   }
   const wallSeconds = (performance.now() - began) / 1000;
   const loadAfter = os.loadavg();
-  const environment = runEnvironment(repoRoot, threadCount);
 
   const base = rows[0]!.profiles.standard!.mean;
   const table = [
