@@ -30,6 +30,15 @@ describe('eval/nab-config.ts and eval/results/nab.json', () => {
     expect(hash).toBe(nabConfigHash(NAB_CONFIG));
   });
 
+  it('the committed ablations start from the current configuration (rerun npm run eval:nab-ablations after a change)', async () => {
+    const ablations = JSON.parse(
+      await readFile(path.join(repoRoot, 'eval', 'results', 'nab-ablations.json'), 'utf8'),
+    ) as { base: { hash: string }; variants: { name: string; hashes: string[] }[] };
+    expect(ablations.base.hash).toBe(nabConfigHash(NAB_CONFIG));
+    // Its first variant is the configuration itself, at seed 1 first.
+    expect(ablations.variants[0]!.hashes[0]).toBe(nabConfigHash(NAB_CONFIG));
+  });
+
   it('the hash changes with any setting, the score mapping included', () => {
     const base = nabConfigHash(NAB_CONFIG);
     const otherLearning = { ...NAB_CONFIG, online: { ...NAB_CONFIG.online, learn: null } };
