@@ -4,15 +4,16 @@
  * Every Detector option that applies is written out, defaults included, so that a change of a
  * library default cannot move the NAB score silently: the type below fails to compile when the
  * library gains an option that is not pinned here, test/eval-nab-results.test.ts fails when
- * an option resolves from a default, and it fails too when eval/results/nab.json was written by
- * another configuration than this one (change it, then rerun `npm run eval:nab` and commit the
- * JSON). Left out, because they cannot be given with this configuration or are not the model's:
+ * an option resolves from a default, and it fails too when eval/results/nab.json or
+ * nab-ablations.json was written by another configuration than this one (change it, then rerun
+ * `npm run eval:nab -- --fresh` and `npm run eval:nab-ablations` and commit both JSON files).
+ * Left out, because they cannot be given with this configuration or are not the model's:
  * `nonlinearity` (cell 'rnn' only), `momentum` (optimizer 'sgd' only), `varianceFloor` (head
  * 'gaussian' only), `targets` (a NAB file has one value column, the only possible target) and
  * `threads` (a property of the process: `--threads`).
  *
- * The values were chosen on the full corpus (docs/evaluation.md, NAB section): there is no held-out
- * NAB, as for every published NAB detector.
+ * The values were chosen on the full corpus (docs/evaluation.md, NAB section): there is no
+ * held-out NAB, as for every published NAB detector.
  */
 import type { DetectorOptions } from '../src/detector/detector-options.js';
 import type { LearnOptions } from '../src/streaming/online-learner.js';
@@ -65,7 +66,7 @@ const DETECTOR: PinnedDetectorOptions = {
   seed: 1,
   // CALIBRATION (for the lead, when s5-calibration merges): pin `calibration: 'holdout'` here,
   // the behaviour these results were measured with, whatever the library default becomes; then
-  // rerun `npm run eval:nab` and commit eval/results/nab.json (its hash includes this object).
+  // rerun eval:nab and eval:nab-ablations and commit both JSON files (their hashes cover this).
 };
 
 /** The stream keeps learning: a round of 64 windows every 32 rows. */
