@@ -3,7 +3,8 @@
  *
  * What carries the NAB score of eval/nab-config.ts: each score term switched off, the network's
  * term alone, and each network option switched on or off, over seeds 1, 2 and 3 (seed 1 is the
- * committed configuration), all three profiles. Variants that change only the score mapping
+ * committed configuration), all three profiles; and, standing in for ensembles, the mean of the
+ * three seeds' errors. Variants that change only the score mapping
  * reuse the errors of the network variant they start from. Prints a Markdown table (for
  * docs/evaluation.md) and writes eval/results/nab-ablations.json (nab-ablations-limit<N>.json
  * for a subset). Per-file errors are cached per configuration, as eval:nab does, so a rerun
@@ -96,6 +97,12 @@ function summary(values: number[]): ProfileSummary {
 
 const fmt = (x: number): string => x.toFixed(2);
 
+function meanOf(arrays: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(arrays[0]!.length);
+  for (const a of arrays) for (let i = 0; i < out.length; i++) out[i]! += a[i]! / arrays.length;
+  return out;
+}
+
 async function main(): Promise<void> {
   const args = parseRunArgs(process.argv.slice(2), HELP);
   const began = performance.now();
@@ -138,6 +145,22 @@ async function main(): Promise<void> {
     rows.push({ name: variant.name, hashes, profiles });
     const s = profiles.standard!;
     console.log(`${variant.name}: standard ${fmt(s.mean)} (${s.perSeed.map(fmt).join(', ')})`);
+  }
+
+  // Ensembles are not built yet (issue 12, item 4); the mean of the seeds' errors row by row is
+  // what k members trained like single models and combined by their mean would give.
+  const seedRuns = SEEDS.map((seed) => errorRuns.get(nabErrorsHash(withDetector(NAB_CONFIG, { seed })))!);
+  const meanErrors = new Map(files.map((f) => [f.name, meanOf(seedRuns.map((r) => r.errors.get(f.name)!))]));
+  for (const [name, terms] of [
+    [`mean of the seeds' errors (stand-in for a ${SEEDS.length}-member ensemble)`, {}],
+    ["network term alone, mean of the seeds' errors", NETWORK_ALONE],
+  ] as const) {
+    const mapping = withTerms(NAB_CONFIG, terms).scoreMapping;
+    const score = scoreNabRun(corpus, files, nabScoresOf(files, meanErrors, mapping));
+    const profiles = Object.fromEntries(PROFILES.map((p) => [p, summary([score.profiles[p]!.normalizedScore])]));
+    const hashes = SEEDS.map((seed) => nabConfigHash(withTerms(withDetector(NAB_CONFIG, { seed }), terms)));
+    rows.push({ name, hashes, profiles });
+    console.log(`${name}: standard ${fmt(profiles.standard!.mean)}`);
   }
   const wallSeconds = (performance.now() - began) / 1000;
   const loadAfter = os.loadavg();
