@@ -113,6 +113,8 @@ describe('NAB results files', () => {
 
 describe('NAB input errors', () => {
   it('names a missing results file and where it looked', async () => {
+    // Only a's file is missing: with both missing, whichever read fails first names its file.
+    await writeFile(path.join(resultsDir(), 'cat', 'mydet_b.csv'), resultsCsv(bScores));
     await expect(
       scoreNabCorpus({ dataDir: dataDir(), resultsDir: resultsDir(), threshold: 0.5 }),
     ).rejects.toMatchObject({
