@@ -3,6 +3,7 @@
  * lifecycle (listen, load, restore, ready; on stop: refuse new requests, drain, final
  * checkpoint). See docs/serving.md.
  */
+import { InvalidArgumentError } from '../core/errors.js';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { BearerAuth } from './auth.js';
 import { HttpError, sendError } from './http-errors.js';
@@ -128,7 +129,7 @@ export class ScoringService {
 
   /** Listens first (so /healthz answers), then loads the models and restores their streams. */
   static async start(options: ServiceOptions): Promise<ScoringService> {
-    if (options.models.length === 0) throw new Error('serve needs at least one model');
+    if (options.models.length === 0) throw new InvalidArgumentError('options.models must name at least one model file');
     const service = new ScoringService({
       host: '127.0.0.1',
       port: 8080,
@@ -161,7 +162,7 @@ export class ScoringService {
     const names = new Set<string>();
     for (const source of this.options.models) {
       if (names.has(source.name))
-        throw new Error(`two models are named "${source.name}"; name them with --model name=path`);
+        throw new InvalidArgumentError(`two models are named "${source.name}"; name them with --model name=path`);
       names.add(source.name);
     }
     if (this.options.statePath !== undefined) this.store = await StateStore.open(this.options.statePath);
@@ -176,7 +177,7 @@ export class ScoringService {
         },
       );
       if (this.store) {
-        this.store.claim(model.name, model.pool.fingerprint);
+        this.store.claim(model.name, model.pool.fingerprint, model.pool.legacyFingerprint);
         for (const records of this.store.records(model.name)) {
           model.pool.load(records);
           await new Promise((resolve) => setImmediate(resolve));
