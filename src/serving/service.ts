@@ -4,7 +4,7 @@
  * checkpoint). See docs/serving.md.
  */
 import { InvalidArgumentError } from '../core/errors.js';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { BearerAuth } from './auth.js';
 import { HttpError, sendError } from './http-errors.js';
 import { ServiceMetrics } from './metrics.js';
@@ -34,6 +34,8 @@ export interface ServiceOptions {
   maxQueuedPoints?: number;
   /** Points per native step at most. Default 8192. */
   maxBatchPoints?: number;
+  /** Requests being read, queued or scored at most (health and metrics not counted); more get 429 at once. Default 256. */
+  maxInFlightRequests?: number;
   /** Passed to fastify (pino): false, true, or pino options. Default { level: 'info' }. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -55,6 +57,7 @@ export class ScoringService {
   private checkpointRunning: Promise<void> | null = null;
   private lastCheckpointMs = 0;
   private checkpointCount = 0;
+  private inFlight = 0;
   private url = '';
 
   private constructor(
@@ -84,8 +87,13 @@ export class ScoringService {
       }
       const path = request.url;
       if (auth && path !== '/healthz' && path !== '/readyz') auth.check(request.headers.authorization);
-      if (!this.ready && path.startsWith('/v1/'))
-        throw new HttpError(503, 'ERR_NOT_READY', 'models are loading or state is being restored', 1);
+      if (!path.startsWith('/v1/')) return;
+      if (!this.ready) throw new HttpError(503, 'ERR_NOT_READY', 'models are loading or state is being restored', 1);
+      // Refused here, in onRequest, the body is never parsed: under overload that parsing is
+      // what would saturate the event loop.
+      this.refuseWhenOverloaded(request);
+      this.inFlight++;
+      reply.raw.once('close', () => this.inFlight--);
     });
     app.addHook('onResponse', async (request, reply) => {
       const seconds = (performance.now() - (request as unknown as { startedAt: number }).startedAt) / 1000;
@@ -110,6 +118,7 @@ export class ScoringService {
         'Points waiting for a scoring step, by model.',
         [...this.models.values()].map((m) => [{ model: m.name }, m.queue.depth]),
       ],
+      rnnad_requests_in_flight: ['Requests being read, queued or scored (under /v1/).', [[{}, this.inFlight]]],
       rnnad_scoring_steps_total: [
         'Native scoring steps by model (each merges the points of every request waiting).',
         [...this.models.values()].map((m) => [{ model: m.name }, m.queue.steps]),
@@ -139,6 +148,7 @@ export class ScoringService {
       idleTtlMs: 0,
       maxQueuedPoints: 50_000,
       maxBatchPoints: 8192,
+      maxInFlightRequests: 256,
       ...options,
     });
     try {
@@ -151,6 +161,27 @@ export class ScoringService {
       throw error;
     }
     return service;
+  }
+
+  private refuseWhenOverloaded(request: FastifyRequest): void {
+    if (this.inFlight >= this.options.maxInFlightRequests) {
+      throw new HttpError(
+        429,
+        'ERR_OVERLOADED',
+        `${this.inFlight} requests are in flight (--max-in-flight-requests ${this.options.maxInFlightRequests}); retry shortly`,
+        1,
+      );
+    }
+    if (request.routeOptions.url !== '/v1/models/:model/points') return;
+    const model = this.models.get((request.params as { model?: string }).model ?? '');
+    if (model?.queue.full) {
+      throw new HttpError(
+        429,
+        'ERR_OVERLOADED',
+        `the scoring queue of model "${model.name}" is full (${model.queue.depth} points waiting); retry shortly`,
+        1,
+      );
+    }
   }
 
   /** Base URL, e.g. http://127.0.0.1:8080. */
