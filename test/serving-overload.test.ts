@@ -4,22 +4,12 @@
  * Retry-After while its body has not even been sent.
  */
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServedModel } from '../src/serving/served-model.js';
 import type { PoolBatch } from '../src/streaming/stream-pool.js';
-import { point, request, startService, tempDir, trainModelFile } from './serving-helpers.js';
+import { point, request, startService, modelFileForTests } from './serving-helpers.js';
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let modelPath: string;
-
-beforeAll(async () => {
-  dir = await tempDir();
-  modelPath = await trainModelFile(dir.dir);
-});
-
-afterAll(async () => {
-  await dir?.remove();
-});
+const files = modelFileForTests();
 
 function pointsBody(streams: number, t: number): string {
   return JSON.stringify({
@@ -104,7 +94,7 @@ function expectEarly429(
 
 describe('429 before the body is read', () => {
   it('past maxInFlightRequests; health and metrics still answer, and the held requests complete', async () => {
-    const service = await startService(modelPath, { maxInFlightRequests: 3 });
+    const service = await startService(files.modelPath, { maxInFlightRequests: 3 });
     const base = service.address;
     const held: RawRequest[] = [];
     try {
@@ -135,7 +125,7 @@ describe('429 before the body is read', () => {
   });
 
   it('when the scoring queue is full; once it drains, requests are scored again', async () => {
-    const service = await startService(modelPath, { maxQueuedPoints: 100 });
+    const service = await startService(files.modelPath, { maxQueuedPoints: 100 });
     const base = service.address;
     // Holds the native step at a gate, so the queue fills behind it deterministically.
     const served = (service as unknown as { models: Map<string, ServedModel> }).models.get('m')!;

@@ -9,35 +9,25 @@ import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RnnAnomalyError } from '../src/core/errors.js';
 import { Detector } from '../src/detector/detector.js';
 import { StateStore, StateStoreError } from '../src/serving/state-store.js';
 import { decodePoolSnapshot } from '../src/streaming/stream-state-format.js';
-import { collect, REPO } from './cli-helpers.js';
-import { request, startService, tempDir, trainModelFile } from './serving-helpers.js';
+import { collect, REPO, type CliRun } from './cli-helpers.js';
+import { request, startService, modelFileForTests } from './serving-helpers.js';
 
 const TSX_LOADER = pathToFileURL(join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const STATE_STORE = pathToFileURL(join(REPO, 'src', 'serving', 'state-store.ts')).href;
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let modelPath: string;
-
-beforeAll(async () => {
-  dir = await tempDir();
-  modelPath = await trainModelFile(dir.dir);
-});
-
-afterAll(async () => {
-  await dir?.remove();
-});
+const files = modelFileForTests();
 
 /**
  * Writes a module for `--import` that registers a resolve hook: 'better-sqlite3' fails to
  * resolve as an uninstalled package does, or resolves to `redirect`.
  */
 async function writeLoader(name: string, redirect: string | null): Promise<string> {
-  const hooks = join(dir.dir, `${name}-hooks.mjs`);
+  const hooks = join(files.dir, `${name}-hooks.mjs`);
   const answer =
     redirect === null
       ? `throw Object.assign(new Error("Cannot find package 'better-sqlite3' imported from " + (context.parentURL ?? '')), { code: 'ERR_MODULE_NOT_FOUND' });`
@@ -48,7 +38,7 @@ async function writeLoader(name: string, redirect: string | null): Promise<strin
       `  if (specifier === 'better-sqlite3') { ${answer} }\n` +
       `  return nextResolve(specifier, context);\n}\n`,
   );
-  const register = join(dir.dir, `${name}-register.mjs`);
+  const register = join(files.dir, `${name}-register.mjs`);
   await writeFile(
     register,
     `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
@@ -59,7 +49,7 @@ async function writeLoader(name: string, redirect: string | null): Promise<strin
 /** A copy of better-sqlite3's JavaScript (and the packages it requires) without its native build. */
 async function copyWithoutBinary(): Promise<string> {
   const require = createRequire(join(REPO, 'package.json'));
-  const root = join(dir.dir, 'unbuilt', 'node_modules');
+  const root = join(files.dir, 'unbuilt', 'node_modules');
   const source = dirname(require.resolve('better-sqlite3/package.json'));
   await mkdir(join(root, 'better-sqlite3'), { recursive: true });
   await cp(join(source, 'package.json'), join(root, 'better-sqlite3', 'package.json'));
@@ -70,22 +60,24 @@ async function copyWithoutBinary(): Promise<string> {
   return join(root, 'better-sqlite3', 'lib', 'index.js');
 }
 
+/** Node with tsx (sources run as startCli runs them) and `loader` beside it, in the test folder. */
+function nodeWith(loader: string, args: readonly string[]): Promise<CliRun> {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, '--import', loader, ...args], {
+    cwd: files.dir,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return collect(child);
+}
+
 /** Runs StateStore.open in a child with `loader`; returns what it threw. */
 async function openInChild(loader: string): Promise<{ name: string; code: string; branded: boolean; message: string }> {
   const script =
     `const { StateStore } = await import(${JSON.stringify(STATE_STORE)});\n` +
     `const { RnnAnomalyError } = await import(${JSON.stringify(pathToFileURL(join(REPO, 'src', 'core', 'errors.ts')).href)});\n` +
-    `try { await StateStore.open(${JSON.stringify(join(dir.dir, 'never.db'))}); console.log('{"opened":true}'); }\n` +
+    `try { await StateStore.open(${JSON.stringify(join(files.dir, 'never.db'))}); console.log('{"opened":true}'); }\n` +
     `catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, branded: e instanceof RnnAnomalyError, message: e.message })); }\n`;
-  const child = spawn(
-    process.execPath,
-    ['--import', TSX_LOADER, '--import', loader, '--input-type=module', '-e', script],
-    {
-      cwd: dir.dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const run = await collect(child);
+  const run = await nodeWith(loader, ['--input-type=module', '-e', script]);
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout.trim().split('\n').pop()!);
 }
@@ -111,26 +103,8 @@ describe('serve --state without a usable better-sqlite3', () => {
       expect(thrown.message).toMatch(c.stage);
       expect(thrown.message).toContain('npm install better-sqlite3@12.11.1');
 
-      // The CLI from source, as startCli runs it, with the hook beside tsx.
-      const cli = spawn(
-        process.execPath,
-        [
-          '--import',
-          TSX_LOADER,
-          '--import',
-          loader,
-          join(REPO, 'src', 'cli', 'main.ts'),
-          'serve',
-          '--model',
-          `m=${modelPath}`,
-          '--port',
-          '0',
-          '--state',
-          'state.db',
-        ],
-        { cwd: dir.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      const run = await collect(cli);
+      const serve = ['serve', '--model', `m=${files.modelPath}`, '--port', '0', '--state', 'state.db'];
+      const run = await nodeWith(loader, [join(REPO, 'src', 'cli', 'main.ts'), ...serve]);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(c.stage);
       expect(run.stderr).toContain('npm install better-sqlite3@12.11.1');
@@ -142,9 +116,9 @@ describe('serve --state without a usable better-sqlite3', () => {
 
 describe('StateStore', () => {
   it('a file that is not a database, or a folder that does not exist, is a typed error', async () => {
-    const junk = join(dir.dir, 'junk.db');
+    const junk = join(files.dir, 'junk.db');
     await writeFile(junk, 'this is not SQLite '.repeat(100));
-    for (const path of [junk, join(dir.dir, 'no-such-folder', 'state.db')]) {
+    for (const path of [junk, join(files.dir, 'no-such-folder', 'state.db')]) {
       const error = await StateStore.open(path).then(
         () => null,
         (e: unknown) => e,
@@ -157,7 +131,7 @@ describe('StateStore', () => {
   });
 
   it("refuses another model's states with a typed error, and takes over a legacy fingerprint", async () => {
-    const store = await StateStore.open(join(dir.dir, 'claims.db'));
+    const store = await StateStore.open(join(files.dir, 'claims.db'));
     try {
       store.claim('m', 0x1234);
       store.claim('m', 0x1234);
@@ -184,12 +158,12 @@ describe('StateStore', () => {
 describe('a state database written before stream-record version 2', () => {
   it('is claimed and its version-1 records resume', async () => {
     const fixture = new URL('./fixtures/stream-pool-v1/', import.meta.url);
-    const model = join(dir.dir, 'v1-model.rnnad');
+    const model = join(files.dir, 'v1-model.rnnad');
     await writeFile(model, await readFile(new URL('model.rnnad', fixture)));
     const snapshot = new Uint8Array(await readFile(new URL('snapshot-v1.bin', fixture)));
     const detector = Detector.fromBuffer(await readFile(model), model);
     // What serve wrote then: the models row with the old fingerprint, one version-1 record per stream.
-    const statePath = join(dir.dir, 'v1-state.db');
+    const statePath = join(files.dir, 'v1-state.db');
     const store = await StateStore.open(statePath);
     store.claim('m', detector.streams().legacyFingerprint);
     const restored = detector.restoreStreams(snapshot);
