@@ -9,7 +9,7 @@ import { InvalidDataError } from '../src/core/errors.js';
 import { Detector } from '../src/detector/detector.js';
 import type { DetectorOptions } from '../src/detector/detector-options.js';
 import type { StreamPool } from '../src/streaming/stream-pool.js';
-import { decodePoolSnapshot, decodeStreamRecord } from '../src/streaming/stream-state-format.js';
+import { decodePoolSnapshot, decodeStreamRecord, encodeStreamRecord } from '../src/streaming/stream-state-format.js';
 import { sine } from './helpers/sine.js';
 
 const quick = { hidden: 8, window: 16, epochs: 2, windowsPerEpoch: 128, learningRate: 0.01, seed: 4 } as const;
@@ -173,6 +173,15 @@ describe('StreamPool scores every head as detector.stream() does', () => {
       /4 forecast slots with variances; this model needs 1 without/,
     );
     expect(() => first.streams().load([record])).toThrow(InvalidDataError);
+    // A record with a valid checksum but impossible forecast bookkeeping is refused too.
+    const wide = { ...shape, forecastSlots: 4, forecastVariances: true };
+    const tooMany = encodeStreamRecord(wide, {
+      ...decoded,
+      forecasts: { ...decoded.forecasts, counts: Uint16Array.of(9, 1, 1, 1) },
+    });
+    expect(() => decodeStreamRecord(tooMany, 'r', wide)).toThrow(/forecast slot 0 sums 9 windows, more than 4/);
+    const pastEnd = encodeStreamRecord(wide, { ...decoded, forecasts: { ...decoded.forecasts, next: 4 } });
+    expect(() => decodeStreamRecord(pastEnd, 'r', wide)).toThrow(/next forecast slot 4 is not below 4/);
   });
 });
 

@@ -8,7 +8,10 @@
  * one GEMM with M = number of streams. That costs the same network arithmetic per point as the
  * single stream's `window` staggered windows (plus `window` input projections instead of one,
  * +D/H), with 1/ (hidden x layers / columns) of the state: for window 32, 4 columns and a
- * 64-unit GRU, 512 bytes of ring instead of 8 KB of hidden states. See docs/serving.md.
+ * 64-unit GRU, 512 bytes of ring instead of 8 KB of hidden states. See docs/serving.md. In
+ * forecast mode a stream also holds what earlier windows forecast for its coming points, in the
+ * single stream's own bookkeeping (pending-forecasts.ts), so every head and score kind scores
+ * exactly as detector.stream() does.
  *
  * Points of one stream within one call are applied in order (round r holds every stream's r-th
  * point of the call). A call is checked completely before any stream changes, so a bad row

@@ -209,7 +209,11 @@ export function decodeStreamRecord(bytes: Uint8Array, name: string, shape: Strea
     const next = view.getUint16(72, true);
     if (slots > 0 ? next >= slots : next !== 0) fail(`next forecast slot ${next} is not below ${slots}`);
     const windows = new Uint16Array(slots);
-    for (let i = 0; i < slots; i++) windows[i] = view.getUint16(at + 2 * i, true);
+    for (let i = 0; i < slots; i++) {
+      windows[i] = view.getUint16(at + 2 * i, true);
+      // Slot j ahead of the next point sums at most slots - j windows.
+      if (windows[i]! > slots) fail(`forecast slot ${i} sums ${windows[i]} windows, more than ${slots}`);
+    }
     at += 2 * slots;
     forecasts = { next, counts: windows, means, variances };
   }
