@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { Xoshiro128 } from '../src/core/prng.js';
 import { TimeSeries } from '../src/data/time-series.js';
 import { Detector } from '../src/detector/detector.js';
@@ -27,6 +28,25 @@ export async function trainModelFile(dir: string, options: { window?: number; se
   const path = join(dir, 'model.rnnad');
   await detector.save(path);
   return path;
+}
+
+/**
+ * A temporary folder with a model file from trainModelFile, made before the tests of the calling
+ * file and removed after them; read its fields inside the tests.
+ */
+export function modelFileForTests(): { dir: string; modelPath: string } {
+  const shared = { dir: '', modelPath: '' };
+  let remove: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const temp = await tempDir();
+    remove = temp.remove;
+    shared.dir = temp.dir;
+    shared.modelPath = await trainModelFile(temp.dir);
+  });
+  afterAll(async () => {
+    await remove?.();
+  });
+  return shared;
 }
 
 export async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {

@@ -3,13 +3,14 @@
  * token's bytes nor its length leak through timing.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { InvalidArgumentError } from '../core/errors.js';
 import { HttpError } from './http-errors.js';
 
 export class BearerAuth {
   private readonly expected: Buffer;
 
   constructor(token: string) {
-    if (token.length === 0) throw new Error('the token is empty');
+    if (token.length === 0) throw new InvalidArgumentError('the bearer token must not be empty');
     this.expected = digest(token);
   }
 

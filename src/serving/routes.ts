@@ -162,16 +162,20 @@ function results(
   return out;
 }
 
-/** Each feature's share of the point's error, largest first. */
+/**
+ * Each feature's share of the point's error, largest first. A negative part (a Gaussian head's
+ * NLL, or a loglik share, can be below 0) counts as 0, as in detect's events: a feature that
+ * lowered the score did not cause it.
+ */
 function topFeatures(
   contributions: Float32Array,
   at: number,
   names: readonly string[],
 ): { name: string; contribution: number }[] {
   let total = 0;
-  for (let j = 0; j < names.length; j++) total += contributions[at + j]!;
+  for (let j = 0; j < names.length; j++) total += Math.max(0, contributions[at + j]!);
   if (!(total > 0)) return [];
-  const ranked = names.map((name, j) => ({ name, contribution: contributions[at + j]! / total }));
+  const ranked = names.map((name, j) => ({ name, contribution: Math.max(0, contributions[at + j]!) / total }));
   ranked.sort((a, b) => b.contribution - a.contribution);
   return ranked.slice(0, TOP_FEATURES);
 }

@@ -2,7 +2,8 @@
  * One queue per model: every pool operation goes through it, so the pool sees one call at a
  * time. Points of requests that arrive while a step runs wait here and are merged into the next
  * step (micro-batching): under load one native step serves many requests. The queue is bounded
- * in points; past the bound a request is refused with 429 at once instead of waiting.
+ * in points; past the bound a request is refused with 429 at once instead of waiting, and `full`
+ * lets the service refuse one before its body is even parsed.
  */
 import type { PoolBatch, StreamPool } from '../streaming/stream-pool.js';
 import { HttpError } from './http-errors.js';
@@ -38,6 +39,8 @@ export interface ScoringQueueOptions {
 export class ScoringQueue {
   private readonly items: (PointsItem | TaskItem)[] = [];
   private queuedPoints = 0;
+  // Running mean of the points per request (1/16 per request): what the next one likely brings.
+  private typicalRequestPoints = 1;
   private stepCount = 0;
   private running = false;
   private idleWaiters: (() => void)[] = [];
@@ -53,11 +56,21 @@ export class ScoringQueue {
   }
 
   /**
+   * Whether a request of the usual size would be refused now: the service answers 429 before
+   * reading the body, since parsing bodies only to refuse them is what saturates an overloaded
+   * event loop.
+   */
+  get full(): boolean {
+    return this.queuedPoints > 0 && this.queuedPoints + this.typicalRequestPoints > this.options.maxQueuedPoints;
+  }
+
+  /**
    * Scores one request's points in order. Checked against the pool first, so a bad request is
    * rejected alone (400) and never fails the step it would have joined.
    */
   push(points: QueuedPoints): Promise<PoolBatch> {
     const n = points.keys.length;
+    this.typicalRequestPoints += (n - this.typicalRequestPoints) / 16;
     if (this.queuedPoints > 0 && this.queuedPoints + n > this.options.maxQueuedPoints) {
       return Promise.reject(
         new HttpError(

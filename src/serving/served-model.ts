@@ -1,6 +1,7 @@
 /** A model file loaded for serving: a Detector for whole-series detection and a StreamPool for points. */
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import { InvalidArgumentError } from '../core/errors.js';
 import { Detector } from '../detector/detector.js';
 import type { StreamPool } from '../streaming/stream-pool.js';
 import { HttpError } from './http-errors.js';
@@ -44,7 +45,7 @@ export class ServedModel {
     queue: ScoringQueueOptions,
   ): Promise<ServedModel> {
     if (!MODEL_NAME.test(source.name)) {
-      throw new Error(
+      throw new InvalidArgumentError(
         `model name "${source.name}" must be 1 to 128 letters, digits, '.', '_' or '-' (give one with --model name=${source.path})`,
       );
     }

@@ -3,7 +3,8 @@
  * lifecycle (listen, load, restore, ready; on stop: refuse new requests, drain, final
  * checkpoint). See docs/serving.md.
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { InvalidArgumentError } from '../core/errors.js';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { BearerAuth } from './auth.js';
 import { HttpError, sendError } from './http-errors.js';
 import { ServiceMetrics } from './metrics.js';
@@ -33,6 +34,8 @@ export interface ServiceOptions {
   maxQueuedPoints?: number;
   /** Points per native step at most. Default 8192. */
   maxBatchPoints?: number;
+  /** Requests being read, queued or scored at most (health and metrics not counted); more get 429 at once. Default 256. */
+  maxInFlightRequests?: number;
   /** Passed to fastify (pino): false, true, or pino options. Default { level: 'info' }. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -54,6 +57,7 @@ export class ScoringService {
   private checkpointRunning: Promise<void> | null = null;
   private lastCheckpointMs = 0;
   private checkpointCount = 0;
+  private inFlight = 0;
   private url = '';
 
   private constructor(
@@ -83,8 +87,13 @@ export class ScoringService {
       }
       const path = request.url;
       if (auth && path !== '/healthz' && path !== '/readyz') auth.check(request.headers.authorization);
-      if (!this.ready && path.startsWith('/v1/'))
-        throw new HttpError(503, 'ERR_NOT_READY', 'models are loading or state is being restored', 1);
+      if (!path.startsWith('/v1/')) return;
+      if (!this.ready) throw new HttpError(503, 'ERR_NOT_READY', 'models are loading or state is being restored', 1);
+      // Refused here, in onRequest, the body is never parsed: under overload that parsing is
+      // what would saturate the event loop.
+      this.refuseWhenOverloaded(request);
+      this.inFlight++;
+      reply.raw.once('close', () => this.inFlight--);
     });
     app.addHook('onResponse', async (request, reply) => {
       const seconds = (performance.now() - (request as unknown as { startedAt: number }).startedAt) / 1000;
@@ -109,6 +118,7 @@ export class ScoringService {
         'Points waiting for a scoring step, by model.',
         [...this.models.values()].map((m) => [{ model: m.name }, m.queue.depth]),
       ],
+      rnnad_requests_in_flight: ['Requests being read, queued or scored (under /v1/).', [[{}, this.inFlight]]],
       rnnad_scoring_steps_total: [
         'Native scoring steps by model (each merges the points of every request waiting).',
         [...this.models.values()].map((m) => [{ model: m.name }, m.queue.steps]),
@@ -128,7 +138,7 @@ export class ScoringService {
 
   /** Listens first (so /healthz answers), then loads the models and restores their streams. */
   static async start(options: ServiceOptions): Promise<ScoringService> {
-    if (options.models.length === 0) throw new Error('serve needs at least one model');
+    if (options.models.length === 0) throw new InvalidArgumentError('options.models must name at least one model file');
     const service = new ScoringService({
       host: '127.0.0.1',
       port: 8080,
@@ -138,6 +148,7 @@ export class ScoringService {
       idleTtlMs: 0,
       maxQueuedPoints: 50_000,
       maxBatchPoints: 8192,
+      maxInFlightRequests: 256,
       ...options,
     });
     try {
@@ -152,6 +163,27 @@ export class ScoringService {
     return service;
   }
 
+  private refuseWhenOverloaded(request: FastifyRequest): void {
+    if (this.inFlight >= this.options.maxInFlightRequests) {
+      throw new HttpError(
+        429,
+        'ERR_OVERLOADED',
+        `${this.inFlight} requests are in flight (--max-in-flight-requests ${this.options.maxInFlightRequests}); retry shortly`,
+        1,
+      );
+    }
+    if (request.routeOptions.url !== '/v1/models/:model/points') return;
+    const model = this.models.get((request.params as { model?: string }).model ?? '');
+    if (model?.queue.full) {
+      throw new HttpError(
+        429,
+        'ERR_OVERLOADED',
+        `the scoring queue of model "${model.name}" is full (${model.queue.depth} points waiting); retry shortly`,
+        1,
+      );
+    }
+  }
+
   /** Base URL, e.g. http://127.0.0.1:8080. */
   get address(): string {
     return this.url;
@@ -161,7 +193,7 @@ export class ScoringService {
     const names = new Set<string>();
     for (const source of this.options.models) {
       if (names.has(source.name))
-        throw new Error(`two models are named "${source.name}"; name them with --model name=path`);
+        throw new InvalidArgumentError(`two models are named "${source.name}"; name them with --model name=path`);
       names.add(source.name);
     }
     if (this.options.statePath !== undefined) this.store = await StateStore.open(this.options.statePath);
@@ -176,7 +208,7 @@ export class ScoringService {
         },
       );
       if (this.store) {
-        this.store.claim(model.name, model.pool.fingerprint);
+        this.store.claim(model.name, model.pool.fingerprint, model.pool.legacyFingerprint);
         for (const records of this.store.records(model.name)) {
           model.pool.load(records);
           await new Promise((resolve) => setImmediate(resolve));

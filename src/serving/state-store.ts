@@ -6,6 +6,8 @@
  * synchronous=NORMAL: a committed checkpoint survives the process being killed; an operating
  * system crash or power loss may lose the last checkpoints, never the database's consistency.
  */
+import { InvalidDataError, NativeError } from '../core/errors.js';
+
 /** The part of better-sqlite3's API used here (it ships no types). */
 interface Statement {
   run(...params: unknown[]): unknown;
@@ -20,21 +22,36 @@ interface Database {
 }
 type DatabaseConstructor = new (path: string) => Database;
 
-export class StateStoreUnavailableError extends Error {
-  readonly code = 'ERR_STATE_STORE_UNAVAILABLE';
+/** better-sqlite3 is not installed, or its native binary is missing or does not load (code ERR_NATIVE_LOAD). */
+export class StateStoreUnavailableError extends NativeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'ERR_NATIVE_LOAD', options);
+  }
 }
 
-/** Loads better-sqlite3; without it, says how to install it. */
+/** A state file that does not belong to the models served, or is not a state file. */
+export class StateStoreError extends InvalidDataError {}
+
+/**
+ * Loads better-sqlite3 and its native binary; without them, says how to install them. The
+ * binary is loaded by the first `new Database`, so an in-memory one is opened here: a missing
+ * or foreign binary then fails as unavailable, not as a bad --state file.
+ */
 async function loadSqlite(): Promise<DatabaseConstructor> {
+  let stage = 'could not be found';
   try {
     // A specifier in a variable: the optional package is neither resolved at build time nor required to type-check.
     const name = 'better-sqlite3';
     const module = (await import(name)) as { default: DatabaseConstructor };
+    stage = 'was found but its native binary did not load';
+    new module.default(':memory:').close();
     return module.default;
   } catch (error) {
+    const reason = String((error as Error).message).split('\n')[0];
     throw new StateStoreUnavailableError(
-      `--state needs the optional package better-sqlite3, which could not be loaded (${(error as Error).message}); ` +
-        'install it with "npm install better-sqlite3@12.11.1" (it compiles where no prebuilt binary fits; Node 20 needs 12.x)',
+      `--state needs the optional package better-sqlite3, which ${stage} (${reason}); ` +
+        'install it with "npm install better-sqlite3@12.11.1" (it compiles where no prebuilt binary fits; 13.x needs Node 22)',
+      { cause: error },
     );
   }
 }
@@ -56,8 +73,9 @@ export class StateStore {
 
   static async open(path: string): Promise<StateStore> {
     const Sqlite = await loadSqlite();
-    const db = new Sqlite(path);
+    let db: Database | null = null;
     try {
+      db = new Sqlite(path);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.exec(`
@@ -68,26 +86,33 @@ export class StateStore {
         CREATE TABLE IF NOT EXISTS checkpoints (id INTEGER PRIMARY KEY CHECK (id = 1), at_ms INTEGER NOT NULL, count INTEGER NOT NULL);
       `);
     } catch (error) {
-      db.close();
-      throw error;
+      db?.close();
+      throw new StateStoreError(
+        `cannot use ${path} as the --state database: ${(error as Error).message}; ` +
+          'give a new file in a writable folder, or a state file this command wrote',
+      );
     }
     return new StateStore(db, path);
   }
 
   /**
    * Claims `model` for states of the model with `fingerprint`. A database holding another
-   * model's states under that name is refused: they would not fit.
+   * model's states under that name is refused: they would not fit. One claimed with the model's
+   * `legacyFingerprint` (written before stream-record version 2) is taken over and relabelled.
    */
-  claim(model: string, fingerprint: number): void {
+  claim(model: string, fingerprint: number, legacyFingerprint = fingerprint): void {
     const row = this.db.prepare('SELECT fingerprint FROM models WHERE name = ?').get(model) as
       { fingerprint: number } | undefined;
-    if (row && row.fingerprint !== fingerprint) {
-      throw new Error(
+    if (!row) {
+      this.db.prepare('INSERT INTO models (name, fingerprint) VALUES (?, ?)').run(model, fingerprint);
+    } else if (row.fingerprint === legacyFingerprint && legacyFingerprint !== fingerprint) {
+      this.db.prepare('UPDATE models SET fingerprint = ? WHERE name = ?').run(fingerprint, model);
+    } else if (row.fingerprint !== fingerprint) {
+      throw new StateStoreError(
         `${this.path} holds stream states of another model named "${model}" (fingerprint ${row.fingerprint.toString(16)}, ` +
           `this one ${fingerprint.toString(16)}); serve it under another name or start with a new --state file`,
       );
     }
-    if (!row) this.db.prepare('INSERT INTO models (name, fingerprint) VALUES (?, ?)').run(model, fingerprint);
   }
 
   /** Stream records of `model`, in batches of `batchSize`. */

@@ -6,8 +6,22 @@
  * a stream scores what detect scores. A Gaussian head's variances (exp(log-variance) + floor)
  * are carried the same way.
  */
+
+/** One stream's pending forecasts as plain arrays: what a stream record stores. */
+export interface ForecastState {
+  /** The slot of the next point, in [0, slots). */
+  next: number;
+  /** Windows summed into each slot (slots). */
+  counts: Uint16Array;
+  /** Sums of the predicted values, slots x features. */
+  means: Float32Array;
+  /** Sums of the predicted variances (Gaussian head), slots x features; null without. */
+  variances: Float32Array | null;
+}
+
 export class PendingForecasts {
-  private readonly slots: number;
+  /** Forecast slots per stream: `horizon` with horizonScore 'mean', else 1. */
+  readonly slots: number;
   private readonly means: Float32Array; // streams x slots x features
   private readonly variances: Float32Array | null;
   private readonly counts: Uint16Array; // streams x slots
@@ -17,7 +31,7 @@ export class PendingForecasts {
     streams: number,
     private readonly features: number,
     private readonly horizon: number,
-    combine: 'first' | 'mean',
+    private readonly combine: 'first' | 'mean',
     private readonly varianceFloor: number | null,
   ) {
     this.slots = combine === 'mean' ? horizon : 1;
@@ -74,5 +88,41 @@ export class PendingForecasts {
     this.means.fill(0, s * this.slots * this.features, (s + 1) * this.slots * this.features);
     this.variances?.fill(0, s * this.slots * this.features, (s + 1) * this.slots * this.features);
     this.head[s] = 0;
+  }
+
+  /** Whether variances are carried (a Gaussian head). */
+  get withVariances(): boolean {
+    return this.variances !== null;
+  }
+
+  /** A copy holding `streams` streams: the first ones (as many as both hold) copied, the rest empty. */
+  resized(streams: number): PendingForecasts {
+    const copy = new PendingForecasts(streams, this.features, this.horizon, this.combine, this.varianceFloor);
+    const kept = Math.min(streams, this.head.length);
+    copy.means.set(this.means.subarray(0, kept * this.slots * this.features));
+    copy.variances?.set(this.variances!.subarray(0, kept * this.slots * this.features));
+    copy.counts.set(this.counts.subarray(0, kept * this.slots));
+    copy.head.set(this.head.subarray(0, kept));
+    return copy;
+  }
+
+  /** Stream s's state (views into this object's arrays: copy them to keep them). */
+  stateOf(s: number): ForecastState {
+    const values = this.slots * this.features;
+    return {
+      next: this.head[s]!,
+      counts: this.counts.subarray(s * this.slots, (s + 1) * this.slots),
+      means: this.means.subarray(s * values, (s + 1) * values),
+      variances: this.variances?.subarray(s * values, (s + 1) * values) ?? null,
+    };
+  }
+
+  /** Sets stream s to a state of the same shape (from stateOf, or a decoded stream record). */
+  restore(s: number, state: ForecastState): void {
+    const values = this.slots * this.features;
+    this.head[s] = state.next;
+    this.counts.set(state.counts, s * this.slots);
+    this.means.set(state.means, s * values);
+    if (this.variances) this.variances.set(state.variances!, s * values);
   }
 }

@@ -6,10 +6,10 @@
  */
 
 import type { FittedModel } from '../model/fitted-model.js';
+import type { PendingForecasts } from './pending-forecasts.js';
 
 /** What pairing needs to know about the model. */
 export interface PairingShape {
-  forecast: boolean;
   /** Scored columns: forecast targets in output order (reconstruct: every column). */
   features: Int32Array;
   window: number;
@@ -17,8 +17,8 @@ export interface PairingShape {
 }
 
 export function pairingShapeOf(model: FittedModel): PairingShape {
-  const { mode, window } = model.config;
-  return { forecast: mode === 'forecast', features: model.features, window, columns: model.columnNames.length };
+  const { window } = model.config;
+  return { features: model.features, window, columns: model.columnNames.length };
 }
 
 /**
@@ -56,11 +56,12 @@ export function fillAndScale(
 }
 
 /**
- * Pairs stream s's current point (scaled, in `point` at `base`) with the network value it is
- * scored against, into `predicted` and `actual` (features each); returns whether the point is
- * scored. Forecast: the prediction the previous completed window made (`pending`), and this
- * point's completed window (`out` at `offset`, when `windowReady`) becomes the next pending one.
- * Reconstruct: the last step of the window the point completes.
+ * Pairs stream s's current point (scaled, in `point` at `base`) with the network values it is
+ * scored against, into `predicted`, `actual` and (Gaussian head) `variance`, features each;
+ * returns whether the point is scored. Forecast mode (`forecasts` holds the stream's pending
+ * forecasts; null in reconstruct mode): the forecasts earlier windows made for this point, then
+ * this point's completed window (`out` at `offset`, when `windowReady`) is added to the
+ * forecasts of the points after it. Reconstruct: the last step of the window the point completes.
  */
 export function pairPrediction(
   shape: PairingShape,
@@ -70,25 +71,21 @@ export function pairPrediction(
   out: Float32Array,
   offset: number,
   windowReady: boolean,
-  pending: Float32Array,
-  hasPending: Uint8Array,
+  forecasts: PendingForecasts | null,
   predicted: Float32Array,
+  variance: Float32Array | null,
   actual: Float32Array,
 ): boolean {
   const { features } = shape;
   const f = features.length;
-  if (shape.forecast) {
-    const ready = hasPending[s] === 1;
+  if (forecasts) {
+    const ready = forecasts.ready(s);
     if (ready) {
-      for (let j = 0; j < f; j++) {
-        actual[j] = point[base + features[j]!]!;
-        predicted[j] = pending[s * f + j]!;
-      }
+      for (let j = 0; j < f; j++) actual[j] = point[base + features[j]!]!;
+      forecasts.read(s, predicted, variance);
     }
-    if (windowReady) {
-      for (let j = 0; j < f; j++) pending[s * f + j] = out[offset + j]!;
-      hasPending[s] = 1;
-    }
+    forecasts.advance(s);
+    if (windowReady) forecasts.add(s, out, offset);
     return ready;
   }
   if (windowReady) {

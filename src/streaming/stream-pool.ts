@@ -8,7 +8,10 @@
  * one GEMM with M = number of streams. That costs the same network arithmetic per point as the
  * single stream's `window` staggered windows (plus `window` input projections instead of one,
  * +D/H), with 1/ (hidden x layers / columns) of the state: for window 32, 4 columns and a
- * 64-unit GRU, 512 bytes of ring instead of 8 KB of hidden states. See docs/serving.md.
+ * 64-unit GRU, 512 bytes of ring instead of 8 KB of hidden states. See docs/serving.md. In
+ * forecast mode a stream also holds what earlier windows forecast for its coming points, in the
+ * single stream's own bookkeeping (pending-forecasts.ts), so every head and score kind scores
+ * exactly as detector.stream() does.
  *
  * Points of one stream within one call are applied in order (round r holds every stream's r-th
  * point of the call). A call is checked completely before any stream changes, so a bad row
@@ -27,12 +30,14 @@ import { RowScorer } from '../model/row-scores.js';
 import type { EwmaSmoother } from '../scoring/ewma.js';
 import type { ThresholdModel } from '../thresholds/model.js';
 import { thresholdFromJSON } from '../thresholds/persistence.js';
+import { PendingForecasts, type ForecastState } from './pending-forecasts.js';
 import { fillAndScale, pairingShapeOf, pairPrediction, type PairingShape } from './point-pairing.js';
 import {
   decodePoolSnapshot,
   decodeStreamRecord,
   encodePoolSnapshot,
   encodeStreamRecord,
+  legacyModelFingerprint,
   modelFingerprint,
   type StreamRecord,
   type StreamShape,
@@ -149,8 +154,7 @@ export class StreamPool {
   private ring = new Float32Array(0); // slot x window x columns: scaled points, slot `seen % window` next
   private lastValues = new Float32Array(0); // slot x columns, original units: missing values carry these forward
   private seen = new Float64Array(0);
-  private pending = new Float32Array(0); // slot x features: forecast for the next point
-  private hasPending = new Uint8Array(0);
+  private forecasts: PendingForecasts | null; // forecast mode: what earlier windows predicted for the coming points
   private smoother: EwmaSmoother; // one score sequence per slot
   private touched = new Float64Array(0);
   private lastScore = new Float32Array(0);
@@ -167,18 +171,11 @@ export class StreamPool {
   // Scratch reused by every push.
   private windows = new Float32Array(0);
   private readonly predicted: Float32Array; // features: the current point's prediction
+  private readonly variance: Float32Array | null; // features: its predicted variance (Gaussian head)
   private readonly actual: Float32Array; // features: the current point's scored values
   private readonly scaledPoint: Float32Array;
 
   constructor(model: FittedModel, options: StreamPoolOptions = {}) {
-    // The pool pairs point predictions only: a Gaussian head's variances and the mean over
-    // horizons are scored by detect and detector.stream() but not yet by the pool.
-    if (model.config.head === 'gaussian' || model.config.horizonScore === 'mean') {
-      throw new InvalidArgumentError(
-        "a StreamPool needs a model with head 'point' and horizonScore 'first'; " +
-          `this one has head '${model.config.head}' and horizonScore '${model.config.horizonScore}' (use detector.stream())`,
-      );
-    }
     if (typeof options !== 'object' || options === null) {
       throw new InvalidArgumentError(
         `options must be an object like { maxStreams: 100000 }, got ${describeValue(options)}`,
@@ -217,13 +214,32 @@ export class StreamPool {
     const copy = model.threshold.clone();
     this.sharedThreshold = copy === model.threshold ? copy : null;
     this.outLength = model.network.outputLength(this.window);
+    const gaussian = model.network.spec.head === 'gaussian';
+    // The single stream's forecast bookkeeping, so a pooled point scores what detector.stream() gives it.
+    this.forecasts =
+      config.mode === 'forecast'
+        ? new PendingForecasts(
+            0,
+            this.featureCount,
+            config.horizon,
+            config.horizonScore,
+            gaussian ? model.network.spec.varianceFloor : null,
+          )
+        : null;
     this.predicted = new Float32Array(this.featureCount);
+    this.variance = gaussian ? new Float32Array(this.featureCount) : null;
     this.actual = new Float32Array(this.featureCount);
     this.scaledPoint = new Float32Array(this.columns);
     this.fingerprint = modelFingerprint(model);
     this.centers = model.scaler.center;
     this.scales = model.scaler.scale;
-    this.shape = { window: this.window, columns: this.columns, features: this.featureCount };
+    this.shape = {
+      window: this.window,
+      columns: this.columns,
+      features: this.featureCount,
+      forecastSlots: this.forecasts?.slots ?? 0,
+      forecastVariances: this.forecasts?.withVariances ?? false,
+    };
   }
 
   /** Streams held. */
@@ -410,25 +426,34 @@ export class StreamPool {
   /** A pool over `model` holding the streams of a `snapshot()` taken over the same model. */
   static restore(model: FittedModel, snapshot: Uint8Array, options: StreamPoolOptions = {}): StreamPool {
     const pool = new StreamPool(model, options);
-    const { fingerprint, records } = decodePoolSnapshot(snapshot);
-    if (fingerprint !== pool.fingerprint) {
+    const { version, fingerprint, records } = decodePoolSnapshot(snapshot);
+    const expected = version === 1 ? legacyModelFingerprint(model) : pool.fingerprint;
+    if (fingerprint !== expected) {
       throw new InvalidDataError(
-        `the snapshot was taken over a different model (fingerprint ${fingerprint.toString(16)}, this model ${pool.fingerprint.toString(16)})`,
+        `the snapshot was taken over a different model (fingerprint ${fingerprint.toString(16)}, this model ${expected.toString(16)})`,
       );
     }
     pool.load(records);
     return pool;
   }
 
+  /** The fingerprint version-1 snapshots (and state stores written then) hold for this model. */
+  get legacyFingerprint(): number {
+    return legacyModelFingerprint(this.model);
+  }
+
   /** State bytes held per stream in typed arrays (not counting the key and Map entry). */
   get bytesPerStream(): number {
     const c = this.columns,
       f = this.featureCount;
-    const floats = this.window * c + c + f + 3; // ring, last values, pending forecast, last score, event peak, event points
+    const slots = this.shape.forecastSlots;
+    const forecastFloats = (this.shape.forecastVariances ? 2 : 1) * slots * f;
+    const floats = this.window * c + c + forecastFloats + 3; // ring, last values, forecasts, last score, event peak, event points
     const doubles = 4; // points seen, last push time, the smoother's two sums
-    const links = 4; // LRU previous and next, call mark and count
-    const flags = 3; // pending, last flag, changed
-    return 4 * floats + 8 * doubles + 4 * links + flags;
+    const words = 4 + (this.forecasts ? 1 : 0); // LRU previous and next, call mark and count, next forecast slot
+    const forecastCounts = 2 * slots; // u16 windows summed per forecast slot
+    const flags = 2; // last flag, changed
+    return 4 * floats + 8 * doubles + 4 * words + forecastCounts + flags;
   }
 
   // ---- one push ----
@@ -671,9 +696,9 @@ export class StreamPool {
         out,
         offset,
         completed,
-        this.pending,
-        this.hasPending,
+        this.forecasts,
         this.predicted,
+        this.variance,
         this.actual,
       );
       this.judge(plan, i, s, ready);
@@ -697,7 +722,7 @@ export class StreamPool {
     const score = this.scorer.smooth(
       this.smoother,
       s,
-      this.scorer.scoreOne(this.predicted, this.actual, null, batch.contributions, i * f),
+      this.scorer.scoreOne(this.predicted, this.actual, this.variance, batch.contributions, i * f),
     );
     const decision = threshold.update(score);
     batch.scores[i] = score;
@@ -791,7 +816,7 @@ export class StreamPool {
 
   private clearSlot(s: number): void {
     this.seen[s] = 0;
-    this.hasPending[s] = 0;
+    this.forecasts?.reset(s);
     this.smoother.reset(s);
     this.lastScore[s] = 0;
     this.lastFlag[s] = 0;
@@ -806,13 +831,11 @@ export class StreamPool {
     const old = this.capacity;
     const capacity = Math.min(this.maxStreams, Math.max(INITIAL_CAPACITY, old * 2));
     const T = this.window,
-      c = this.columns,
-      f = this.featureCount;
+      c = this.columns;
     this.ring = grown(this.ring, capacity * T * c);
     this.lastValues = grown(this.lastValues, capacity * c);
     this.seen = grown(this.seen, capacity);
-    this.pending = grown(this.pending, capacity * f);
-    this.hasPending = grown(this.hasPending, capacity);
+    this.forecasts = this.forecasts?.resized(capacity) ?? null;
     const smoother = this.scorer.newSmoother(capacity);
     for (let s = 0; s < old; s++) smoother.restore(s, this.smoother.stateOf(s));
     this.smoother = smoother;
@@ -832,15 +855,13 @@ export class StreamPool {
 
   private encodeSlot(s: number): Uint8Array {
     const T = this.window,
-      c = this.columns,
-      f = this.featureCount;
+      c = this.columns;
     const span = T * c;
     const threshold = this.thresholds[s];
     const smoothing = this.smoother.stateOf(s);
     return encodeStreamRecord(this.shape, {
       key: this.keys[s]!,
       seen: this.seen[s]!,
-      hasPending: this.hasPending[s] === 1,
       lastFlag: this.lastFlag[s] === 1,
       ewmaNumerator: smoothing.numerator,
       ewmaDenominator: smoothing.denominator,
@@ -852,18 +873,16 @@ export class StreamPool {
       eventStart: this.eventStart[s]!,
       ring: this.ring.subarray(s * span, (s + 1) * span),
       lastValues: this.lastValues.subarray(s * c, (s + 1) * c),
-      pending: this.pending.subarray(s * f, (s + 1) * f),
+      forecasts: this.forecasts?.stateOf(s) ?? NO_FORECASTS,
       threshold: threshold ? JSON.stringify(threshold.toJSON()) : null,
     });
   }
 
   private writeSlot(s: number, r: StreamRecord, threshold: ThresholdModel | null): void {
     const T = this.window,
-      c = this.columns,
-      f = this.featureCount;
+      c = this.columns;
     this.clearSlot(s);
     this.seen[s] = r.seen;
-    this.hasPending[s] = r.hasPending ? 1 : 0;
     this.lastFlag[s] = r.lastFlag ? 1 : 0;
     this.smoother.restore(s, { numerator: r.ewmaNumerator, denominator: r.ewmaDenominator });
     this.touched[s] = r.touched;
@@ -874,7 +893,7 @@ export class StreamPool {
     this.eventStart[s] = r.eventStart;
     this.ring.set(r.ring, s * T * c);
     this.lastValues.set(r.lastValues, s * c);
-    this.pending.set(r.pending, s * f);
+    this.forecasts?.restore(s, r.forecasts);
     this.thresholds[s] = threshold;
   }
 }
@@ -895,6 +914,7 @@ interface Plan {
 }
 
 const EMPTY = new Float32Array(0);
+const NO_FORECASTS: ForecastState = { next: 0, counts: new Uint16Array(0), means: EMPTY, variances: null };
 
 function newBatch(n: number, features: number): PoolBatch {
   return {

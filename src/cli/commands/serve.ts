@@ -54,6 +54,14 @@ const serveFlags = {
     min: 1,
     default: 50_000,
   }),
+  maxInFlightRequests: flag.number({
+    description:
+      'Requests being read, queued or scored at most (health and metrics not counted); more get 429 before their body is read',
+    integer: true,
+    min: 1,
+    max: 1_000_000,
+    default: 256,
+  }),
   logLevel: flag.choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
     description: 'Log level (pino JSON lines on stdout)',
     default: 'info',
@@ -67,7 +75,10 @@ export const serveSpec: CommandSpec<typeof serveFlags> = {
   flags: serveFlags,
   groups: [
     { title: 'Models', flags: ['model'] },
-    { title: 'Network', flags: ['host', 'port', 'tokenFile', 'maxBodyBytes', 'maxQueuedPoints'] },
+    {
+      title: 'Network',
+      flags: ['host', 'port', 'tokenFile', 'maxBodyBytes', 'maxQueuedPoints', 'maxInFlightRequests'],
+    },
     { title: 'Streams and state', flags: ['state', 'checkpointMs', 'maxStreams', 'idleTtlMs'] },
   ],
   examples: [
@@ -128,6 +139,7 @@ export const serveCommand: CliCommand = {
       maxBodyBytes: flags.maxBodyBytes ?? 1 << 20,
       idleTtlMs: flags.idleTtlMs ?? 0,
       maxQueuedPoints: flags.maxQueuedPoints ?? 50_000,
+      maxInFlightRequests: flags.maxInFlightRequests ?? 256,
       logger: { level: flags.logLevel ?? 'info' },
     });
     context.io.stderr.write(`${context.program} serve: listening on ${service.address}\n`);
