@@ -24,14 +24,30 @@ import { extractEvents } from '../results/events.js';
 import { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
 import { StreamPool, type StreamPoolOptions } from '../streaming/stream-pool.js';
 import { StreamingDetector, type StreamOptions } from '../streaming/streaming-detector.js';
-import { fitThreshold, type ThresholdModel } from '../thresholds/index.js';
-import { planFit } from '../training/fit-plan.js';
+import {
+  fitPotWithFallback,
+  fitThreshold,
+  scoresForTail,
+  type TailFitReport,
+  type ThresholdModel,
+} from '../thresholds/index.js';
+import { planFit, type FitPlan } from '../training/fit-plan.js';
 import type { EpochInfo, FitSummary, FittedModel, ModelConfig, UpdateSummary } from '../model/fitted-model.js';
-import { predictRows } from '../model/row-predictions.js';
+import { predictRows, type RowPredictions } from '../model/row-predictions.js';
 import { FRESH_SMOOTHING, RowScorer, rowResiduals } from '../model/row-scores.js';
-import { firstScoredRow, minimumScoringRows } from '../model/window-starts.js';
+import { firstScoredRow, minimumScoringRows, type WindowShape } from '../model/window-starts.js';
 import { continueLearning, pickColumns } from '../training/continued-learning.js';
-import { runTraining } from '../training/train-loop.js';
+import { runTraining, type TrainingSettings } from '../training/train-loop.js';
+import {
+  CROSS_FIT_FOLDS,
+  MIN_CALIBRATION_SCORES,
+  crossFitFeasible,
+  crossFitFolds,
+  crossFitPredictions,
+  rowsForCrossFit,
+  type CrossFitInput,
+  type FoldPredictions,
+} from '../training/cross-fit.js';
 
 /** The rules a loaded model's configuration and options must pass: the Detector's own. */
 const OPTION_RULES: OptionRules = {
@@ -129,6 +145,10 @@ export class Detector {
     const filled = fillMissing(series, o.missing);
     const features = resolveFeatures(o, filled);
     const plan = planFit(o, filled.values, filled.rows, filled.columns, features[0]!);
+    const folds = o.calibration === 'cross-fit' ? crossFitFolds(plan.shape, plan.rows) : null;
+    if (o.calibration === 'cross-fit' && (folds === null || !crossFitFeasible(plan.shape, plan.rows))) {
+      throw new InvalidDataError(tooFewRowsMessage(plan, rowsForCrossFit(plan.shape, plan.rows)));
+    }
     const scaler = new Scaler(o.scaler).fit(filled.slice(0, plan.trainRows));
     const scaled = scaler.transformValues(filled.values);
     const config: ModelConfig = {
@@ -148,6 +168,7 @@ export class Detector {
       score: o.score,
       smoothing: o.smoothing,
       threshold: o.threshold,
+      calibration: o.calibration,
       scaler: o.scaler,
       missing: o.missing,
       epochs: plan.epochs,
@@ -165,53 +186,53 @@ export class Detector {
     };
     if (o.threads !== null) setThreads(o.threads);
 
-    const network = new AnomalyNetwork(
-      {
-        cell: o.cell,
-        ...(o.cell === 'rnn' ? { nonlinearity: o.nonlinearity } : {}),
-        resetAfter: o.resetAfter,
-        inputSize: filled.columns,
-        hiddenSize: plan.hidden,
-        layers: o.layers,
-        mode: o.mode,
-        outputSize: o.mode === 'forecast' ? plan.shape.horizon * features.length : filled.columns,
-        ...(o.mode === 'forecast'
-          ? { head: o.head, varianceFloor: o.varianceFloor, dropout: o.dropout, inputDropout: o.inputDropout }
-          : {}),
+    const newNetwork = (): AnomalyNetwork =>
+      new AnomalyNetwork(
+        {
+          cell: o.cell,
+          ...(o.cell === 'rnn' ? { nonlinearity: o.nonlinearity } : {}),
+          resetAfter: o.resetAfter,
+          inputSize: filled.columns,
+          hiddenSize: plan.hidden,
+          layers: o.layers,
+          mode: o.mode,
+          outputSize: o.mode === 'forecast' ? plan.shape.horizon * features.length : filled.columns,
+          ...(o.mode === 'forecast'
+            ? { head: o.head, varianceFloor: o.varianceFloor, dropout: o.dropout, inputDropout: o.inputDropout }
+            : {}),
+        },
+        o.seed,
+      );
+    const trainingData = {
+      shape: plan.shape,
+      inputs: scaled,
+      columns: filled.columns,
+      targets: o.mode === 'forecast' ? pickColumns(scaled, filled.rows, filled.columns, features) : null,
+      targetColumns: features.length,
+    };
+    const trainingSettings: TrainingSettings = {
+      epochs: plan.epochs,
+      batchSize: plan.batchSize,
+      windowsPerEpoch: plan.windowsPerEpoch,
+      optimizer: {
+        optimizer: o.optimizer,
+        learningRate: o.learningRate,
+        weightDecay: o.weightDecay,
+        clipNorm: o.clipNorm,
+        ...(o.optimizer === 'sgd' ? { momentum: o.momentum } : {}),
       },
-      o.seed,
-    );
+      lrDecay: o.lrDecay,
+      patience: o.patience,
+      seed: o.seed,
+    };
+    const network = newNetwork();
     const outcome = await runTraining(
       network,
-      {
-        shape: plan.shape,
-        inputs: scaled,
-        columns: filled.columns,
-        targets: o.mode === 'forecast' ? pickColumns(scaled, filled.rows, filled.columns, features) : null,
-        targetColumns: features.length,
-        trainStarts: plan.trainStarts,
-        validationStarts: plan.validationStarts,
-      },
-      {
-        epochs: plan.epochs,
-        batchSize: plan.batchSize,
-        windowsPerEpoch: plan.windowsPerEpoch,
-        optimizer: {
-          optimizer: o.optimizer,
-          learningRate: o.learningRate,
-          weightDecay: o.weightDecay,
-          clipNorm: o.clipNorm,
-          ...(o.optimizer === 'sgd' ? { momentum: o.momentum } : {}),
-        },
-        lrDecay: o.lrDecay,
-        patience: o.patience,
-        seed: o.seed,
-      },
+      { ...trainingData, trainStarts: plan.trainStarts, validationStarts: plan.validationStarts },
+      trainingSettings,
       { ...(onEpochEnd ? { onEpochEnd } : {}), ...(signal ? { signal } : {}) },
     );
 
-    // Calibration: score the rows the model did not learn from (the validation part), or the
-    // training rows when there is no validation part.
     const predictions = await predictRows({
       network,
       shape: plan.shape,
@@ -222,38 +243,21 @@ export class Detector {
       horizonScore: o.horizonScore,
       ...(signal ? { signal } : {}),
     });
-    const calibrationStart =
-      plan.validationRows > 0
-        ? plan.trainRows + (o.mode === 'reconstruct' ? plan.shape.window - 1 : 0)
-        : firstScoredRow(plan.shape);
-    const calibrationEnd = plan.validationRows > 0 ? filled.rows : plan.trainRows;
-    const calibrationRows = calibrationEnd - calibrationStart;
-    if (calibrationRows < 2) {
-      throw new InvalidDataError(
-        `only ${calibrationRows} row(s) are left to calibrate the threshold on; give more rows or a larger options.validationSplit`,
-      );
-    }
-    const gaussian =
-      o.score === 'loglik'
-        ? GaussianErrorModel.fit(
-            rowResiduals(predictions, calibrationStart, calibrationEnd),
-            calibrationRows,
-            features.length,
-          )
-        : null;
+    const calibrated =
+      folds !== null
+        ? await crossFitCalibration(o, {
+            folds,
+            newNetwork,
+            data: trainingData,
+            rows: filled.rows,
+            features,
+            horizonScore: o.horizonScore,
+            settings: { ...trainingSettings, epochs: outcome.bestEpoch },
+            ...(signal ? { signal } : {}),
+          })
+        : await holdoutCalibration(o, plan, predictions, features.length, signal);
+    const { gaussian, threshold, calibrationRows } = calibrated;
     const scorer = new RowScorer({ kind: o.score, smoothing: o.smoothing, gaussian, features: features.length });
-    const calibration = await scorer.scoreRows(predictions, calibrationStart, calibrationEnd, signal ? { signal } : {});
-    let threshold: ThresholdModel;
-    try {
-      threshold = fitThreshold(o.threshold, calibration.scores);
-    } catch (cause) {
-      if (!(cause instanceof InvalidDataError)) throw cause;
-      throw new InvalidDataError(
-        `options.threshold ('${o.threshold.method}') could not be calibrated on the ${plan.validationRows > 0 ? 'validation' : 'training'} ` +
-          `scores of rows ${calibrationStart}..${calibrationEnd - 1}: ${cause.message}. ` +
-          "Series that are nearly constant there are better served by { method: 'percentile' } or { method: 'ksigma' }",
-      );
-    }
 
     const summary: FitSummary = {
       epochs: outcome.history.length,
@@ -266,8 +270,10 @@ export class Detector {
       validationRows: plan.validationRows,
       trainWindows: plan.trainStarts.length,
       validationWindows: plan.validationStarts.length,
-      calibration: plan.validationRows > 0 ? 'validation' : 'training',
+      calibration: o.calibration === 'cross-fit' ? 'cross-fit' : plan.validationRows > 0 ? 'validation' : 'training',
       calibrationRows,
+      thresholdFit: calibrated.thresholdFit,
+      warnings: calibrated.warnings,
       threshold: threshold.current,
       period: plan.period,
       parameters: network.paramCount,
@@ -494,6 +500,150 @@ export class Detector {
     }
     return this.model;
   }
+}
+
+interface Calibration {
+  gaussian: GaussianErrorModel | null;
+  threshold: ThresholdModel;
+  calibrationRows: number;
+  thresholdFit: TailFitReport | null;
+  warnings: string[];
+}
+
+/** The threshold calibrated on the final model's scores of the validation part (or of the training rows without one). */
+async function holdoutCalibration(
+  o: ResolvedOptions,
+  plan: FitPlan,
+  predictions: RowPredictions,
+  features: number,
+  signal: AbortSignal | undefined,
+): Promise<Calibration> {
+  const calibrationStart =
+    plan.validationRows > 0
+      ? plan.trainRows + (o.mode === 'reconstruct' ? plan.shape.window - 1 : 0)
+      : firstScoredRow(plan.shape);
+  const calibrationEnd = plan.validationRows > 0 ? plan.rows : plan.trainRows;
+  const calibrationRows = calibrationEnd - calibrationStart;
+  if (calibrationRows < 2) {
+    throw new InvalidDataError(
+      `only ${calibrationRows} row(s) are left to calibrate the threshold on; give more rows or a larger options.validationSplit`,
+    );
+  }
+  const gaussian =
+    o.score === 'loglik'
+      ? GaussianErrorModel.fit(rowResiduals(predictions, calibrationStart, calibrationEnd), calibrationRows, features)
+      : null;
+  const scorer = new RowScorer({ kind: o.score, smoothing: o.smoothing, gaussian, features });
+  const calibration = await scorer.scoreRows(predictions, calibrationStart, calibrationEnd, signal ? { signal } : {});
+  const where = `${plan.validationRows > 0 ? 'validation' : 'training'} scores of rows ${calibrationStart}..${calibrationEnd - 1}`;
+  const threshold = fitOrExplain(o, calibration.scores, where);
+  return {
+    gaussian,
+    threshold,
+    calibrationRows,
+    thresholdFit: null,
+    warnings: thinTailWarnings(o, plan.shape, calibrationRows, null),
+  };
+}
+
+/**
+ * The threshold calibrated on out-of-sample scores of every scored row (src/training/cross-fit.ts);
+ * the Gaussian of 'loglik' is fitted on the same out-of-sample residuals.
+ */
+async function crossFitCalibration(o: ResolvedOptions, input: CrossFitInput): Promise<Calibration> {
+  const { folds } = input;
+  const outOfSample = await crossFitPredictions(input);
+  const features = input.features.length;
+  const rowsOf = (f: FoldPredictions): number => f.fold.end - f.fold.start;
+  const calibrationRows = outOfSample.reduce((sum, f) => sum + rowsOf(f), 0);
+  let gaussian: GaussianErrorModel | null = null;
+  if (o.score === 'loglik') {
+    const residuals = new Float32Array(calibrationRows * features);
+    let at = 0;
+    for (const f of outOfSample) {
+      residuals.set(rowResiduals(f.predictions, f.offset, f.offset + rowsOf(f)), at);
+      at += rowsOf(f) * features;
+    }
+    gaussian = GaussianErrorModel.fit(residuals, calibrationRows, features);
+  }
+  const scorer = new RowScorer({ kind: o.score, smoothing: o.smoothing, gaussian, features });
+  const scores = new Float32Array(calibrationRows);
+  let at = 0;
+  for (const f of outOfSample) {
+    const scored = await scorer.scoreRows(
+      f.predictions,
+      f.offset,
+      f.offset + rowsOf(f),
+      input.signal ? { signal: input.signal } : {},
+    );
+    scores.set(scored.scores, at);
+    at += rowsOf(f);
+  }
+  const where = `out-of-sample scores of rows ${folds[0]!.start}..${folds[folds.length - 1]!.end - 1}`;
+  if (o.threshold.method !== 'pot') {
+    const threshold = fitOrExplain(o, scores, where);
+    return { gaussian, threshold, calibrationRows, thresholdFit: null, warnings: [] };
+  }
+  const { threshold, report } = fitPotWithFallback(o.threshold, scores, 'the out-of-sample scores');
+  return {
+    gaussian,
+    threshold,
+    calibrationRows,
+    thresholdFit: report,
+    warnings: thinTailWarnings(o, input.data.shape, calibrationRows, report),
+  };
+}
+
+function fitOrExplain(o: ResolvedOptions, scores: Float32Array, where: string): ThresholdModel {
+  try {
+    return fitThreshold(o.threshold, scores);
+  } catch (cause) {
+    if (!(cause instanceof InvalidDataError)) throw cause;
+    throw new InvalidDataError(
+      `options.threshold ('${o.threshold.method}') could not be calibrated on the ${where}: ${cause.message}. ` +
+        "Series that are nearly constant there are better served by { method: 'percentile' } or { method: 'ksigma' }",
+    );
+  }
+}
+
+function tooFewRowsMessage(plan: FitPlan, needed: number): string {
+  return (
+    `series has ${plan.rows} rows, too few for cross-fit calibration with a ${plan.shape.mode} window of ` +
+    `${plan.shape.window}: each of the ${CROSS_FIT_FOLDS} folds needs a training window outside it and the folds ` +
+    `together at least ${MIN_CALIBRATION_SCORES} scored rows; give at least ${needed} rows, a smaller options.window, ` +
+    "or options.calibration: 'holdout'"
+  );
+}
+
+/**
+ * A POT threshold calibrated on fewer scores than its tail needs is reported, with the rows that
+ * would give the configured level MIN_TAIL_PEAKS peaks.
+ */
+function thinTailWarnings(
+  o: ResolvedOptions,
+  shape: WindowShape,
+  calibrationRows: number,
+  report: TailFitReport | null,
+): string[] {
+  if (o.threshold.method !== 'pot') return [];
+  const wanted = scoresForTail(o.threshold.level);
+  if (calibrationRows >= wanted) return [];
+  const share = o.calibration === 'cross-fit' ? 1 : o.validationSplit > 0 ? o.validationSplit : 1;
+  const rows = Math.ceil(wanted / share) + firstScoredRow(shape);
+  const used =
+    report === null
+      ? ''
+      : report.kind === 'pot-pooled'
+        ? `; the tail was fitted from level ${round(report.level!)} instead`
+        : '; the threshold is the empirical fallback (largest score plus a margin)';
+  return [
+    `the threshold was calibrated on ${calibrationRows} scores, fewer than the ${wanted} a POT tail at level ` +
+      `${o.threshold.level} needs${used}; about ${rows} rows would suffice`,
+  ];
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }
 
 function checkFitOptions(options: unknown): FitOptions {
