@@ -59,7 +59,12 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel
 describe('Detector.fit and detect (forecast)', () => {
   const train = sine(1000);
   const test = sine(300, 150);
-  const detector = new Detector({ ...quick, smoothing: 0, threshold: { method: 'percentile', q: 99 } });
+  const detector = new Detector({
+    ...quick,
+    smoothing: 0,
+    threshold: { method: 'percentile', q: 99 },
+    calibration: 'holdout',
+  });
   const epochs: EpochInfo[] = [];
   const fitted = detector.fit(train, { onEpochEnd: (e) => void epochs.push(e) });
 
@@ -242,7 +247,7 @@ describe('Detector options that change scoring', () => {
   });
 
   it("'loglik' scores are the Gaussian NLL of the residual under the validation fit", async () => {
-    const detector = new Detector({ ...quick, smoothing: 0, score: 'loglik' });
+    const detector = new Detector({ ...quick, smoothing: 0, score: 'loglik', calibration: 'holdout' });
     const reference = new Detector({ ...quick, smoothing: 0 });
     await detector.fit(train);
     await reference.fit(train);
@@ -333,7 +338,12 @@ describe('Detector determinism and atomicity', () => {
   });
 
   it('fits without a validation part by calibrating on the training rows', async () => {
-    const detector = new Detector({ ...quick, validationSplit: 0, threshold: { method: 'ksigma', k: 3 } });
+    const detector = new Detector({
+      ...quick,
+      calibration: 'holdout',
+      validationSplit: 0,
+      threshold: { method: 'ksigma', k: 3 },
+    });
     const summary = await detector.fit(sine(600));
     expect(summary.calibration).toBe('training');
     expect(summary.valLoss).toEqual([]);
