@@ -96,6 +96,48 @@ describe('thin-tail fallback of POT', () => {
   });
 });
 
+describe('contamination trimming', () => {
+  const spikes = [200, 350, 500, 640, 820];
+  const contaminated = (): number[] => {
+    const x = sine(1000);
+    for (const r of spikes) x[r]! += 4;
+    return x;
+  };
+  const options = { ...quick, epochs: 10 } as const;
+
+  it('drops injected spikes (and the rows their scores echo into) from training and calibration, and then finds them', async () => {
+    const trimmed = new Detector(options);
+    const summary = await trimmed.fit(contaminated());
+    // Each spike takes its row, the window that reads it and the smoothing's 1% memory (47 rows at span 20).
+    expect(summary.contaminatedRows!).toBeGreaterThanOrEqual(spikes.length * (1 + 25 + 47));
+    expect(summary.calibrationRows).toBe(1000 - 25 - summary.contaminatedRows!);
+    const untrimmed = new Detector({ ...options, contamination: 0 });
+    const plain = await untrimmed.fit(contaminated());
+    expect(plain.contaminatedRows).toBe(0);
+    // The spikes' echoes set the untrimmed threshold far above what the clean rows need.
+    const clean = await new Detector(options).fit(sine(1000));
+    expect(clean.contaminatedRows).toBe(0);
+    expect(summary.threshold!).toBeLessThan(2 * clean.threshold!);
+    expect(plain.threshold!).toBeGreaterThan(3 * clean.threshold!);
+    const found = (await trimmed.detect(contaminated())).events;
+    for (const r of spikes)
+      expect(
+        found.some((e) => e.start <= r && e.end >= r),
+        `spike at ${r}`,
+      ).toBe(true);
+  });
+
+  it('a fixed share drops that share of the scored rows (with their echoes) once', async () => {
+    const summary = await new Detector({ ...options, contamination: 0.01 }).fit(contaminated());
+    expect(summary.contaminatedRows!).toBeGreaterThanOrEqual(Math.floor(0.01 * 975));
+  });
+
+  it('is no part of holdout calibration', async () => {
+    const summary = await new Detector({ ...options, calibration: 'holdout' }).fit(contaminated());
+    expect(summary.contaminatedRows).toBe(0);
+  });
+});
+
 describe('holdout calibration', () => {
   it('reproduces the threshold fitted on the validation scores of the final model', async () => {
     const series = sine(1000, 0, 930);

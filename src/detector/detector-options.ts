@@ -12,6 +12,7 @@ import { InvalidArgumentError, OutOfRangeError } from '../core/errors.js';
 import {
   CALIBRATION_METHODS,
   type CalibrationMethod,
+  type Contamination,
   type ModelConfig,
   type OptimizerKind,
 } from '../model/fitted-model.js';
@@ -98,6 +99,15 @@ export interface DetectorOptions {
    * part (the last validationSplit of the rows), as before 0.2.
    */
   calibration?: CalibrationMethod;
+  /**
+   * Expected share of anomalies in the training rows (PyOD's name), cross-fit only. 'auto'
+   * (default): after a first cross-fit round, rows whose out-of-sample score exceeds median + 10
+   * x 1.4826 x MAD of those scores are taken for anomalies; the windows touching them are left
+   * out of training and their scores out of calibration, and the model is fitted again (only
+   * when some were found). A share p in (0, 0.5] drops the p highest-scoring rows; 0 drops none.
+   * The fit summary reports `contaminatedRows`.
+   */
+  contamination?: Contamination;
   /** Per-column scaling fitted on the training rows. Default 'zscore'. */
   scaler?: ScalerKind;
   /** Missing (NaN / empty) cells. Default 'interpolate'. */
@@ -171,6 +181,7 @@ const KNOWN_KEYS = [
   'smoothing',
   'threshold',
   'calibration',
+  'contamination',
   'scaler',
   'missing',
   'epochs',
@@ -251,6 +262,7 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
     threshold: o.threshold === undefined ? DEFAULT_THRESHOLD : checkThresholdSpec(o.threshold, 'options.threshold'),
     calibration:
       o.calibration === undefined ? 'cross-fit' : checkOneOf('options.calibration', o.calibration, CALIBRATION_METHODS),
+    contamination: contaminationOption(o.contamination),
     scaler: o.scaler === undefined ? 'zscore' : checkOneOf('options.scaler', o.scaler, SCALER_KINDS),
     missing: o.missing === undefined ? 'interpolate' : checkOneOf('options.missing', o.missing, MISSING_POLICIES),
     epochs: intOrAuto('options.epochs', o.epochs, 1, 100_000),
@@ -304,6 +316,19 @@ function numberOption(
   const aboveMin = minExclusive ? value > min : value >= min;
   const belowMax = maxExclusive ? value < max : value <= max;
   if (!aboveMin || !belowMax) throw new OutOfRangeError(`${name} must be a number in ${range}, got ${value}`);
+  return value;
+}
+
+function contaminationOption(value: unknown): Contamination {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new InvalidArgumentError(
+      `options.contamination must be 'auto' or a share in [0, 0.5], got ${describeValue(value)}`,
+    );
+  }
+  if (value < 0 || value > 0.5) {
+    throw new OutOfRangeError(`options.contamination must be 'auto' or a share in [0, 0.5], got ${value}`);
+  }
   return value;
 }
 

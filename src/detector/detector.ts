@@ -39,6 +39,14 @@ import { firstScoredRow, minimumScoringRows, type WindowShape } from '../model/w
 import { continueLearning, pickColumns } from '../training/continued-learning.js';
 import { runTraining, type TrainingSettings } from '../training/train-loop.js';
 import {
+  MAX_TRIM_ROUNDS,
+  cleanStarts,
+  smoothingMemory,
+  contaminatedRows as findContaminatedRows,
+  withEchoes,
+} from '../training/contamination.js';
+import { smoothingAlpha } from '../scoring/ewma.js';
+import {
   CROSS_FIT_FOLDS,
   MIN_CALIBRATION_SCORES,
   crossFitFeasible,
@@ -169,6 +177,7 @@ export class Detector {
       smoothing: o.smoothing,
       threshold: o.threshold,
       calibration: o.calibration,
+      contamination: o.contamination,
       scaler: o.scaler,
       missing: o.missing,
       epochs: plan.epochs,
@@ -225,37 +234,75 @@ export class Detector {
       patience: o.patience,
       seed: o.seed,
     };
-    const network = newNetwork();
-    const outcome = await runTraining(
-      network,
-      { ...trainingData, trainStarts: plan.trainStarts, validationStarts: plan.validationStarts },
-      trainingSettings,
-      { ...(onEpochEnd ? { onEpochEnd } : {}), ...(signal ? { signal } : {}) },
-    );
-
-    const predictions = await predictRows({
-      network,
-      shape: plan.shape,
-      values: scaled,
-      rows: filled.rows,
-      columns: filled.columns,
-      features,
-      horizonScore: o.horizonScore,
-      ...(signal ? { signal } : {}),
-    });
-    const calibrated =
-      folds !== null
-        ? await crossFitCalibration(o, {
-            folds,
-            newNetwork,
-            data: trainingData,
-            rows: filled.rows,
-            features,
-            horizonScore: o.horizonScore,
-            settings: { ...trainingSettings, epochs: outcome.bestEpoch },
-            ...(signal ? { signal } : {}),
-          })
-        : await holdoutCalibration(o, plan, predictions, features.length, signal);
+    const hooks = { ...(onEpochEnd ? { onEpochEnd } : {}), ...(signal ? { signal } : {}) };
+    // One round: the final model on the training windows, then its threshold; `dropped` (rows
+    // taken for anomalies, options.contamination) removes windows and calibration scores.
+    const trainAndCalibrate = async (dropped: Uint8Array | null) => {
+      const clean = (starts: Int32Array): Int32Array => (dropped ? cleanStarts(starts, plan.shape, dropped) : starts);
+      const network = newNetwork();
+      const outcome = await runTraining(
+        network,
+        { ...trainingData, trainStarts: clean(plan.trainStarts), validationStarts: clean(plan.validationStarts) },
+        trainingSettings,
+        hooks,
+      );
+      const predictions = await predictRows({
+        network,
+        shape: plan.shape,
+        values: scaled,
+        rows: filled.rows,
+        columns: filled.columns,
+        features,
+        horizonScore: o.horizonScore,
+        ...(signal ? { signal } : {}),
+      });
+      const calibrated =
+        folds !== null
+          ? await crossFitCalibration(
+              o,
+              {
+                folds: folds.map((f) => ({ ...f, trainStarts: clean(f.trainStarts) })),
+                newNetwork,
+                data: trainingData,
+                rows: filled.rows,
+                features,
+                horizonScore: o.horizonScore,
+                settings: { ...trainingSettings, epochs: outcome.bestEpoch },
+                ...(signal ? { signal } : {}),
+              },
+              dropped,
+            )
+          : await holdoutCalibration(o, plan, predictions, features.length, signal);
+      return { network, outcome, predictions, calibrated };
+    };
+    let round = await trainAndCalibrate(null);
+    let dropped: Uint8Array | null = null;
+    if (folds !== null && o.contamination !== 0) {
+      const first = folds[0]!.start;
+      const alpha = smoothingAlpha(o.smoothing);
+      const echo = plan.shape.window + smoothingMemory(alpha);
+      for (let pass = 0; pass < MAX_TRIM_ROUNDS; pass++) {
+        const extreme = new Uint8Array(filled.rows);
+        extreme.set(
+          findContaminatedRows(round.calibrated.scores, o.contamination, dropped ? dropped.subarray(first) : null),
+          first,
+        );
+        if (dropped) for (let r = 0; r < filled.rows; r++) extreme[r]! |= dropped[r]!;
+        const next = withEchoes(extreme, echo);
+        const grew = next.some((v, r) => v === 1 && (dropped === null || dropped[r] === 0));
+        // A trim that would leave a model nothing to learn from is not applied.
+        const trainable =
+          cleanStarts(plan.trainStarts, plan.shape, next).length > 0 &&
+          folds.every((f) => cleanStarts(f.trainStarts, plan.shape, next).length > 0);
+        if (!grew || !trainable) break;
+        round = await trainAndCalibrate(next);
+        dropped = next;
+        // A fixed share is dropped once; 'auto' looks again with the cleaner models.
+        if (o.contamination !== 'auto') break;
+      }
+    }
+    const contaminatedRows = dropped ? dropped.reduce((sum, v) => sum + v, 0) : 0;
+    const { network, outcome, predictions, calibrated } = round;
     const { gaussian, threshold, calibrationRows } = calibrated;
     const scorer = new RowScorer({ kind: o.score, smoothing: o.smoothing, gaussian, features: features.length });
 
@@ -273,6 +320,7 @@ export class Detector {
       calibration: o.calibration === 'cross-fit' ? 'cross-fit' : plan.validationRows > 0 ? 'validation' : 'training',
       calibrationRows,
       thresholdFit: calibrated.thresholdFit,
+      contaminatedRows,
       warnings: calibrated.warnings,
       threshold: threshold.current,
       period: plan.period,
@@ -508,6 +556,8 @@ interface Calibration {
   calibrationRows: number;
   thresholdFit: TailFitReport | null;
   warnings: string[];
+  /** Cross-fit: the out-of-sample score of every scored row, dropped ones included (empty under holdout). */
+  scores: Float32Array;
 }
 
 /** The threshold calibrated on the final model's scores of the validation part (or of the training rows without one). */
@@ -543,6 +593,7 @@ async function holdoutCalibration(
     calibrationRows,
     thresholdFit: null,
     warnings: thinTailWarnings(o, plan.shape, calibrationRows, null),
+    scores: new Float32Array(0),
   };
 }
 
@@ -550,24 +601,38 @@ async function holdoutCalibration(
  * The threshold calibrated on out-of-sample scores of every scored row (src/training/cross-fit.ts);
  * the Gaussian of 'loglik' is fitted on the same out-of-sample residuals.
  */
-async function crossFitCalibration(o: ResolvedOptions, input: CrossFitInput): Promise<Calibration> {
+async function crossFitCalibration(
+  o: ResolvedOptions,
+  input: CrossFitInput,
+  dropped: Uint8Array | null,
+): Promise<Calibration> {
   const { folds } = input;
   const outOfSample = await crossFitPredictions(input);
   const features = input.features.length;
   const rowsOf = (f: FoldPredictions): number => f.fold.end - f.fold.start;
-  const calibrationRows = outOfSample.reduce((sum, f) => sum + rowsOf(f), 0);
+  const scoredRows = outOfSample.reduce((sum, f) => sum + rowsOf(f), 0);
+  const first = folds[0]!.start;
+  const kept = (values: Float32Array, width: number): Float32Array => {
+    if (dropped === null) return values;
+    const out: number[] = [];
+    for (let i = 0; i < scoredRows; i++) {
+      if (dropped[first + i] === 0) for (let j = 0; j < width; j++) out.push(values[i * width + j]!);
+    }
+    return Float32Array.from(out);
+  };
   let gaussian: GaussianErrorModel | null = null;
   if (o.score === 'loglik') {
-    const residuals = new Float32Array(calibrationRows * features);
+    const residuals = new Float32Array(scoredRows * features);
     let at = 0;
     for (const f of outOfSample) {
       residuals.set(rowResiduals(f.predictions, f.offset, f.offset + rowsOf(f)), at);
       at += rowsOf(f) * features;
     }
-    gaussian = GaussianErrorModel.fit(residuals, calibrationRows, features);
+    const clean = kept(residuals, features);
+    gaussian = GaussianErrorModel.fit(clean, clean.length / features, features);
   }
   const scorer = new RowScorer({ kind: o.score, smoothing: o.smoothing, gaussian, features });
-  const scores = new Float32Array(calibrationRows);
+  const all = new Float32Array(scoredRows);
   let at = 0;
   for (const f of outOfSample) {
     const scored = await scorer.scoreRows(
@@ -576,13 +641,15 @@ async function crossFitCalibration(o: ResolvedOptions, input: CrossFitInput): Pr
       f.offset + rowsOf(f),
       input.signal ? { signal: input.signal } : {},
     );
-    scores.set(scored.scores, at);
+    all.set(scored.scores, at);
     at += rowsOf(f);
   }
+  const scores = kept(all, 1);
+  const calibrationRows = scores.length;
   const where = `out-of-sample scores of rows ${folds[0]!.start}..${folds[folds.length - 1]!.end - 1}`;
   if (o.threshold.method !== 'pot') {
     const threshold = fitOrExplain(o, scores, where);
-    return { gaussian, threshold, calibrationRows, thresholdFit: null, warnings: [] };
+    return { gaussian, threshold, calibrationRows, thresholdFit: null, warnings: [], scores: all };
   }
   const { threshold, report } = fitPotWithFallback(o.threshold, scores, 'the out-of-sample scores');
   return {
@@ -591,6 +658,7 @@ async function crossFitCalibration(o: ResolvedOptions, input: CrossFitInput): Pr
     calibrationRows,
     thresholdFit: report,
     warnings: thinTailWarnings(o, input.data.shape, calibrationRows, report),
+    scores: all,
   };
 }
 

@@ -27,6 +27,13 @@ export type CalibrationMethod = 'cross-fit' | 'holdout';
 export const CALIBRATION_METHODS: readonly CalibrationMethod[] = ['cross-fit', 'holdout'];
 
 /**
+ * Expected share of anomalies in the training rows (PyOD's name): 'auto' drops rows whose
+ * out-of-sample score is extreme by a robust rule, a share p in [0, 0.5] drops the p highest
+ * (0: none). Cross-fit only (src/training/contamination.ts).
+ */
+export type Contamination = 'auto' | number;
+
+/**
  * The settings a model was trained with, every 'auto' replaced by the value chosen (the meaning
  * of each is documented on DetectorOptions, which resolve into this). Targets live in
  * `FittedModel.features` and threads belong to the process, so neither is part of a model.
@@ -49,6 +56,7 @@ export interface ModelConfig {
   smoothing: number;
   threshold: ResolvedThresholdSpec;
   calibration: CalibrationMethod;
+  contamination: Contamination;
   scaler: ScalerKind;
   missing: MissingPolicy;
   epochs: number;
@@ -114,6 +122,11 @@ export interface FitSummary {
    * Absent in summaries written before it was reported.
    */
   thresholdFit?: TailFitReport | null;
+  /**
+   * Rows taken for anomalies in the training data and left out of training and calibration
+   * (options.contamination); 0 under 'holdout'. Absent in summaries written before it was reported.
+   */
+  contaminatedRows?: number;
   /** What the fit wants the user to know (e.g. too few rows for the tail); empty when all is well. */
   warnings?: string[];
   /** Threshold after calibration (the value streams start from). */

@@ -20,7 +20,7 @@ const PAYLOAD_FORMAT = 'rnn-anomaly/detector';
 
 const OPTION_DEFAULTS: Pick<
   ModelConfig,
-  'horizonScore' | 'head' | 'varianceFloor' | 'dropout' | 'inputDropout' | 'calibration'
+  'horizonScore' | 'head' | 'varianceFloor' | 'dropout' | 'inputDropout' | 'calibration' | 'contamination'
 > = {
   horizonScore: 'first',
   head: 'point',
@@ -30,6 +30,7 @@ const OPTION_DEFAULTS: Pick<
   // Files written before cross-fit calibration were calibrated on the holdout, and a refit of
   // such a detector keeps doing so.
   calibration: 'holdout',
+  contamination: 0,
 };
 
 interface DetectorPayload {
@@ -207,10 +208,10 @@ function withOptionDefaults(value: unknown): unknown {
     : value;
 }
 
-/** Saved options without a calibration method come from files calibrated on the holdout. */
+/** Saved options without a calibration method come from files calibrated on the holdout, untrimmed. */
 function withCalibrationDefault(value: unknown): unknown {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? { calibration: OPTION_DEFAULTS.calibration, ...value }
+    ? { calibration: OPTION_DEFAULTS.calibration, contamination: OPTION_DEFAULTS.contamination, ...value }
     : value;
 }
 
