@@ -30,6 +30,14 @@ describe('rnn-anomaly run: calibration', () => {
     );
   });
 
+  it('says how many rows --contamination left out', async () => {
+    const run = await runCli(['run', 'data.csv', '--train-fraction', '0.5', ...FAST, '--contamination', '0.05'], dir);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^calibration: cross-fit on [\d,]+ out-of-sample scores, .*; [\d,]+ rows with extreme scores left out \(--contamination\)$/m,
+    );
+  });
+
   it('says holdout with --calibration holdout', async () => {
     const run = await runCli(['run', 'data.csv', '--train-fraction', '0.5', ...FAST, '--calibration', 'holdout'], dir);
     expect(run.code).toBe(0);

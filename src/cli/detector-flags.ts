@@ -135,6 +135,11 @@ export const thresholdFlags = {
       'Scores the threshold is fitted on: cross-fit = every row scored by a model trained without it (4 folds); holdout = the validation part',
     default: DEFAULTS.calibration,
   }),
+  contamination: flag.numberOr(['auto'] as const, {
+    description:
+      'Expected share of anomalies in the training rows (cross-fit only); auto = drop rows whose out-of-sample score is a robust outlier, then refit; 0 = keep all',
+    default: DEFAULTS.contamination,
+  }),
 } as const;
 
 type DetectorFlagSet = typeof modelFlags & typeof trainingFlags & typeof thresholdFlags;
@@ -183,6 +188,7 @@ export function detectorOptionsFrom(flags: FlagValues<DetectorFlagSet>, command:
     smoothing: flags.smoothing,
     threshold: flags.threshold,
     calibration: flags.calibration,
+    contamination: flags.contamination,
     scaler: flags.scaler,
     missing: flags.missing,
     epochs: flags.epochs,

@@ -51,6 +51,13 @@ function calibrationText(fit: FitSummary): string {
     fit.calibration === 'cross-fit'
       ? `cross-fit on ${formatInteger(fit.calibrationRows)} out-of-sample scores`
       : `holdout on ${formatInteger(fit.calibrationRows)} ${fit.calibration} scores`;
+  const trimmed = fit.contaminatedRows
+    ? `; ${formatInteger(fit.contaminatedRows)} rows with extreme scores left out (--contamination)`
+    : '';
+  return `${calibrationFit(fit, where)}${trimmed}`;
+}
+
+function calibrationFit(fit: FitSummary, where: string): string {
   const tail = fit.thresholdFit;
   if (!tail) return where;
   if (tail.kind === 'empirical') return `${where}, empirical fallback (tail too thin for POT)`;
