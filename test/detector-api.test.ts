@@ -214,8 +214,9 @@ describe('Detector options that change scoring', () => {
       Math.sin((2 * Math.PI * i) / 25),
       Math.cos((2 * Math.PI * i) / 25) + 0.1 * noise(i),
     ]);
-    const absolute = new Detector({ ...quick, smoothing: 0 });
-    const squared = new Detector({ ...quick, smoothing: 0, score: 'squared' });
+    // Without trimming, which reads the scores, the two networks are the same.
+    const absolute = new Detector({ ...quick, smoothing: 0, contamination: 0 });
+    const squared = new Detector({ ...quick, smoothing: 0, score: 'squared', contamination: 0 });
     await absolute.fit(rows);
     await squared.fit(rows);
     const a = await absolute.detect(rows.slice(700));

@@ -101,7 +101,7 @@ export interface DetectorOptions {
   calibration?: CalibrationMethod;
   /**
    * Expected share of anomalies in the training rows (PyOD's name), cross-fit only. 'auto'
-   * (default): after a first cross-fit round, rows whose out-of-sample score exceeds median + 10
+   * (default): after a first cross-fit round, rows whose out-of-sample score exceeds median + 6
    * x 1.4826 x MAD of those scores are taken for anomalies; the windows touching them are left
    * out of training and their scores out of calibration, and the model is fitted again (only
    * when some were found). A share p in (0, 0.5] drops the p highest-scoring rows; 0 drops none.
