@@ -96,7 +96,7 @@ export interface DetectorOptions {
    * is fitted on all those out-of-sample scores (a POT tail too thin for its level falls back to
    * a pooled lower level or an empirical bound, reported in the fit summary). Costs 4 more
    * trainings of the kept epoch count. 'holdout': the final model's scores of the validation
-   * part (the last validationSplit of the rows), as before 0.2.
+   * part (the last validationSplit of the rows), the calibration of earlier versions.
    */
   calibration?: CalibrationMethod;
   /**
