@@ -39,6 +39,7 @@ import { firstScoredRow, minimumScoringRows, type WindowShape } from '../model/w
 import { continueLearning, pickColumns } from '../training/continued-learning.js';
 import { runTraining, type TrainingSettings } from '../training/train-loop.js';
 import {
+  AUTO_MAX_TRIMMED_SHARE,
   MAX_TRIM_ROUNDS,
   cleanStarts,
   smoothingMemory,
@@ -290,6 +291,8 @@ export class Detector {
         if (dropped) for (let r = 0; r < filled.rows; r++) extreme[r]! |= dropped[r]!;
         const next = withEchoes(extreme, echo);
         const grew = next.some((v, r) => v === 1 && (dropped === null || dropped[r] === 0));
+        const share = next.reduce((sum, v) => sum + v, 0) / (filled.rows - first);
+        if (o.contamination === 'auto' && share > AUTO_MAX_TRIMMED_SHARE) break;
         // A trim that would leave a model nothing to learn from is not applied.
         const trainable =
           cleanStarts(plan.trainStarts, plan.shape, next).length > 0 &&

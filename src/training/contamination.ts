@@ -10,7 +10,8 @@
  *   next to the normal prediction error do;
  * - a share p in (0, 0.5]: the p most extreme rows are dropped, whatever their scores;
  * - 0: nothing is dropped.
- * Each dropped row takes the rows its score echoes into along (withEchoes). The factor is a round
+ * Each dropped row takes the rows its score echoes into along (withEchoes); 'auto' stops short of
+ * leaving out more than AUTO_MAX_TRIMMED_SHARE of the rows. The factor is a round
  * number for a robust outlier rule, chosen between 10 and 6 on the development seeds of
  * eval/synthetic-detection.ts and eval/calibration.ts (never on the reported seeds, NAB or NASA).
  */
@@ -21,6 +22,13 @@ import { windowSpan, type WindowShape } from '../model/window-starts.js';
 export const CONTAMINATION_ROBUST_Z = 6;
 /** Scales the MAD to the standard deviation of a Gaussian. */
 const MAD_TO_SIGMA = 1.4826;
+
+/**
+ * 'auto' never leaves out more than this share of the scored rows (echoes included): scores that
+ * are extreme that often are the series' normal behaviour, or a model that has not learnt it yet,
+ * rather than contamination. A round that would exceed it is not applied.
+ */
+export const AUTO_MAX_TRIMMED_SHARE = 0.5;
 
 /** Refits at most this many times: each round may reveal anomalies the previous models had learned. */
 export const MAX_TRIM_ROUNDS = 3;
