@@ -8,6 +8,7 @@ import { Detector } from '../src/detector/detector.js';
 import { InvalidDataError } from '../src/core/errors.js';
 import { fitPotWithFallback, fitThreshold, MIN_TAIL_PEAKS, scoresForTail } from '../src/thresholds/index.js';
 import { crossFitFolds, rowsForCrossFit } from '../src/training/cross-fit.js';
+import { contaminatedRows, withEchoes } from '../src/training/contamination.js';
 import { firstScoredRow, windowSpan, type WindowShape } from '../src/model/window-starts.js';
 import { noise, sine } from './helpers/sine.js';
 import { expectTypedError } from './helpers/typed-errors.js';
@@ -97,29 +98,27 @@ describe('thin-tail fallback of POT', () => {
 });
 
 describe('contamination trimming', () => {
-  const spikes = [200, 350, 500, 640, 820];
-  const contaminated = (): number[] => {
-    const x = sine(1000);
+  const withSpikes = (rows: number, spikes: number[]): number[] => {
+    const x = sine(rows);
     for (const r of spikes) x[r]! += 4;
     return x;
   };
   const options = { ...quick, epochs: 10 } as const;
 
   it('drops injected spikes (and the rows their scores echo into) from training and calibration, and then finds them', async () => {
+    const spikes = [600, 1400];
     const trimmed = new Detector(options);
-    const summary = await trimmed.fit(contaminated());
+    const summary = await trimmed.fit(withSpikes(2000, spikes));
     // Each spike takes its row, the window that reads it and the smoothing's 1% memory (47 rows at span 20).
     expect(summary.contaminatedRows!).toBeGreaterThanOrEqual(spikes.length * (1 + 25 + 47));
-    expect(summary.calibrationRows).toBe(1000 - 25 - summary.contaminatedRows!);
-    const untrimmed = new Detector({ ...options, contamination: 0 });
-    const plain = await untrimmed.fit(contaminated());
+    expect(summary.calibrationRows).toBe(2000 - 25 - summary.contaminatedRows!);
+    const plain = await new Detector({ ...options, contamination: 0 }).fit(withSpikes(2000, spikes));
     expect(plain.contaminatedRows).toBe(0);
     // The spikes' echoes set the untrimmed threshold far above what the clean rows need.
-    const clean = await new Detector(options).fit(sine(1000));
-    expect(clean.contaminatedRows).toBe(0);
+    const clean = await new Detector(options).fit(sine(2000));
     expect(summary.threshold!).toBeLessThan(2 * clean.threshold!);
     expect(plain.threshold!).toBeGreaterThan(3 * clean.threshold!);
-    const found = (await trimmed.detect(contaminated())).events;
+    const found = (await trimmed.detect(withSpikes(2000, spikes))).events;
     for (const r of spikes)
       expect(
         found.some((e) => e.start <= r && e.end >= r),
@@ -127,13 +126,25 @@ describe('contamination trimming', () => {
       ).toBe(true);
   });
 
+  it('the robust rule flags scores above median + 6 x 1.4826 x MAD of the rows not yet excluded', () => {
+    // Median 1, MAD 0.5 (scaled: 0.7413): the cut is 1 + 6 * 0.7413 = 5.448.
+    const scores = Float32Array.from([0.5, 1, 1.5, 0.5, 1, 1.5, 0.5, 1, 1.5, 5.4, 40]);
+    const onlyLast = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    expect(Array.from(contaminatedRows(scores, 'auto'))).toEqual(onlyLast);
+    // Excluding the flagged row leaves the median and MAD as they were: the same verdict.
+    expect(Array.from(contaminatedRows(scores, 'auto', Uint8Array.from(onlyLast)))).toEqual(onlyLast);
+    expect(Array.from(contaminatedRows(scores, 0.2))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+    expect(Array.from(contaminatedRows(scores, 0))).toEqual(new Array(11).fill(0));
+    expect(Array.from(withEchoes(Uint8Array.from([0, 1, 0, 0, 0, 0, 1, 0]), 2))).toEqual([0, 1, 1, 1, 0, 0, 1, 1]);
+  });
+
   it('a fixed share drops that share of the scored rows (with their echoes) once', async () => {
-    const summary = await new Detector({ ...options, contamination: 0.01 }).fit(contaminated());
+    const summary = await new Detector({ ...options, contamination: 0.01 }).fit(withSpikes(1000, [200, 350, 500]));
     expect(summary.contaminatedRows!).toBeGreaterThanOrEqual(Math.floor(0.01 * 975));
   });
 
   it('is no part of holdout calibration', async () => {
-    const summary = await new Detector({ ...options, calibration: 'holdout' }).fit(contaminated());
+    const summary = await new Detector({ ...options, calibration: 'holdout' }).fit(withSpikes(1000, [500]));
     expect(summary.contaminatedRows).toBe(0);
   });
 });

@@ -263,6 +263,7 @@ export class Detector {
               o,
               {
                 folds: folds.map((f) => ({ ...f, trainStarts: clean(f.trainStarts) })),
+                warmup: smoothingMemory(smoothingAlpha(o.smoothing)),
                 newNetwork,
                 data: trainingData,
                 rows: filled.rows,
@@ -291,7 +292,7 @@ export class Detector {
         if (dropped) for (let r = 0; r < filled.rows; r++) extreme[r]! |= dropped[r]!;
         const next = withEchoes(extreme, echo);
         const grew = next.some((v, r) => v === 1 && (dropped === null || dropped[r] === 0));
-        const share = next.reduce((sum, v) => sum + v, 0) / (filled.rows - first);
+        const share = extreme.reduce((sum, v) => sum + v, 0) / (filled.rows - first);
         if (o.contamination === 'auto' && share > AUTO_MAX_TRIMMED_SHARE) break;
         // A trim that would leave a model nothing to learn from is not applied.
         const trainable =
@@ -638,13 +639,15 @@ async function crossFitCalibration(
   const all = new Float32Array(scoredRows);
   let at = 0;
   for (const f of outOfSample) {
+    // Scored from the slice's first scored row, so the rows before the fold warm the smoothing.
+    const from = Math.min(f.predictions.firstScored, f.offset);
     const scored = await scorer.scoreRows(
       f.predictions,
-      f.offset,
+      from,
       f.offset + rowsOf(f),
       input.signal ? { signal: input.signal } : {},
     );
-    all.set(scored.scores, at);
+    all.set(scored.scores.subarray(f.offset - from), at);
     at += rowsOf(f);
   }
   const scores = kept(all, 1);

@@ -11,7 +11,7 @@
  * - a share p in (0, 0.5]: the p most extreme rows are dropped, whatever their scores;
  * - 0: nothing is dropped.
  * Each dropped row takes the rows its score echoes into along (withEchoes); 'auto' stops short of
- * leaving out more than AUTO_MAX_TRIMMED_SHARE of the rows. The factor is a round
+ * taking more than AUTO_MAX_TRIMMED_SHARE of the rows for anomalies. The factor is a round
  * number for a robust outlier rule, chosen between 10 and 6 on the development seeds of
  * eval/synthetic-detection.ts and eval/calibration.ts (never on the reported seeds, NAB or NASA).
  */
@@ -24,11 +24,14 @@ export const CONTAMINATION_ROBUST_Z = 6;
 const MAD_TO_SIGMA = 1.4826;
 
 /**
- * 'auto' never leaves out more than this share of the scored rows (echoes included): scores that
- * are extreme that often are the series' normal behaviour, or a model that has not learnt it yet,
- * rather than contamination. A round that would exceed it is not applied.
+ * 'auto' never takes more than this share of the scored rows for anomalies (PyOD's default
+ * contamination; counted before the echoes, which come on top): scores that are extreme more
+ * often than that are the series' normal behaviour, or a model that has not learnt it yet,
+ * rather than contamination. A round that would exceed it is not applied. (Half the rows,
+ * echoes included, tried first, let the rounds ratchet on a real series: each round's MAD, of
+ * the kept rows only, is smaller than the last.)
  */
-export const AUTO_MAX_TRIMMED_SHARE = 0.5;
+export const AUTO_MAX_TRIMMED_SHARE = 0.1;
 
 /** Refits at most this many times: each round may reveal anomalies the previous models had learned. */
 export const MAX_TRIM_ROUNDS = 3;

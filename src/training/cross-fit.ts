@@ -68,6 +68,8 @@ export interface CrossFitInput {
   /** The final model's settings with its epoch budget; fold models run exactly that many epochs. */
   settings: TrainingSettings;
   folds: Fold[];
+  /** Rows before each fold scored only to warm the score smoothing (its memory). */
+  warmup: number;
   signal?: AbortSignal;
 }
 
@@ -95,8 +97,9 @@ export async function crossFitPredictions(input: CrossFitInput): Promise<FoldPre
         signal ? { signal } : {},
       );
       // The slice starts early enough that the fold's first row has its full window (and, with
-      // horizonScore 'mean', every step-ahead prediction of it).
-      const lead = firstScoredRow(shape) + (shape.mode === 'forecast' ? shape.horizon - 1 : 0);
+      // horizonScore 'mean', every step-ahead prediction of it), plus `warmup` rows whose scores
+      // warm the smoothing, so the fold's first scores are smoothed as they are in one series.
+      const lead = firstScoredRow(shape) + (shape.mode === 'forecast' ? shape.horizon - 1 : 0) + input.warmup;
       const from = Math.max(0, fold.start - lead);
       const predictions = await predictRows({
         network,
