@@ -143,6 +143,13 @@ describe('contamination trimming', () => {
     expect(summary.contaminatedRows!).toBeGreaterThanOrEqual(Math.floor(0.01 * 975));
   });
 
+  it('is not applied when it would leave the threshold too few scores', async () => {
+    // Half of 104 scored rows, each with 16 + 47 echo rows, would leave nothing to calibrate on.
+    const summary = await new Detector({ ...quick, window: 16, contamination: 0.5 }).fit(sine(120));
+    expect(summary.contaminatedRows).toBe(0);
+    expect(summary.calibrationRows).toBe(104);
+  });
+
   it('is no part of holdout calibration', async () => {
     const summary = await new Detector({ ...options, calibration: 'holdout' }).fit(withSpikes(1000, [500]));
     expect(summary.contaminatedRows).toBe(0);

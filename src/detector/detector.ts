@@ -294,8 +294,10 @@ export class Detector {
         const grew = next.some((v, r) => v === 1 && (dropped === null || dropped[r] === 0));
         const share = extreme.reduce((sum, v) => sum + v, 0) / (filled.rows - first);
         if (o.contamination === 'auto' && share > AUTO_MAX_TRIMMED_SHARE) break;
-        // A trim that would leave a model nothing to learn from is not applied.
+        // A trim that would leave a model nothing to learn from, or the threshold too few scores, is not applied.
+        const kept = filled.rows - first - next.reduce((sum, v) => sum + v, 0);
         const trainable =
+          kept >= MIN_CALIBRATION_SCORES &&
           cleanStarts(plan.trainStarts, plan.shape, next).length > 0 &&
           folds.every((f) => cleanStarts(f.trainStarts, plan.shape, next).length > 0);
         if (!grew || !trainable) break;
