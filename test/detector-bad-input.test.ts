@@ -165,7 +165,7 @@ describe('Detector rejects bad data with typed errors', () => {
 
   it('calibration scores too uniform for a POT tail', async () => {
     const constant = new Array(300).fill(7);
-    await expect(new Detector(quick).fit(constant)).rejects.toMatchObject({
+    await expect(new Detector({ ...quick, calibration: 'holdout' }).fit(constant)).rejects.toMatchObject({
       code: 'ERR_INVALID_DATA',
       message: expect.stringMatching(
         /options\.threshold \('pot'\) could not be calibrated on the validation scores of rows 240\.\.299: .*percentile/,
@@ -174,6 +174,10 @@ describe('Detector rejects bad data with typed errors', () => {
     const detector = new Detector({ ...quick, threshold: { method: 'percentile' } });
     await detector.fit(constant);
     expect((await detector.detect(constant)).events).toEqual([]);
+    // Cross-fit calibration takes its stated fallback instead, which flags nothing here either.
+    const crossFit = new Detector(quick);
+    expect((await crossFit.fit(constant)).thresholdFit?.kind).toBe('empirical');
+    expect((await crossFit.detect(constant)).events).toEqual([]);
   });
 
   it('bad fit and detect options', async () => {

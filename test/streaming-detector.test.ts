@@ -36,7 +36,12 @@ describe('StreamingDetector equals batch detection', () => {
 
 describe('StreamingDetector', () => {
   // Unsmoothed, so the calibration scores are exactly detect(training).scores of the validation rows.
-  const detector = new Detector({ ...quick, smoothing: 0, threshold: { method: 'spot', q: 1e-3, level: 0.95 } });
+  const detector = new Detector({
+    ...quick,
+    smoothing: 0,
+    threshold: { method: 'spot', q: 1e-3, level: 0.95 },
+    calibration: 'holdout',
+  });
   beforeAll(async () => {
     await detector.fit(sine(800));
   });

@@ -1,6 +1,7 @@
 import { MISSING_POLICIES } from '../data/missing-values.js';
 import { SCALER_KINDS } from '../data/scaler.js';
 import { resolveOptions, type DetectorOptions } from '../detector/detector-options.js';
+import { CALIBRATION_METHODS } from '../model/fitted-model.js';
 import { WINDOW_MODES } from '../model/window-starts.js';
 import { HORIZON_SCORES } from '../model/row-predictions.js';
 import { HEAD_KINDS } from '../engine/anomaly-network.js';
@@ -129,6 +130,16 @@ export const trainingFlags = {
 
 export const thresholdFlags = {
   threshold: thresholdFlag(),
+  calibration: flag.choice(CALIBRATION_METHODS, {
+    description:
+      'Scores the threshold is fitted on: cross-fit = every row scored by a model trained without it (4 folds); holdout = the validation part',
+    default: DEFAULTS.calibration,
+  }),
+  contamination: flag.numberOr(['auto'] as const, {
+    description:
+      'Expected share of anomalies in the training rows (cross-fit only); auto = drop rows whose out-of-sample score is a robust outlier, then refit; 0 = keep all',
+    default: DEFAULTS.contamination,
+  }),
 } as const;
 
 type DetectorFlagSet = typeof modelFlags & typeof trainingFlags & typeof thresholdFlags;
@@ -176,6 +187,8 @@ export function detectorOptionsFrom(flags: FlagValues<DetectorFlagSet>, command:
     score: flags.score,
     smoothing: flags.smoothing,
     threshold: flags.threshold,
+    calibration: flags.calibration,
+    contamination: flags.contamination,
     scaler: flags.scaler,
     missing: flags.missing,
     epochs: flags.epochs,

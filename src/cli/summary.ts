@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { formatDuration } from './progress.js';
 import { formatInteger, formatNumber, formatPercent, formatTimestamp } from '../report/format.js';
 import type { RowRange } from '../report/report-input.js';
+import type { FitSummary } from '../model/fitted-model.js';
 import type { ThresholdSpec } from '../thresholds/spec.js';
 import { thresholdText as specText } from './threshold-flag.js';
 import { fileEvents, firstScoredFileRow, judgeLabels, type RunOutcome } from './run-outcome.js';
@@ -42,6 +43,26 @@ function thresholdText(outcome: RunOutcome): string {
     if (t > max) max = t;
   }
   return min <= max ? `threshold ${formatNumber(min)} to ${formatNumber(max)} (${method})` : `threshold (${method})`;
+}
+
+/** "cross-fit on 1,980 out-of-sample scores, POT tail from level 0.98 (40 peaks)". */
+function calibrationText(fit: FitSummary): string {
+  const where =
+    fit.calibration === 'cross-fit'
+      ? `cross-fit on ${formatInteger(fit.calibrationRows)} out-of-sample scores`
+      : `holdout on ${formatInteger(fit.calibrationRows)} ${fit.calibration} scores`;
+  const trimmed = fit.contaminatedRows
+    ? `; ${formatInteger(fit.contaminatedRows)} rows with extreme scores left out (--contamination)`
+    : '';
+  return `${calibrationFit(fit, where)}${trimmed}`;
+}
+
+function calibrationFit(fit: FitSummary, where: string): string {
+  const tail = fit.thresholdFit;
+  if (!tail) return where;
+  if (tail.kind === 'empirical') return `${where}, empirical fallback (tail too thin for POT)`;
+  const how = tail.kind === 'pot' ? 'POT tail' : 'POT tail pooled';
+  return `${where}, ${how} from level ${formatNumber(tail.level!)} (${formatInteger(tail.peaks!)} peaks)`;
 }
 
 /** [2, 3, 4, 9] -> "events 2-4, 9". */
@@ -85,6 +106,10 @@ export function runSummary(outcome: RunOutcome): string {
       ? `scored ${rangeText(outcome, { start: firstScored, end: series.rows - 1 })}`
       : 'no row scored';
   lines.push(`${trained}${scored}; ${thresholdText(outcome)}`);
+  if (fit) {
+    lines.push(`calibration: ${calibrationText(fit)}`);
+    for (const warning of fit.warnings ?? []) lines.push(`warning: ${warning}`);
+  }
 
   const events = fileEvents(outcome);
   lines.push('');

@@ -24,14 +24,39 @@ import { extractEvents } from '../results/events.js';
 import { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
 import { StreamPool, type StreamPoolOptions } from '../streaming/stream-pool.js';
 import { StreamingDetector, type StreamOptions } from '../streaming/streaming-detector.js';
-import { fitThreshold, type ThresholdModel } from '../thresholds/index.js';
-import { planFit } from '../training/fit-plan.js';
+import {
+  fitPotWithFallback,
+  fitThreshold,
+  scoresForTail,
+  type TailFitReport,
+  type ThresholdModel,
+} from '../thresholds/index.js';
+import { planFit, type FitPlan } from '../training/fit-plan.js';
 import type { EpochInfo, FitSummary, FittedModel, ModelConfig, UpdateSummary } from '../model/fitted-model.js';
-import { predictRows } from '../model/row-predictions.js';
+import { predictRows, type RowPredictions } from '../model/row-predictions.js';
 import { FRESH_SMOOTHING, RowScorer, rowResiduals } from '../model/row-scores.js';
-import { firstScoredRow, minimumScoringRows } from '../model/window-starts.js';
+import { firstScoredRow, minimumScoringRows, type WindowShape } from '../model/window-starts.js';
 import { continueLearning, pickColumns } from '../training/continued-learning.js';
-import { runTraining } from '../training/train-loop.js';
+import { runTraining, type TrainingSettings } from '../training/train-loop.js';
+import {
+  AUTO_MAX_TRIMMED_SHARE,
+  MAX_TRIM_ROUNDS,
+  cleanStarts,
+  smoothingMemory,
+  contaminatedRows as findContaminatedRows,
+  withEchoes,
+} from '../training/contamination.js';
+import { smoothingAlpha } from '../scoring/ewma.js';
+import {
+  CROSS_FIT_FOLDS,
+  MIN_CALIBRATION_SCORES,
+  crossFitFeasible,
+  crossFitFolds,
+  crossFitPredictions,
+  rowsForCrossFit,
+  type CrossFitInput,
+  type FoldPredictions,
+} from '../training/cross-fit.js';
 
 /** The rules a loaded model's configuration and options must pass: the Detector's own. */
 const OPTION_RULES: OptionRules = {
@@ -129,6 +154,10 @@ export class Detector {
     const filled = fillMissing(series, o.missing);
     const features = resolveFeatures(o, filled);
     const plan = planFit(o, filled.values, filled.rows, filled.columns, features[0]!);
+    const folds = o.calibration === 'cross-fit' ? crossFitFolds(plan.shape, plan.rows) : null;
+    if (o.calibration === 'cross-fit' && (folds === null || !crossFitFeasible(plan.shape, plan.rows))) {
+      throw new InvalidDataError(tooFewRowsMessage(plan, rowsForCrossFit(plan.shape, plan.rows)));
+    }
     const scaler = new Scaler(o.scaler).fit(filled.slice(0, plan.trainRows));
     const scaled = scaler.transformValues(filled.values);
     const config: ModelConfig = {
@@ -148,6 +177,8 @@ export class Detector {
       score: o.score,
       smoothing: o.smoothing,
       threshold: o.threshold,
+      calibration: o.calibration,
+      contamination: o.contamination,
       scaler: o.scaler,
       missing: o.missing,
       epochs: plan.epochs,
@@ -165,95 +196,121 @@ export class Detector {
     };
     if (o.threads !== null) setThreads(o.threads);
 
-    const network = new AnomalyNetwork(
-      {
-        cell: o.cell,
-        ...(o.cell === 'rnn' ? { nonlinearity: o.nonlinearity } : {}),
-        resetAfter: o.resetAfter,
-        inputSize: filled.columns,
-        hiddenSize: plan.hidden,
-        layers: o.layers,
-        mode: o.mode,
-        outputSize: o.mode === 'forecast' ? plan.shape.horizon * features.length : filled.columns,
-        ...(o.mode === 'forecast'
-          ? { head: o.head, varianceFloor: o.varianceFloor, dropout: o.dropout, inputDropout: o.inputDropout }
-          : {}),
-      },
-      o.seed,
-    );
-    const outcome = await runTraining(
-      network,
-      {
-        shape: plan.shape,
-        inputs: scaled,
-        columns: filled.columns,
-        targets: o.mode === 'forecast' ? pickColumns(scaled, filled.rows, filled.columns, features) : null,
-        targetColumns: features.length,
-        trainStarts: plan.trainStarts,
-        validationStarts: plan.validationStarts,
-      },
-      {
-        epochs: plan.epochs,
-        batchSize: plan.batchSize,
-        windowsPerEpoch: plan.windowsPerEpoch,
-        optimizer: {
-          optimizer: o.optimizer,
-          learningRate: o.learningRate,
-          weightDecay: o.weightDecay,
-          clipNorm: o.clipNorm,
-          ...(o.optimizer === 'sgd' ? { momentum: o.momentum } : {}),
+    const newNetwork = (): AnomalyNetwork =>
+      new AnomalyNetwork(
+        {
+          cell: o.cell,
+          ...(o.cell === 'rnn' ? { nonlinearity: o.nonlinearity } : {}),
+          resetAfter: o.resetAfter,
+          inputSize: filled.columns,
+          hiddenSize: plan.hidden,
+          layers: o.layers,
+          mode: o.mode,
+          outputSize: o.mode === 'forecast' ? plan.shape.horizon * features.length : filled.columns,
+          ...(o.mode === 'forecast'
+            ? { head: o.head, varianceFloor: o.varianceFloor, dropout: o.dropout, inputDropout: o.inputDropout }
+            : {}),
         },
-        lrDecay: o.lrDecay,
-        patience: o.patience,
-        seed: o.seed,
-      },
-      { ...(onEpochEnd ? { onEpochEnd } : {}), ...(signal ? { signal } : {}) },
-    );
-
-    // Calibration: score the rows the model did not learn from (the validation part), or the
-    // training rows when there is no validation part.
-    const predictions = await predictRows({
-      network,
+        o.seed,
+      );
+    const trainingData = {
       shape: plan.shape,
-      values: scaled,
-      rows: filled.rows,
+      inputs: scaled,
       columns: filled.columns,
-      features,
-      horizonScore: o.horizonScore,
-      ...(signal ? { signal } : {}),
-    });
-    const calibrationStart =
-      plan.validationRows > 0
-        ? plan.trainRows + (o.mode === 'reconstruct' ? plan.shape.window - 1 : 0)
-        : firstScoredRow(plan.shape);
-    const calibrationEnd = plan.validationRows > 0 ? filled.rows : plan.trainRows;
-    const calibrationRows = calibrationEnd - calibrationStart;
-    if (calibrationRows < 2) {
-      throw new InvalidDataError(
-        `only ${calibrationRows} row(s) are left to calibrate the threshold on; give more rows or a larger options.validationSplit`,
+      targets: o.mode === 'forecast' ? pickColumns(scaled, filled.rows, filled.columns, features) : null,
+      targetColumns: features.length,
+    };
+    const trainingSettings: TrainingSettings = {
+      epochs: plan.epochs,
+      batchSize: plan.batchSize,
+      windowsPerEpoch: plan.windowsPerEpoch,
+      optimizer: {
+        optimizer: o.optimizer,
+        learningRate: o.learningRate,
+        weightDecay: o.weightDecay,
+        clipNorm: o.clipNorm,
+        ...(o.optimizer === 'sgd' ? { momentum: o.momentum } : {}),
+      },
+      lrDecay: o.lrDecay,
+      patience: o.patience,
+      seed: o.seed,
+    };
+    const hooks = { ...(onEpochEnd ? { onEpochEnd } : {}), ...(signal ? { signal } : {}) };
+    // One round: the final model on the training windows, then its threshold; `dropped` (rows
+    // taken for anomalies, options.contamination) removes windows and calibration scores.
+    const trainAndCalibrate = async (dropped: Uint8Array | null) => {
+      const clean = (starts: Int32Array): Int32Array => (dropped ? cleanStarts(starts, plan.shape, dropped) : starts);
+      const network = newNetwork();
+      const outcome = await runTraining(
+        network,
+        { ...trainingData, trainStarts: clean(plan.trainStarts), validationStarts: clean(plan.validationStarts) },
+        trainingSettings,
+        hooks,
       );
+      const predictions = await predictRows({
+        network,
+        shape: plan.shape,
+        values: scaled,
+        rows: filled.rows,
+        columns: filled.columns,
+        features,
+        horizonScore: o.horizonScore,
+        ...(signal ? { signal } : {}),
+      });
+      const calibrated =
+        folds !== null
+          ? await crossFitCalibration(
+              o,
+              {
+                folds: folds.map((f) => ({ ...f, trainStarts: clean(f.trainStarts) })),
+                warmup: smoothingMemory(smoothingAlpha(o.smoothing)),
+                newNetwork,
+                data: trainingData,
+                rows: filled.rows,
+                features,
+                horizonScore: o.horizonScore,
+                settings: { ...trainingSettings, epochs: outcome.bestEpoch },
+                ...(signal ? { signal } : {}),
+              },
+              dropped,
+            )
+          : await holdoutCalibration(o, plan, predictions, features.length, signal);
+      return { network, outcome, predictions, calibrated };
+    };
+    let round = await trainAndCalibrate(null);
+    let dropped: Uint8Array | null = null;
+    if (folds !== null && o.contamination !== 0) {
+      const first = folds[0]!.start;
+      const alpha = smoothingAlpha(o.smoothing);
+      const echo = plan.shape.window + smoothingMemory(alpha);
+      for (let pass = 0; pass < MAX_TRIM_ROUNDS; pass++) {
+        const extreme = new Uint8Array(filled.rows);
+        extreme.set(
+          findContaminatedRows(round.calibrated.scores, o.contamination, dropped ? dropped.subarray(first) : null),
+          first,
+        );
+        if (dropped) for (let r = 0; r < filled.rows; r++) extreme[r]! |= dropped[r]!;
+        const next = withEchoes(extreme, echo);
+        const grew = next.some((v, r) => v === 1 && (dropped === null || dropped[r] === 0));
+        const share = extreme.reduce((sum, v) => sum + v, 0) / (filled.rows - first);
+        if (o.contamination === 'auto' && share > AUTO_MAX_TRIMMED_SHARE) break;
+        // A trim that would leave a model nothing to learn from, or the threshold too few scores, is not applied.
+        const kept = filled.rows - first - next.reduce((sum, v) => sum + v, 0);
+        const trainable =
+          kept >= MIN_CALIBRATION_SCORES &&
+          cleanStarts(plan.trainStarts, plan.shape, next).length > 0 &&
+          folds.every((f) => cleanStarts(f.trainStarts, plan.shape, next).length > 0);
+        if (!grew || !trainable) break;
+        round = await trainAndCalibrate(next);
+        dropped = next;
+        // A fixed share is dropped once; 'auto' looks again with the cleaner models.
+        if (o.contamination !== 'auto') break;
+      }
     }
-    const gaussian =
-      o.score === 'loglik'
-        ? GaussianErrorModel.fit(
-            rowResiduals(predictions, calibrationStart, calibrationEnd),
-            calibrationRows,
-            features.length,
-          )
-        : null;
+    const contaminatedRows = dropped ? dropped.reduce((sum, v) => sum + v, 0) : 0;
+    const { network, outcome, predictions, calibrated } = round;
+    const { gaussian, threshold, calibrationRows } = calibrated;
     const scorer = new RowScorer({ kind: o.score, smoothing: o.smoothing, gaussian, features: features.length });
-    const calibration = await scorer.scoreRows(predictions, calibrationStart, calibrationEnd, signal ? { signal } : {});
-    let threshold: ThresholdModel;
-    try {
-      threshold = fitThreshold(o.threshold, calibration.scores);
-    } catch (cause) {
-      if (!(cause instanceof InvalidDataError)) throw cause;
-      throw new InvalidDataError(
-        `options.threshold ('${o.threshold.method}') could not be calibrated on the ${plan.validationRows > 0 ? 'validation' : 'training'} ` +
-          `scores of rows ${calibrationStart}..${calibrationEnd - 1}: ${cause.message}. ` +
-          "Series that are nearly constant there are better served by { method: 'percentile' } or { method: 'ksigma' }",
-      );
-    }
 
     const summary: FitSummary = {
       epochs: outcome.history.length,
@@ -266,8 +323,11 @@ export class Detector {
       validationRows: plan.validationRows,
       trainWindows: plan.trainStarts.length,
       validationWindows: plan.validationStarts.length,
-      calibration: plan.validationRows > 0 ? 'validation' : 'training',
+      calibration: o.calibration === 'cross-fit' ? 'cross-fit' : plan.validationRows > 0 ? 'validation' : 'training',
       calibrationRows,
+      thresholdFit: calibrated.thresholdFit,
+      contaminatedRows,
+      warnings: calibrated.warnings,
       threshold: threshold.current,
       period: plan.period,
       parameters: network.paramCount,
@@ -494,6 +554,172 @@ export class Detector {
     }
     return this.model;
   }
+}
+
+interface Calibration {
+  gaussian: GaussianErrorModel | null;
+  threshold: ThresholdModel;
+  calibrationRows: number;
+  thresholdFit: TailFitReport | null;
+  warnings: string[];
+  /** Cross-fit: the out-of-sample score of every scored row, dropped ones included (empty under holdout). */
+  scores: Float32Array;
+}
+
+/** The threshold calibrated on the final model's scores of the validation part (or of the training rows without one). */
+async function holdoutCalibration(
+  o: ResolvedOptions,
+  plan: FitPlan,
+  predictions: RowPredictions,
+  features: number,
+  signal: AbortSignal | undefined,
+): Promise<Calibration> {
+  const calibrationStart =
+    plan.validationRows > 0
+      ? plan.trainRows + (o.mode === 'reconstruct' ? plan.shape.window - 1 : 0)
+      : firstScoredRow(plan.shape);
+  const calibrationEnd = plan.validationRows > 0 ? plan.rows : plan.trainRows;
+  const calibrationRows = calibrationEnd - calibrationStart;
+  if (calibrationRows < 2) {
+    throw new InvalidDataError(
+      `only ${calibrationRows} row(s) are left to calibrate the threshold on; give more rows or a larger options.validationSplit`,
+    );
+  }
+  const gaussian =
+    o.score === 'loglik'
+      ? GaussianErrorModel.fit(rowResiduals(predictions, calibrationStart, calibrationEnd), calibrationRows, features)
+      : null;
+  const scorer = new RowScorer({ kind: o.score, smoothing: o.smoothing, gaussian, features });
+  const calibration = await scorer.scoreRows(predictions, calibrationStart, calibrationEnd, signal ? { signal } : {});
+  const where = `${plan.validationRows > 0 ? 'validation' : 'training'} scores of rows ${calibrationStart}..${calibrationEnd - 1}`;
+  const threshold = fitOrExplain(o, calibration.scores, where);
+  return {
+    gaussian,
+    threshold,
+    calibrationRows,
+    thresholdFit: null,
+    warnings: thinTailWarnings(o, plan.shape, calibrationRows, null),
+    scores: new Float32Array(0),
+  };
+}
+
+/**
+ * The threshold calibrated on out-of-sample scores of every scored row (src/training/cross-fit.ts);
+ * the Gaussian of 'loglik' is fitted on the same out-of-sample residuals.
+ */
+async function crossFitCalibration(
+  o: ResolvedOptions,
+  input: CrossFitInput,
+  dropped: Uint8Array | null,
+): Promise<Calibration> {
+  const { folds } = input;
+  const outOfSample = await crossFitPredictions(input);
+  const features = input.features.length;
+  const rowsOf = (f: FoldPredictions): number => f.fold.end - f.fold.start;
+  const scoredRows = outOfSample.reduce((sum, f) => sum + rowsOf(f), 0);
+  const first = folds[0]!.start;
+  const kept = (values: Float32Array, width: number): Float32Array => {
+    if (dropped === null) return values;
+    const out: number[] = [];
+    for (let i = 0; i < scoredRows; i++) {
+      if (dropped[first + i] === 0) for (let j = 0; j < width; j++) out.push(values[i * width + j]!);
+    }
+    return Float32Array.from(out);
+  };
+  let gaussian: GaussianErrorModel | null = null;
+  if (o.score === 'loglik') {
+    const residuals = new Float32Array(scoredRows * features);
+    let at = 0;
+    for (const f of outOfSample) {
+      residuals.set(rowResiduals(f.predictions, f.offset, f.offset + rowsOf(f)), at);
+      at += rowsOf(f) * features;
+    }
+    const clean = kept(residuals, features);
+    gaussian = GaussianErrorModel.fit(clean, clean.length / features, features);
+  }
+  const scorer = new RowScorer({ kind: o.score, smoothing: o.smoothing, gaussian, features });
+  const all = new Float32Array(scoredRows);
+  let at = 0;
+  for (const f of outOfSample) {
+    // Scored from the slice's first scored row, so the rows before the fold warm the smoothing.
+    const from = Math.min(f.predictions.firstScored, f.offset);
+    const scored = await scorer.scoreRows(
+      f.predictions,
+      from,
+      f.offset + rowsOf(f),
+      input.signal ? { signal: input.signal } : {},
+    );
+    all.set(scored.scores.subarray(f.offset - from), at);
+    at += rowsOf(f);
+  }
+  const scores = kept(all, 1);
+  const calibrationRows = scores.length;
+  const where = `out-of-sample scores of rows ${folds[0]!.start}..${folds[folds.length - 1]!.end - 1}`;
+  if (o.threshold.method !== 'pot') {
+    const threshold = fitOrExplain(o, scores, where);
+    return { gaussian, threshold, calibrationRows, thresholdFit: null, warnings: [], scores: all };
+  }
+  const { threshold, report } = fitPotWithFallback(o.threshold, scores, 'the out-of-sample scores');
+  return {
+    gaussian,
+    threshold,
+    calibrationRows,
+    thresholdFit: report,
+    warnings: thinTailWarnings(o, input.data.shape, calibrationRows, report),
+    scores: all,
+  };
+}
+
+function fitOrExplain(o: ResolvedOptions, scores: Float32Array, where: string): ThresholdModel {
+  try {
+    return fitThreshold(o.threshold, scores);
+  } catch (cause) {
+    if (!(cause instanceof InvalidDataError)) throw cause;
+    throw new InvalidDataError(
+      `options.threshold ('${o.threshold.method}') could not be calibrated on the ${where}: ${cause.message}. ` +
+        "Series that are nearly constant there are better served by { method: 'percentile' } or { method: 'ksigma' }",
+    );
+  }
+}
+
+function tooFewRowsMessage(plan: FitPlan, needed: number): string {
+  return (
+    `series has ${plan.rows} rows, too few for cross-fit calibration with a ${plan.shape.mode} window of ` +
+    `${plan.shape.window}: each of the ${CROSS_FIT_FOLDS} folds needs a training window outside it and the folds ` +
+    `together at least ${MIN_CALIBRATION_SCORES} scored rows; give at least ${needed} rows, a smaller options.window, ` +
+    "or options.calibration: 'holdout'"
+  );
+}
+
+/**
+ * A POT threshold calibrated on fewer scores than its tail needs is reported, with the rows that
+ * would give the configured level MIN_TAIL_PEAKS peaks.
+ */
+function thinTailWarnings(
+  o: ResolvedOptions,
+  shape: WindowShape,
+  calibrationRows: number,
+  report: TailFitReport | null,
+): string[] {
+  if (o.threshold.method !== 'pot') return [];
+  const wanted = scoresForTail(o.threshold.level);
+  if (calibrationRows >= wanted) return [];
+  const share = o.calibration === 'cross-fit' ? 1 : o.validationSplit > 0 ? o.validationSplit : 1;
+  const rows = Math.ceil(wanted / share) + firstScoredRow(shape);
+  const used =
+    report === null
+      ? ''
+      : report.kind === 'pot-pooled'
+        ? `; the tail was fitted from level ${round(report.level!)} instead`
+        : '; the threshold is the empirical fallback (largest score plus a margin)';
+  return [
+    `the threshold was calibrated on ${calibrationRows} scores, fewer than the ${wanted} a POT tail at level ` +
+      `${o.threshold.level} needs${used}; about ${rows} rows would suffice`,
+  ];
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }
 
 function checkFitOptions(options: unknown): FitOptions {

@@ -11,11 +11,27 @@ import type { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
 import type { ScoreKind } from '../scoring/score-kind.js';
 import type { ThresholdModel } from '../thresholds/model.js';
 import type { ResolvedThresholdSpec } from '../thresholds/spec.js';
+import type { TailFitReport } from '../thresholds/thin-tail.js';
 import type { HorizonScore } from './row-predictions.js';
 import type { SmoothingState } from './row-scores.js';
 import type { WindowMode } from './window-starts.js';
 
 export type OptimizerKind = OptimizerSpec['optimizer'];
+
+/**
+ * Which scores calibrate the threshold: 'cross-fit' scores every row by a model that did not learn
+ * from it (src/training/cross-fit.ts); 'holdout' scores the validation part (the last
+ * validationSplit of the rows) with the final model, or the training rows without one.
+ */
+export type CalibrationMethod = 'cross-fit' | 'holdout';
+export const CALIBRATION_METHODS: readonly CalibrationMethod[] = ['cross-fit', 'holdout'];
+
+/**
+ * Expected share of anomalies in the training rows (PyOD's name): 'auto' drops rows whose
+ * out-of-sample score is extreme by a robust rule, a share p in [0, 0.5] drops the p highest
+ * (0: none). Cross-fit only (src/training/contamination.ts).
+ */
+export type Contamination = 'auto' | number;
 
 /**
  * The settings a model was trained with, every 'auto' replaced by the value chosen (the meaning
@@ -39,6 +55,8 @@ export interface ModelConfig {
   score: ScoreKind;
   smoothing: number;
   threshold: ResolvedThresholdSpec;
+  calibration: CalibrationMethod;
+  contamination: Contamination;
   scaler: ScalerKind;
   missing: MissingPolicy;
   epochs: number;
@@ -92,9 +110,25 @@ export interface FitSummary {
   validationRows: number;
   trainWindows: number;
   validationWindows: number;
-  /** Where the threshold was calibrated: the validation rows, or the training rows when validationSplit is 0. */
-  calibration: 'validation' | 'training';
+  /**
+   * Which scores the threshold was calibrated on: out-of-sample scores of every scored row
+   * ('cross-fit'), the validation rows, or the training rows when validationSplit is 0 (both 'holdout').
+   */
+  calibration: 'cross-fit' | 'validation' | 'training';
   calibrationRows: number;
+  /**
+   * How a POT threshold was fitted (the configured tail, a pooled lower level or the empirical
+   * fallback, src/thresholds/thin-tail.ts); null for the other methods and under 'holdout'.
+   * Absent in summaries written before it was reported.
+   */
+  thresholdFit?: TailFitReport | null;
+  /**
+   * Rows taken for anomalies in the training data and left out of training and calibration
+   * (options.contamination); 0 under 'holdout'. Absent in summaries written before it was reported.
+   */
+  contaminatedRows?: number;
+  /** What the fit wants the user to know (e.g. too few rows for the tail); empty when all is well. */
+  warnings?: string[];
   /** Threshold after calibration (the value streams start from). */
   threshold: number | null;
   /** Dominant period found when the window was 'auto' (null otherwise or when none). */

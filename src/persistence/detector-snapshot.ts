@@ -18,12 +18,19 @@ import type { ModelFileContents } from './model-file.js';
 
 const PAYLOAD_FORMAT = 'rnn-anomaly/detector';
 
-const OPTION_DEFAULTS: Pick<ModelConfig, 'horizonScore' | 'head' | 'varianceFloor' | 'dropout' | 'inputDropout'> = {
+const OPTION_DEFAULTS: Pick<
+  ModelConfig,
+  'horizonScore' | 'head' | 'varianceFloor' | 'dropout' | 'inputDropout' | 'calibration' | 'contamination'
+> = {
   horizonScore: 'first',
   head: 'point',
   varianceFloor: 1e-4,
   dropout: 0,
   inputDropout: 0,
+  // Files written before cross-fit calibration were calibrated on the holdout, and a refit of
+  // such a detector keeps doing so.
+  calibration: 'holdout',
+  contamination: 0,
 };
 
 interface DetectorPayload {
@@ -105,7 +112,8 @@ export function fromSnapshot(
   ) {
     fail('feature list');
   }
-  // Files written before the network options (dropout, Gaussian head, horizonScore) lack them.
+  // Files written before the network options (dropout, Gaussian head, horizonScore) or the
+  // calibration method lack them.
   const config = checkConfig(withOptionDefaults(p.config), rules, fail);
   const spec = checkNetworkSpec(p.network, config, columns, features!, fail);
   const parameters = contents.tensors.get('parameters');
@@ -163,7 +171,7 @@ export function fromSnapshot(
   if (threshold.method !== config.threshold.method) {
     fail(`threshold state (method '${threshold.method}', the configuration says '${config.threshold.method}')`);
   }
-  const options = checkOptions(p.options, rules, fail);
+  const options = checkOptions(withCalibrationDefault(p.options), rules, fail);
   const trainingEnd = p.trainingEnd ?? FRESH_SMOOTHING;
   if (!isSmoothingState(trainingEnd)) fail('smoothing state (trainingEnd)');
   if (typeof p.summary !== 'object' || p.summary === null || Array.isArray(p.summary)) fail('training summary');
@@ -197,6 +205,13 @@ const CHOSEN_BY_FIT = ['hidden', 'window', 'epochs', 'batchSize', 'windowsPerEpo
 function withOptionDefaults(value: unknown): unknown {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? { ...OPTION_DEFAULTS, ...value }
+    : value;
+}
+
+/** Saved options without a calibration method come from files calibrated on the holdout, untrimmed. */
+function withCalibrationDefault(value: unknown): unknown {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? { calibration: OPTION_DEFAULTS.calibration, contamination: OPTION_DEFAULTS.contamination, ...value }
     : value;
 }
 

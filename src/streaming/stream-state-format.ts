@@ -314,7 +314,7 @@ export function legacyModelFingerprint(model: FittedModel): number {
 function fingerprintWith(model: FittedModel, serialise: (value: unknown) => string): number {
   const settings = encoder.encode(
     serialise({
-      config: model.config,
+      config: configStatesDependOn(model.config),
       columns: model.columnNames,
       features: Array.from(model.features),
       threshold: model.threshold.toJSON(),
@@ -328,6 +328,18 @@ function fingerprintWith(model: FittedModel, serialise: (value: unknown) => stri
   c = crc32(new Uint8Array(model.scaler.scale.buffer, model.scaler.scale.byteOffset, model.scaler.scale.byteLength), c);
   const weights = model.network.getFlatParameters();
   return crc32(new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength), c);
+}
+
+/**
+ * The model's config without the keys that only chose how the threshold was fitted: the
+ * threshold itself is part of the fingerprint, and states written before those keys existed
+ * must still fit the same model read from its old file.
+ */
+function configStatesDependOn(
+  config: FittedModel['config'],
+): Omit<FittedModel['config'], 'calibration' | 'contamination'> {
+  const { calibration: _calibration, contamination: _contamination, ...rest } = config;
+  return rest;
 }
 
 /** JSON with every object's keys in sorted order (arrays keep theirs). */

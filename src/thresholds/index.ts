@@ -31,3 +31,12 @@ export { SpotThreshold, type SpotState, type SpotThresholdState } from './spot-t
 export { DynamicThreshold, type DynamicState, type DynamicThresholdState } from './dynamic-threshold.js';
 export { fitGpd, gpdLogLikelihood, MIN_EXCESSES_FOR_SHAPE, type GpdFit } from './gpd.js';
 export { tailQuantile } from './pot.js';
+export {
+  EMPIRICAL_MARGIN,
+  fitPotWithFallback,
+  LOWEST_POOLED_LEVEL,
+  MIN_TAIL_PEAKS,
+  scoresForTail,
+  type TailFitKind,
+  type TailFitReport,
+} from './thin-tail.js';
