@@ -48,8 +48,8 @@ const rnnad::RecurrentStack& StepperWrap::live(Napi::Env env, const char* what) 
 Napi::Value StepperWrap::dispose(const Napi::CallbackInfo& info) {
   stack_.reset();
   busy_.reset();
-  std::vector<float>().swap(h_);
-  std::vector<float>().swap(c_);
+  rnnad::Buffer<float>().swap(h_);
+  rnnad::Buffer<float>().swap(c_);
   reportNativeBytes(0);
   return info.Env().Undefined();
 }
