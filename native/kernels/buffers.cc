@@ -22,18 +22,12 @@ namespace {
 constexpr std::align_val_t kAlignment{kBufferAlignment};
 std::atomic<uint64_t> mappedBlocks{0};
 
-#if defined(RNNAD_MAPPED_BUFFERS)
-bool mapped(size_t bytes) { return bytes >= kMappedBufferBytes; }
-#else
-bool mapped(size_t) { return false; }
-#endif
-
 }  // namespace
 
 void* allocateBuffer(size_t bytes) {
   if (bytes == 0) return nullptr;
 #if defined(RNNAD_MAPPED_BUFFERS)
-  if (mapped(bytes)) {
+  if (bytes >= kMappedBufferBytes) {
     // Page-aligned, so more than kBufferAlignment-aligned.
     void* block = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (block == MAP_FAILED) throw std::bad_alloc();
@@ -41,18 +35,22 @@ void* allocateBuffer(size_t bytes) {
     return block;
   }
 #endif
-  return ::operator new(bytes, kAlignment);
+  // The nothrow form: under AddressSanitizer the throwing one aborts the process when memory runs
+  // out, where the kernels must throw bad_alloc (ERR_OUT_OF_MEMORY) as they do without it.
+  void* block = ::operator new(bytes, kAlignment, std::nothrow);
+  if (block == nullptr) throw std::bad_alloc();
+  return block;
 }
 
 void freeBuffer(void* block, size_t bytes) noexcept {
   if (block == nullptr) return;
 #if defined(RNNAD_MAPPED_BUFFERS)
-  if (mapped(bytes)) {
+  if (bytes >= kMappedBufferBytes) {
     munmap(block, bytes);
     return;
   }
 #endif
-  ::operator delete(block, kAlignment);
+  ::operator delete(block, kAlignment, std::nothrow);
 }
 
 bool buffersReturnToSystem() noexcept {
