@@ -77,11 +77,12 @@ describe('NetworkStream.push', () => {
     const network = new AnomalyNetwork(spec, 1);
     const stream = network.openStream(1, 3);
     const twin = network.openStream(1, 3);
-    let last = { out: new Float32Array(0), ready: new Uint8Array(0) };
-    for (let t = 0; t < 4; t++) {
-      last = stream.push(ramp(2, t + 1));
+    for (let t = 0; t < 3; t++) {
+      stream.push(ramp(2, t + 1));
       twin.push(ramp(2, t + 1));
     }
+    const last = stream.push(ramp(2, 4));
+    twin.push(ramp(2, 4));
     expect(() => stream.push(last.out)).toThrow(
       expect.objectContaining({
         code: 'ERR_INVALID_ARGUMENT',
