@@ -71,6 +71,7 @@
         "native/kernels/model.cc",
         "native/kernels/dense_optim.cc",
         "native/kernels/packed_weights.cc",
+        "native/kernels/buffers.cc",
         "native/kernels/dropout.cc",
         "native/kernels/heads.cc"
       ]

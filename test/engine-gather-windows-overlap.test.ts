@@ -12,7 +12,7 @@ describe('gatherWindows with an out array overlapping the series', () => {
       expect(() => gatherWindows(series, 2, starts, 4, out)).toThrow(
         expect.objectContaining({
           code: 'ERR_INVALID_ARGUMENT',
-          message: 'out must not share memory with series: pass a separate Float32Array for each output',
+          message: 'out must not share memory with series: pass a separate array for each output',
         }),
       );
     }

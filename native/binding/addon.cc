@@ -75,6 +75,7 @@ Napi::Value gatherWindows(const Napi::CallbackInfo& info) {
   const size_t windowLen = checkedMul(env, "window", {size_t(steps), size_t(columns)});
   F32 out = requireF32(info[4], "out", checkedMul(env, "out", {n, windowLen}));
   const int32_t* s = n ? starts.Data() : nullptr;
+  requireDisjoint(env, {{"out", &out}}, {{"series", &series}, {"starts", s, n * sizeof(int32_t)}});
   for (size_t i = 0; i < n; ++i) {
     if (s[i] < 0 || size_t(s[i]) + size_t(steps) > rows) {
       throwOutOfRange(env, "starts[" + std::to_string(i) + "] = " + std::to_string(s[i]) + " puts a window of " +

@@ -100,22 +100,23 @@ F32 optionalF32(const Napi::Value& v, const char* name, size_t expected) {
   return requireF32(v, name, expected);
 }
 
-static bool overlap(const F32& a, const F32& b) {
-  if (!a.data || !b.data) return false;
+static bool overlap(const NamedBytes& a, const NamedBytes& b) {
+  if (!a.data || !b.data || a.bytes == 0 || b.bytes == 0) return false;
   const auto a0 = reinterpret_cast<uintptr_t>(a.data), b0 = reinterpret_cast<uintptr_t>(b.data);
-  return a0 < b0 + b.length * sizeof(float) && b0 < a0 + a.length * sizeof(float);
+  return a0 < b0 + b.bytes && b0 < a0 + a.bytes;
 }
 
-void requireDisjoint(Napi::Env env, std::initializer_list<NamedF32> outputs, std::initializer_list<NamedF32> inputs) {
+void requireDisjoint(Napi::Env env, std::initializer_list<NamedBytes> outputs,
+                     std::initializer_list<NamedBytes> inputs) {
   for (auto o = outputs.begin(); o != outputs.end(); ++o) {
-    auto check = [&](const NamedF32& other) {
-      if (overlap(*o->array, *other.array)) {
+    auto check = [&](const NamedBytes& other) {
+      if (overlap(*o, other)) {
         throwInvalidArgument(env, std::string(o->name) + " must not share memory with " + other.name +
-                                      ": pass a separate Float32Array for each output");
+                                      ": pass a separate array for each output");
       }
     };
     for (auto p = o + 1; p != outputs.end(); ++p) check(*p);
-    for (const NamedF32& in : inputs) check(in);
+    for (const NamedBytes& in : inputs) check(in);
   }
 }
 

@@ -30,13 +30,20 @@ F32 optionalF32(const Napi::Value& v, const char* name, size_t expected);
 F32 requireF32Any(const Napi::Value& v, const char* name);
 
 // Outputs the kernels write while still reading inputs must not share memory with those inputs
-// or with each other (aliasing silently corrupts results). Throws TypeError naming both; empty
-// arrays (data == nullptr) are skipped.
-struct NamedF32 {
+// or with each other (aliasing silently corrupts results, and the kernels would read memory they
+// already overwrote). Throws an InvalidArgumentError (ERR_INVALID_ARGUMENT) naming both; empty
+// arrays (data == nullptr) are skipped. The arrays of any element type are compared as byte
+// ranges, so an Int32Array or Uint8Array over a Float32Array's buffer is caught too.
+struct NamedBytes {
+  NamedBytes(const char* name, const F32* array)
+      : name(name), data(array->data), bytes(array->length * sizeof(float)) {}
+  NamedBytes(const char* name, const void* data, size_t bytes) : name(name), data(data), bytes(bytes) {}
   const char* name;
-  const F32* array;
+  const void* data;
+  size_t bytes;
 };
-void requireDisjoint(Napi::Env env, std::initializer_list<NamedF32> outputs, std::initializer_list<NamedF32> inputs);
+void requireDisjoint(Napi::Env env, std::initializer_list<NamedBytes> outputs,
+                     std::initializer_list<NamedBytes> inputs);
 
 // a*b*... with overflow detection; throws RangeError naming `what`.
 size_t checkedMul(Napi::Env env, const char* what, std::initializer_list<size_t> factors);

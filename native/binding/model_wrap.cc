@@ -138,6 +138,7 @@ Napi::Value ModelWrap::predict(const Napi::CallbackInfo& info) {
   rnnad::AnomalyModel& model = live(env, "predict");
   Batch b = parseBatch(info, false);
   F32 out = requireF32(info[3], "out", outputLength(b.batch, b.steps));
+  requireDisjoint(env, {{"out", &out}}, {{"x", &b.x}});
   guarded(env, "predict", [&] { model.predict(b.x.data, b.batch, b.steps, out.data); });
   return env.Undefined();
 }
@@ -147,6 +148,8 @@ Napi::Value ModelWrap::predictAsync(const Napi::CallbackInfo& info) {
   live(env, "predictAsync");
   Batch b = parseBatch(info, false);
   F32 out = requireF32(info[3], "out", outputLength(b.batch, b.steps));
+  // The job works on copies, but the contract is the synchronous call's.
+  requireDisjoint(env, {{"out", &out}}, {{"x", &b.x}});
   auto* job = new AsyncJob(env, "predictAsync", busy_, Value());
   const float* x = job->input(b.x);
   float* o = job->output(out, "out");
@@ -181,6 +184,7 @@ Napi::Value ModelWrap::gradient(const Napi::CallbackInfo& info) {
   rnnad::AnomalyModel& model = live(env, "gradient");
   Batch b = parseBatch(info, true);
   F32 grads = requireF32(info[4], "grads", model.paramCount());
+  requireDisjoint(env, {{"grads", &grads}}, {{"x", &b.x}, {"target", &b.target}});
   double l =
       guarded(env, "gradient", [&] { return model.gradient(b.x.data, b.target.data, b.batch, b.steps, grads.data); });
   return Napi::Number::New(env, l);
@@ -381,6 +385,9 @@ Napi::Value StreamWrap::push(const Napi::CallbackInfo& info) {
     throwInvalidArgument(env, "ready must be a Uint8Array of " + std::to_string(count) + " elements");
   }
   uint8_t* ready = info[3].As<Napi::Uint8Array>().Data();
+  // ready is written while ids are still read, out after x was: every output apart from every input.
+  requireDisjoint(env, {{"out", &out}, {"ready", ready, size_t(count)}},
+                  {{"x", &x}, {"ids", ids, ids ? size_t(count) * sizeof(int32_t) : 0}});
   guarded(env, "stream.push", [&] { model.streamPush(*stream_, x.data, ids, count, out.data, ready); });
   return env.Undefined();
 }

@@ -311,6 +311,8 @@ Napi::Value StackWrap::step(const Napi::CallbackInfo& info) {
     throwInvalidArgument(env, "c is only accepted by an lstm stack");
   }
   F32 y = optionalF32(info[5], "y", checkedMul(env, "y", {B, H}));
+  // h and c are read and rewritten layer by layer while y is written: all three apart, and from x.
+  requireDisjoint(env, {{"h", &h}, {"c", &cst}, {"y", &y}}, {{"x", &x}});
   guarded(env, "step", [&] { stack.step(x.data, batch, rowsPerInput, h.data, cst.data, y.data); });
   return env.Undefined();
 }

@@ -48,8 +48,8 @@ const rnnad::RecurrentStack& StepperWrap::live(Napi::Env env, const char* what) 
 Napi::Value StepperWrap::dispose(const Napi::CallbackInfo& info) {
   stack_.reset();
   busy_.reset();
-  std::vector<float>().swap(h_);
-  std::vector<float>().swap(c_);
+  rnnad::Buffer<float>().swap(h_);
+  rnnad::Buffer<float>().swap(c_);
   reportNativeBytes(0);
   return info.Env().Undefined();
 }
@@ -64,6 +64,7 @@ Napi::Value StepperWrap::step(const Napi::CallbackInfo& info) {
   const rnnad::StackConfig& c = stack.config();
   F32 x = requireF32(info[0], "x", size_t(batch_) * c.inputSize);
   F32 out = optionalF32(info[1], "out", size_t(batch_) * c.hiddenSize);
+  requireDisjoint(env, {{"out", &out}}, {{"x", &x}});
   guarded(env, "stepper.step",
           [&] { stack.step(x.data, batch_, 1, h_.data(), c_.empty() ? nullptr : c_.data(), out.data); });
   return env.Undefined();
@@ -75,6 +76,7 @@ Napi::Value StepperWrap::getState(const Napi::CallbackInfo& info) {
   live(env, "stepper.getState");
   F32 h = requireF32(info[0], "h", h_.size());
   F32 c = c_.empty() ? F32{} : requireF32(info[1], "c", c_.size());
+  requireDisjoint(env, {{"h", &h}, {"c", &c}}, {});
   std::copy(h_.begin(), h_.end(), h.data);
   if (!c_.empty()) std::copy(c_.begin(), c_.end(), c.data);
   return env.Undefined();

@@ -7,10 +7,10 @@
 #include <napi.h>
 
 #include <memory>
-#include <vector>
 
 #include "api.h"
 #include "async_job.h"
+#include "buffers.h"
 #include "wrap_base.h"
 
 namespace rnnad_binding {
@@ -37,7 +37,7 @@ class StepperWrap : public CheckedWrap<StepperWrap> {
   std::shared_ptr<const rnnad::RecurrentStack> stack_;
   std::shared_ptr<BusyFlag> busy_;
   int batch_ = 0;
-  std::vector<float> h_, c_;  // [layers][batch][hidden]
+  rnnad::Buffer<float> h_, c_;  // [layers][batch][hidden]
 };
 
 }  // namespace rnnad_binding

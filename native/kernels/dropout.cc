@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "buffers.h"
 #include "internal.h"
 
 namespace rnnad {
@@ -58,10 +59,10 @@ struct DropoutStack::Impl {
   int batch = 0, steps = 0;
   bool filled = false;
   bool inputMasked = false, layersMasked = false;
-  std::vector<float> input;                // the masked input
-  std::vector<float> masks;                // copy of the layer masks
-  std::vector<std::vector<float>> inputs;  // inputs[k]: layer k's masked output, the input of layer k + 1
-  std::vector<float> dUpper, dLower;       // gradients passed down between layers
+  Buffer<float> input;                // the masked input
+  Buffer<float> masks;                // copy of the layer masks
+  std::vector<Buffer<float>> inputs;  // inputs[k]: layer k's masked output, the input of layer k + 1
+  Buffer<float> dUpper, dLower;       // gradients passed down between layers
 
   explicit Impl(const StackConfig& c) : cfg(c) {
     stackParamCount(c);  // validates the config

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api.h"
+#include "buffers.h"
 #include "cell_kernels.h"
 #include "dropout.h"
 #include "heads.h"
@@ -64,12 +65,12 @@ struct AnomalyModel::Impl {
   int H, L, D, O;
   int HO;  // head rows: O, or 2 * O for the Gaussian head
   size_t encCount = 0, decCount = 0, headW = 0, headB = 0, total = 0;
-  std::vector<float> params, grads, m, v;
+  Buffer<float> params, grads, m, v;
   int64_t step = 0;
   TrainTapePtr encTape, decTape;
   // Gradient scratch, reused across calls.
-  std::vector<float> hN, pred, dPred, dHN, yDec, dYDec;
-  std::vector<float> inputMask, layerMasks, headMask, headIn;
+  Buffer<float> hN, pred, dPred, dHN, yDec, dYDec;
+  Buffer<float> inputMask, layerMasks, headMask, headIn;
   mutable std::mutex streamMutex;
 
   explicit Impl(const ModelConfig& c)
@@ -398,11 +399,11 @@ void AnomalyModel::setOptimizerState(const float* state, size_t n) {
 struct AnomalyModel::Stream {
   int streams = 0, steps = 0;
   std::vector<int64_t> seen;
-  std::vector<float> h, c;        // [layers][streams*steps][H]
-  std::vector<float> subH, subC;  // the listed streams' rows when pushing to a subset
-  std::vector<uint8_t> listed;    // duplicate-id check
-  std::vector<int> readyAt;       // positions in the push with a completed window
-  std::vector<float> headIn, headOut, decoded;
+  Buffer<float> h, c;           // [layers][streams*steps][H]
+  Buffer<float> subH, subC;     // the listed streams' rows when pushing to a subset
+  std::vector<uint8_t> listed;  // duplicate-id check
+  std::vector<int> readyAt;     // positions in the push with a completed window
+  Buffer<float> headIn, headOut, decoded;
 };
 
 void AnomalyModel::StreamDeleter::operator()(Stream* s) const { delete s; }

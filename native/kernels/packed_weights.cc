@@ -2,15 +2,13 @@
 #include "packed_weights.h"
 
 #include <cstddef>
-#include <new>
 #include <string>
 
+#include "buffers.h"
 #include "internal.h"
 
 namespace rnnad {
 namespace {
-
-constexpr std::align_val_t kPanelAlignment{64};
 
 void checkShape(const char* fn, const float* W, int N, int K, int ldw) {
   if (N < 0 || K < 0) {
@@ -24,18 +22,19 @@ void checkShape(const char* fn, const float* W, int N, int K, int ldw) {
   if (W == nullptr && N > 0 && K > 0) throw KernelError(std::string(fn) + ": W is null");
 }
 
+size_t panelBytes(int cols, int depth, int panel) {
+  const size_t panels = (static_cast<size_t>(cols) + panel - 1) / panel;
+  return panels * static_cast<size_t>(depth) * panel * sizeof(float);
+}
+
 // Allocates the layout for cols x depth; the caller fills every float (padding included).
 PackedWeights* allocatePanels(int cols, int depth, int panel) {
-  const size_t panels = (static_cast<size_t>(cols) + panel - 1) / panel;
-  const size_t floats = panels * static_cast<size_t>(depth) * panel;
   auto* packed = new PackedWeights{cols, depth, panel, nullptr};
-  if (floats > 0) {
-    try {
-      packed->data = static_cast<float*>(::operator new(floats * sizeof(float), kPanelAlignment));
-    } catch (...) {
-      delete packed;
-      throw;
-    }
+  try {
+    packed->data = static_cast<float*>(allocateBuffer(panelBytes(cols, depth, panel)));
+  } catch (...) {
+    delete packed;
+    throw;
   }
   return packed;
 }
@@ -86,7 +85,7 @@ template PackedWeights* packNNPanels<32>(const float*, int, int, int);
 
 void PackedWeightsDeleter::operator()(PackedWeights* packed) const {
   if (packed == nullptr) return;
-  if (packed->data != nullptr) ::operator delete(packed->data, kPanelAlignment);
+  freeBuffer(packed->data, panelBytes(packed->cols, packed->depth, packed->panel));
   delete packed;
 }
 

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "api.h"
+#include "buffers.h"
 #include "cell_kernels.h"
 #include "internal.h"
 
@@ -129,21 +130,21 @@ float* threadScratch(size_t floats) {
 }
 
 struct LayerPack {
-  PackedWeightsPtr ihNT;      // x * W_ih^T
-  PackedWeightsPtr hhNT;      // h * W_hh^T; gru reset-before: the r, z rows only
-  PackedWeightsPtr hnNT;      // gru reset-before: (r*h) * W_hn^T
-  PackedWeightsPtr ihNN;      // dG * W_ih; gru reset-after: rows in n, r, z order (dG layout)
-  PackedWeightsPtr hhNN;      // dG * W_hh; gru reset-before: the r, z rows only
-  PackedWeightsPtr hnNN;      // gru reset-before: dn * W_hn
-  std::vector<float> bias;    // fused, see CellStepArgs::bias
-  std::vector<float> biasHn;  // gru reset-after
+  PackedWeightsPtr ihNT;  // x * W_ih^T
+  PackedWeightsPtr hhNT;  // h * W_hh^T; gru reset-before: the r, z rows only
+  PackedWeightsPtr hnNT;  // gru reset-before: (r*h) * W_hn^T
+  PackedWeightsPtr ihNN;  // dG * W_ih; gru reset-after: rows in n, r, z order (dG layout)
+  PackedWeightsPtr hhNN;  // dG * W_hh; gru reset-before: the r, z rows only
+  PackedWeightsPtr hnNN;  // gru reset-before: dn * W_hn
+  Buffer<float> bias;     // fused, see CellStepArgs::bias
+  Buffer<float> biasHn;   // gru reset-after
 };
 
 // Packed weights of one parameter version for one ISA table (they only work with that table).
 struct Packs {
   const KernelTable* table = nullptr;
   std::vector<LayerPack> layers;
-  std::vector<float> zeros;  // 4H zeros, read with stride 0
+  Buffer<float> zeros;  // 4H zeros, read with stride 0
 };
 
 // ---- BPTT steps, one per cell ----
@@ -223,14 +224,14 @@ struct RecurrentStack::Impl {
   int G = 1, H = 1, L = 1, D = 1;
   int S = 0;   // saved width in blocks of H
   int Gw = 1;  // work (xp / dG) width in blocks of H
-  std::vector<float> params;
+  Buffer<float> params;
   std::vector<size_t> layerOffset;  // start of layer k in the flat buffer
 
   mutable std::mutex packMutex;
   mutable std::shared_ptr<const Packs> packs;  // guarded by packMutex
 
   // Single-step scratch (step() is not re-entrant per object).
-  mutable std::vector<float> stepXp, stepHp, stepSv;
+  mutable Buffer<float> stepXp, stepHp, stepSv;
   // Consecutive steps walk the weight panels in alternating directions (see
   // KernelTable::gemmPackedDescending): weights too large for L1 then start in L1.
   mutable bool stepDescending = false;
@@ -385,8 +386,7 @@ struct TrainTape {
   int batch = 0, steps = 0;
   bool repeated = false;  // filled by forwardRepeated
   bool filled = false;
-  std::unique_ptr<float[]> arena;
-  size_t capacity = 0;
+  Buffer<float> arena;
   float* xs = nullptr;
   std::vector<float*> hs, cs, sv;
   float* work = nullptr;
@@ -836,12 +836,11 @@ void RecurrentStack::Impl::runForward(const float* x, bool repeated, int batch, 
   const TapeLayout layout = tapeLayout(batch, steps, repeated);  // validates batch and steps
   std::shared_ptr<const Packs> pk = currentPacks();
   tape->filled = false;
-  if (tape->capacity < layout.total) {
-    tape->arena.reset();
-    tape->arena.reset(new float[layout.total]);
-    tape->capacity = layout.total;
+  if (tape->arena.size() < layout.total) {
+    Buffer<float>().swap(tape->arena);  // the old block goes before the larger one is taken
+    tape->arena.resize(layout.total);
   }
-  float* p = tape->arena.get();
+  float* p = tape->arena.data();
   auto take = [&p](size_t n) {
     float* r = n ? p : nullptr;
     p += n;

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import { checkFloat32Array, checkInteger, checkNumber, describeValue } from '../core/argument-checks.js';
+import { checkApart, sharesMemory } from './buffer-overlap.js';
 import { LIMITS } from './limits.js';
 import {
   resolveStackSpec,
@@ -181,7 +182,10 @@ export class AnomalyNetwork extends ParameterizedNetwork<NativeAnomalyModel> {
     return this.handle.lossAsync(x, target, batch, steps);
   }
 
-  /** Gradient of the loss (flat, parameter layout) without updating; returns the loss. */
+  /**
+   * Gradient of the loss (flat, parameter layout) without updating; returns the loss. `grads`,
+   * when given, must not share memory with x or target.
+   */
   gradient(
     x: Float32Array,
     target: Float32Array | null,
@@ -193,6 +197,8 @@ export class AnomalyNetwork extends ParameterizedNetwork<NativeAnomalyModel> {
     const g = grads
       ? checkFloat32Array('grads', grads, this.handle.paramCount)
       : new Float32Array(this.handle.paramCount);
+    checkApart('grads', g, 'x', x);
+    checkApart('grads', g, 'target', target);
     return { loss: this.handle.gradient(x, target, batch, steps, g), grads: g };
   }
 
@@ -275,10 +281,16 @@ export class NetworkStream {
     this.readyAll = new Uint8Array(this.streams);
   }
 
-  /** x [count][inputSize]; ids lists the streams (default: all, in order). */
+  /**
+   * x [count][inputSize]; ids lists the streams (default: all, in order). Neither may be a view
+   * of the `out` or `ready` arrays a push returns: the next push overwrites those while it reads
+   * its input.
+   */
   push(x: Float32Array, ids?: Int32Array): { out: Float32Array; ready: Uint8Array } {
     const count = ids ? ids.length : this.streams;
     checkFloat32Array('x', x, count * this.inputSize);
+    this.checkNotOwnOutput('x', x);
+    if (ids) this.checkNotOwnOutput('ids', ids);
     const out = count === this.streams ? this.outAll : this.outAll.subarray(0, count * this.outputLength);
     const ready = count === this.streams ? this.readyAll : this.readyAll.subarray(0, count);
     this.handle.push(x, ids ?? null, out, ready);
@@ -287,6 +299,15 @@ export class NetworkStream {
 
   reset(streamId: number): void {
     this.handle.reset(checkInteger('streamId', streamId, 0, this.streams - 1));
+  }
+
+  private checkNotOwnOutput(name: string, input: ArrayBufferView): void {
+    if (sharesMemory(input, this.outAll) || sharesMemory(input, this.readyAll)) {
+      throw new InvalidArgumentError(
+        `${name} must not share memory with the out or ready arrays of an earlier push ` +
+          '(the next push overwrites them while reading its input): copy them first',
+      );
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, NotFittedError } from '../core/errors.js';
 import { checkFloat32Array, checkInteger, checkOptionalFloat32Array, describeValue } from '../core/argument-checks.js';
-import { checkDisjointOutputs } from './buffer-overlap.js';
+import { checkApart, checkDisjointOutputs } from './buffer-overlap.js';
 import { LIMITS } from './limits.js';
 import { resolveStackSpec, toNativeStackConfig, type ResolvedStackSpec, type StackSpec } from './cell-spec.js';
 import { native } from './native.js';
@@ -153,9 +153,16 @@ export class RecurrentStack extends ParameterizedNetwork<NativeRecurrentStack> {
   /**
    * One timestep for every stream in `state`: x [batch][inputSize]; the state is updated in
    * place. Writes the top layer's new hidden state into `out` ([batch][hidden]) when given.
-   * Synchronous and allocation-free: the streaming fast path.
+   * Synchronous and allocation-free: the streaming fast path. `state.h`, `state.c`, `out` and
+   * `x` must not share memory (the state is rewritten layer by layer while x and it are read).
    */
   step(x: Float32Array, state: StepState, out?: Float32Array): void {
+    checkApart('state.h', state.h, 'state.c', state.c);
+    checkApart('state.h', state.h, 'out', out);
+    checkApart('state.c', state.c, 'out', out);
+    checkApart('state.h', state.h, 'x', x);
+    checkApart('state.c', state.c, 'x', x);
+    checkApart('out', out, 'x', x);
     this.handle.step(x, state.batch, 1, state.h, state.c, out ?? null);
   }
 
@@ -338,8 +345,12 @@ export class Stepper {
     this.batch = handle.batch;
   }
 
-  /** x [batch][inputSize]; writes the top layer's new hidden state into out ([batch][hidden]). */
+  /**
+   * x [batch][inputSize]; writes the top layer's new hidden state into out ([batch][hidden]),
+   * which must not share memory with x.
+   */
   step(x: Float32Array, out?: Float32Array): void {
+    checkApart('out', out, 'x', x);
     this.handle.step(x, out ?? null);
   }
 

@@ -390,7 +390,14 @@ function arrayVariant(like: Float32Array | Int32Array | Uint8Array, rng: Rng): [
     ['detached', () => detached(n)],
     ['resizable shrunk', () => resizableShrunk(n)],
     ['resizable grown', () => resizableGrown(n)],
-    ['resizable exact', () => new Ctor(new (ArrayBuffer as Any)(n * like.BYTES_PER_ELEMENT, { maxByteLength: 4096 }))],
+    [
+      'resizable exact',
+      () => {
+        const bytes = n * like.BYTES_PER_ELEMENT;
+        // The maximum must hold the array itself, or the harness throws before the addon is called.
+        return new Ctor(new (ArrayBuffer as Any)(bytes, { maxByteLength: Math.max(4096, bytes) }));
+      },
+    ],
     ['shared', () => new Ctor(new SharedArrayBuffer(n * like.BYTES_PER_ELEMENT))],
     ['offset view', () => new Ctor(new ArrayBuffer((n + 2) * like.BYTES_PER_ELEMENT), like.BYTES_PER_ELEMENT, n)],
     ['NaN filled', () => new Ctor(n).fill(NaN)],
