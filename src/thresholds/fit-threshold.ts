@@ -30,18 +30,10 @@ export function fitThreshold(spec: ThresholdSpec | ThresholdMethod, calibrationS
     case 'ksigma':
       return new FixedThreshold(resolved, mean + resolved.k * std, { count, mean, std });
     case 'pot': {
-      const tail = fitTail(calibration, resolved.q, resolved.level, NAME);
-      return new FixedThreshold(resolved, tail.threshold, {
+      return FixedThreshold.fromTail(resolved, fitTail(calibration, resolved.q, resolved.level, NAME), {
         count,
         mean,
         std,
-        tail: {
-          initialThreshold: tail.initialThreshold,
-          peaks: tail.excesses.length,
-          gamma: tail.gpd.gamma,
-          sigma: tail.gpd.sigma,
-          shapeEstimated: tail.gpd.shapeEstimated,
-        },
       });
     }
     case 'spot':

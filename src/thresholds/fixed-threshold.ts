@@ -6,6 +6,7 @@ import type {
   ThresholdResult,
   ThresholdStateBase,
 } from './model.js';
+import type { TailFit } from './pot.js';
 import { finiteScore, finiteScores, type ScoreArray } from './scores.js';
 import type { ResolvedKSigmaSpec, ResolvedPercentileSpec, ResolvedPotSpec } from './spec.js';
 
@@ -45,6 +46,24 @@ export class FixedThreshold implements ThresholdModel {
     readonly calibration: CalibrationSummary,
   ) {
     this.method = spec.method;
+  }
+
+  /** A POT threshold from its tail fit, with the calibration scores' count, mean and std. */
+  static fromTail(
+    spec: ResolvedPotSpec,
+    tail: TailFit,
+    stats: { count: number; mean: number; std: number },
+  ): FixedThreshold {
+    return new FixedThreshold(spec, tail.threshold, {
+      ...stats,
+      tail: {
+        initialThreshold: tail.initialThreshold,
+        peaks: tail.excesses.length,
+        gamma: tail.gpd.gamma,
+        sigma: tail.gpd.sigma,
+        shapeEstimated: tail.gpd.shapeEstimated,
+      },
+    });
   }
 
   get current(): number {

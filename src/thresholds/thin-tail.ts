@@ -67,18 +67,7 @@ export function fitPotWithFallback(
       tail = null;
     }
     if (tail !== null) {
-      const threshold = new FixedThreshold(spec, tail.threshold, {
-        count: n,
-        mean,
-        std,
-        tail: {
-          initialThreshold: tail.initialThreshold,
-          peaks: tail.excesses.length,
-          gamma: tail.gpd.gamma,
-          sigma: tail.gpd.sigma,
-          shapeEstimated: tail.gpd.shapeEstimated,
-        },
-      });
+      const threshold = FixedThreshold.fromTail(spec, tail, { count: n, mean, std });
       const kind: TailFitKind = level === spec.level ? 'pot' : 'pot-pooled';
       return { threshold, report: { kind, level, peaks: tail.excesses.length, scores: n } };
     }
