@@ -52,6 +52,8 @@ const result = new DetectionResult({
     threshold: { method: 'ksigma', k: 3 },
     features: ['cpu', 'mem,used'],
     eventGap: 0,
+    calibration: 'holdout',
+    thresholdFit: null,
   },
 });
 const outcome: RunOutcome = {

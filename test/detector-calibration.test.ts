@@ -94,6 +94,9 @@ describe('thin-tail fallback of POT', () => {
     expect(summary.warnings![0]).toMatch(
       /375 scores, fewer than the 1000 .*level 0\.98.*about 1025 rows would suffice/,
     );
+    const { settings } = await detector.detect(sine(100));
+    expect(settings.calibration).toBe('cross-fit');
+    expect(settings.thresholdFit).toEqual(summary.thresholdFit);
   });
 });
 
@@ -193,6 +196,9 @@ describe('model files', () => {
     const detector = await Detector.load(join(import.meta.dirname, 'fixtures', 'model-files', 'main-0c7a92f.rnnad'));
     expect(detector.config.calibration).toBe('holdout');
     expect(detector.options.calibration).toBe('holdout');
+    const { settings } = await detector.detect(sine(200));
+    expect(settings.calibration).toBe('holdout');
+    expect(settings.thresholdFit).toBeNull();
   });
 
   it('keeps the calibration method of a new model', async () => {

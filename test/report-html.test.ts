@@ -208,6 +208,8 @@ describe('reportInputFromResult, as the README calls it from rnn-anomaly/report'
       threshold: { method: 'ksigma', k: 3 },
       features: ['cpu'],
       eventGap: 0,
+      calibration: 'cross-fit',
+      thresholdFit: null,
     },
   });
   const trainRows = { start: 0, end: 3 };

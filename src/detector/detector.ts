@@ -486,6 +486,8 @@ export class Detector {
         threshold: { ...config.threshold },
         features: featureNames,
         eventGap: minGap,
+        calibration: config.calibration,
+        thresholdFit: model.summary.thresholdFit ?? null,
       },
     });
   }

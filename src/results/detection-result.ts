@@ -3,6 +3,7 @@
  * scores and the settings that produced them. Typed arrays for speed in code, plain arrays in
  * `toJSON()` (so `JSON.stringify(result)` just works) and a flat table in `toCSV()`.
  */
+import type { TailFitReport } from '../thresholds/thin-tail.js';
 import type { AnomalyEvent } from './events.js';
 
 /** The model and threshold settings a result was produced with (also in saved models). */
@@ -22,6 +23,10 @@ export interface DetectionSettings {
   features: readonly string[];
   /** Flagged runs closer than this many rows were merged into one event. */
   eventGap: number;
+  /** Where the threshold was fitted: out-of-sample scores of every training row, or a held-out tail. */
+  calibration: 'cross-fit' | 'holdout';
+  /** How a POT threshold's tail was fitted (as configured, pooled lower, or empirical); null for other methods and older model files. */
+  thresholdFit: TailFitReport | null;
 }
 
 export interface DetectionResultInit {
