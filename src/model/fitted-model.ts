@@ -152,6 +152,13 @@ export interface UpdateSummary {
   loss: number[];
   /** False when the new rows could not calibrate the threshold method: the previous threshold was kept. */
   thresholdRecalibrated: boolean;
+  /**
+   * New rows taken for anomalies (their scores by the model before the update extreme by
+   * options.contamination, their echoes included) and left out of the fine-tuning windows and of
+   * the re-calibration; 0 for holdout models and contamination 0. Absent in model files written
+   * before it was reported.
+   */
+  contaminatedRows?: number;
   /** Threshold after the update (null when set per row). */
   threshold: number | null;
   elapsedMs: number;

@@ -3,6 +3,12 @@
  * saw last, with its scaler frozen, then its threshold re-calibrated on those rows' scores.
  * Works on a copy of the network and returns a new FittedModel, so the caller swaps it in only
  * when everything succeeded (docs/network-options.md, section 5).
+ *
+ * A cross-fit model also tolerates anomalies in the new rows as fit does (contamination.ts): the
+ * model before the update has not learnt the new rows, so its scores of them are out of sample;
+ * the rows they mark extreme, with their echoes, are left out of the fine-tuning windows and of
+ * the re-calibration scores. One round only: a second look would need scores of the new rows
+ * from a model that has learnt none of them, which is the model before the update again.
  */
 import { InvalidDataError } from '../core/errors.js';
 import type { FittedModel, UpdateSummary } from '../model/fitted-model.js';
@@ -11,6 +17,7 @@ import { RowScorer, rowResiduals } from '../model/row-scores.js';
 import { trainingStarts, type WindowShape } from '../model/window-starts.js';
 import { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
 import { fitThreshold } from '../thresholds/index.js';
+import { AUTO_MAX_TRIMMED_SHARE, cleanStarts, contaminatedRows, smoothingMemory, withEchoes } from './contamination.js';
 import { runTraining, type TrainingHooks } from './train-loop.js';
 
 export interface ContinuedLearningSettings {
@@ -47,13 +54,18 @@ export async function continueLearning(
   combined.set(values, model.context.length);
   const scaled = model.scaler.transformValues(combined);
   const shape: WindowShape = { mode: config.mode, window: config.window, horizon: config.horizon };
-  const starts = trainingStarts(shape, rows);
-  if (starts.length === 0) {
+  const allStarts = trainingStarts(shape, rows);
+  if (allStarts.length === 0) {
     throw new InvalidDataError(
       `update needs at least one whole window: ${newRows} new row(s) after ${contextRows} stored row(s) of context, ` +
         `a window spans ${config.window}${config.mode === 'forecast' ? ` + ${config.horizon}` : ''} rows`,
     );
   }
+  const dropped = await extremeNewRows(model, scaled, rows, contextRows, hooks.signal);
+  const cleaned = dropped ? cleanStarts(allStarts, shape, dropped) : allStarts;
+  // A trim that would leave nothing to learn from is not applied (as in fit).
+  const trimmed = cleaned.length > 0 ? dropped : null;
+  const starts = trimmed ? cleaned : allStarts;
   const previous = model.summary.updates ?? [];
   // Each update shuffles and draws dropout masks from its own seed: the same fit followed by the
   // same updates gives the same weights.
@@ -102,10 +114,13 @@ export async function continueLearning(
   });
   const from = Math.max(predictions.firstScored, contextRows);
   const features = model.features.length;
+  const keptRows = (values: Float32Array, width: number): Float32Array =>
+    trimmed ? values.filter((_, i) => trimmed[from + Math.floor(i / width)] === 0) : values;
   let gaussian = model.gaussian;
   if (config.score === 'loglik') {
     try {
-      gaussian = GaussianErrorModel.fit(rowResiduals(predictions, from, rows), rows - from, features);
+      const residuals = keptRows(rowResiduals(predictions, from, rows), features);
+      gaussian = GaussianErrorModel.fit(residuals, residuals.length / features, features);
     } catch (cause) {
       if (!(cause instanceof InvalidDataError)) throw cause;
     }
@@ -119,7 +134,7 @@ export async function continueLearning(
   let threshold = model.threshold;
   let recalibrated = false;
   try {
-    threshold = fitThreshold(config.threshold, scored.scores);
+    threshold = fitThreshold(config.threshold, keptRows(scored.scores, 1));
     recalibrated = true;
   } catch (cause) {
     if (!(cause instanceof InvalidDataError)) throw cause;
@@ -130,6 +145,7 @@ export async function continueLearning(
     epochs: outcome.history.length,
     loss: outcome.history.map((e) => e.loss),
     thresholdRecalibrated: recalibrated,
+    contaminatedRows: trimmed ? trimmed.reduce((sum, v) => sum + v, 0) : 0,
     threshold: threshold.current,
     elapsedMs: performance.now() - began,
   };
@@ -143,4 +159,45 @@ export async function continueLearning(
     trainingEnd: scored.end,
     summary: { ...model.summary, threshold: threshold.current, updates: [...previous, update] },
   };
+}
+
+/**
+ * The rows of the combined series (stored context, then the new rows) that a cross-fit model's
+ * contamination rule takes for anomalies, echoes included, judged on the scores of the model
+ * before the update; null when nothing is dropped (holdout models, contamination 0, no
+ * extreme row, or an 'auto' rule that would take more than AUTO_MAX_TRIMMED_SHARE).
+ */
+async function extremeNewRows(
+  model: FittedModel,
+  scaled: Float32Array,
+  rows: number,
+  contextRows: number,
+  signal: AbortSignal | undefined,
+): Promise<Uint8Array | null> {
+  const { config } = model;
+  if (config.calibration !== 'cross-fit' || config.contamination === 0) return null;
+  const predictions = await predictRows({
+    network: model.network,
+    shape: { mode: config.mode, window: config.window, horizon: config.horizon },
+    values: scaled,
+    rows,
+    columns: model.columnNames.length,
+    features: model.features,
+    horizonScore: config.horizonScore,
+    ...(signal ? { signal } : {}),
+  });
+  const from = Math.max(predictions.firstScored, contextRows);
+  if (from >= rows) return null;
+  const scorer = RowScorer.forModel(model);
+  const { scores } = await scorer.scoreRows(predictions, from, rows, {
+    start: model.trainingEnd,
+    ...(signal ? { signal } : {}),
+  });
+  const extremeScored = contaminatedRows(scores, config.contamination);
+  const count = extremeScored.reduce((sum, v) => sum + v, 0);
+  if (count === 0) return null;
+  if (config.contamination === 'auto' && count / scores.length > AUTO_MAX_TRIMMED_SHARE) return null;
+  const extreme = new Uint8Array(rows);
+  extreme.set(extremeScored, from);
+  return withEchoes(extreme, config.window + smoothingMemory(scorer.alpha));
 }

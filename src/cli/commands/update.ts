@@ -51,6 +51,12 @@ function updateText(update: UpdateSummary, dataPath: string, modelPath: string):
       `(loss ${formatNumber(update.loss[update.loss.length - 1] ?? Number.NaN)})`,
     `threshold: ${update.threshold === null ? 'set per row when detecting' : formatNumber(update.threshold)}` +
       `${update.thresholdRecalibrated ? ' (re-calibrated on the new rows)' : ' (kept: too few new rows to calibrate it)'}`,
+    ...(update.contaminatedRows
+      ? [
+          `${formatInteger(update.contaminatedRows)} new rows with extreme scores left out of training and calibration ` +
+            "(the model's contamination setting)",
+        ]
+      : []),
     `saved ${modelPath}`,
   ];
   return `${lines.join('\n')}\n`;
