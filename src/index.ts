@@ -23,6 +23,7 @@ export type {
   ModelConfig,
   OptimizerKind,
   StopReason,
+  TrainingStage,
   UpdateSummary,
 } from './model/fitted-model.js';
 export type { ScoreKind } from './scoring/score-kind.js';

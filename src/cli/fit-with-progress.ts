@@ -1,6 +1,6 @@
 import type { TimeSeries } from '../data/time-series.js';
 import type { Detector } from '../detector/detector.js';
-import type { FitSummary } from '../model/fitted-model.js';
+import type { FitSummary, TrainingStage } from '../model/fitted-model.js';
 import { flag } from './args.js';
 import type { CommandContext } from './command.js';
 import { ProgressReporter, formatDuration, progressModeFor } from './progress.js';
@@ -35,6 +35,7 @@ export async function fitWithProgress(
           ...(info.valLoss !== null ? { validationLoss: info.valLoss } : {}),
           elapsedMs: info.elapsedMs,
           etaMs: info.etaMs,
+          ...(info.stage ? stageText(info.stage) : {}),
         });
       },
     });
@@ -45,4 +46,15 @@ export async function fitWithProgress(
   } finally {
     progress.finish();
   }
+}
+
+/**
+ * How the progress names a training of the fit: nothing for the first final model (the only
+ * training of a holdout fit), the fold for a cross-fit fold model, and the round for refits
+ * after contaminated rows were left out. Fold epochs interleave: the folds train concurrently.
+ */
+export function stageText(stage: TrainingStage): { stage?: string } {
+  const which = stage.model === 'fold' ? `calibration fold ${stage.fold}/${stage.folds}` : 'final model';
+  if (stage.round > 0) return { stage: `trimming round ${stage.round}: ${which}` };
+  return stage.model === 'fold' ? { stage: which } : {};
 }

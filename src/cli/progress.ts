@@ -14,6 +14,8 @@ export interface EpochProgress {
   elapsedMs: number;
   /** Estimated time to the last planned epoch; derived from the mean epoch time when absent. */
   etaMs?: number;
+  /** Which of several trainings the epoch belongs to (e.g. "fold 2/4"); absent for the only one. */
+  stage?: string;
 }
 
 export type ProgressMode = 'bar' | 'lines' | 'quiet';
@@ -72,6 +74,7 @@ export class ProgressReporter {
     const remaining = this.timeLeftMs(progress);
     if (this.mode === 'lines') {
       const parts = [
+        ...(progress.stage ? [progress.stage] : []),
         `epoch ${progress.epoch}${progress.maxEpochs ? `/${progress.maxEpochs}` : ''}`,
         `loss ${formatLoss(progress.loss)}`,
       ];
@@ -117,10 +120,11 @@ export class ProgressReporter {
     if (progress.validationLoss !== undefined) stats.push(`val ${formatLoss(progress.validationLoss)}`);
     stats.push(remaining === undefined ? formatDuration(progress.elapsedMs) : `${formatDuration(remaining)} left`);
     const text = `${epochText}  ${stats.join('  ')}`;
-    if (progress.maxEpochs === undefined) return `training ${text}`;
+    const what = progress.stage ?? 'training';
+    if (progress.maxEpochs === undefined) return `${what} ${text}`;
     const columns = this.sink.columns ?? 80;
     const barWidth = Math.max(10, Math.min(30, columns - text.length - 14));
     const filled = Math.round((barWidth * Math.min(progress.epoch, progress.maxEpochs)) / progress.maxEpochs);
-    return `training [${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${text}`;
+    return `${what} [${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${text}`;
   }
 }

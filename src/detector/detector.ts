@@ -32,7 +32,14 @@ import {
   type ThresholdModel,
 } from '../thresholds/index.js';
 import { planFit, type FitPlan } from '../training/fit-plan.js';
-import type { EpochInfo, FitSummary, FittedModel, ModelConfig, UpdateSummary } from '../model/fitted-model.js';
+import type {
+  EpochInfo,
+  FitSummary,
+  FittedModel,
+  ModelConfig,
+  TrainingStage,
+  UpdateSummary,
+} from '../model/fitted-model.js';
 import { predictRows, type RowPredictions } from '../model/row-predictions.js';
 import { FRESH_SMOOTHING, RowScorer, rowResiduals } from '../model/row-scores.js';
 import { firstScoredRow, minimumScoringRows, type WindowShape } from '../model/window-starts.js';
@@ -235,10 +242,13 @@ export class Detector {
       patience: o.patience,
       seed: o.seed,
     };
-    const hooks = { ...(onEpochEnd ? { onEpochEnd } : {}), ...(signal ? { signal } : {}) };
     // One round: the final model on the training windows, then its threshold; `dropped` (rows
     // taken for anomalies, options.contamination) removes windows and calibration scores.
-    const trainAndCalibrate = async (dropped: Uint8Array | null) => {
+    // `round` counts the refits, for the stage onEpochEnd reports.
+    const trainAndCalibrate = async (dropped: Uint8Array | null, round: number) => {
+      const report = (stage: TrainingStage) =>
+        onEpochEnd ? { onEpochEnd: (info: EpochInfo) => onEpochEnd({ ...info, stage }) } : {};
+      const hooks = { ...report({ model: 'final', fold: null, folds: null, round }), ...(signal ? { signal } : {}) };
       const clean = (starts: Int32Array): Int32Array => (dropped ? cleanStarts(starts, plan.shape, dropped) : starts);
       const network = newNetwork();
       const outcome = await runTraining(
@@ -271,13 +281,19 @@ export class Detector {
                 horizonScore: o.horizonScore,
                 settings: { ...trainingSettings, epochs: outcome.bestEpoch },
                 ...(signal ? { signal } : {}),
+                ...(onEpochEnd
+                  ? {
+                      onEpochEnd: (fold: number, info: EpochInfo) =>
+                        onEpochEnd({ ...info, stage: { model: 'fold', fold: fold + 1, folds: folds.length, round } }),
+                    }
+                  : {}),
               },
               dropped,
             )
           : await holdoutCalibration(o, plan, predictions, features.length, signal);
       return { network, outcome, predictions, calibrated };
     };
-    let round = await trainAndCalibrate(null);
+    let round = await trainAndCalibrate(null, 0);
     let dropped: Uint8Array | null = null;
     if (folds !== null && o.contamination !== 0) {
       const first = folds[0]!.start;
@@ -301,7 +317,7 @@ export class Detector {
           cleanStarts(plan.trainStarts, plan.shape, next).length > 0 &&
           folds.every((f) => cleanStarts(f.trainStarts, plan.shape, next).length > 0);
         if (!grew || !trainable) break;
-        round = await trainAndCalibrate(next);
+        round = await trainAndCalibrate(next, pass + 1);
         dropped = next;
         // A fixed share is dropped once; 'auto' looks again with the cleaner models.
         if (o.contamination !== 'auto') break;

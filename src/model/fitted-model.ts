@@ -90,6 +90,26 @@ export interface EpochInfo {
   etaMs: number;
   /** Whether this epoch improved the monitored loss (validation if present, else training). */
   improved: boolean;
+  /**
+   * Which training of a fit the epoch belongs to: set in the calls of fit's onEpochEnd, absent
+   * from `FitSummary.history` (the final model's epochs) and from update's calls.
+   */
+  stage?: TrainingStage;
+}
+
+/**
+ * A fit trains the final model and, under cross-fit, one model per fold (concurrently, so their
+ * epochs interleave; each fold's arrive in order), and again in each trimming round.
+ */
+export interface TrainingStage {
+  /** 'final': the model fit returns; 'fold': a cross-fit fold model, which scores its block of rows. */
+  model: 'final' | 'fold';
+  /** 1-based fold number, for 'fold'; null for 'final'. */
+  fold: number | null;
+  /** Folds of the cross-fit (4), for 'fold'; null for 'final'. */
+  folds: number | null;
+  /** 0 for the first training; r >= 1 for the r-th refit after contaminated rows were left out. */
+  round: number;
 }
 
 export type StopReason = 'completed' | 'early-stopping' | 'diverged';

@@ -9,6 +9,7 @@
  */
 import { InvalidDataError } from '../core/errors.js';
 import type { AnomalyNetwork } from '../engine/anomaly-network.js';
+import type { EpochInfo } from '../model/fitted-model.js';
 import { predictRows, type HorizonScore, type RowPredictions } from '../model/row-predictions.js';
 import { firstScoredRow, windowSpan, type WindowShape } from '../model/window-starts.js';
 import { runTraining, type TrainingData, type TrainingSettings } from './train-loop.js';
@@ -71,6 +72,8 @@ export interface CrossFitInput {
   /** Rows before each fold scored only to warm the score smoothing (its memory). */
   warmup: number;
   signal?: AbortSignal;
+  /** Called after every epoch of a fold model; `fold` is 0-based. */
+  onEpochEnd?: (fold: number, info: EpochInfo) => void | Promise<void>;
 }
 
 export interface FoldPredictions {
@@ -88,13 +91,17 @@ export async function crossFitPredictions(input: CrossFitInput): Promise<FoldPre
   const settings: TrainingSettings = { ...input.settings, patience: 0 };
   if (settings.epochs < 1) throw new InvalidDataError('cross-fit calibration needs at least one training epoch');
   return Promise.all(
-    folds.map(async (fold) => {
+    folds.map(async (fold, index) => {
       const network = input.newNetwork();
+      const onEpochEnd = input.onEpochEnd;
       await runTraining(
         network,
         { ...data, trainStarts: fold.trainStarts, validationStarts: new Int32Array(0) },
         settings,
-        signal ? { signal } : {},
+        {
+          ...(signal ? { signal } : {}),
+          ...(onEpochEnd ? { onEpochEnd: (info: EpochInfo) => onEpochEnd(index, info) } : {}),
+        },
       );
       // The slice starts early enough that the fold's first row has its full window (and, with
       // horizonScore 'mean', every step-ahead prediction of it), plus `warmup` rows whose scores
