@@ -379,8 +379,8 @@ export class Detector {
    * them), with the scaler frozen; then re-calibrates the threshold on the new rows' scores
    * (rows too few for the threshold method keep the previous one). The rows are assumed mostly
    * normal, as fit's are; a cross-fit model applies its `contamination` rule to them, judged on
-   * the scores of the model before the update (UpdateSummary.contaminatedRows). Deterministic for the fit's seed and the sequence of updates; a failed
-   * or aborted update changes nothing.
+   * the scores of the model before the update (UpdateSummary.contaminatedRows). Deterministic
+   * for the fit's seed and the sequence of updates; a failed or aborted update changes nothing.
    */
   async update(input: SeriesInput, updateOptions: UpdateOptions = {}): Promise<UpdateSummary> {
     const model = this.requireModel('update');
