@@ -45,14 +45,7 @@ import { FRESH_SMOOTHING, RowScorer, rowResiduals } from '../model/row-scores.js
 import { firstScoredRow, minimumScoringRows, type WindowShape } from '../model/window-starts.js';
 import { continueLearning, pickColumns } from '../training/continued-learning.js';
 import { runTraining, type TrainingSettings } from '../training/train-loop.js';
-import {
-  AUTO_MAX_TRIMMED_SHARE,
-  MAX_TRIM_ROUNDS,
-  cleanStarts,
-  smoothingMemory,
-  contaminatedRows as findContaminatedRows,
-  withEchoes,
-} from '../training/contamination.js';
+import { MAX_TRIM_ROUNDS, cleanStarts, smoothingMemory, trimStep } from '../training/contamination.js';
 import { smoothingAlpha } from '../scoring/ewma.js';
 import {
   CROSS_FIT_FOLDS,
@@ -300,23 +293,16 @@ export class Detector {
       const alpha = smoothingAlpha(o.smoothing);
       const echo = plan.shape.window + smoothingMemory(alpha);
       for (let pass = 0; pass < MAX_TRIM_ROUNDS; pass++) {
-        const extreme = new Uint8Array(filled.rows);
-        extreme.set(
-          findContaminatedRows(round.calibrated.scores, o.contamination, dropped ? dropped.subarray(first) : null),
-          first,
-        );
-        if (dropped) for (let r = 0; r < filled.rows; r++) extreme[r]! |= dropped[r]!;
-        const next = withEchoes(extreme, echo);
-        const grew = next.some((v, r) => v === 1 && (dropped === null || dropped[r] === 0));
-        const share = extreme.reduce((sum, v) => sum + v, 0) / (filled.rows - first);
-        if (o.contamination === 'auto' && share > AUTO_MAX_TRIMMED_SHARE) break;
+        const step = trimStep(round.calibrated.scores, first, filled.rows, o.contamination, echo, dropped);
+        if (step === null) break;
+        const next = step.rows;
         // A trim that would leave a model nothing to learn from, or the threshold too few scores, is not applied.
         const kept = filled.rows - first - next.reduce((sum, v) => sum + v, 0);
         const trainable =
           kept >= MIN_CALIBRATION_SCORES &&
           cleanStarts(plan.trainStarts, plan.shape, next).length > 0 &&
           folds.every((f) => cleanStarts(f.trainStarts, plan.shape, next).length > 0);
-        if (!grew || !trainable) break;
+        if (!step.grew || !trainable) break;
         round = await trainAndCalibrate(next, pass + 1);
         dropped = next;
         // A fixed share is dropped once; 'auto' looks again with the cleaner models.

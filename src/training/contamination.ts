@@ -93,6 +93,30 @@ export function withEchoes(dropped: Uint8Array, reach: number): Uint8Array {
   return out;
 }
 
+/**
+ * One trimming step over a series of `rows` rows whose rows from `from` on have `scores`: the
+ * rows to leave out (those already `dropped`, plus the newly extreme ones, with their echoes
+ * over `echo` rows); null when 'auto' would take more than AUTO_MAX_TRIMMED_SHARE of the scored
+ * rows (dropped ones included) for anomalies. `grew` says whether anything new was taken.
+ */
+export function trimStep(
+  scores: Float32Array,
+  from: number,
+  rows: number,
+  contamination: Contamination,
+  echo: number,
+  dropped: Uint8Array | null,
+): { rows: Uint8Array; grew: boolean } | null {
+  const extreme = new Uint8Array(rows);
+  extreme.set(contaminatedRows(scores, contamination, dropped ? dropped.subarray(from) : null), from);
+  if (dropped) for (let r = 0; r < rows; r++) extreme[r]! |= dropped[r]!;
+  const share = extreme.reduce((sum, v) => sum + v, 0) / (rows - from);
+  if (contamination === 'auto' && share > AUTO_MAX_TRIMMED_SHARE) return null;
+  const next = withEchoes(extreme, echo);
+  const grew = next.some((v, r) => v === 1 && (dropped === null || dropped[r] === 0));
+  return { rows: next, grew };
+}
+
 /** The window starts none of whose rows (inputs or targets) is dropped (`dropped` indexed by series row). */
 export function cleanStarts(starts: Int32Array, shape: WindowShape, dropped: Uint8Array): Int32Array {
   const span = windowSpan(shape);

@@ -17,7 +17,7 @@ import { RowScorer, rowResiduals } from '../model/row-scores.js';
 import { trainingStarts, type WindowShape } from '../model/window-starts.js';
 import { GaussianErrorModel } from '../scoring/gaussian-error-model.js';
 import { fitThreshold } from '../thresholds/index.js';
-import { AUTO_MAX_TRIMMED_SHARE, cleanStarts, contaminatedRows, smoothingMemory, withEchoes } from './contamination.js';
+import { cleanStarts, smoothingMemory, trimStep } from './contamination.js';
 import { runTraining, type TrainingHooks } from './train-loop.js';
 
 export interface ContinuedLearningSettings {
@@ -165,7 +165,7 @@ export async function continueLearning(
  * The rows of the combined series (stored context, then the new rows) that a cross-fit model's
  * contamination rule takes for anomalies, echoes included, judged on the scores of the model
  * before the update; null when nothing is dropped (holdout models, contamination 0, no
- * extreme row, or an 'auto' rule that would take more than AUTO_MAX_TRIMMED_SHARE).
+ * extreme row, or an 'auto' rule that would take more than its cap: trimStep).
  */
 async function extremeNewRows(
   model: FittedModel,
@@ -193,11 +193,6 @@ async function extremeNewRows(
     start: model.trainingEnd,
     ...(signal ? { signal } : {}),
   });
-  const extremeScored = contaminatedRows(scores, config.contamination);
-  const count = extremeScored.reduce((sum, v) => sum + v, 0);
-  if (count === 0) return null;
-  if (config.contamination === 'auto' && count / scores.length > AUTO_MAX_TRIMMED_SHARE) return null;
-  const extreme = new Uint8Array(rows);
-  extreme.set(extremeScored, from);
-  return withEchoes(extreme, config.window + smoothingMemory(scorer.alpha));
+  const step = trimStep(scores, from, rows, config.contamination, config.window + smoothingMemory(scorer.alpha), null);
+  return step?.grew ? step.rows : null;
 }
